@@ -1,0 +1,98 @@
+/**
+ * One typed configuration, read from environment variables (Node's
+ * `process.env`, or the Worker's `env` vars). Pure: the entry passes the record.
+ * Defaults serve the bundled sample data (articles from "A.I. Every Day").
+ */
+export interface Config {
+  siteTitle: string;
+  /** The website the articles belong to: every feed's home link; relative logo paths are resolved under it. */
+  siteUrl: string;
+  siteDescription: string;
+  /** BCP 47 language tag of the feeds. */
+  language: string;
+  /** Icon of the site-wide and topic feeds (provider feeds use the provider's logo). */
+  siteIcon?: string;
+  /** Public origin of this service for self links; when unset, the request's own origin is used. */
+  publicUrl?: string;
+  defaultLimit: number;
+  maxLimit: number;
+  /** Seconds a reader or cache may reuse a response (Cache-Control max-age, RSS ttl). */
+  cacheMaxAge: number;
+  /** Preview switch: also publish articles marked `published: false`. */
+  includeUnpublished: boolean;
+}
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+type Env = Record<string, string | undefined>;
+
+export const CONFIG_VARIABLES = {
+  SITE_TITLE: "A.I. Every Day",
+  SITE_URL: "https://everyday-cc.github.io/ai",
+  SITE_DESCRIPTION: "The latest news on artificial intelligence, every day.",
+  FEED_LANGUAGE: "en",
+  SITE_ICON: "",
+  PUBLIC_URL: "",
+  FEED_LIMIT: "50",
+  FEED_MAX_LIMIT: "200",
+  CACHE_MAX_AGE: "300",
+  INCLUDE_UNPUBLISHED: "false",
+} as const;
+
+export function loadConfig(env: Env): Config {
+  const read = (name: keyof typeof CONFIG_VARIABLES) => {
+    const value = env[name]?.trim();
+    return value === undefined || value === "" ? CONFIG_VARIABLES[name] : value;
+  };
+  const config: Config = {
+    siteTitle: read("SITE_TITLE"),
+    siteUrl: absoluteUrl("SITE_URL", read("SITE_URL")).replace(/\/+$/, ""),
+    siteDescription: read("SITE_DESCRIPTION"),
+    language: languageTag(read("FEED_LANGUAGE")),
+    defaultLimit: wholeNumber("FEED_LIMIT", read("FEED_LIMIT"), 1, 10_000),
+    maxLimit: wholeNumber("FEED_MAX_LIMIT", read("FEED_MAX_LIMIT"), 1, 10_000),
+    cacheMaxAge: wholeNumber("CACHE_MAX_AGE", read("CACHE_MAX_AGE"), 0, 31_536_000),
+    includeUnpublished: yesNo("INCLUDE_UNPUBLISHED", read("INCLUDE_UNPUBLISHED")),
+  };
+  const icon = read("SITE_ICON");
+  if (icon) config.siteIcon = absoluteUrl("SITE_ICON", icon);
+  const publicUrl = read("PUBLIC_URL");
+  if (publicUrl) config.publicUrl = new URL(absoluteUrl("PUBLIC_URL", publicUrl)).origin;
+  if (config.defaultLimit > config.maxLimit) {
+    throw new ConfigError(`FEED_LIMIT (${config.defaultLimit}) must not be greater than FEED_MAX_LIMIT (${config.maxLimit})`);
+  }
+  return config;
+}
+
+function absoluteUrl(name: string, value: string): string {
+  try {
+    const url = new URL(value);
+    if (url.protocol === "http:" || url.protocol === "https:") return url.href;
+  } catch {
+    // reported below
+  }
+  throw new ConfigError(`${name} must be an absolute http(s) URL, got ${JSON.stringify(value)}`);
+}
+
+function wholeNumber(name: string, value: string, min: number, max: number): number {
+  const number = Number(value);
+  if (!/^\d+$/.test(value) || number < min || number > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`);
+  }
+  return number;
+}
+
+function yesNo(name: string, value: string): boolean {
+  if (/^(true|1|yes)$/i.test(value)) return true;
+  if (/^(false|0|no)$/i.test(value)) return false;
+  throw new ConfigError(`${name} must be true or false, got ${JSON.stringify(value)}`);
+}
+
+function languageTag(value: string): string {
+  if (!/^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/.test(value)) {
+    throw new ConfigError(`FEED_LANGUAGE must be a language tag such as en or en-GB, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}

@@ -1,0 +1,45 @@
+/** Atom 1.0 (RFC 4287) with RFC 5005 paging links and Media RSS thumbnails. */
+import { type FeedDocument, GENERATOR, feedUrl } from "./model.js";
+import { element, emptyElement } from "./xml.js";
+
+export function renderAtom(feed: FeedDocument): string {
+  const link = (rel: string, query: string | undefined) =>
+    query === undefined ? "" : emptyElement("link", { rel, type: "application/atom+xml", href: feedUrl(feed, "atom", query) });
+  const out: string[] = [
+    '<?xml version="1.0" encoding="utf-8"?>\n',
+    `<feed xmlns="http://www.w3.org/2005/Atom" xmlns:media="http://search.yahoo.com/mrss/" xml:lang="${feed.language}">\n`,
+    element("id", feed.id),
+    element("title", feed.title, { type: "text" }),
+    element("subtitle", feed.description, { type: "text" }),
+    emptyElement("link", { rel: "alternate", type: "text/html", href: feed.homeUrl }),
+    link("self", feed.links.self),
+    link("first", feed.links.first),
+    link("previous", feed.links.prev),
+    link("next", feed.links.next),
+    link("last", feed.links.last),
+    element("updated", feed.updated),
+    element("generator", "feedloom", { uri: GENERATOR.uri, version: GENERATOR.version }),
+    element("icon", feed.icon),
+    element("logo", feed.icon),
+    "\n",
+  ];
+  for (const item of feed.items) {
+    out.push(
+      "<entry>",
+      element("id", item.id),
+      element("title", item.title, { type: "text" }),
+      emptyElement("link", { rel: "alternate", type: "text/html", href: item.url }),
+      item.image ? emptyElement("link", { rel: "enclosure", type: item.image.type, href: item.image.url }) : "",
+      element("published", item.published),
+      element("updated", item.published),
+      `<author>${element("name", item.author.name)}${element("uri", item.author.url)}</author>`,
+      ...item.categories.map((name) => emptyElement("category", { term: name })),
+      item.summary ? element("summary", item.summary, { type: "text" }) : "",
+      element("content", item.contentHtml, { type: "html" }),
+      item.image ? emptyElement("media:thumbnail", { url: item.image.url, width: item.image.width, height: item.image.height }) : "",
+      "</entry>\n",
+    );
+  }
+  out.push("</feed>\n");
+  return out.join("");
+}

@@ -1,0 +1,230 @@
+/**
+ * The domain feed model: what every format says, decided once. Renderers
+ * only translate it to their syntax; nothing here reads a clock.
+ */
+import type { Article, ImageRef } from "../content/article.js";
+import type { Config } from "../config.js";
+import { urlUrn } from "../content/keys.js";
+import { htmlEscape } from "./xml.js";
+import pkg from "../../package.json" with { type: "json" };
+
+export const FORMATS = {
+  rss: { extension: "rss", contentType: "application/rss+xml; charset=utf-8" },
+  atom: { extension: "atom", contentType: "application/atom+xml; charset=utf-8" },
+  json: { extension: "json", contentType: "application/feed+json; charset=utf-8" },
+} as const;
+export type FeedFormat = keyof typeof FORMATS;
+export const FORMAT_NAMES = Object.keys(FORMATS) as FeedFormat[];
+
+export const GENERATOR = { name: "feedloom", version: pkg.version, uri: "https://www.npmjs.com/package/feedloom" };
+
+export type FeedScope = { kind: "all" } | { kind: "topic"; key: string; name: string } | { kind: "provider"; key: string; name: string; logo?: ImageRef };
+
+/** Which slice of a scope's articles a request asks for. Values are already validated. */
+export interface FeedQuery {
+  limit: number;
+  page: number;
+  /** Lowercased text to find in title or summary. */
+  q?: string;
+  /** UTC `YYYY-MM-DDTHH:MM:SSZ`: only articles published at or after it. */
+  since?: string;
+}
+
+export interface FeedImage extends ImageRef {
+  /** Media type guessed from the file extension, when it tells. */
+  type?: string;
+}
+
+export interface FeedItem {
+  id: string;
+  title: string;
+  url: string;
+  published: string;
+  summary: string;
+  /** Summary and related articles as escaped HTML. */
+  contentHtml: string;
+  categories: string[];
+  image?: FeedImage;
+  author: { name: string; url: string };
+  /** Path (no extension) of the provider's own feed, for RSS `<source>`. */
+  providerFeedPath: string;
+}
+
+/** Query strings ("" or "?…") of the RFC 5005 links; the renderer adds the format's extension to `path`. */
+export interface FeedLinks {
+  self: string;
+  first?: string;
+  last?: string;
+  next?: string;
+  prev?: string;
+}
+
+export interface FeedDocument {
+  id: string;
+  title: string;
+  description: string;
+  homeUrl: string;
+  /** Origin of this service, for self and paging links. */
+  origin: string;
+  /** Path of the feed without extension, e.g. `/topics/ai/feed`. */
+  path: string;
+  links: FeedLinks;
+  /** How many pages the selection fills at this limit (at least 1). */
+  pages: number;
+  language: string;
+  /** Newest item's date, else the scope's newest, else the epoch: never the clock. */
+  updated: string;
+  icon?: string;
+  ttlMinutes: number;
+  items: FeedItem[];
+}
+
+const EPOCH = "1970-01-01T00:00:00Z";
+
+export function feedPath(scope: FeedScope): string {
+  if (scope.kind === "all") return "/feed";
+  return `/${scope.kind === "topic" ? "topics" : "providers"}/${encodeURIComponent(scope.key)}/feed`;
+}
+
+export function feedUrl(document: Pick<FeedDocument, "origin" | "path">, format: FeedFormat, query = ""): string {
+  return `${document.origin}${document.path}.${FORMATS[format].extension}${query}`;
+}
+
+/** Filters by `q` and `since`; the scope's articles are already newest first. */
+export function selectArticles(articles: readonly Article[], query: Pick<FeedQuery, "q" | "since">): readonly Article[] {
+  const { q, since } = query;
+  if (q === undefined && since === undefined) return articles;
+  return articles.filter(
+    (article) =>
+      (since === undefined || article.published >= since) &&
+      (q === undefined || article.title.toLowerCase().includes(q) || article.summary.toLowerCase().includes(q)),
+  );
+}
+
+export function pageCount(total: number, limit: number): number {
+  return Math.max(1, Math.ceil(total / limit));
+}
+
+export function buildFeed(
+  scope: FeedScope,
+  scopeArticles: readonly Article[],
+  query: FeedQuery,
+  context: { config: Config; origin: string },
+): FeedDocument {
+  const { config, origin } = context;
+  const selected = selectArticles(scopeArticles, query);
+  const pages = pageCount(selected.length, query.limit);
+  const start = (query.page - 1) * query.limit;
+  const items = selected.slice(start, start + query.limit).map(toItem);
+  const path = feedPath(scope);
+  return {
+    id: feedId(config.siteUrl, path),
+    title: scope.kind === "all" ? config.siteTitle : `${config.siteTitle}: ${scope.name}`,
+    description: describe(scope, config),
+    homeUrl: `${config.siteUrl}/`,
+    origin,
+    path,
+    links: pagingLinks(query, pages, config.defaultLimit),
+    pages,
+    language: config.language,
+    updated: items[0]?.published ?? scopeArticles[0]?.published ?? EPOCH,
+    icon: scope.kind === "provider" && scope.logo ? resolveImageUrl(scope.logo.url, config.siteUrl) : config.siteIcon,
+    ttlMinutes: Math.max(1, Math.round(config.cacheMaxAge / 60)),
+    items,
+  };
+}
+
+function describe(scope: FeedScope, config: Config): string {
+  if (scope.kind === "all") return config.siteDescription;
+  if (scope.kind === "topic") return `The latest articles about ${scope.name} on ${config.siteTitle}.`;
+  return `The latest articles from ${scope.name} (${scope.key}) on ${config.siteTitle}.`;
+}
+
+/** Canonical query string: only values that differ from the defaults, always in the same order. */
+export function queryString(query: Partial<FeedQuery>, defaultLimit: number): string {
+  const params = new URLSearchParams();
+  if (query.limit !== undefined && query.limit !== defaultLimit) params.set("limit", String(query.limit));
+  if (query.q !== undefined) params.set("q", query.q);
+  if (query.since !== undefined) params.set("since", query.since);
+  if (query.page !== undefined && query.page > 1) params.set("page", String(query.page));
+  const text = params.toString();
+  return text ? `?${text}` : "";
+}
+
+function pagingLinks(query: FeedQuery, pages: number, defaultLimit: number): FeedLinks {
+  const at = (page: number) => queryString({ ...query, page }, defaultLimit);
+  const links: FeedLinks = { self: at(query.page) };
+  if (pages > 1) {
+    links.first = at(1);
+    links.last = at(pages);
+  }
+  if (query.page < pages) links.next = at(query.page + 1);
+  if (query.page > 1) links.prev = at(Math.min(query.page - 1, pages));
+  return links;
+}
+
+/** A stable feed id that does not depend on the host serving the feeds: the v5 UUID of site URL + feed path. */
+function feedId(siteUrl: string, path: string): string {
+  return urlUrn(`${siteUrl}${path}`);
+}
+
+/** Items depend only on their article, so each is built once and reused by every feed and page. */
+const itemCache = new WeakMap<Article, FeedItem>();
+
+function toItem(article: Article): FeedItem {
+  let item = itemCache.get(article);
+  if (item === undefined) itemCache.set(article, (item = itemOf(article)));
+  return item;
+}
+
+function itemOf(article: Article): FeedItem {
+  return {
+    id: article.id,
+    title: article.title,
+    url: article.url,
+    published: article.published,
+    summary: article.summary,
+    contentHtml: contentHtml(article),
+    categories: article.topics,
+    image: article.image && { ...article.image, ...imageType(article.image.url) },
+    author: { name: article.provider.name, url: `https://${article.provider.domain}/` },
+    providerFeedPath: feedPath({ kind: "provider", key: article.provider.domain, name: article.provider.name }),
+  };
+}
+
+function contentHtml(article: Article): string {
+  let html = article.summary ? `<p>${htmlEscape(article.summary)}</p>` : "";
+  if (article.related.length > 0) {
+    html += "<p>Related:</p><ul>";
+    for (const related of article.related) {
+      const source = related.providerName ? ` (${htmlEscape(related.providerName)})` : "";
+      html += `<li><a href="${htmlEscape(related.url)}">${htmlEscape(related.title)}</a>${source}</li>`;
+    }
+    html += "</ul>";
+  }
+  return html;
+}
+
+const IMAGE_TYPES: Record<string, string> = {
+  jpg: "image/jpeg",
+  jpeg: "image/jpeg",
+  png: "image/png",
+  gif: "image/gif",
+  webp: "image/webp",
+  avif: "image/avif",
+  svg: "image/svg+xml",
+};
+
+/** The media type named by the URL's file extension (or a `format=` query value), when it names one. */
+export function imageType(url: string): { type?: string } {
+  // String matching, not new URL(): this runs for every item of every render.
+  const [, pathname = "", search = ""] = /^[^?#]*?\/\/[^/?#]*([^?#]*)(?:\?([^#]*))?/.exec(url) ?? [];
+  const extension = /\.([a-z0-9]+)$/i.exec(pathname)?.[1] ?? /(?:^|&)format=([a-z0-9]+)(?:&|$)/i.exec(search)?.[1] ?? "";
+  const type = IMAGE_TYPES[extension.toLowerCase()];
+  return type ? { type } : {};
+}
+
+/** A logo path such as `/assets/x.jpg` lives under the site URL (Jekyll's baseurl convention). */
+export function resolveImageUrl(url: string, siteUrl: string): string {
+  return url.startsWith("/") ? `${siteUrl}${url}` : url;
+}

@@ -1,0 +1,146 @@
+/**
+ * The Hono app, built by a function from an index and a config: no module
+ * state, no platform API. Node, workerd and the static export all call this.
+ */
+import { Hono } from "hono";
+import type { Context } from "hono";
+import { cors } from "hono/cors";
+import { secureHeaders } from "hono/secure-headers";
+import type { Config } from "../config.js";
+import { providerKey, topicKey } from "../content/keys.js";
+import { type FeedFormat, type FeedScope, FORMATS, FORMAT_NAMES, buildFeed, feedPath, feedUrl, queryString } from "../feeds/model.js";
+import { renderFeed } from "../feeds/render.js";
+import type { ContentIndex, Group } from "../index/index.js";
+import { closestKeys } from "../index/query.js";
+import { HttpError } from "./errors.js";
+import { parseFeedQuery } from "./params.js";
+import { type RenderCache, bodyEtag, noRenderCache } from "./render-cache.js";
+import { sendRendered } from "./respond.js";
+
+export interface AppOptions {
+  index: ContentIndex;
+  config: Config;
+  cache?: RenderCache;
+}
+
+const EPOCH_HTTP_DATE = new Date(0).toUTCString();
+const JSON_TYPE = "application/json; charset=utf-8";
+
+export function createApp({ index, config, cache = noRenderCache }: AppOptions): Hono {
+  const app = new Hono();
+
+  app.use(secureHeaders({ crossOriginResourcePolicy: "cross-origin", contentSecurityPolicy: { defaultSrc: ["'none'"] } }));
+  app.use(cors({ origin: "*", allowMethods: ["GET", "HEAD", "OPTIONS"], exposeHeaders: ["ETag", "Last-Modified"], maxAge: 86400 }));
+  app.use(async function readOnly(c, next) {
+    if (c.req.method !== "GET" && c.req.method !== "HEAD" && c.req.method !== "OPTIONS") {
+      throw new HttpError(405, `${c.req.method} is not supported: this service is read-only; use GET or HEAD`, { Allow: "GET, HEAD, OPTIONS" });
+    }
+    await next();
+  });
+
+  const origin = (c: Context) => config.publicUrl ?? new URL(c.req.url).origin;
+
+  /** Renders through the cache, keyed by everything the body depends on. */
+  const send = async (c: Context, key: string, render: () => { body: string; contentType: string; updated: string }) => {
+    const rendered = await cache.get(`${origin(c)} ${key}`, async () => {
+      const { body, contentType, updated } = render();
+      return { body, contentType, etag: await bodyEtag(body), lastModified: new Date(updated).toUTCString() };
+    });
+    return sendRendered(c, rendered, config.cacheMaxAge);
+  };
+
+  const sendFeed = (c: Context, scope: FeedScope, articles: Group["articles"], format: FeedFormat) => {
+    const query = parseFeedQuery(new URL(c.req.url).searchParams, config);
+    const key = `${feedPath(scope)}.${format}${queryString(query, config.defaultLimit)}`;
+    return send(c, key, () => {
+      const feed = buildFeed(scope, articles, query, { config, origin: origin(c) });
+      if (query.page > feed.pages) throw new HttpError(400, `page: must be from 1 to ${feed.pages} for this feed, got ${query.page}`);
+      return { body: renderFeed(feed, format), contentType: FORMATS[format].contentType, updated: feed.updated };
+    });
+  };
+
+  for (const format of FORMAT_NAMES) {
+    const file = `feed.${FORMATS[format].extension}`;
+    app.get(`/${file}`, (c) => sendFeed(c, { kind: "all" }, index.articles, format));
+    app.get(`/topics/:key/${file}`, (c) => {
+      const group = findGroup(c, index.topics, "topics", topicKey, `/${file}`);
+      return group instanceof Response ? group : sendFeed(c, { kind: "topic", key: group.key, name: group.name }, group.articles, format);
+    });
+    app.get(`/providers/:key/${file}`, (c) => {
+      const group = findGroup(c, index.providers, "providers", providerKey, `/${file}`);
+      if (group instanceof Response) return group;
+      const logo = group.articles.find((article) => article.provider.logo)?.provider.logo;
+      return sendFeed(c, { kind: "provider", key: group.key, name: group.name, ...(logo ? { logo } : {}) }, group.articles, format);
+    });
+  }
+
+  const directory = (kind: "topics" | "providers", groups: Map<string, Group>) => (c: Context) =>
+    send(c, `/${kind}.json`, () => {
+      const entries = [...groups.values()].map((group) => {
+        const scope: FeedScope = { kind: kind === "topics" ? "topic" : "provider", key: group.key, name: group.name };
+        const at = { origin: origin(c), path: feedPath(scope) };
+        return {
+          name: group.name,
+          key: group.key,
+          count: group.articles.length,
+          newest: group.articles[0].published,
+          feeds: Object.fromEntries(FORMAT_NAMES.map((format) => [format, feedUrl(at, format)])),
+        };
+      });
+      const updated = entries.reduce((newest, entry) => (entry.newest > newest ? entry.newest : newest), "1970-01-01T00:00:00Z");
+      return { body: `${JSON.stringify({ [kind]: entries })}\n`, contentType: JSON_TYPE, updated };
+    });
+  app.get("/topics.json", directory("topics", index.topics));
+  app.get("/providers.json", directory("providers", index.providers));
+
+  app.get("/", (c) =>
+    send(c, "/", () => {
+      const at = { origin: origin(c), path: "/feed" };
+      const body = {
+        title: config.siteTitle,
+        description: config.siteDescription,
+        feeds: Object.fromEntries(FORMAT_NAMES.map((format) => [format, feedUrl(at, format)])),
+        topics: `${origin(c)}/topics.json`,
+        providers: `${origin(c)}/providers.json`,
+        articles: index.articles.length,
+      };
+      return { body: `${JSON.stringify(body, null, 2)}\n`, contentType: JSON_TYPE, updated: index.articles[0]?.published ?? EPOCH_HTTP_DATE };
+    }),
+  );
+
+  app.notFound((c) => {
+    throw new HttpError(
+      404,
+      `${new URL(c.req.url).pathname} is not a feed. Feeds: /feed.rss, /feed.atom, /feed.json, /topics/{topic}/feed.{rss,atom,json}, /providers/{provider}/feed.{rss,atom,json}; lists: /topics.json, /providers.json`,
+    );
+  });
+
+  app.onError((error, c) => {
+    const status = error instanceof HttpError ? error.status : 500;
+    const message = error instanceof HttpError ? error.message : "internal error: the feed could not be produced; the server log has the details";
+    if (!(error instanceof HttpError)) console.error(`feedloom: ${c.req.method} ${c.req.url}:`, error);
+    const headers = { "Cache-Control": "no-store", ...(error instanceof HttpError ? error.headers : {}) };
+    return wantsJson(c) ? c.json({ error: { status, message } }, status, headers) : c.text(`${status} ${message}\n`, status, headers);
+  });
+
+  return app;
+}
+
+/** The group named by `:key`, a redirect to its canonical key, or a 404 listing the closest keys. */
+function findGroup(c: Context, groups: Map<string, Group>, kind: "topics" | "providers", keyOf: (name: string) => string, file: string): Group | Response {
+  const asked = c.req.param("key") ?? "";
+  const group = groups.get(asked);
+  if (group) return group;
+  const canonical = keyOf(asked);
+  if (groups.has(canonical)) {
+    const search = new URL(c.req.url).search;
+    return c.redirect(`/${kind}/${encodeURIComponent(canonical)}${file}${search}`, 301);
+  }
+  const close = closestKeys(asked, groups.keys());
+  const noun = kind === "topics" ? "topic" : "provider";
+  throw new HttpError(404, `no ${noun} "${asked}". Closest: ${close.join(", ") || "none"}. All ${kind}: /${kind}.json`);
+}
+
+function wantsJson(c: Context): boolean {
+  return new URL(c.req.url).pathname.endsWith(".json") || (c.req.header("accept") ?? "").includes("json");
+}

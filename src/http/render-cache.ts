@@ -1,0 +1,31 @@
+/** A rendered response body with its validators, ready to send or to answer 304 from. */
+export interface Rendered {
+  body: string;
+  contentType: string;
+  /** Strong ETag (quoted) from a hash of the body: same bytes, same tag, on every runtime. */
+  etag: string;
+  /** HTTP date of the newest article in the response. */
+  lastModified: string;
+  /** Precompressed variants, when the runtime provides them (Node); Workers compress at the edge. */
+  encodings?: Partial<Record<ContentEncoding, Uint8Array>>;
+}
+
+export type ContentEncoding = "br" | "gzip";
+
+/**
+ * Where rendered bodies are kept between requests. The key already holds
+ * everything the body depends on (origin, path, canonical query).
+ */
+export interface RenderCache {
+  get(key: string, render: () => Promise<Rendered>): Promise<Rendered>;
+}
+
+export const noRenderCache: RenderCache = { get: (_key, render) => render() };
+
+/** SHA-1 of the body, base64url: enough to tell bodies apart, and available in Node and workerd alike. */
+export async function bodyEtag(body: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-1", new TextEncoder().encode(body)));
+  let binary = "";
+  for (const byte of digest) binary += String.fromCharCode(byte);
+  return `"${btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "")}"`;
+}

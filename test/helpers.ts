@@ -1,0 +1,74 @@
+/** Shared test helpers: fixtures, a strict XML parser and real feed parsers. */
+import { parseFeed } from "@rowanmanning/feed-parser";
+import { SaxesParser } from "saxes";
+import { fileURLToPath } from "node:url";
+import { loadConfig } from "../src/config.js";
+import type { ParsedFile } from "../src/content/parse.js";
+import { buildIndex } from "../src/index/index.js";
+import { createApp } from "../src/http/app.js";
+import { readArticleDir } from "../src/runtime/fs-source.js";
+
+export const FIXTURES = fileURLToPath(new URL("./fixtures/articles/", import.meta.url));
+export const BROKEN = fileURLToPath(new URL("./fixtures/broken/", import.meta.url));
+
+/** The good and the broken fixtures together, as one data folder would hold them. */
+export async function loadFixtureFiles(): Promise<ParsedFile[]> {
+  return [...(await readArticleDir(FIXTURES)), ...(await readArticleDir(BROKEN))];
+}
+
+export async function fixtureApp(env: Record<string, string> = {}) {
+  const files = await loadFixtureFiles();
+  const config = loadConfig({ SITE_ICON: "https://everyday-cc.github.io/ai/icon.png", ...env });
+  const index = buildIndex(files.flatMap((file) => (file.article ? [file.article] : [])), config);
+  return { app: createApp({ index, config }), index, config, files };
+}
+
+export interface XmlNode {
+  name: string;
+  attributes: Record<string, string>;
+  children: XmlNode[];
+  text: string;
+}
+
+/** Parses with saxes (strict XML 1.0 + namespaces): any well-formedness error throws. */
+export function parseXmlStrict(xml: string): XmlNode {
+  const parser = new SaxesParser({ xmlns: true, position: true });
+  const root: XmlNode = { name: "#document", attributes: {}, children: [], text: "" };
+  const stack: XmlNode[] = [root];
+  parser.on("error", (error) => {
+    throw error;
+  });
+  parser.on("opentag", (tag) => {
+    const attributes: Record<string, string> = {};
+    for (const [name, attribute] of Object.entries(tag.attributes)) attributes[name] = typeof attribute === "string" ? attribute : attribute.value;
+    const node: XmlNode = { name: tag.name, attributes, children: [], text: "" };
+    stack[stack.length - 1].children.push(node);
+    stack.push(node);
+  });
+  parser.on("text", (text) => {
+    stack[stack.length - 1].text += text;
+  });
+  parser.on("cdata", (text) => {
+    stack[stack.length - 1].text += text;
+  });
+  parser.on("closetag", () => {
+    stack.pop();
+  });
+  parser.write(xml).close();
+  return root.children[0];
+}
+
+export function children(node: XmlNode, name: string): XmlNode[] {
+  return node.children.filter((child) => child.name === name);
+}
+
+export function child(node: XmlNode, name: string): XmlNode {
+  const found = children(node, name)[0];
+  if (!found) throw new Error(`<${node.name}> has no <${name}>`);
+  return found;
+}
+
+/** @rowanmanning/feed-parser: a maintained, resilient RSS/Atom parser, as a reader would use. */
+export function parseWithFeedParser(xml: string) {
+  return parseFeed(xml);
+}

@@ -1,0 +1,123 @@
+/** The app through real requests: every route and format, errors, HTTP semantics. */
+import { describe, expect, it } from "vitest";
+import { child, fixtureApp, parseWithFeedParser, parseXmlStrict } from "./helpers.js";
+
+const CONTENT_TYPES = {
+  rss: "application/rss+xml; charset=utf-8",
+  atom: "application/atom+xml; charset=utf-8",
+  json: "application/feed+json; charset=utf-8",
+} as const;
+const FORMATS = ["rss", "atom", "json"] as const;
+
+/** Item ids of any format's body, each parsed by its real parser. */
+function itemIds(format: (typeof FORMATS)[number], body: string): string[] {
+  if (format === "json") return JSON.parse(body).items.map((item: { id: string }) => item.id);
+  parseXmlStrict(body);
+  return parseWithFeedParser(body).items.map((item) => item.id!);
+}
+
+describe("feed routes", async () => {
+  const { app, index } = await fixtureApp();
+  const paths = [
+    ["/feed", index.articles],
+    ["/topics/ai-hardware/feed", index.topics.get("ai-hardware")!.articles],
+    ["/topics/computer-vision/feed", index.topics.get("computer-vision")!.articles],
+    ["/providers/example-wire.com/feed", index.providers.get("example-wire.com")!.articles],
+    ["/providers/acrofan.com/feed", index.providers.get("acrofan.com")!.articles],
+  ] as const;
+
+  for (const [path, articles] of paths) {
+    for (const format of FORMATS) {
+      it(`${path}.${format} lists its articles newest first with the right content type`, async () => {
+        const response = await app.request(`${path}.${format}`);
+        expect(response.status).toBe(200);
+        expect(response.headers.get("content-type")).toBe(CONTENT_TYPES[format]);
+        const body = await response.text();
+        expect(itemIds(format, body)).toEqual(articles.map((article) => article.id));
+        expect(body).not.toContain("secured");
+      });
+    }
+  }
+
+  it("leaves drafts and broken files out, and shows drafts with the preview switch", async () => {
+    const titles = JSON.parse(await (await app.request("/feed.json")).text()).items.map((item: { title: string }) => item.title);
+    expect(titles).not.toContain("Statistical Natural Language Processing Market");
+    expect(titles).not.toContain("A link that would run script");
+    const preview = await fixtureApp({ INCLUDE_UNPUBLISHED: "true" });
+    const previewTitles = JSON.parse(await (await preview.app.request("/feed.json")).text()).items.map((item: { title: string }) => item.title);
+    expect(previewTitles).toContain("Statistical Natural Language Processing Market");
+  });
+
+  it("names the topic and the site in a topic feed, and uses the provider's logo in a provider feed", async () => {
+    const topic = parseWithFeedParser(await (await app.request("/topics/ai-hardware/feed.atom")).text());
+    expect(topic.title).toBe("A.I. Every Day: AI Hardware");
+    expect(topic.description).toBe("The latest articles about AI Hardware on A.I. Every Day.");
+    const provider = JSON.parse(await (await app.request("/providers/openpr.com/feed.json")).text());
+    expect(provider.title).toBe("A.I. Every Day: openpr.com");
+    expect(provider.icon).toBe("https://everyday-cc.github.io/ai/assets/images/organizations/openpr.com-50x50.jpg");
+  });
+
+  it("uses a configured public URL for self links, and the request's origin otherwise", async () => {
+    const local = parseXmlStrict(await (await app.request("http://127.0.0.1:8787/feed.rss")).text());
+    expect(child(child(local, "channel"), "atom:link").attributes.href).toBe("http://127.0.0.1:8787/feed.rss");
+    const configured = await fixtureApp({ PUBLIC_URL: "https://feeds.example.com/" });
+    const rss = parseXmlStrict(await (await configured.app.request("http://127.0.0.1:8787/feed.rss")).text());
+    expect(child(child(rss, "channel"), "atom:link").attributes.href).toBe("https://feeds.example.com/feed.rss");
+  });
+});
+
+describe("directories", async () => {
+  const { app, index } = await fixtureApp();
+  it.each(["topics", "providers"] as const)("/%s.json lists name, key, count, newest and three feed URLs", async (kind) => {
+    const response = await app.request(`http://localhost/${kind}.json`);
+    expect(response.headers.get("content-type")).toBe("application/json; charset=utf-8");
+    const entries = (await response.json())[kind];
+    const groups = kind === "topics" ? index.topics : index.providers;
+    expect(entries.map((entry: { key: string }) => entry.key)).toEqual([...groups.keys()]);
+    for (const entry of entries) {
+      const group = groups.get(entry.key)!;
+      expect(entry).toEqual({
+        name: group.name,
+        key: group.key,
+        count: group.articles.length,
+        newest: group.articles[0].published,
+        feeds: {
+          rss: `http://localhost/${kind}/${encodeURIComponent(group.key)}/feed.rss`,
+          atom: `http://localhost/${kind}/${encodeURIComponent(group.key)}/feed.atom`,
+          json: `http://localhost/${kind}/${encodeURIComponent(group.key)}/feed.json`,
+        },
+      });
+      expect((await app.request(entry.feeds.json)).status).toBe(200);
+    }
+  });
+});
+
+describe("errors say what to fix", async () => {
+  const { app } = await fixtureApp();
+  it("an unknown topic is a 404 listing the closest topics first", async () => {
+    const response = await app.request("/topics/ai-hardwre/feed.rss");
+    expect(response.status).toBe(404);
+    expect(await response.text()).toMatch(/^404 no topic "ai-hardwre"\. Closest: ai-hardware, /);
+  });
+  it("an unknown provider is a 404 listing providers, as JSON for a JSON feed", async () => {
+    const response = await app.request("/providers/example-wire.org/feed.json");
+    expect(response.status).toBe(404);
+    const body = await response.json();
+    expect(body.error.message).toMatch(/^no provider "example-wire\.org"\. Closest: example-wire\.com/);
+  });
+  it("a topic name instead of its key redirects to the canonical URL", async () => {
+    const response = await app.request("/topics/AI%20Hardware/feed.atom?limit=1");
+    expect(response.status).toBe(301);
+    expect(response.headers.get("location")).toBe("/topics/ai-hardware/feed.atom?limit=1");
+  });
+  it("an unknown path is a 404 naming the URL scheme", async () => {
+    const response = await app.request("/feed.xml");
+    expect(response.status).toBe(404);
+    expect(await response.text()).toContain("/topics/{topic}/feed.{rss,atom,json}");
+  });
+  it("a write method is a 405 with Allow", async () => {
+    const response = await app.request("/feed.rss", { method: "POST" });
+    expect(response.status).toBe(405);
+    expect(response.headers.get("allow")).toBe("GET, HEAD, OPTIONS");
+  });
+});
