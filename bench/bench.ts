@@ -3,8 +3,12 @@
  * in a child process so that its peak memory is its own.
  *   load+index: read N files from disk, parse, validate, index (target 10k <= 0.5 s)
  *   render: median of one 50-item feed per format at 10k (target <= 1 ms)
+ *   load: requests/s for a cached 50-item feed, gzip negotiated, through the
+ *         app vs a bare node:http server sending the same bytes (target >= 60%)
  */
-import { execFileSync } from "node:child_process";
+import autocannon from "autocannon";
+import { execFileSync, spawn } from "node:child_process";
+import { once } from "node:events";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -59,6 +63,41 @@ async function child(count: number, dir: string): Promise<void> {
   console.log(JSON.stringify(figures));
 }
 
+const LOAD_SECONDS = 5;
+
+/** Starts bench/server.ts in one mode, loads it with autocannon from this process, stops it. */
+async function requestsPerSecond(mode: "app" | "bare", dir: string, path: string): Promise<{ rps: number; bytes: number; errors: number }> {
+  const server = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("./server.ts", import.meta.url)), mode, dir, path], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  try {
+    const [line] = (await once(server.stdout!, "data")) as [Buffer];
+    const { port } = JSON.parse(line.toString());
+    const url = `http://127.0.0.1:${port}${path}`;
+    const options = { url, connections: 32, headers: { "accept-encoding": "gzip" } };
+    await autocannon({ ...options, duration: 1 }); // warm-up: JIT, and the app renders and compresses once
+    const result = await autocannon({ ...options, duration: LOAD_SECONDS });
+    return { rps: result.requests.average, bytes: result.throughput.average, errors: result.errors + result.non2xx };
+  } finally {
+    server.kill("SIGTERM");
+  }
+}
+
+async function loadFigure(): Promise<void> {
+  const dir = writeCorpus(10_000);
+  try {
+    const path = "/feed.rss";
+    const bare = await requestsPerSecond("bare", dir, path);
+    const app = await requestsPerSecond("app", dir, path);
+    console.log(`\nload: GET ${path} (50 items, gzip), 10k articles, autocannon 32 connections x ${LOAD_SECONDS} s on 127.0.0.1:`);
+    console.log(`  bare node:http, same bytes   ${bare.rps.toFixed(0).padStart(7)} req/s  (${bare.errors} errors)`);
+    console.log(`  feedloom app                 ${app.rps.toFixed(0).padStart(7)} req/s  (${app.errors} errors)`);
+    console.log(`  app / bare                   ${((app.rps / bare.rps) * 100).toFixed(0).padStart(6)} %   (target >= 60 %)`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   if (process.argv[2] === "--child") return child(Number(process.argv[3]), process.argv[4]);
   console.log(`feedloom bench on node ${process.version}; each row is a fresh process\n`);
@@ -82,6 +121,7 @@ async function main(): Promise<void> {
   console.log("\nmedian render of one 50-item feed at 10k articles (build model + render, 400 samples):");
   for (const format of FORMAT_NAMES) console.log(`  ${format.padEnd(5)} ${renders[`render_${format}_ms`].toFixed(3)} ms`);
   console.log("\ntargets: load+index 10k <= 500 ms (met warm; cold is bound by YAML parsing); each render <= 1 ms");
+  await loadFigure();
 }
 
 await main();

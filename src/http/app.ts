@@ -4,8 +4,6 @@
  */
 import { Hono } from "hono";
 import type { Context } from "hono";
-import { cors } from "hono/cors";
-import { secureHeaders } from "hono/secure-headers";
 import type { Config } from "../config.js";
 import { providerKey, topicKey } from "../content/keys.js";
 import { type FeedFormat, type FeedScope, FORMATS, FORMAT_NAMES, buildFeed, feedPath, feedUrl, queryString } from "../feeds/model.js";
@@ -13,6 +11,7 @@ import { renderFeed } from "../feeds/render.js";
 import type { ContentIndex, Group } from "../index/index.js";
 import { closestKeys } from "../index/query.js";
 import { HttpError } from "./errors.js";
+import { preflight, respond } from "./headers.js";
 import { parseFeedQuery } from "./params.js";
 import { type RenderCache, bodyEtag, noRenderCache } from "./render-cache.js";
 import { sendRendered } from "./respond.js";
@@ -29,8 +28,7 @@ const JSON_TYPE = "application/json; charset=utf-8";
 export function createApp({ index, config, cache = noRenderCache }: AppOptions): Hono {
   const app = new Hono();
 
-  app.use(secureHeaders({ crossOriginResourcePolicy: "cross-origin", contentSecurityPolicy: { defaultSrc: ["'none'"] } }));
-  app.use(cors({ origin: "*", allowMethods: ["GET", "HEAD", "OPTIONS"], exposeHeaders: ["ETag", "Last-Modified"], maxAge: 86400 }));
+  app.options("*", preflight);
   app.use(async function readOnly(c, next) {
     if (c.req.method !== "GET" && c.req.method !== "HEAD" && c.req.method !== "OPTIONS") {
       throw new HttpError(405, `${c.req.method} is not supported: this service is read-only; use GET or HEAD`, { Allow: "GET, HEAD, OPTIONS" });
@@ -38,7 +36,7 @@ export function createApp({ index, config, cache = noRenderCache }: AppOptions):
     await next();
   });
 
-  const origin = (c: Context) => config.publicUrl ?? new URL(c.req.url).origin;
+  const origin = (c: Context) => config.publicUrl ?? originOf(c.req.url);
 
   /** Renders through the cache, keyed by everything the body depends on. */
   const send = async (c: Context, key: string, render: () => { body: string; contentType: string; updated: string }) => {
@@ -50,7 +48,7 @@ export function createApp({ index, config, cache = noRenderCache }: AppOptions):
   };
 
   const sendFeed = (c: Context, scope: FeedScope, articles: Group["articles"], format: FeedFormat) => {
-    const query = parseFeedQuery(new URL(c.req.url).searchParams, config);
+    const query = parseFeedQuery(searchParamsOf(c.req.url), config);
     const key = `${feedPath(scope)}.${format}${queryString(query, config.defaultLimit)}`;
     return send(c, key, () => {
       const feed = buildFeed(scope, articles, query, { config, origin: origin(c) });
@@ -111,7 +109,7 @@ export function createApp({ index, config, cache = noRenderCache }: AppOptions):
   app.notFound((c) => {
     throw new HttpError(
       404,
-      `${new URL(c.req.url).pathname} is not a feed. Feeds: /feed.rss, /feed.atom, /feed.json, /topics/{topic}/feed.{rss,atom,json}, /providers/{provider}/feed.{rss,atom,json}; lists: /topics.json, /providers.json`,
+      `${c.req.path} is not a feed. Feeds: /feed.rss, /feed.atom, /feed.json, /topics/{topic}/feed.{rss,atom,json}, /providers/{provider}/feed.{rss,atom,json}; lists: /topics.json, /providers.json`,
     );
   });
 
@@ -120,7 +118,9 @@ export function createApp({ index, config, cache = noRenderCache }: AppOptions):
     const message = error instanceof HttpError ? error.message : "internal error: the feed could not be produced; the server log has the details";
     if (!(error instanceof HttpError)) console.error(`feedloom: ${c.req.method} ${c.req.url}:`, error);
     const headers = { "Cache-Control": "no-store", ...(error instanceof HttpError ? error.headers : {}) };
-    return wantsJson(c) ? c.json({ error: { status, message } }, status, headers) : c.text(`${status} ${message}\n`, status, headers);
+    return wantsJson(c)
+      ? respond(JSON.stringify({ error: { status, message } }), status, { "Content-Type": JSON_TYPE, ...headers })
+      : respond(`${status} ${message}\n`, status, { "Content-Type": "text/plain; charset=utf-8", ...headers });
   });
 
   return app;
@@ -133,14 +133,27 @@ function findGroup(c: Context, groups: Map<string, Group>, kind: "topics" | "pro
   if (group) return group;
   const canonical = keyOf(asked);
   if (groups.has(canonical)) {
-    const search = new URL(c.req.url).search;
-    return c.redirect(`/${kind}/${encodeURIComponent(canonical)}${file}${search}`, 301);
+    const search = c.req.url.includes("?") ? c.req.url.slice(c.req.url.indexOf("?")) : "";
+    return respond(null, 301, { Location: `/${kind}/${encodeURIComponent(canonical)}${file}${search}`, "Cache-Control": "public, max-age=86400" });
   }
   const close = closestKeys(asked, groups.keys());
   const noun = kind === "topics" ? "topic" : "provider";
   throw new HttpError(404, `no ${noun} "${asked}". Closest: ${close.join(", ") || "none"}. All ${kind}: /${kind}.json`);
 }
 
+/** String slicing rather than new URL(): these run on every request, and the URL is already well-formed. */
+function originOf(url: string): string {
+  return url.slice(0, url.indexOf("/", url.indexOf("//") + 2));
+}
+
+const NO_PARAMETERS = new URLSearchParams();
+function searchParamsOf(url: string): URLSearchParams {
+  const start = url.indexOf("?");
+  if (start === -1) return NO_PARAMETERS;
+  const end = url.indexOf("#", start);
+  return new URLSearchParams(url.slice(start + 1, end === -1 ? undefined : end));
+}
+
 function wantsJson(c: Context): boolean {
-  return new URL(c.req.url).pathname.endsWith(".json") || (c.req.header("accept") ?? "").includes("json");
+  return c.req.path.endsWith(".json") || (c.req.header("accept") ?? "").includes("json");
 }

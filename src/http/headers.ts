@@ -1,0 +1,30 @@
+/**
+ * Security and CORS headers for every response, given to `new Response()`
+ * as one plain object together with the response's own headers. Hono's
+ * secureHeaders() and cors() set theirs on `c.res.headers` after the handler
+ * ran; on Node that turns @hono/node-server's lightweight response into a
+ * full undici Response, which cost 60% of the throughput of a cached feed
+ * (3.3k vs 8.7k req/s, measured with npm run bench). Preflight (OPTIONS) stays
+ * with Hono's cors(): it is not on the hot path.
+ */
+import { cors } from "hono/cors";
+
+const EVERY_RESPONSE: Record<string, string> = {
+  "Access-Control-Allow-Origin": "*",
+  "Access-Control-Expose-Headers": "ETag, Last-Modified",
+  "X-Content-Type-Options": "nosniff",
+  "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+  "Cross-Origin-Resource-Policy": "cross-origin",
+  "Referrer-Policy": "no-referrer",
+  "X-Frame-Options": "DENY",
+  "Strict-Transport-Security": "max-age=15552000; includeSubDomains",
+  "X-Permitted-Cross-Domain-Policies": "none",
+};
+
+/** A response with the standard headers plus its own. */
+export function respond(body: BodyInit | null, status: number, headers: Record<string, string>): Response {
+  return new Response(body, { status, headers: { ...EVERY_RESPONSE, ...headers } });
+}
+
+/** CORS preflight: any origin may read with GET or HEAD and send conditional headers. */
+export const preflight = cors({ origin: "*", allowMethods: ["GET", "HEAD", "OPTIONS"], exposeHeaders: ["ETag", "Last-Modified"], maxAge: 86400 });
