@@ -1,0 +1,39 @@
+/**
+ * Global setup, run in Node before the Workers tests: serves every route from
+ * data/ through the Node path (file parsing, Node's render cache) and hands
+ * the responses to the tests in workerd, which must match them byte for byte.
+ */
+import type { TestProject } from "vitest/node";
+import { loadConfig } from "../src/config.js";
+import { createApp } from "../src/http/app.js";
+import { loadIndexFromDir } from "../src/runtime/load.js";
+import { createMemoryRenderCache } from "../src/runtime/memory-cache.js";
+import { everyRoute } from "./routes.js";
+
+export interface NodeResponse {
+  path: string;
+  status: number;
+  contentType: string | null;
+  etag: string | null;
+  body: string;
+}
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    nodeResponses: NodeResponse[];
+    nodeConfig: ReturnType<typeof loadConfig>;
+  }
+}
+
+export default async function setup(project: TestProject): Promise<void> {
+  const config = loadConfig({});
+  const { index } = await loadIndexFromDir("data", { includeUnpublished: config.includeUnpublished });
+  const app = createApp({ index, config, cache: createMemoryRenderCache() });
+  const responses: NodeResponse[] = [];
+  for (const path of everyRoute(index)) {
+    const response = await app.request(`http://localhost${path}`);
+    responses.push({ path, status: response.status, contentType: response.headers.get("content-type"), etag: response.headers.get("etag"), body: await response.text() });
+  }
+  project.provide("nodeResponses", responses);
+  project.provide("nodeConfig", config);
+}

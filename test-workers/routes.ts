@@ -1,0 +1,17 @@
+/** Every route and format of the bundled sample data, for the Node-vs-Workers comparison. */
+import type { ContentIndex } from "../src/index/index.js";
+
+export function everyRoute(index: Pick<ContentIndex, "topics" | "providers">): string[] {
+  const feeds = (base: string) => ["rss", "atom", "json"].flatMap((format) => [`${base}.${format}`, `${base}.${format}?limit=1&page=2`]);
+  return [
+    "/",
+    "/topics.json",
+    "/providers.json",
+    ...feeds("/feed"),
+    ...[...index.topics.keys()].flatMap((key) => feeds(`/topics/${encodeURIComponent(key)}/feed`)),
+    ...[...index.providers.keys()].flatMap((key) => feeds(`/providers/${encodeURIComponent(key)}/feed`)),
+    "/feed.json?q=nvidia&since=2022-01-01",
+    "/topics/no-such-topic/feed.rss",
+    "/feed.rss?limit=0",
+  ];
+}
