@@ -1,5 +1,4 @@
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
-import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
@@ -11,7 +10,6 @@ export default defineConfig({
       {
         // Runs inside workerd with the Worker of wrangler.toml and the bundle npm run build wrote.
         plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" } })],
-        resolve: { alias: { "feedloom-content": fileURLToPath(new URL("./generated/content.ts", import.meta.url)) } },
         test: { name: "workers", include: ["test-workers/**/*.test.ts"], globalSetup: ["test-workers/node-responses.ts"] },
       },
     ],

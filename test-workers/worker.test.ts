@@ -2,6 +2,7 @@
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, inject, it } from "vitest";
 import { loadConfig } from "../src/config.js";
+import type { ContentBundle } from "../src/runtime/bundle.js";
 import { edgeCacheKey, withEdgeCache } from "../src/runtime/edge-cache.js";
 
 const worker = exports.default as { fetch(request: Request): Promise<Response> };
@@ -72,8 +73,8 @@ describe("feeds in workerd", () => {
 
 describe("the edge cache", () => {
   const versionOf = async () => {
-    const { bundle } = await import("feedloom-content");
-    return bundle.version;
+    const { default: json } = await import("../generated/content.txt");
+    return (JSON.parse(json) as ContentBundle).version;
   };
 
   it("stores a rendered feed under a key that carries the content version", async () => {

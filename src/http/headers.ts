@@ -21,9 +21,14 @@ const EVERY_RESPONSE: Record<string, string> = {
   "X-Permitted-Cross-Domain-Policies": "none",
 };
 
+/** The standard headers plus a response's own, as one object (build it once where it can be reused). */
+export function withStandardHeaders(headers: Record<string, string>): Record<string, string> {
+  return { ...EVERY_RESPONSE, ...headers };
+}
+
 /** A response with the standard headers plus its own. */
 export function respond(body: BodyInit | null, status: number, headers: Record<string, string>): Response {
-  return new Response(body, { status, headers: { ...EVERY_RESPONSE, ...headers } });
+  return new Response(body, { status, headers: withStandardHeaders(headers) });
 }
 
 /** CORS preflight: any origin may read with GET or HEAD and send conditional headers. */

@@ -5,7 +5,7 @@
  * body and reused, because a cached feed is served thousands of times a second.
  */
 import type { Context } from "hono";
-import { respond } from "./headers.js";
+import { withStandardHeaders } from "./headers.js";
 import type { ContentEncoding, Rendered } from "./render-cache.js";
 
 type Variant = ContentEncoding | "identity";
@@ -24,8 +24,8 @@ function headersFor(rendered: Rendered, variant: Variant, maxAge: number) {
       Vary: "Accept-Encoding",
     };
     headers = {
-      ok: { "Content-Type": rendered.contentType, ...(variant === "identity" ? {} : { "Content-Encoding": variant }), ...common },
-      notModified: common,
+      ok: withStandardHeaders({ "Content-Type": rendered.contentType, ...(variant === "identity" ? {} : { "Content-Encoding": variant }), ...common }),
+      notModified: withStandardHeaders(common),
     };
     variants.set(variant, headers);
   }
@@ -35,9 +35,9 @@ function headersFor(rendered: Rendered, variant: Variant, maxAge: number) {
 export function sendRendered(c: Context, rendered: Rendered, maxAge: number): Response {
   const variant = pickEncoding(c.req.header("accept-encoding"), rendered);
   const headers = headersFor(rendered, variant, maxAge);
-  if (notModified(c.req.raw.headers, rendered)) return respond(null, 304, headers.notModified);
+  if (notModified(c.req.raw.headers, rendered)) return new Response(null, { status: 304, headers: headers.notModified });
   const body = variant === "identity" ? rendered.body : (rendered.encodings![variant] as Uint8Array<ArrayBuffer>);
-  return respond(body, 200, headers.ok);
+  return new Response(body, { status: 200, headers: headers.ok });
 }
 
 /** If-None-Match wins when present; If-Modified-Since is consulted only without it. */

@@ -1,0 +1,127 @@
+/**
+ * Worker figures for npm run bench: bundle size, startup and per-request CPU.
+ *
+ * workerd freezes its clocks while a request or the startup runs (a Spectre
+ * mitigation), so the Worker cannot time itself. Instead:
+ * - bundle size: what `wrangler deploy --dry-run` reports (gzip), per corpus;
+ * - startup: the Worker's global-scope work (JSON.parse of the content text
+ *   module, then indexFromBundle) timed in a fresh Node process (same V8); and,
+ *   in real workerd, the difference in start-to-first-answer time between the
+ *   10k bundle and the sample bundle;
+ * - CPU per uncached feed: the app's fetch() in Node with distinct URLs; and,
+ *   in workerd through Miniflare, the wall time of an uncached feed (HEAD, which
+ *   bypasses the edge cache) minus that of a preflight that does no work.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { Miniflare } from "miniflare";
+import { loadConfig } from "../src/config.js";
+import { createApp } from "../src/http/app.js";
+import { type ContentBundle, indexFromBundle } from "../src/runtime/bundle.js";
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const bin = (name: string) => join("node_modules", ".bin", name);
+
+export interface WorkerFigures {
+  articles: number;
+  gzipKiB: number;
+  totalKiB: number;
+  bundleDir: string;
+}
+
+/** Builds the content module for a data folder and bundles the Worker with it, as a deploy would. */
+export function bundleWorker(dataDir: string, workDir: string): WorkerFigures {
+  mkdirSync(workDir, { recursive: true });
+  const content = join(workDir, "content.txt");
+  const build = execFileSync(process.execPath, ["--import", "tsx", "src/cli/build.ts", "--data", dataDir, "--out", content], {
+    encoding: "utf8",
+    env: { ...process.env, FEEDLOOM_CACHE_DIR: join(dataDir, ".cache") },
+  });
+  const articles = Number(/wrote .*?: (\d+) articles/.exec(build)?.[1]);
+  const dist = join(workDir, "dist");
+  // The same Worker as src/entry/worker.ts, over this content: an entry and a config of its own.
+  const entry = join(workDir, "worker.ts");
+  writeFileSync(entry, `import json from "./content.txt";\nimport { createWorker } from ${JSON.stringify(resolve("src/entry/worker-app.ts"))};\nexport default createWorker(json);\n`);
+  const config = join(workDir, "wrangler.toml");
+  writeFileSync(config, readFileSync("wrangler.toml", "utf8").replace(/^main = .*$/m, `main = ${JSON.stringify(entry)}`));
+  const output = execFileSync(bin("wrangler"), ["deploy", "--dry-run", "--config", config, "--outdir", dist], {
+    encoding: "utf8",
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+  });
+  const [, total, gzip] = /Total Upload: ([\d.]+) KiB \/ gzip: ([\d.]+) KiB/.exec(output) ?? [];
+  return { articles, totalKiB: Number(total), gzipKiB: Number(gzip), bundleDir: dist };
+}
+
+/**
+ * Child process: the Worker's start-up work (JSON.parse of the text module and
+ * indexFromBundle) and its per-request work (the app's fetch, no edge cache)
+ * timed in Node, whose clock runs. Prints JSON.
+ */
+export async function timeBundleInNode(bundleDir: string): Promise<void> {
+  const text = readFileSync(join(bundleDir, readdirSync(bundleDir).find((name) => name.endsWith(".txt"))!), "utf8");
+  const started = performance.now();
+  const index = indexFromBundle(JSON.parse(text) as ContentBundle);
+  const startupMs = performance.now() - started;
+  const app = createApp({ index, config: loadConfig({}) });
+  const times: Record<string, number[]> = { rss: [], atom: [], json: [] };
+  for (let i = 0; i < 300; i++) {
+    for (const format of Object.keys(times)) {
+      const t = performance.now();
+      const response = await app.fetch(new Request(`http://127.0.0.1:8787/feed.${format}?page=${1 + (i % 5)}&_=${i}`));
+      await response.text();
+      times[format].push(performance.now() - t);
+    }
+  }
+  console.log(JSON.stringify({ startupMs, ...Object.fromEntries(Object.entries(times).map(([format, list]) => [format, median(list.slice(50))])) }));
+}
+
+function miniflareFor(bundleDir: string): Miniflare {
+  const main = readFileSync(join(bundleDir, "worker.js"), "utf8");
+  const text = readdirSync(bundleDir).find((name) => name.endsWith(".txt"))!;
+  return new Miniflare({
+    modules: [
+      { type: "ESModule", path: join(bundleDir, "worker.js"), contents: main },
+      { type: "Text", path: join(bundleDir, text), contents: readFileSync(join(bundleDir, text), "utf8") },
+    ],
+    modulesRoot: bundleDir,
+    compatibilityDate: readFileSync("wrangler.toml", "utf8").match(/compatibility_date = "([^"]+)"/)![1],
+  });
+}
+
+/** Time from creating workerd to its first answer: compare two bundles to see what the content costs. */
+export async function workerdStartMs(bundleDir: string): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const started = performance.now();
+    const mf = miniflareFor(bundleDir);
+    await (await mf.dispatchFetch("http://127.0.0.1/", { method: "OPTIONS" })).text();
+    times.push(performance.now() - started);
+    await mf.dispose();
+  }
+  return median(times);
+}
+
+/** The bundle in workerd: per-request wall time from Node for an uncached feed (HEAD skips the edge cache) and a preflight (no work). */
+export async function timeBundleInWorkerd(bundleDir: string): Promise<{ feedMs: number; baselineMs: number }> {
+  const mf = miniflareFor(bundleDir);
+  try {
+    const feed: number[] = [];
+    const baseline: number[] = [];
+    for (let i = 0; i < 300; i++) {
+      let t = performance.now();
+      await (await mf.dispatchFetch(`http://127.0.0.1/feed.rss?page=${1 + (i % 5)}&_=${i}`, { method: "HEAD" })).text();
+      feed.push(performance.now() - t);
+      t = performance.now();
+      await (await mf.dispatchFetch("http://127.0.0.1/feed.rss", { method: "OPTIONS" })).text();
+      baseline.push(performance.now() - t);
+    }
+    return { feedMs: median(feed.slice(50)), baselineMs: median(baseline.slice(50)) };
+  } finally {
+    await mf.dispose();
+  }
+}
+
+export function cleanUp(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}

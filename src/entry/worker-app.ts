@@ -1,0 +1,27 @@
+/**
+ * The Worker's fetch handler around a content bundle. The index is built once
+ * per isolate, when the module loads; the config is read from the Worker's
+ * vars on the first request (they are not visible before).
+ */
+import type { ExecutionContext, Hono } from "hono";
+import { loadConfig } from "../config.js";
+import { createApp } from "../http/app.js";
+import { type ContentBundle, indexFromBundle } from "../runtime/bundle.js";
+import { withEdgeCache } from "../runtime/edge-cache.js";
+
+type Env = Record<string, string | undefined>;
+
+export function createWorker(bundleJson: string) {
+  const bundle = JSON.parse(bundleJson) as ContentBundle;
+  const index = indexFromBundle(bundle);
+  let app: Hono | undefined;
+  return {
+    async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+      app ??= createApp({ index, config: loadConfig(env) });
+      const cache = typeof caches === "undefined" ? undefined : (caches as unknown as { default?: Cache }).default;
+      return withEdgeCache(request, { cache, version: bundle.version, waitUntil: (promise) => ctx.waitUntil(promise) }, (req) =>
+        Promise.resolve(app!.fetch(req, env, ctx)),
+      );
+    },
+  };
+}
