@@ -44,6 +44,7 @@ describe("the index", () => {
       "aws-ai",
       "computer-vision",
       "google-ai",
+      "r-d-lab",
     ]);
     expect(index.topics.get("ai-hardware")?.articles.map((article) => article.file)).toEqual([
       expect.stringMatching(/^2022-10-18-/),

@@ -1,6 +1,6 @@
 /** Atom 1.0 (RFC 4287) with RFC 5005 paging links and Media RSS thumbnails. */
 import { type FeedDocument, GENERATOR, feedUrl } from "./model.js";
-import { element, emptyElement } from "./xml.js";
+import { element, emptyElement, htmlEscape } from "./xml.js";
 
 export function renderAtom(feed: FeedDocument): string {
   const link = (rel: string, query: string | undefined) =>
@@ -9,8 +9,8 @@ export function renderAtom(feed: FeedDocument): string {
     '<?xml version="1.0" encoding="utf-8"?>\n',
     `<feed xmlns="http://www.w3.org/2005/Atom" xmlns:media="http://search.yahoo.com/mrss/" xml:lang="${feed.language}">\n`,
     element("id", feed.id),
-    element("title", feed.title, { type: "text" }),
-    element("subtitle", feed.description, { type: "text" }),
+    element("title", htmlEscape(feed.title), { type: "html" }),
+    element("subtitle", htmlEscape(feed.description), { type: "html" }),
     emptyElement("link", { rel: "alternate", type: "text/html", href: feed.homeUrl }),
     link("self", feed.links.self),
     link("first", feed.links.first),
@@ -27,14 +27,16 @@ export function renderAtom(feed: FeedDocument): string {
     out.push(
       "<entry>",
       element("id", item.id),
-      element("title", item.title, { type: "text" }),
+      // Text constructs as type="html" holding escaped text: with type="text", text that merely
+      // looks like markup ("</b>") is flagged as undeclared HTML by validators and some readers.
+      element("title", htmlEscape(item.title), { type: "html" }),
       emptyElement("link", { rel: "alternate", type: "text/html", href: item.url }),
       item.image ? emptyElement("link", { rel: "enclosure", type: item.image.type, href: item.image.url }) : "",
       element("published", item.published),
-      element("updated", item.published),
+      element("updated", item.updated),
       `<author>${element("name", item.author.name)}${element("uri", item.author.url)}</author>`,
       ...item.categories.map((name) => emptyElement("category", { term: name })),
-      item.summary ? element("summary", item.summary, { type: "text" }) : "",
+      item.summary ? element("summary", htmlEscape(item.summary), { type: "html" }) : "",
       element("content", item.contentHtml, { type: "html" }),
       item.image ? emptyElement("media:thumbnail", { url: item.image.url, width: item.image.width, height: item.image.height }) : "",
       "</entry>\n",

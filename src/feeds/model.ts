@@ -40,6 +40,8 @@ export interface FeedItem {
   title: string;
   url: string;
   published: string;
+  /** `published` plus a sub-second fraction from the id (see entryUpdated). */
+  updated: string;
   summary: string;
   /** Summary and related articles as escaped HTML. */
   contentHtml: string;
@@ -74,6 +76,7 @@ export interface FeedDocument {
   language: string;
   /** Newest item's date, else the scope's newest, else the epoch: never the clock. */
   updated: string;
+  /** Provider logo, else SITE_ICON, else the service's own /icon.png. */
   icon?: string;
   ttlMinutes: number;
   items: FeedItem[];
@@ -109,7 +112,7 @@ export function buildFeed(
   scope: FeedScope,
   scopeArticles: readonly Article[],
   query: FeedQuery,
-  context: { config: Config; origin: string },
+  context: { config: Config; origin: string; defaultIcon?: string },
 ): FeedDocument {
   const { config, origin } = context;
   const selected = selectArticles(scopeArticles, query);
@@ -127,8 +130,8 @@ export function buildFeed(
     links: pagingLinks(query, pages, config.defaultLimit),
     pages,
     language: config.language,
-    updated: items[0]?.published ?? scopeArticles[0]?.published ?? EPOCH,
-    icon: scope.kind === "provider" && scope.logo ? resolveImageUrl(scope.logo.url, config.siteUrl) : config.siteIcon,
+    updated: items.reduce((newest, item) => (item.updated > newest ? item.updated : newest), "") || scopeArticles[0]?.published || EPOCH,
+    icon: scope.kind === "provider" && scope.logo ? resolveImageUrl(scope.logo.url, config.siteUrl) : (config.siteIcon ?? context.defaultIcon),
     ttlMinutes: Math.max(1, Math.round(config.cacheMaxAge / 60)),
     items,
   };
@@ -183,6 +186,7 @@ function itemOf(article: Article): FeedItem {
     title: article.title,
     url: article.url,
     published: article.published,
+    updated: entryUpdated(article),
     summary: article.summary,
     contentHtml: contentHtml(article),
     categories: article.topics,
@@ -190,6 +194,17 @@ function itemOf(article: Article): FeedItem {
     author: { name: article.provider.name, url: `https://${article.provider.domain}/` },
     providerFeedPath: feedPath({ kind: "provider", key: article.provider.domain, name: article.provider.name }),
   };
+}
+
+/**
+ * Many articles share a timestamp (date-only sources are all T00:00:00Z), and
+ * Atom validators warn on entries with equal atom:updated. A fraction of a
+ * second taken from the article's own id keeps the value within its true
+ * second, identical in every feed, and distinct between articles.
+ */
+function entryUpdated(article: Article): string {
+  const micros = String(parseInt(article.id.slice(9, 17), 16) % 1_000_000).padStart(6, "0");
+  return article.published.replace(/Z$/, `.${micros}Z`);
 }
 
 function contentHtml(article: Article): string {

@@ -1,6 +1,10 @@
 /** RSS 2.0 with the atom (self, RFC 5005 paging), content and Media RSS modules. */
 import { type FeedDocument, GENERATOR, feedUrl } from "./model.js";
-import { element, emptyElement, htmlEscape } from "./xml.js";
+import { element, emptyElement, htmlEscape, xmlTextHex } from "./xml.js";
+
+/** Plain text (titles, names) with hexadecimal references, per the RSS Best Practices Profile; URLs keep `&amp;`. */
+const plainText = (name: string, text: string | undefined, attributes?: Record<string, string | number | undefined>) =>
+  element(name, text, attributes, xmlTextHex);
 
 /** RFC 822 dates, which RSS 2.0 requires: `Thu, 30 Jun 2022 23:48:00 GMT`. */
 function rfc822(iso: string): string {
@@ -14,9 +18,9 @@ export function renderRss(feed: FeedDocument): string {
     '<?xml version="1.0" encoding="utf-8"?>\n',
     '<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:media="http://search.yahoo.com/mrss/">\n',
     "<channel>\n",
-    element("title", feed.title),
+    plainText("title", feed.title),
     element("link", feed.homeUrl),
-    element("description", feed.description),
+    plainText("description", feed.description),
     link("self", feed.links.self),
     link("first", feed.links.first),
     link("previous", feed.links.prev),
@@ -28,22 +32,22 @@ export function renderRss(feed: FeedDocument): string {
     element("generator", `feedloom ${GENERATOR.version}`),
     element("ttl", String(feed.ttlMinutes)),
     feed.icon
-      ? `<image>${element("url", feed.icon)}${element("title", feed.title)}${element("link", feed.homeUrl)}</image>`
+      ? `<image>${element("url", feed.icon)}${plainText("title", feed.title)}${element("link", feed.homeUrl)}</image>`
       : "",
     "\n",
   ];
   for (const item of feed.items) {
     out.push(
       "<item>",
-      element("title", item.title),
+      plainText("title", item.title),
       element("link", item.url),
       element("guid", item.id, { isPermaLink: "false" }),
       element("pubDate", rfc822(item.published)),
       // Readers treat description as HTML: escape the plain-text excerpt as HTML first.
       element("description", htmlEscape(item.summary)),
       element("content:encoded", item.contentHtml),
-      ...item.categories.map((name) => element("category", name)),
-      element("source", item.author.name, { url: `${feed.origin}${item.providerFeedPath}.rss` }),
+      ...item.categories.map((name) => plainText("category", name)),
+      plainText("source", item.author.name, { url: `${feed.origin}${item.providerFeedPath}.rss` }),
       item.image
         ? emptyElement("media:content", { url: item.image.url, medium: "image", type: item.image.type, width: item.image.width, height: item.image.height }) +
             emptyElement("media:thumbnail", { url: item.image.url, width: item.image.width, height: item.image.height })

@@ -40,6 +40,17 @@ export function xmlText(value: string): string {
   return MAYBE_TEXT.test(value) ? value.replace(TEXT, (char) => REFERENCES[char] ?? "") : value;
 }
 
+const HEX_REFERENCES: Record<string, string> = { ...REFERENCES, "&": "&#x26;", "<": "&#x3C;", ">": "&#x3E;" };
+
+/**
+ * For RSS: the RSS Best Practices Profile asks for hexadecimal references for
+ * `&` and `<` in plain text, which tells readers (and the W3C validator) that
+ * the text is not HTML. XML parsers read both forms the same.
+ */
+export function xmlTextHex(value: string): string {
+  return MAYBE_TEXT.test(value) ? value.replace(TEXT, (char) => HEX_REFERENCES[char] ?? "") : value;
+}
+
 export function xmlAttribute(value: string): string {
   return MAYBE_ATTRIBUTE.test(value) ? value.replace(ATTRIBUTE, (char) => REFERENCES[char] ?? "") : value;
 }
@@ -48,9 +59,14 @@ export function xmlAttribute(value: string): string {
 export const htmlEscape = xmlAttribute;
 
 /** `<name attr="...">text</name>`, leaving out undefined attributes; no element at all when text is undefined. */
-export function element(name: string, text: string | undefined, attributes: Record<string, string | number | undefined> = {}): string {
+export function element(
+  name: string,
+  text: string | undefined,
+  attributes: Record<string, string | number | undefined> = {},
+  escape: (value: string) => string = xmlText,
+): string {
   if (text === undefined) return "";
-  return `<${name}${attributesOf(attributes)}>${xmlText(text)}</${name}>`;
+  return `<${name}${attributesOf(attributes)}>${escape(text)}</${name}>`;
 }
 
 export function emptyElement(name: string, attributes: Record<string, string | number | undefined>): string {

@@ -12,6 +12,7 @@ import type { ContentIndex, Group } from "../index/index.js";
 import { closestKeys } from "../index/query.js";
 import { HttpError } from "./errors.js";
 import { preflight, respond } from "./headers.js";
+import { ICON_PATH, ICON_PNG } from "./icon.js";
 import { parseFeedQuery } from "./params.js";
 import { type RenderCache, bodyEtag, noRenderCache } from "./render-cache.js";
 import { sendRendered } from "./respond.js";
@@ -51,7 +52,7 @@ export function createApp({ index, config, cache = noRenderCache }: AppOptions):
     const query = parseFeedQuery(searchParamsOf(c.req.url), config);
     const key = `${feedPath(scope)}.${format}${queryString(query, config.defaultLimit)}`;
     return send(c, key, () => {
-      const feed = buildFeed(scope, articles, query, { config, origin: origin(c) });
+      const feed = buildFeed(scope, articles, query, { config, origin: origin(c), defaultIcon: `${origin(c)}${ICON_PATH}` });
       if (query.page > feed.pages) throw new HttpError(400, `page: must be from 1 to ${feed.pages} for this feed, got ${query.page}`);
       return { body: renderFeed(feed, format), contentType: FORMATS[format].contentType, updated: feed.updated };
     });
@@ -90,6 +91,8 @@ export function createApp({ index, config, cache = noRenderCache }: AppOptions):
     });
   app.get("/topics.json", directory("topics", index.topics));
   app.get("/providers.json", directory("providers", index.providers));
+
+  app.get(ICON_PATH, () => respond(ICON_PNG, 200, { "Content-Type": "image/png", "Cache-Control": "public, max-age=604800" }));
 
   app.get("/", (c) =>
     send(c, "/", () => {
