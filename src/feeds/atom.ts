@@ -1,10 +1,8 @@
 /** Atom 1.0 (RFC 4287) with RFC 5005 paging links and Media RSS thumbnails. */
-import { type FeedDocument, GENERATOR, feedUrl } from "./model.js";
+import { type FeedDocument, GENERATOR, feedUrl, linkRelations } from "./model.js";
 import { element, emptyElement, htmlEscape } from "./xml.js";
 
 export function renderAtom(feed: FeedDocument): string {
-  const link = (rel: string, query: string | undefined) =>
-    query === undefined ? "" : emptyElement("link", { rel, type: "application/atom+xml", href: feedUrl(feed, "atom", query) });
   const out: string[] = [
     '<?xml version="1.0" encoding="utf-8"?>\n',
     `<feed xmlns="http://www.w3.org/2005/Atom" xmlns:media="http://search.yahoo.com/mrss/" xml:lang="${feed.language}">\n`,
@@ -12,11 +10,7 @@ export function renderAtom(feed: FeedDocument): string {
     element("title", htmlEscape(feed.title), { type: "html" }),
     element("subtitle", htmlEscape(feed.description), { type: "html" }),
     emptyElement("link", { rel: "alternate", type: "text/html", href: feed.homeUrl }),
-    link("self", feed.links.self),
-    link("first", feed.links.first),
-    link("previous", feed.links.prev),
-    link("next", feed.links.next),
-    link("last", feed.links.last),
+    ...linkRelations(feed.links).map(([rel, query]) => emptyElement("link", { rel, type: "application/atom+xml", href: feedUrl(feed, "atom", query) })),
     element("updated", feed.updated),
     element("generator", "feedloom", { uri: GENERATOR.uri, version: GENERATOR.version }),
     element("icon", feed.icon),

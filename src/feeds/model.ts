@@ -82,7 +82,7 @@ export interface FeedDocument {
   items: FeedItem[];
 }
 
-const EPOCH = "1970-01-01T00:00:00Z";
+export const EPOCH = "1970-01-01T00:00:00Z";
 
 export function feedPath(scope: FeedScope): string {
   if (scope.kind === "all") return "/feed";
@@ -152,6 +152,18 @@ export function queryString(query: Partial<FeedQuery>, defaultLimit: number): st
   if (query.page !== undefined && query.page > 1) params.set("page", String(query.page));
   const text = params.toString();
   return text ? `?${text}` : "";
+}
+
+/** The links every XML format writes, in order, with the relation names RFC 5005 gives them. */
+export function linkRelations(links: FeedLinks): [rel: string, query: string][] {
+  const named: [string, string | undefined][] = [
+    ["self", links.self],
+    ["first", links.first],
+    ["previous", links.prev],
+    ["next", links.next],
+    ["last", links.last],
+  ];
+  return named.filter((entry): entry is [string, string] => entry[1] !== undefined);
 }
 
 function pagingLinks(query: FeedQuery, pages: number, defaultLimit: number): FeedLinks {

@@ -1,5 +1,5 @@
 /** RSS 2.0 with the atom (self, RFC 5005 paging), content and Media RSS modules. */
-import { type FeedDocument, GENERATOR, feedUrl } from "./model.js";
+import { type FeedDocument, GENERATOR, feedUrl, linkRelations } from "./model.js";
 import { element, emptyElement, htmlEscape, xmlTextHex } from "./xml.js";
 
 /** Plain text (titles, names) with hexadecimal references, per the RSS Best Practices Profile; URLs keep `&amp;`. */
@@ -12,8 +12,6 @@ function rfc822(iso: string): string {
 }
 
 export function renderRss(feed: FeedDocument): string {
-  const link = (rel: string, query: string | undefined) =>
-    query === undefined ? "" : emptyElement("atom:link", { rel, type: "application/rss+xml", href: feedUrl(feed, "rss", query) });
   const out: string[] = [
     '<?xml version="1.0" encoding="utf-8"?>\n',
     '<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:media="http://search.yahoo.com/mrss/">\n',
@@ -21,11 +19,7 @@ export function renderRss(feed: FeedDocument): string {
     plainText("title", feed.title),
     element("link", feed.homeUrl),
     plainText("description", feed.description),
-    link("self", feed.links.self),
-    link("first", feed.links.first),
-    link("previous", feed.links.prev),
-    link("next", feed.links.next),
-    link("last", feed.links.last),
+    ...linkRelations(feed.links).map(([rel, query]) => emptyElement("atom:link", { rel, type: "application/rss+xml", href: feedUrl(feed, "rss", query) })),
     element("language", feed.language),
     element("lastBuildDate", rfc822(feed.updated)),
     element("docs", "https://www.rssboard.org/rss-specification"),

@@ -1,12 +1,12 @@
 /**
  * The Hono app, built by a function from an index and a config: no module
- * state, no platform API. Node, workerd and the static export all call this.
+ * state, no platform API. The Node server, the Worker and the CLIs all call this.
  */
 import { Hono } from "hono";
 import type { Context } from "hono";
 import type { Config } from "../config.js";
 import { providerKey, topicKey } from "../content/keys.js";
-import { type FeedFormat, type FeedScope, FORMATS, FORMAT_NAMES, buildFeed, feedPath, feedUrl, queryString } from "../feeds/model.js";
+import { EPOCH, type FeedFormat, type FeedScope, FORMATS, FORMAT_NAMES, buildFeed, feedPath, feedUrl, queryString } from "../feeds/model.js";
 import { renderFeed } from "../feeds/render.js";
 import type { ContentIndex, Group } from "../index/index.js";
 import { closestKeys } from "../index/query.js";
@@ -23,7 +23,6 @@ export interface AppOptions {
   cache?: RenderCache;
 }
 
-const EPOCH_HTTP_DATE = new Date(0).toUTCString();
 const JSON_TYPE = "application/json; charset=utf-8";
 
 export function createApp({ index, config, cache = noRenderCache }: AppOptions): Hono {
@@ -86,7 +85,7 @@ export function createApp({ index, config, cache = noRenderCache }: AppOptions):
           feeds: Object.fromEntries(FORMAT_NAMES.map((format) => [format, feedUrl(at, format)])),
         };
       });
-      const updated = entries.reduce((newest, entry) => (entry.newest > newest ? entry.newest : newest), "1970-01-01T00:00:00Z");
+      const updated = entries.reduce((newest, entry) => (entry.newest > newest ? entry.newest : newest), EPOCH);
       return { body: `${JSON.stringify({ [kind]: entries })}\n`, contentType: JSON_TYPE, updated };
     });
   app.get("/topics.json", directory("topics", index.topics));
@@ -105,7 +104,7 @@ export function createApp({ index, config, cache = noRenderCache }: AppOptions):
         providers: `${origin(c)}/providers.json`,
         articles: index.articles.length,
       };
-      return { body: `${JSON.stringify(body, null, 2)}\n`, contentType: JSON_TYPE, updated: index.articles[0]?.published ?? EPOCH_HTTP_DATE };
+      return { body: `${JSON.stringify(body, null, 2)}\n`, contentType: JSON_TYPE, updated: index.articles[0]?.published ?? EPOCH };
     }),
   );
 
