@@ -28,7 +28,7 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
-export const CONFIG_VARIABLES = {
+const DEFAULTS = {
   SITE_TITLE: "A.I. Every Day",
   SITE_URL: "https://everyday-cc.github.io/ai",
   SITE_DESCRIPTION: "The latest news on artificial intelligence, every day.",
@@ -42,9 +42,9 @@ export const CONFIG_VARIABLES = {
 } as const;
 
 export function loadConfig(env: Env): Config {
-  const read = (name: keyof typeof CONFIG_VARIABLES) => {
+  const read = (name: keyof typeof DEFAULTS) => {
     const value = env[name]?.trim();
-    return value === undefined || value === "" ? CONFIG_VARIABLES[name] : value;
+    return value === undefined || value === "" ? DEFAULTS[name] : value;
   };
   const config: Config = {
     siteTitle: read("SITE_TITLE"),

@@ -70,7 +70,7 @@ const LogoUrl = v.pipe(
 );
 
 /** YAML gives a Date for an unquoted timestamp and a string for a quoted one. */
-export const DateTime = v.pipe(
+const DateTime = v.pipe(
   v.union([v.date(), v.string()], "must be a date and time such as 2022-06-30T23:48:00Z"),
   v.rawTransform(({ dataset, addIssue, NEVER }) => {
     const iso = normaliseDateTime(dataset.value);

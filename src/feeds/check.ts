@@ -19,7 +19,7 @@ export function checkFeed(format: FeedFormat, body: string): FeedCheck {
 }
 
 /** Well-formedness (XML 1.0 characters, namespaces, entities) by saxes; the first error, or undefined. */
-export function xmlError(xml: string): string | undefined {
+function xmlError(xml: string): string | undefined {
   const parser = new SaxesParser({ xmlns: true, position: true });
   let error: string | undefined;
   parser.on("error", (cause) => {

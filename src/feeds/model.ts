@@ -30,7 +30,7 @@ export interface FeedQuery {
   since?: string;
 }
 
-export interface FeedImage extends ImageRef {
+interface FeedImage extends ImageRef {
   /** Media type guessed from the file extension, when it tells. */
   type?: string;
 }
@@ -94,7 +94,7 @@ export function feedUrl(document: Pick<FeedDocument, "origin" | "path">, format:
 }
 
 /** Filters by `q` and `since`; the scope's articles are already newest first. */
-export function selectArticles(articles: readonly Article[], query: Pick<FeedQuery, "q" | "since">): readonly Article[] {
+function selectArticles(articles: readonly Article[], query: Pick<FeedQuery, "q" | "since">): readonly Article[] {
   const { q, since } = query;
   if (q === undefined && since === undefined) return articles;
   return articles.filter(
@@ -104,7 +104,7 @@ export function selectArticles(articles: readonly Article[], query: Pick<FeedQue
   );
 }
 
-export function pageCount(total: number, limit: number): number {
+function pageCount(total: number, limit: number): number {
   return Math.max(1, Math.ceil(total / limit));
 }
 
@@ -243,7 +243,7 @@ const IMAGE_TYPES: Record<string, string> = {
 };
 
 /** The media type named by the URL's file extension (or a `format=` query value), when it names one. */
-export function imageType(url: string): { type?: string } {
+function imageType(url: string): { type?: string } {
   // String matching, not new URL(): this runs for every item of every render.
   const [, pathname = "", search = ""] = /^[^?#]*?\/\/[^/?#]*([^?#]*)(?:\?([^#]*))?/.exec(url) ?? [];
   const extension = /\.([a-z0-9]+)$/i.exec(pathname)?.[1] ?? /(?:^|&)format=([a-z0-9]+)(?:&|$)/i.exec(search)?.[1] ?? "";
@@ -252,6 +252,6 @@ export function imageType(url: string): { type?: string } {
 }
 
 /** A logo path such as `/assets/x.jpg` lives under the site URL (Jekyll's baseurl convention). */
-export function resolveImageUrl(url: string, siteUrl: string): string {
+function resolveImageUrl(url: string, siteUrl: string): string {
   return url.startsWith("/") ? `${siteUrl}${url}` : url;
 }

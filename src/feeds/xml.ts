@@ -51,7 +51,7 @@ export function xmlTextHex(value: string): string {
   return MAYBE_TEXT.test(value) ? value.replace(TEXT, (char) => HEX_REFERENCES[char] ?? "") : value;
 }
 
-export function xmlAttribute(value: string): string {
+function xmlAttribute(value: string): string {
   return MAYBE_ATTRIBUTE.test(value) ? value.replace(ATTRIBUTE, (char) => REFERENCES[char] ?? "") : value;
 }
 

@@ -28,7 +28,7 @@ export interface IndexOptions {
   includeUnpublished?: boolean;
 }
 
-export function newestFirst(a: Article, b: Article): number {
+function newestFirst(a: Article, b: Article): number {
   if (a.published !== b.published) return a.published < b.published ? 1 : -1;
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
