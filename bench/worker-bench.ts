@@ -31,7 +31,11 @@ export interface WorkerFigures {
 }
 
 /** Builds the content module for a data folder and bundles the Worker with it, as a deploy would. */
-export function bundleWorker(dataDir: string, workDir: string): WorkerFigures {
+/**
+ * With `deferStartup`, the entry builds the Worker on its first request instead of at load, and answers
+ * /__noop without building it: the same modules and content, minus the start-up work.
+ */
+export function bundleWorker(dataDir: string, workDir: string, { deferStartup = false } = {}): WorkerFigures {
   mkdirSync(workDir, { recursive: true });
   const content = join(workDir, "content.txt");
   const build = execFileSync(process.execPath, ["--import", "tsx", "src/cli/build.ts", "--data", dataDir, "--out", content], {
@@ -42,7 +46,9 @@ export function bundleWorker(dataDir: string, workDir: string): WorkerFigures {
   const dist = join(workDir, "dist");
   // The same Worker as src/entry/worker.ts, over this content: an entry and a config of its own.
   const entry = join(workDir, "worker.ts");
-  writeFileSync(entry, `import json from "./content.txt";\nimport { createWorker } from ${JSON.stringify(resolve("src/entry/worker-app.ts"))};\nexport default createWorker(json);\n`);
+  const imports = `import json from "./content.txt";\nimport { createWorker } from ${JSON.stringify(resolve("src/entry/worker-app.ts"))};\n`;
+  const deferred = `let worker;\nexport default { fetch(request, env, ctx) {\n  if (request.url.endsWith("/__noop")) return new Response("ok");\n  worker ??= createWorker(json);\n  return worker.fetch(request, env, ctx);\n} };\n`;
+  writeFileSync(entry, imports + (deferStartup ? deferred : "export default createWorker(json);\n"));
   const config = join(workDir, "wrangler.toml");
   writeFileSync(config, readFileSync("wrangler.toml", "utf8").replace(/^main = .*$/m, `main = ${JSON.stringify(entry)}`));
   const output = execFileSync(bin("wrangler"), ["deploy", "--dry-run", "--config", config, "--outdir", dist], {
@@ -89,13 +95,13 @@ function miniflareFor(bundleDir: string): Miniflare {
   });
 }
 
-/** Time from creating workerd to its first answer: compare two bundles to see what the content costs. */
-export async function workerdStartMs(bundleDir: string): Promise<number> {
+/** Time from creating workerd to its first answer (median of 5): compare two bundles to see what start-up costs. */
+export async function workerdStartMs(bundleDir: string, path = "/"): Promise<number> {
   const times: number[] = [];
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < 5; i++) {
     const started = performance.now();
     const mf = miniflareFor(bundleDir);
-    await (await mf.dispatchFetch("http://127.0.0.1/", { method: "OPTIONS" })).text();
+    await (await mf.dispatchFetch(`http://127.0.0.1${path}`, { method: "OPTIONS" })).text();
     times.push(performance.now() - started);
     await mf.dispose();
   }

@@ -10,13 +10,9 @@ import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
 import { loadConfig } from "../config.js";
 import { formatIssue } from "../content/report.js";
-import { toBundle } from "../runtime/bundle.js";
+import { bundleSizeProblem, toBundle } from "../runtime/bundle.js";
 import { defaultCacheDir, loadIndexFromDir, summaryLine } from "../runtime/load.js";
 
-/** Gzipped size Cloudflare allows on the free plan; WORKER_SIZE_LIMIT_MB=10 for the paid plan. */
-const LIMIT_MB = Number(process.env.WORKER_SIZE_LIMIT_MB ?? 3);
-/** Room kept for the code itself (the app, Hono, valibot...): about 60 KB gzipped, measured; doubled. */
-const CODE_ALLOWANCE_BYTES = 120 * 1024;
 
 const { values } = parseArgs({ options: { data: { type: "string" }, out: { type: "string" } } });
 const dir = values.data ?? process.env.DATA_DIR ?? "data";
@@ -35,13 +31,9 @@ const articles = bundle.articles;
 const source = JSON.stringify(bundle);
 
 const gzipped = gzipSync(source).byteLength;
-const budget = LIMIT_MB * 1024 * 1024 - CODE_ALLOWANCE_BYTES;
-if (gzipped > budget) {
-  const fit = Math.floor((articles.length * budget) / gzipped);
-  console.error(
-    `feedloom build: ${articles.length} articles make ${(gzipped / 1024 / 1024).toFixed(2)} MB gzipped, over the Worker limit of ${LIMIT_MB} MB (with room for the code). ` +
-      `About ${fit} articles fit. Publish fewer articles (older ones can move out of ${dir}), or on the paid plan set WORKER_SIZE_LIMIT_MB=10.`,
-  );
+const tooBig = bundleSizeProblem(articles.length, gzipped, Number(process.env.WORKER_SIZE_LIMIT_MB ?? 3), dir);
+if (tooBig) {
+  console.error(`feedloom build: ${tooBig}`);
   process.exit(1);
 }
 mkdirSync(dirname(out), { recursive: true });

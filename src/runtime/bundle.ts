@@ -37,3 +37,21 @@ export function indexFromBundle(bundle: ContentBundle): ContentIndex {
     new Map(list.map(([key, name, positions]): [string, Group] => [key, { key, name, articles: positions.map((i) => bundle.articles[i]) }]));
   return { articles: bundle.articles, topics: groups(bundle.topics), providers: groups(bundle.providers), issues: [] };
 }
+
+/** Room kept for the Worker's code (the app, Hono, valibot...): about 37 KB gzipped, measured; tripled. */
+const CODE_ALLOWANCE_BYTES = 120 * 1024;
+
+/**
+ * Why a content bundle of this gzipped size cannot ship in a Worker of `limitMb`
+ * (3 on the free plan, 10 on the paid one), or undefined when it fits.
+ */
+export function bundleSizeProblem(articles: number, gzippedBytes: number, limitMb: number, dir: string): string | undefined {
+  const budget = limitMb * 1024 * 1024 - CODE_ALLOWANCE_BYTES;
+  if (gzippedBytes <= budget) return undefined;
+  const fit = Math.max(0, Math.floor((articles * budget) / gzippedBytes));
+  return (
+    `${articles} articles make ${(gzippedBytes / 1024 / 1024).toFixed(2)} MB gzipped, over the Worker limit of ${limitMb} MB ` +
+    `(with room for the code). About ${fit} articles fit. Publish fewer articles (older ones can move out of ${dir}), ` +
+    "or on the paid plan set WORKER_SIZE_LIMIT_MB=10."
+  );
+}

@@ -1,0 +1,56 @@
+/** The Worker's content bundle: built by the CLI from a data folder, read back into the same index. */
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, describe, expect, it } from "vitest";
+import { type ContentBundle, bundleSizeProblem, indexFromBundle, toBundle } from "../src/runtime/bundle.js";
+import { FIXTURES, fixtureApp } from "./helpers.js";
+
+const run = promisify(execFile);
+const work = mkdtempSync(join(tmpdir(), "feedloom-bundle-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const build = (out: string, env: Record<string, string> = {}) =>
+  run(process.execPath, ["--import", "tsx", "src/cli/build.ts", "--data", FIXTURES, "--out", out], {
+    env: { ...process.env, FEEDLOOM_CACHE_DIR: "off", ...env },
+  });
+
+describe("the content bundle", () => {
+  it("gives back the same index: articles in order, topics and providers with their articles", async () => {
+    const { index } = await fixtureApp();
+    const restored = indexFromBundle(JSON.parse(JSON.stringify(toBundle(index, "v1"))) as ContentBundle);
+    expect(restored.articles.map((article) => article.id)).toEqual(index.articles.map((article) => article.id));
+    for (const groups of ["topics", "providers"] as const) {
+      expect([...restored[groups].keys()]).toEqual([...index[groups].keys()]);
+      for (const [key, group] of index[groups]) {
+        expect(restored[groups].get(key)?.name).toBe(group.name);
+        expect(restored[groups].get(key)?.articles.map((article) => article.id)).toEqual(group.articles.map((article) => article.id));
+      }
+    }
+  });
+
+  it("is written by npm run build with a summary, without drafts, with a version that follows the content", async () => {
+    const out = join(work, "content.txt");
+    const { stdout } = await build(out);
+    expect(stdout).toMatch(/loaded 9 of 9 files, skipped 0/);
+    expect(stdout).toMatch(/wrote .*content\.txt: 7 articles/);
+    const bundle = JSON.parse(readFileSync(out, "utf8")) as ContentBundle;
+    expect(bundle.articles.map((article) => article.title)).not.toContain("Statistical Natural Language Processing Market");
+    expect(JSON.stringify(bundle)).not.toContain("secured");
+    await build(join(work, "preview.txt"), { INCLUDE_UNPUBLISHED: "true" });
+    const preview = JSON.parse(readFileSync(join(work, "preview.txt"), "utf8")) as ContentBundle;
+    expect(preview.articles).toHaveLength(8);
+    expect(preview.version).not.toBe(bundle.version);
+  });
+
+  it("refuses a bundle over the size limit, saying how many articles fit and what to do", async () => {
+    await expect(build(join(work, "big.txt"), { WORKER_SIZE_LIMIT_MB: "0.1" })).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/7 articles make .* MB gzipped, over the Worker limit of 0\.1 MB .* About 0 articles fit\. .*WORKER_SIZE_LIMIT_MB=10/),
+    });
+    expect(bundleSizeProblem(10_000, 2 * 1024 * 1024, 3, "data")).toBeUndefined();
+    expect(bundleSizeProblem(10_000, 4 * 1024 * 1024, 3, "data")).toMatch(/About 7207 articles fit/);
+  });
+});

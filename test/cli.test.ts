@@ -1,0 +1,43 @@
+/** The command-line tools, run as a user runs them. */
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { BROKEN, FIXTURES } from "./helpers.js";
+
+const run = promisify(execFile);
+const cli = (script: string, ...args: string[]) =>
+  run(process.execPath, ["--import", "tsx", `src/cli/${script}.ts`, ...args], { env: { ...process.env, FEEDLOOM_CACHE_DIR: "off" } });
+
+describe("npm run validate", () => {
+  it("reports every broken file as file: field: reason and exits 1", async () => {
+    const failure = await cli("validate", BROKEN).catch((error) => error);
+    expect(failure.code).toBe(1);
+    expect(failure.stdout).toContain("2021-01-01-missing-title.md: title: is missing\n");
+    expect(failure.stdout).toContain("2021-01-03-hostile-url.md: webUrl: must be an absolute http(s) URL");
+    expect(failure.stdout).toMatch(/loaded 0 of 6 files, skipped 6, 0 warnings\n$/);
+  });
+
+  it("exits 0 when there are only warnings, and reports the duplicate", async () => {
+    const { stdout } = await cli("validate", FIXTURES);
+    expect(stdout).toMatch(/2019-12-25-duplicate-second\.md: webUrl: same article as 2019-12-24-duplicate-first\.md/);
+    expect(stdout).toMatch(/loaded 9 of 9 files, skipped 0, 4 warnings\n$/);
+  });
+
+  it("exits 2 with a message for a folder that does not exist", async () => {
+    const failure = await cli("validate", "/no/such/folder").catch((error) => error);
+    expect(failure.code).toBe(2);
+    expect(failure.stderr).toMatch(/cannot read \/no\/such\/folder/);
+  });
+});
+
+describe("npm run check:feeds", () => {
+  it("checks every feed, format and page of a folder", async () => {
+    const { stdout } = await run(process.execPath, ["--import", "tsx", "src/cli/check-feeds.ts", FIXTURES], {
+      env: { ...process.env, FEEDLOOM_CACHE_DIR: "off", FEED_LIMIT: "2" },
+    });
+    // 1 main feed + 8 topics + 6 providers, 3 formats each, plus the extra pages at 2 items a page.
+    expect(stdout).toMatch(/checked \d+ feeds \(\d+ items\): all passed\n$/);
+    const [, feeds] = /checked (\d+) feeds/.exec(stdout)!;
+    expect(Number(feeds)).toBeGreaterThan(45);
+  });
+});

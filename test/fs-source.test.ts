@@ -1,0 +1,41 @@
+/** The data-folder reader and its parse cache. */
+import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { readArticleDir } from "../src/runtime/fs-source.js";
+import { FIXTURES } from "./helpers.js";
+
+const work = mkdtempSync(join(tmpdir(), "feedloom-fs-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe("the parse cache", () => {
+  it("returns what a fresh parse returns, follows edits and renames, and ignores other files", async () => {
+    const data = join(work, "data");
+    const cacheDir = join(work, "cache");
+    cpSync(FIXTURES, data, { recursive: true });
+    writeFileSync(join(data, "notes.txt"), "not an article");
+    const fresh = await readArticleDir(data);
+    expect(fresh.map((file) => file.file)).not.toContain("notes.txt");
+
+    expect(await readArticleDir(data, { cacheDir })).toEqual(fresh);
+    expect(existsSync(join(cacheDir, "parsed-articles.json"))).toBe(true);
+    expect(await readArticleDir(data, { cacheDir })).toEqual(fresh);
+
+    const file = join(data, "2022-10-18-same-time-tie-breaker.md");
+    writeFileSync(file, readFileSync(file, "utf8").replace("An article published at the very same second", "Edited title"));
+    renameSync(join(data, "2019-12-24-duplicate-first.md"), join(data, "2019-12-24-renamed.md"));
+    const after = await readArticleDir(data, { cacheDir });
+    expect(after.find((parsed) => parsed.file === "2022-10-18-same-time-tie-breaker.md")?.article?.title).toBe("Edited title");
+    const renamed = after.find((parsed) => parsed.file === "2019-12-24-renamed.md");
+    expect(renamed?.article?.file).toBe("2019-12-24-renamed.md");
+    expect(after).toEqual(await readArticleDir(data));
+  });
+
+  it("survives a corrupt cache file by parsing again", async () => {
+    const cacheDir = join(work, "corrupt");
+    await readArticleDir(FIXTURES, { cacheDir });
+    writeFileSync(join(cacheDir, "parsed-articles.json"), "{ not json");
+    expect(await readArticleDir(FIXTURES, { cacheDir })).toEqual(await readArticleDir(FIXTURES));
+  });
+});
