@@ -1,5 +1,6 @@
 /** The app through real requests: every route and format, errors, HTTP semantics. */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { createApp } from "../src/http/app.js";
 import { child, fixtureApp, parseWithFeedParser, parseXmlStrict } from "./helpers.js";
 
 const CONTENT_TYPES = {
@@ -114,6 +115,30 @@ describe("errors say what to fix", async () => {
     const response = await app.request("/feed.xml");
     expect(response.status).toBe(404);
     expect(await response.text()).toContain("/topics/{topic}/feed.{rss,atom,json}");
+  });
+  it("an internal failure is a 500 with a short message and no details", async () => {
+    const { index, config } = await fixtureApp();
+    const failing = createApp({
+      index,
+      config,
+      cache: {
+        get: async () => {
+          throw new Error("disk on fire at /srv/secret/render.ts:12");
+        },
+      },
+    });
+    const log = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      const response = await failing.request("/feed.json");
+      expect(response.status).toBe(500);
+      const body = await response.text();
+      expect(JSON.parse(body).error.message).toBe("internal error: the feed could not be produced; the server log has the details");
+      expect(body).not.toMatch(/fire|secret|render\.ts/);
+      expect(response.headers.get("cache-control")).toBe("no-store");
+      expect(String(log.mock.calls[0])).toContain("disk on fire");
+    } finally {
+      log.mockRestore();
+    }
   });
   it("a write method is a 405 with Allow", async () => {
     const response = await app.request("/feed.rss", { method: "POST" });
