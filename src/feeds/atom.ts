@@ -12,7 +12,7 @@ export function renderAtom(feed: FeedDocument): string {
     emptyElement("link", { rel: "alternate", type: "text/html", href: feed.homeUrl }),
     ...linkRelations(feed.links).map(([rel, query]) => emptyElement("link", { rel, type: "application/atom+xml", href: feedUrl(feed, "atom", query) })),
     element("updated", feed.updated),
-    element("generator", "feedloom", { uri: GENERATOR.uri, version: GENERATOR.version }),
+    element("generator", GENERATOR.name, { version: GENERATOR.version }),
     element("icon", feed.icon),
     element("logo", feed.icon),
     "\n",

@@ -16,7 +16,7 @@ export const FORMATS = {
 export type FeedFormat = keyof typeof FORMATS;
 export const FORMAT_NAMES = Object.keys(FORMATS) as FeedFormat[];
 
-export const GENERATOR = { name: "feedloom", version: pkg.version, uri: "https://www.npmjs.com/package/feedloom" };
+export const GENERATOR = { name: "feedloom", version: pkg.version };
 
 export type FeedScope = { kind: "all" } | { kind: "topic"; key: string; name: string } | { kind: "provider"; key: string; name: string; logo?: ImageRef };
 

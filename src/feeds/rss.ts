@@ -23,7 +23,7 @@ export function renderRss(feed: FeedDocument): string {
     element("language", feed.language),
     element("lastBuildDate", rfc822(feed.updated)),
     element("docs", "https://www.rssboard.org/rss-specification"),
-    element("generator", `feedloom ${GENERATOR.version}`),
+    element("generator", `${GENERATOR.name} ${GENERATOR.version}`),
     element("ttl", String(feed.ttlMinutes)),
     feed.icon
       ? `<image>${element("url", feed.icon)}${plainText("title", feed.title)}${element("link", feed.homeUrl)}</image>`
