@@ -6,6 +6,7 @@
 import type { ExecutionContext, Hono } from "hono";
 import { loadConfig } from "../config.js";
 import { createApp } from "../http/app.js";
+import { createLruRenderCache } from "../http/lru-render-cache.js";
 import { type ContentBundle, indexFromBundle } from "../runtime/bundle.js";
 import { withEdgeCache } from "../runtime/edge-cache.js";
 
@@ -17,7 +18,8 @@ export function createWorker(bundleJson: string) {
   let app: Hono | undefined;
   return {
     async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
-      app ??= createApp({ index, config: loadConfig(env) });
+      // Per isolate; the Cache API in front serves most repeats, this covers the rest (and workers.dev).
+      app ??= createApp({ index, config: loadConfig(env), cache: createLruRenderCache({ maxEntries: 500, maxBytes: 32 * 1024 * 1024 }) });
       const cache = typeof caches === "undefined" ? undefined : (caches as unknown as { default?: Cache }).default;
       return withEdgeCache(request, { cache, version: bundle.version, waitUntil: (promise) => ctx.waitUntil(promise) }, (req) =>
         Promise.resolve(app!.fetch(req, env, ctx)),
