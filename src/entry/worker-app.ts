@@ -12,16 +12,18 @@ import { withEdgeCache } from "../runtime/edge-cache.js";
 
 type Env = Record<string, string | undefined>;
 
-export function createWorker(bundleJson: string) {
+/** `cacheRenders: false` renders every request (the bench uses it to time a render inside workerd). */
+export function createWorker(bundleJson: string, { cacheRenders = true } = {}) {
   const bundle = JSON.parse(bundleJson) as ContentBundle;
   const index = indexFromBundle(bundle);
+  // Per isolate; the Cache API in front serves most repeats, this covers the rest (and workers.dev).
+  const renderCache = cacheRenders ? createLruRenderCache({ maxEntries: 500, maxBytes: 32 * 1024 * 1024 }) : undefined;
   let app: Hono | undefined;
   return {
     async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
-      // Per isolate; the Cache API in front serves most repeats, this covers the rest (and workers.dev).
-      app ??= createApp({ index, config: loadConfig(env), cache: createLruRenderCache({ maxEntries: 500, maxBytes: 32 * 1024 * 1024 }) });
-      const cache = typeof caches === "undefined" ? undefined : (caches as unknown as { default?: Cache }).default;
-      return withEdgeCache(request, { cache, version: bundle.version, waitUntil: (promise) => ctx.waitUntil(promise) }, (req) =>
+      app ??= createApp({ index, config: loadConfig(env), cache: renderCache });
+      const edgeCache = typeof caches === "undefined" ? undefined : (caches as unknown as { default?: Cache }).default;
+      return withEdgeCache(request, { cache: edgeCache, version: bundle.version, waitUntil: (promise) => ctx.waitUntil(promise) }, (req) =>
         Promise.resolve(app!.fetch(req, env, ctx)),
       );
     },
