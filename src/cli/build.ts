@@ -1,7 +1,7 @@
 /**
  * `npm run build [-- --data DIR --out FILE]`: parses and validates the data
  * folder in Node and writes the content module the Worker imports
- * (generated/content.ts). Fails when the Worker would exceed its size limit.
+ * (generated/content.txt). Fails when the Worker would exceed its size limit.
  */
 import { createHash } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -13,7 +13,6 @@ import { formatIssue } from "../content/report.js";
 import { bundleSizeProblem, toBundle } from "../runtime/bundle.js";
 import { defaultCacheDir, loadIndexFromDir, summaryLine } from "../runtime/load.js";
 
-
 const { values } = parseArgs({ options: { data: { type: "string" }, out: { type: "string" } } });
 const dir = values.data ?? process.env.DATA_DIR ?? "data";
 const out = values.out ?? "generated/content.txt";
@@ -23,8 +22,9 @@ const result = await loadIndexFromDir(dir, { includeUnpublished: config.includeU
 for (const issue of result.issues) console.warn(`feedloom build: ${formatIssue(issue)}`);
 console.log(summaryLine(result, dir));
 
-const unversioned = toBundle(result.index, "");
-const bundle = toBundle(result.index, createHash("sha1").update(JSON.stringify(unversioned)).digest("base64url").slice(0, 16));
+// The version is the hash of the bundle's own content, taken before the version is filled in.
+const bundle = toBundle(result.index, "");
+bundle.version = createHash("sha1").update(JSON.stringify(bundle)).digest("base64url").slice(0, 16);
 const articles = bundle.articles;
 // Plain JSON, imported by the Worker as a Text module: workerd hands over the string without
 // compiling it as JavaScript, which for a large bundle took longer than JSON.parse itself.

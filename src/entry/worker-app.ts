@@ -18,11 +18,11 @@ export function createWorker(bundleJson: string, { cacheRenders = true } = {}) {
   const index = indexFromBundle(bundle);
   // Per isolate; the Cache API in front serves most repeats, this covers the rest (and workers.dev).
   const renderCache = cacheRenders ? createLruRenderCache({ maxEntries: 500, maxBytes: 32 * 1024 * 1024 }) : undefined;
+  const edgeCache = typeof caches === "undefined" ? undefined : (caches as unknown as { default?: Cache }).default;
   let app: Hono | undefined;
   return {
     async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
       app ??= createApp({ index, config: loadConfig(env), cache: renderCache });
-      const edgeCache = typeof caches === "undefined" ? undefined : (caches as unknown as { default?: Cache }).default;
       return withEdgeCache(request, { cache: edgeCache, version: bundle.version, waitUntil: (promise) => ctx.waitUntil(promise) }, (req) =>
         Promise.resolve(app!.fetch(req, env, ctx)),
       );
