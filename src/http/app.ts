@@ -51,7 +51,8 @@ export function createApp({ index, config, cache = noRenderCache }: AppOptions):
     const query = parseFeedQuery(searchParamsOf(c.req.url), config);
     const key = `${feedPath(scope)}.${format}${queryString(query, config.defaultLimit)}`;
     return send(c, key, () => {
-      const feed = buildFeed(scope, articles, query, { config, origin: origin(c), defaultIcon: `${origin(c)}${ICON_PATH}` });
+      const base = origin(c);
+      const feed = buildFeed(scope, articles, query, { config, origin: base, defaultIcon: `${base}${ICON_PATH}` });
       if (query.page > feed.pages) throw new HttpError(400, `page: must be from 1 to ${feed.pages} for this feed, got ${query.page}`);
       return { body: renderFeed(feed, format), contentType: FORMATS[format].contentType, updated: feed.updated };
     });
@@ -135,8 +136,7 @@ function findGroup(c: Context, groups: Map<string, Group>, kind: "topics" | "pro
   if (group) return group;
   const canonical = keyOf(asked);
   if (groups.has(canonical)) {
-    const search = c.req.url.includes("?") ? c.req.url.slice(c.req.url.indexOf("?")) : "";
-    return respond(null, 301, { Location: `/${kind}/${encodeURIComponent(canonical)}${file}${search}`, "Cache-Control": "public, max-age=86400" });
+    return respond(null, 301, { Location: `/${kind}/${encodeURIComponent(canonical)}${file}${searchOf(c.req.url)}`, "Cache-Control": "public, max-age=86400" });
   }
   const close = closestKeys(asked, groups.keys());
   const noun = kind === "topics" ? "topic" : "provider";
@@ -148,12 +148,18 @@ function originOf(url: string): string {
   return url.slice(0, url.indexOf("/", url.indexOf("//") + 2));
 }
 
+/** "?…" up to any fragment, or "". */
+function searchOf(url: string): string {
+  const start = url.indexOf("?");
+  if (start === -1) return "";
+  const end = url.indexOf("#", start);
+  return url.slice(start, end === -1 ? undefined : end);
+}
+
 const NO_PARAMETERS = new URLSearchParams();
 function searchParamsOf(url: string): URLSearchParams {
-  const start = url.indexOf("?");
-  if (start === -1) return NO_PARAMETERS;
-  const end = url.indexOf("#", start);
-  return new URLSearchParams(url.slice(start + 1, end === -1 ? undefined : end));
+  const search = searchOf(url);
+  return search ? new URLSearchParams(search.slice(1)) : NO_PARAMETERS;
 }
 
 function wantsJson(c: Context): boolean {
