@@ -1,23 +1,17 @@
 /** The Worker's content bundle: built by the CLI from a data folder, read back into the same index. */
-import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { type ContentBundle, bundleSizeProblem, indexFromBundle, toBundle } from "../src/runtime/bundle.js";
-import { FIXTURES, fixtureApp } from "./helpers.js";
+import { FIXTURES, PROCESS_TEST_TIMEOUT, fixtureApp, runCli } from "./helpers.js";
 
-const run = promisify(execFile);
 const work = mkdtempSync(join(tmpdir(), "feedloom-bundle-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-const build = (out: string, env: Record<string, string> = {}) =>
-  run(process.execPath, ["--import", "tsx", "src/cli/build.ts", "--data", FIXTURES, "--out", out], {
-    env: { ...process.env, FEEDLOOM_CACHE_DIR: "off", ...env },
-  });
+const build = (out: string, env: Record<string, string> = {}) => runCli("build", ["--data", FIXTURES, "--out", out], env);
 
-describe("the content bundle", () => {
+describe("the content bundle", { timeout: PROCESS_TEST_TIMEOUT }, () => {
   it("gives back the same index: articles in order, topics and providers with their articles", async () => {
     const { index } = await fixtureApp();
     const restored = indexFromBundle(JSON.parse(JSON.stringify(toBundle(index, "v1"))) as ContentBundle);

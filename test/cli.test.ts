@@ -1,14 +1,10 @@
 /** The command-line tools, run as a user runs them. */
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { BROKEN, FIXTURES } from "./helpers.js";
+import { BROKEN, FIXTURES, PROCESS_TEST_TIMEOUT, runCli } from "./helpers.js";
 
-const run = promisify(execFile);
-const cli = (script: string, ...args: string[]) =>
-  run(process.execPath, ["--import", "tsx", `src/cli/${script}.ts`, ...args], { env: { ...process.env, FEEDLOOM_CACHE_DIR: "off" } });
+const cli = (script: string, ...args: string[]) => runCli(script, args);
 
-describe("npm run validate", () => {
+describe("npm run validate", { timeout: PROCESS_TEST_TIMEOUT }, () => {
   it("reports every broken file as file: field: reason and exits 1", async () => {
     const failure = await cli("validate", BROKEN).catch((error) => error);
     expect(failure.code).toBe(1);
@@ -30,11 +26,9 @@ describe("npm run validate", () => {
   });
 });
 
-describe("npm run check:feeds", () => {
+describe("npm run check:feeds", { timeout: PROCESS_TEST_TIMEOUT }, () => {
   it("checks every feed, format and page of a folder", async () => {
-    const { stdout } = await run(process.execPath, ["--import", "tsx", "src/cli/check-feeds.ts", FIXTURES], {
-      env: { ...process.env, FEEDLOOM_CACHE_DIR: "off", FEED_LIMIT: "2" },
-    });
+    const { stdout } = await runCli("check-feeds", [FIXTURES], { FEED_LIMIT: "2" });
     // 1 main feed + 8 topics + 6 providers, 3 formats each, plus the extra pages at 2 items a page.
     expect(stdout).toMatch(/checked \d+ feeds \(\d+ items\): all passed\n$/);
     const [, feeds] = /checked (\d+) feeds/.exec(stdout)!;

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { providerKey, topicKey } from "../src/content/keys.js";
 import { parseArticleFile } from "../src/content/parse.js";
 import { formatIssue } from "../src/content/report.js";
-import { normaliseDateTime } from "../src/content/schema.js";
+import { normaliseDateTime } from "../src/content/dates.js";
 import { readArticleDir } from "../src/runtime/fs-source.js";
 import { BROKEN, FIXTURES } from "./helpers.js";
 

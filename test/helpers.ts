@@ -1,6 +1,8 @@
 /** Shared test helpers: fixtures, a strict XML parser and real feed parsers. */
 import { parseFeed } from "@rowanmanning/feed-parser";
 import { SaxesParser } from "saxes";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { fileURLToPath } from "node:url";
 import { loadConfig } from "../src/config.js";
 import type { ParsedFile } from "../src/content/parse.js";
@@ -72,3 +74,13 @@ export function child(node: XmlNode, name: string): XmlNode {
 export function parseWithFeedParser(xml: string) {
   return parseFeed(xml);
 }
+
+const execFileAsync = promisify(execFile);
+
+/** Runs one of src/cli/*.ts as `npm run` would, with the parse cache off unless the caller sets it. */
+export function runCli(script: string, args: string[] = [], env: Record<string, string> = {}) {
+  return execFileAsync(process.execPath, ["--import", "tsx", `src/cli/${script}.ts`, ...args], { env: { ...process.env, FEEDLOOM_CACHE_DIR: "off", ...env } });
+}
+
+/** A test that starts a Node process (tsx compiles on start): seconds on a busy machine, not milliseconds. */
+export const PROCESS_TEST_TIMEOUT = 60_000;

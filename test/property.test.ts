@@ -71,7 +71,8 @@ const config = loadConfig({});
 const render = (article: Article, format: "rss" | "atom" | "json") =>
   renderFeed(buildFeed({ kind: "all" }, [article], { limit: 50, page: 1 }, { config, origin: "https://feeds.example.net" }), format);
 
-describe("any article text", () => {
+// 150 generated articles a format: CPU-bound work that takes seconds on a busy machine.
+describe("any article text", { timeout: 30_000 }, () => {
   it("RSS: strict XML, and every text field reads back as written", () => {
     fc.assert(
       fc.property(articleArbitrary, (fields) => {

@@ -3,8 +3,8 @@
  * optional parts (images, related, topics, provider logo) are checked one entry
  * at a time so that one bad entry is dropped with a warning, not the article.
  */
-import { isValid, parseISO } from "date-fns";
 import * as v from "valibot";
+import { normaliseDateTime } from "./dates.js";
 
 const TITLE_MAX = 1_000;
 const EXCERPT_MAX = 10_000;
@@ -81,26 +81,6 @@ const DateTime = v.pipe(
     return iso;
   }),
 );
-
-/**
- * UTC `YYYY-MM-DDTHH:MM:SSZ`. A string without a zone is read as UTC, never as
- * the machine's local time, so the same file gives the same date everywhere.
- */
-export function normaliseDateTime(value: Date | string): string | undefined {
-  let date: Date;
-  if (value instanceof Date) {
-    date = value;
-  } else {
-    const trimmed = value.trim().replace(/^(\d{4}-\d\d-\d\d) (?=\d)/, "$1T");
-    const hasZone = /(?:Z|[+-]\d\d(?::?\d\d)?)$/i.test(trimmed) && trimmed.includes("T");
-    const withZone = hasZone ? trimmed : /T/.test(trimmed) ? `${trimmed}Z` : `${trimmed}T00:00:00Z`;
-    date = parseISO(withZone);
-  }
-  if (!isValid(date)) return undefined;
-  const year = date.getUTCFullYear();
-  if (year < 1000 || year > 9999) return undefined;
-  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
-}
 
 const Dimension = v.optional(v.pipe(v.number("must be a number"), v.integer("must be a whole number"), v.minValue(1, "must be at least 1")));
 

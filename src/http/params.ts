@@ -4,7 +4,7 @@
  * a known one is a 400 that names it and the accepted range.
  */
 import type { Config } from "../config.js";
-import { normaliseDateTime } from "../content/schema.js";
+import { normaliseDateTime } from "../content/dates.js";
 import type { FeedQuery } from "../feeds/model.js";
 import { HttpError } from "./errors.js";
 
