@@ -22,7 +22,7 @@ describe("npm run validate", { timeout: PROCESS_TEST_TIMEOUT }, () => {
   it("exits 2 with a message for a folder that does not exist", async () => {
     const failure = await cli("validate", "/no/such/folder").catch((error) => error);
     expect(failure.code).toBe(2);
-    expect(failure.stderr).toMatch(/cannot read \/no\/such\/folder/);
+    expect(failure.stderr).toBe('feedloom validate: the data folder "/no/such/folder" does not exist: create it, or set DATA_DIR to the folder of article files\n');
   });
 });
 

@@ -120,10 +120,7 @@ describe("dates are normalised to UTC", () => {
   ])("%s -> %s", (input, expected) => {
     expect(normaliseDateTime(input)).toBe(expected);
   });
-  it("takes YAML's Date objects as they are", () => {
-    expect(normaliseDateTime(new Date(Date.UTC(2021, 2, 4, 16, 30)))).toBe("2021-03-04T16:30:00Z");
-  });
-  it.each(["", "soon", "2022-13-45", "99999-01-01"])("refuses %j", (input) => {
+  it.each(["", "soon", "2022-13-45", "2021-02-30", "2021-13-45T25:61:00Z", "2022-06-30T23:59:61Z", "99999-01-01"])("refuses %j", (input) => {
     expect(normaliseDateTime(input)).toBeUndefined();
   });
 });

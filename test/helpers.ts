@@ -25,6 +25,15 @@ export async function fixtureApp(env: Record<string, string> = {}) {
   return { app: createApp({ index, config }), index, config, files };
 }
 
+/** A request that follows redirects within the app, as a feed reader does (at most five). */
+export async function requestFollowing(app: { request(path: string, init?: RequestInit): Response | Promise<Response> }, path: string, init?: RequestInit) {
+  let response = await app.request(path, init);
+  for (let hops = 0; hops < 5 && response.status >= 301 && response.status <= 308; hops++) {
+    response = await app.request(new URL(response.headers.get("location")!, `http://localhost${path}`).href, init);
+  }
+  return response;
+}
+
 export interface XmlNode {
   name: string;
   attributes: Record<string, string>;

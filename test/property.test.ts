@@ -9,25 +9,29 @@ import { decode } from "html-entities";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config.js";
 import type { Article } from "../src/content/article.js";
+import { parseArticleFile } from "../src/content/parse.js";
 import { parseHttpUrl } from "../src/content/schema.js";
 import { checkFeed } from "../src/feeds/check.js";
 import { buildFeed } from "../src/feeds/model.js";
 import { renderFeed } from "../src/feeds/render.js";
 import { child, children, parseXmlStrict } from "./helpers.js";
 
-/** XML 1.0's Char production, written out independently of the renderer's own regular expression. */
+/**
+ * XML 1.0's Char production less DEL and the C1 controls (which the W3C feed
+ * validator flags), written out independently of the renderer's own regular expression.
+ */
 function xmlCarries(text: string): string {
   let out = "";
   for (const char of text) {
     const code = char.codePointAt(0)!;
     const allowed =
-      code === 0x9 || code === 0xa || code === 0xd || (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff);
+      code === 0x9 || code === 0xa || code === 0xd || (code >= 0x20 && code <= 0x7e) || (code >= 0xa0 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff);
     if (allowed) out += char;
   }
   return out;
 }
 
-const hostile = fc.constantFrom("]]>", "<![CDATA[", "&amp;", "&#38;", "<script>alert(1)</script>", "</b>", "\u202e", "\u200f", "\u0000", "\u0001", "\u001f", "\ud800", "\udfff", "\ufffe", "\uffff", "\r\n", "\r", "\t", '"', "'", "🤖", "\u0085");
+const hostile = fc.constantFrom("]]>", "<![CDATA[", "&amp;", "&#38;", "<script>alert(1)</script>", "</b>", "\u202e", "\u200f", "\u0000", "\u0001", "\u001f", "\ud800", "\udfff", "\ufffe", "\uffff", "\r\n", "\r", "\t", '"', "'", "🤖", "\u0085", "\u007f", "\u009f");
 const anyText = fc.oneof(
   fc.string({ unit: "binary", maxLength: 40 }),
   fc.array(fc.oneof(hostile, fc.string({ unit: "binary", maxLength: 5 })), { maxLength: 12 }).map((parts) => parts.join("")),
@@ -129,6 +133,36 @@ describe("any article text", { timeout: 30_000 }, () => {
         expect(item.image).toBe(article.image!.url);
       }),
       { numRuns: 150 },
+    );
+  });
+});
+
+describe("the content boundary", { timeout: 30_000 }, () => {
+  it("reads any quoted YAML text as NFC text with no control characters or lone surrogates", () => {
+    const controls = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFE\uFFFF]/;
+    fc.assert(
+      fc.property(anyText, anyText, (title, excerpt) => {
+        const file = [
+          "---",
+          `title: ${JSON.stringify(`t${title}`)}`,
+          `excerpt: ${JSON.stringify(excerpt)}`,
+          "publishedDateTime: 2022-01-01",
+          'webUrl: "https://example.com/a"',
+          "provider:\n  name: Example\n  domain: example.com",
+          "---",
+        ].join("\n");
+        const { article, issues } = parseArticleFile("property.md", file);
+        if (!article) {
+          expect(issues.length).toBeGreaterThan(0); // a title over 1,000 characters is refused with a reason
+          return;
+        }
+        for (const text of [article.title, article.summary]) {
+          expect(text).not.toMatch(controls);
+          expect(text.isWellFormed()).toBe(true);
+          expect(text).toBe(text.normalize("NFC"));
+        }
+      }),
+      { numRuns: 200 },
     );
   });
 });

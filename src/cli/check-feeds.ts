@@ -9,40 +9,42 @@ import { FORMAT_NAMES, FORMATS, feedPath } from "../feeds/model.js";
 import { checkFeed } from "../feeds/check.js";
 import { createApp } from "../http/app.js";
 import { defaultCacheDir, loadIndexFromDir, summaryLine } from "../runtime/load.js";
+import { runMain } from "../runtime/main.js";
 
-const dir = process.argv[2] ?? process.env.DATA_DIR ?? "data";
-const config = loadConfig(process.env);
-const result = await loadIndexFromDir(dir, { includeUnpublished: config.includeUnpublished, cacheDir: defaultCacheDir(process.env) });
-console.log(summaryLine(result, dir));
-const { index } = result;
-const app = createApp({ index, config });
-const feedsToCheck = [
-  { path: feedPath({ kind: "all" }), articles: index.articles.length },
-  ...[...index.topics.values()].map((group) => ({ path: feedPath({ kind: "topic", key: group.key, name: group.name }), articles: group.articles.length })),
-  ...[...index.providers.values()].map((group) => ({ path: feedPath({ kind: "provider", key: group.key, name: group.name }), articles: group.articles.length })),
-];
+runMain("feedloom check:feeds", async () => {
+  const dir = process.argv[2] ?? process.env.DATA_DIR ?? "data";
+  const config = loadConfig(process.env);
+  const result = await loadIndexFromDir(dir, { includeUnpublished: config.includeUnpublished, cacheDir: defaultCacheDir(process.env) });
+  console.log(summaryLine(result, dir));
+  const { index } = result;
+  const app = createApp({ index, config });
+  const feedsToCheck = [
+    { path: feedPath({ kind: "all" }), articles: index.articles.length },
+    ...[...index.topics.values()].map((group) => ({ path: feedPath({ kind: "topic", key: group.key, name: group.name }), articles: group.articles.length })),
+    ...[...index.providers.values()].map((group) => ({ path: feedPath({ kind: "provider", key: group.key, name: group.name }), articles: group.articles.length })),
+  ];
 
-let feeds = 0;
-let items = 0;
-let failed = 0;
-for (const { path, articles } of feedsToCheck) {
-  const pages = Math.max(1, Math.ceil(articles / config.defaultLimit));
-  for (const format of FORMAT_NAMES) {
-    for (let page = 1; page <= pages; page++) {
-      const url = `http://127.0.0.1${path}.${FORMATS[format].extension}${page > 1 ? `?page=${page}` : ""}`;
-      const response = await app.request(url);
-      const body = await response.text();
-      const check = response.status === 200 ? checkFeed(format, body) : { items: 0, problems: [`status ${response.status}: ${body.trim()}`] };
-      if (response.headers.get("content-type") !== FORMATS[format].contentType) check.problems.push(`content type ${response.headers.get("content-type")}`);
-      feeds++;
-      items += check.items;
-      if (check.problems.length > 0) {
-        failed++;
-        for (const problem of check.problems) console.log(`${url}: ${problem}`);
+  let feeds = 0;
+  let items = 0;
+  let failed = 0;
+  for (const { path, articles } of feedsToCheck) {
+    const pages = Math.max(1, Math.ceil(articles / config.defaultLimit));
+    for (const format of FORMAT_NAMES) {
+      for (let page = 1; page <= pages; page++) {
+        const url = `http://127.0.0.1${path}.${FORMATS[format].extension}${page > 1 ? `?page=${page}` : ""}`;
+        const response = await app.request(url);
+        const body = await response.text();
+        const check = response.status === 200 ? checkFeed(format, body) : { items: 0, problems: [`status ${response.status}: ${body.trim()}`] };
+        if (response.headers.get("content-type") !== FORMATS[format].contentType) check.problems.push(`content type ${response.headers.get("content-type")}`);
+        feeds++;
+        items += check.items;
+        if (check.problems.length > 0) {
+          failed++;
+          for (const problem of check.problems) console.log(`${url}: ${problem}`);
+        }
       }
     }
   }
-}
-console.log(`checked ${feeds} feeds (${items} items): ${failed === 0 ? "all passed" : `${failed} with problems`}`);
-process.exitCode = failed === 0 ? 0 : 1;
-
+  console.log(`checked ${feeds} feeds (${items} items): ${failed === 0 ? "all passed" : `${failed} with problems`}`);
+  return failed === 0 ? 0 : 1;
+});

@@ -5,12 +5,27 @@ import { v5 as uuidv5 } from "uuid";
  * (`/topics/{key}/…`, `/providers/{key}/…`), so they must never change shape.
  */
 
-/** "AI Hardware" -> "ai-hardware"; keeps letters of every script ("아크로팬" stays). */
+/**
+ * "AI Hardware" -> "ai-hardware". Letters of every script are kept with their
+ * combining marks ("हिन्दी" stays whole), in NFC, so that one name typed as
+ * precomposed or decomposed characters is one topic.
+ */
 export function topicKey(name: string): string {
   return name
+    .normalize("NFC")
     .toLowerCase()
-    .replace(/[^\p{L}\p{N}]+/gu, "-")
+    .replace(/[^\p{L}\p{M}\p{N}]+/gu, "-")
     .replace(/^-+|-+$/g, "");
+}
+
+/**
+ * What is left of a topic name once case, spaces and separators are ignored:
+ * names that key alike and fold alike ("AI Hardware", "ai-hardware") are one
+ * topic; names that key alike but fold differently ("C++", "C#") are merged
+ * only with a report.
+ */
+export function topicFold(name: string): string {
+  return name.normalize("NFC").toLowerCase().replace(/[\s\-_.,:;/]+/gu, "");
 }
 
 /** The provider's domain, lowercased: "ZDNet.com" -> "zdnet.com". */

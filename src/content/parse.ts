@@ -4,24 +4,42 @@
  * gray-matter is Node-only (Buffer), so Workers never import this module.
  */
 import matter from "gray-matter";
+import { CORE_SCHEMA, load as loadYaml } from "js-yaml";
 import * as v from "valibot";
 import type { Article, ImageRef, RelatedLink } from "./article.js";
 import { topicKey, urlUrn } from "./keys.js";
 import type { ContentIssue } from "./report.js";
-import { FrontMatterSchema, HttpUrl, ImageSchema, LogoSchema, RelatedSchema, TopicSchema, fieldOf, reasonOf } from "./schema.js";
+import { EXCERPT_MAX, FrontMatterSchema, HttpUrl, ImageSchema, LogoSchema, RelatedSchema, TopicSchema, fieldOf, reasonOf } from "./schema.js";
+import { decodeArticleBytes, truncateAtWord } from "./text.js";
 
 /** A `---js` front-matter block would be evaluated by gray-matter's default engine: refuse it. */
 function refuseScript(): never {
   throw new Error("JavaScript front matter is not allowed");
 }
+/**
+ * YAML with the core schema: no timestamp type, which would turn 2021-13-45
+ * into a Date in 2022 without a word; dates stay text and are checked strictly.
+ */
+function parseYaml(text: string): object {
+  return (loadYaml(text, { schema: CORE_SCHEMA }) ?? {}) as object;
+}
 const MATTER_OPTIONS = {
-  engines: { js: refuseScript, javascript: refuseScript, coffee: refuseScript, coffeescript: refuseScript, cson: refuseScript },
+  engines: { yaml: parseYaml, js: refuseScript, javascript: refuseScript, coffee: refuseScript, coffeescript: refuseScript, cson: refuseScript },
 };
 
 export interface ParsedFile {
   file: string;
   article?: Article;
   issues: ContentIssue[];
+}
+
+/** A file as read from disk: decoded first (an undecodable file is reported, never guessed at silently). */
+export function parseArticleBytes(file: string, bytes: Uint8Array): ParsedFile {
+  const decoded = decodeArticleBytes(bytes);
+  if ("error" in decoded) return { file, issues: [{ file, field: "file", reason: decoded.error, severity: "error" }] };
+  const parsed = parseArticleFile(file, decoded.text);
+  if (decoded.warning) parsed.issues.unshift({ file, field: "file", reason: decoded.warning, severity: "warning" });
+  return parsed;
 }
 
 export function parseArticleFile(file: string, text: string): ParsedFile {
@@ -37,22 +55,24 @@ export function parseArticleFile(file: string, text: string): ParsedFile {
     error("front matter", `cannot be read: ${firstLine(cause)}`);
     return { file, issues };
   }
-
-  const result = v.safeParse(FrontMatterSchema, data);
-  if (!result.success) {
-    for (const issue of result.issues) error(fieldOf(issue), reasonOf(issue));
+  if (typeof data !== "object" || data === null || Object.keys(data).length === 0) {
+    error("front matter", "is missing: the file must start with a --- line, then YAML fields such as title:, then ---");
     return { file, issues };
   }
-  const fm = result.output;
 
-  const url = pickLink(fm.webUrl, fm.originalUrl, error, warn);
-  if (url === undefined) return { file, issues };
+  // Both checks run whatever the other finds, so that one pass reports every problem of the file.
+  const result = v.safeParse(FrontMatterSchema, data);
+  if (!result.success) for (const issue of result.issues) error(fieldOf(issue), reasonOf(issue));
+  const record = data as Record<string, unknown>;
+  const url = pickLink(record.webUrl, record.originalUrl, error, warn);
+  if (!result.success || url === undefined) return { file, issues };
+  const fm = result.output;
 
   const article: Article = {
     id: urlUrn(canonicalUrl(url)),
     file,
     title: fm.title,
-    summary: fm.excerpt,
+    summary: pickExcerpt(fm.excerpt, warn),
     published: fm.publishedDateTime,
     url,
     provider: { name: fm.provider.name, domain: fm.provider.domain },
@@ -67,6 +87,13 @@ export function parseArticleFile(file: string, text: string): ParsedFile {
   const image = pickEach(fm.images, "images", ImageSchema, warn)[0];
   if (image) article.image = compactImage(image);
   return { file, article, issues };
+}
+
+/** An over-long excerpt is cut at a word boundary, never a reason to lose the article. */
+function pickExcerpt(excerpt: string, warn: (field: string, reason: string) => void): string {
+  if (excerpt.length <= EXCERPT_MAX) return excerpt;
+  warn("excerpt", `is ${excerpt.length} characters long; it was cut at a word boundary to at most ${EXCERPT_MAX}`);
+  return truncateAtWord(excerpt, EXCERPT_MAX);
 }
 
 /** `webUrl`, else `originalUrl`; a bad `webUrl` with a good `originalUrl` is only a warning. */

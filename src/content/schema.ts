@@ -5,9 +5,11 @@
  */
 import * as v from "valibot";
 import { normaliseDateTime } from "./dates.js";
+import { cleanText } from "./text.js";
 
 const TITLE_MAX = 1_000;
-const EXCERPT_MAX = 10_000;
+/** Longer excerpts are cut at a word boundary, with a warning (see parse.ts). */
+export const EXCERPT_MAX = 10_000;
 const NAME_MAX = 200;
 
 /** WordPress leaves `&#038;` / `&amp;` in URLs (seen in the real corpus); they mean `&`. */
@@ -40,6 +42,7 @@ function parseSitePath(value: string): string | undefined {
 const text = (max: number) =>
   v.pipe(
     v.string("must be text"),
+    v.transform(cleanText),
     v.trim(),
     v.nonEmpty("must not be empty"),
     v.maxLength(max, (issue) => `is ${issue.received.replace(/^\D+/, "")} characters long; at most ${max} are allowed`),
@@ -69,9 +72,9 @@ const LogoUrl = v.pipe(
   }),
 );
 
-/** YAML gives a Date for an unquoted timestamp and a string for a quoted one. */
+/** Always text: the YAML engine (parse.ts) has no timestamp type, which would roll 2021-13-45 over to 2022. */
 const DateTime = v.pipe(
-  v.union([v.date(), v.string()], "must be a date and time such as 2022-06-30T23:48:00Z"),
+  v.string("must be a date and time such as 2022-06-30T23:48:00Z"),
   v.rawTransform(({ dataset, addIssue, NEVER }) => {
     const iso = normaliseDateTime(dataset.value);
     if (iso === undefined) {
@@ -91,7 +94,7 @@ export const RelatedSchema = v.object(
   {
     title: text(TITLE_MAX),
     webUrl: HttpUrl,
-    provider: v.optional(v.object({ name: v.optional(v.pipe(v.string(), v.trim())) })),
+    provider: v.optional(v.object({ name: v.optional(v.pipe(v.string(), v.transform(cleanText), v.trim())) })),
   },
   "must be an article with a title and webUrl",
 );
@@ -109,7 +112,7 @@ const Domain = v.pipe(
 export const FrontMatterSchema = v.object(
   {
     title: text(TITLE_MAX),
-    excerpt: v.optional(v.pipe(v.string("must be text"), v.trim(), v.maxLength(EXCERPT_MAX, `is longer than ${EXCERPT_MAX} characters`)), ""),
+    excerpt: v.optional(v.pipe(v.string("must be text"), v.transform(cleanText), v.trim()), ""),
     publishedDateTime: DateTime,
     webUrl: v.optional(v.unknown()),
     originalUrl: v.optional(v.unknown()),

@@ -9,8 +9,12 @@
  * Escaping every value here, in one place, closes all of those at once.
  */
 
-/** Characters XML 1.0 cannot carry at all (C0 controls but tab/LF/CR, lone surrogates, U+FFFE/U+FFFF). */
-const NOT_XML = "[^\\t\\n\\r\\x20-\\uD7FF\\uE000-\\uFFFD\\u{10000}-\\u{10FFFF}]";
+/**
+ * Characters a feed never carries: those XML 1.0 cannot (C0 controls but
+ * tab/LF/CR, lone surrogates, U+FFFE/U+FFFF), and DEL and the C1 controls,
+ * which XML allows but the W3C validator flags and no text needs.
+ */
+const NOT_XML = "[^\\t\\n\\r\\x20-\\x7E\\xA0-\\uD7FF\\uE000-\\uFFFD\\u{10000}-\\u{10FFFF}]";
 
 const TEXT = new RegExp(`[&<>\\r]|${NOT_XML}`, "gu");
 const ATTRIBUTE = new RegExp(`[&<>"\\t\\n\\r]|${NOT_XML}`, "gu");
@@ -33,8 +37,8 @@ const REFERENCES: Record<string, string> = {
  * A quick test without the `u` flag finds most values need no change; it also
  * sends every surrogate (paired or lone) to the exact, slower pass.
  */
-const MAYBE_TEXT = /[&<>\r\x00-\x08\x0B\x0C\x0E-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/;
-const MAYBE_ATTRIBUTE = /[&<>"\t\n\r\x00-\x08\x0B\x0C\x0E-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/;
+const MAYBE_TEXT = /[&<>\r\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F\uD800-\uDFFF\uFFFE\uFFFF]/;
+const MAYBE_ATTRIBUTE = /[&<>"\t\n\r\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F\uD800-\uDFFF\uFFFE\uFFFF]/;
 
 export function xmlText(value: string): string {
   return MAYBE_TEXT.test(value) ? value.replace(TEXT, (char) => REFERENCES[char] ?? "") : value;

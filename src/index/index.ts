@@ -4,7 +4,7 @@
  * (Workers); every query afterwards is a slice of a pre-sorted array.
  */
 import type { Article } from "../content/article.js";
-import { providerKey, topicKey } from "../content/keys.js";
+import { providerKey, topicFold, topicKey } from "../content/keys.js";
 import type { ContentIssue } from "../content/report.js";
 
 export interface Group {
@@ -19,7 +19,7 @@ export interface ContentIndex {
   articles: Article[];
   topics: Map<string, Group>;
   providers: Map<string, Group>;
-  /** Duplicate copies that were left out, one warning each. */
+  /** Duplicate copies that were left out, and topics merged under one key: one warning each. */
   issues: ContentIssue[];
 }
 
@@ -37,12 +37,34 @@ export function buildIndex(input: readonly Article[], options: IndexOptions = {}
   const candidates = options.includeUnpublished ? [...input] : input.filter((article) => article.isPublished);
   const { kept, issues } = dropDuplicates(candidates);
   const articles = kept.sort(newestFirst);
+  const topics = groupBy(articles, (article) => article.topics.map((name) => ({ key: topicKey(name), name })));
   return {
     articles,
-    topics: groupBy(articles, (article) => article.topics.map((name) => ({ key: topicKey(name), name }))),
+    topics,
     providers: groupBy(articles, (article) => [{ key: providerKey(article.provider.domain), name: article.provider.name }]),
-    issues,
+    issues: [...issues, ...mergedTopicIssues(topics)],
   };
+}
+
+/** One warning for each spelling that shares a key with a different name ("C#" under "c", where "C++" is). */
+function mergedTopicIssues(topics: Map<string, Group>): ContentIssue[] {
+  const issues: ContentIssue[] = [];
+  for (const group of topics.values()) {
+    const seen = new Set([topicFold(group.name)]);
+    for (const article of [...group.articles].reverse()) {
+      for (const name of article.topics) {
+        if (topicKey(name) !== group.key || seen.has(topicFold(name))) continue;
+        seen.add(topicFold(name));
+        issues.push({
+          file: article.file,
+          field: "topics",
+          reason: `${JSON.stringify(name)} has the same key as ${JSON.stringify(group.name)} ("${group.key}"), so both are published as one topic, ${JSON.stringify(group.name)}; rename one (e.g. "C Sharp" for "C#") to keep them apart`,
+          severity: "warning",
+        });
+      }
+    }
+  }
+  return issues;
 }
 
 /**

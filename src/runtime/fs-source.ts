@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type ParsedFile, parseArticleFile } from "../content/parse.js";
+import { type ParsedFile, parseArticleBytes } from "../content/parse.js";
 import pkg from "../../package.json" with { type: "json" };
 
 type CachedParse = Omit<ParsedFile, "file">;
@@ -18,10 +18,20 @@ interface CacheFile {
   entries: Record<string, CachedParse>;
 }
 
-/** Every `*.md` file directly in `dir`, parsed, in file-name order. */
+/** A folder that cannot be read as a data folder; the message says what to do. */
+export class DataDirError extends Error {
+  override name = "DataDirError";
+}
+
+/** Article files: Markdown by either common extension, in any case (Jekyll reads both). */
+const ARTICLE_FILE = /\.(?:md|markdown)$/i;
+/** Notes about a folder, not articles (the real corpus ships a CENSUS.md). */
+const NOT_ARTICLES = new Set(["census.md", "readme.md"]);
+
+/** Every article file directly in `dir`, parsed, in file-name order. */
 export async function readArticleDir(dir: string, options: { cacheDir?: string } = {}): Promise<ParsedFile[]> {
-  const names = (await readdir(dir, { withFileTypes: true }))
-    .filter((entry) => entry.isFile() && entry.name.endsWith(".md") && entry.name !== "CENSUS.md" && entry.name !== "README.md")
+  const names = (await listDir(dir))
+    .filter((entry) => entry.isFile() && ARTICLE_FILE.test(entry.name) && !NOT_ARTICLES.has(entry.name.toLowerCase()))
     .map((entry) => entry.name)
     .sort();
   const cachePath = options.cacheDir ? join(options.cacheDir, "parsed-articles.json") : undefined;
@@ -31,12 +41,12 @@ export async function readArticleDir(dir: string, options: { cacheDir?: string }
   let misses = 0;
   // One file at a time: parsing, not I/O, is the cost, and 50k concurrent reads would exhaust file handles.
   const parsed = names.map((name): ParsedFile => {
-    const text = readFileSync(join(dir, name), "utf8");
-    const hash = createHash("sha1").update(text).digest("base64url");
+    const bytes = readFileSync(join(dir, name));
+    const hash = createHash("sha1").update(bytes).digest("base64url");
     let entry = cached[hash];
     if (entry === undefined) {
       misses++;
-      const { file: _file, ...result } = parseArticleFile(name, text);
+      const { file: _file, ...result } = parseArticleBytes(name, bytes);
       entry = result;
     }
     fresh[hash] = entry;
@@ -44,6 +54,17 @@ export async function readArticleDir(dir: string, options: { cacheDir?: string }
   });
   if (cachePath && (misses > 0 || Object.keys(cached).length !== Object.keys(fresh).length)) writeCache(cachePath, { fingerprint, entries: fresh });
   return parsed;
+}
+
+async function listDir(dir: string) {
+  try {
+    return await readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") throw new DataDirError(`the data folder ${JSON.stringify(dir)} does not exist: create it, or set DATA_DIR to the folder of article files`);
+    if (code === "ENOTDIR") throw new DataDirError(`${JSON.stringify(dir)} is a file, not a folder: set DATA_DIR to the folder of article files`);
+    throw new DataDirError(`the data folder ${JSON.stringify(dir)} cannot be read (${code ?? String(error)})`);
+  }
 }
 
 /** The cache stores results without file names, so a renamed file still hits; names are put back here. */
@@ -55,7 +76,11 @@ function withFileName(entry: CachedParse, file: string): ParsedFile {
   };
 }
 
-/** Changes whenever feedloom or its parsing code changes, so a stale cache is never used. */
+/**
+ * Changes whenever feedloom or its parsing code changes, so a stale cache is
+ * never used: the content/ sources when they are on disk (tsx), else the
+ * compiled file this code runs from (dist/server.mjs holds the parser).
+ */
 let fingerprintMemo: string | undefined;
 function parserFingerprint(): string {
   if (fingerprintMemo) return fingerprintMemo;
@@ -64,7 +89,11 @@ function parserFingerprint(): string {
   try {
     for (const name of readdirSync(contentDir).sort()) hash.update(name).update(readFileSync(join(contentDir, name)));
   } catch {
-    hash.update(String(Date.now())); // sources not on disk (bundled): never trust an old cache
+    try {
+      hash.update(readFileSync(fileURLToPath(import.meta.url)));
+    } catch {
+      hash.update(String(Date.now())); // neither on disk: never trust an old cache
+    }
   }
   return (fingerprintMemo = hash.digest("base64url"));
 }
