@@ -10,12 +10,13 @@ import type { AddressInfo } from "node:net";
 import { loadConfig } from "../src/config.js";
 import { createApp } from "../src/http/app.js";
 import { loadIndexFromDir } from "../src/runtime/load.js";
-import { createMemoryRenderCache } from "../src/runtime/memory-cache.js";
+import { createLruRenderCache } from "../src/http/lru-render-cache.js";
+import { zlibCompressor } from "../src/runtime/compression.js";
 
 const [mode, dir, path] = process.argv.slice(2);
 const config = loadConfig({});
 const { index } = await loadIndexFromDir(dir, { includeUnpublished: false });
-const app = createApp({ index, config, cache: createMemoryRenderCache() });
+const app = createApp({ index, config, cache: createLruRenderCache(), compressor: zlibCompressor });
 const announce = (port: number) => console.log(JSON.stringify({ port }));
 
 if (mode === "app") {

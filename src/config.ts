@@ -14,6 +14,12 @@ export interface Config {
   siteIcon?: string;
   /** Public origin of this service for self links; when unset, the request's own origin is used. */
   publicUrl?: string;
+  /**
+   * Hosts whose requests are answered (`host` or `host:port`, lowercased), or
+   * "any". Without PUBLIC_URL, links are built from the request's Host, so an
+   * unlisted Host could otherwise point every link of a feed at itself.
+   */
+  allowedHosts: readonly string[] | "any";
   defaultLimit: number;
   maxLimit: number;
   /** Seconds a reader or cache may reuse a response (Cache-Control max-age, RSS ttl). */
@@ -35,6 +41,7 @@ const DEFAULTS = {
   FEED_LANGUAGE: "en",
   SITE_ICON: "",
   PUBLIC_URL: "",
+  ALLOWED_HOSTS: "",
   FEED_LIMIT: "50",
   FEED_MAX_LIMIT: "200",
   CACHE_MAX_AGE: "300",
@@ -55,15 +62,36 @@ export function loadConfig(env: Env): Config {
     maxLimit: wholeNumber("FEED_MAX_LIMIT", read("FEED_MAX_LIMIT"), 1, 10_000),
     cacheMaxAge: wholeNumber("CACHE_MAX_AGE", read("CACHE_MAX_AGE"), 0, 31_536_000),
     includeUnpublished: yesNo("INCLUDE_UNPUBLISHED", read("INCLUDE_UNPUBLISHED")),
+    allowedHosts: "any",
   };
   const icon = read("SITE_ICON");
   if (icon) config.siteIcon = absoluteUrl("SITE_ICON", icon);
   const publicUrl = read("PUBLIC_URL");
   if (publicUrl) config.publicUrl = new URL(absoluteUrl("PUBLIC_URL", publicUrl)).origin;
+  config.allowedHosts = allowedHosts(read("ALLOWED_HOSTS"), config.publicUrl);
   if (config.defaultLimit > config.maxLimit) {
     throw new ConfigError(`FEED_LIMIT (${config.defaultLimit}) must not be greater than FEED_MAX_LIMIT (${config.maxLimit})`);
   }
   return config;
+}
+
+/** Loopback names: a server on a developer's machine answers them without configuration. */
+export const LOOPBACK_HOSTS = ["localhost", "127.0.0.1", "[::1]"] as const;
+
+/**
+ * ALLOWED_HOSTS as written ("*" for any), else: any host when PUBLIC_URL fixes the links
+ * (the Host then changes nothing), else loopback only.
+ */
+function allowedHosts(value: string, publicUrl: string | undefined): Config["allowedHosts"] {
+  if (value === "*") return "any";
+  if (value === "") return publicUrl ? "any" : LOOPBACK_HOSTS;
+  const hosts = value.split(",").map((host) => host.trim().toLowerCase()).filter(Boolean);
+  for (const host of hosts) {
+    if (!/^(?:[a-z0-9.-]+|\[[0-9a-f:.]+\])(?::\d{1,5})?$/.test(host)) {
+      throw new ConfigError(`ALLOWED_HOSTS must be a comma-separated list of host names (optionally with :port), or *, got ${JSON.stringify(host)}`);
+    }
+  }
+  return hosts;
 }
 
 function absoluteUrl(name: string, value: string): string {

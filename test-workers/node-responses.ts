@@ -7,7 +7,8 @@ import type { TestProject } from "vitest/node";
 import { loadConfig } from "../src/config.js";
 import { createApp } from "../src/http/app.js";
 import { loadIndexFromDir } from "../src/runtime/load.js";
-import { createMemoryRenderCache } from "../src/runtime/memory-cache.js";
+import { createLruRenderCache } from "../src/http/lru-render-cache.js";
+import { zlibCompressor } from "../src/runtime/compression.js";
 import { everyRoute } from "./routes.js";
 
 export interface NodeResponse {
@@ -28,7 +29,7 @@ declare module "vitest" {
 export default async function setup(project: TestProject): Promise<void> {
   const config = loadConfig({});
   const { index } = await loadIndexFromDir("data", { includeUnpublished: config.includeUnpublished });
-  const app = createApp({ index, config, cache: createMemoryRenderCache() });
+  const app = createApp({ index, config, cache: createLruRenderCache(), compressor: zlibCompressor });
   const responses: NodeResponse[] = [];
   for (const path of everyRoute(index)) {
     const response = await app.request(`http://localhost${path}`);

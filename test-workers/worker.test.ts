@@ -47,6 +47,7 @@ describe("feeds in workerd", () => {
     const head = await get("/topics/ai/feed.atom", { method: "HEAD" });
     expect(head.status).toBe(200);
     expect(head.headers.get("etag")).toBe(etag);
+    expect(head.headers.get("content-length")).toBe(String(new TextEncoder().encode(await first.text()).byteLength));
     expect(await head.text()).toBe("");
   });
 
@@ -54,6 +55,8 @@ describe("feeds in workerd", () => {
     const preflight = await get("/feed.json", { method: "OPTIONS", headers: { Origin: "https://site.example", "Access-Control-Request-Method": "GET" } });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get("access-control-allow-origin")).toBe("*");
+    expect(preflight.headers.get("x-content-type-options")).toBe("nosniff");
+    expect((await get("/no/such/path", { method: "OPTIONS" })).status).toBe(404);
     const bad = await get("/feed.json?since=never");
     expect(bad.status).toBe(400);
     expect((await bad.json()).error.message).toMatch(/^since: /);
@@ -85,6 +88,26 @@ describe("the edge cache", () => {
     const stored = await caches.default.match(new Request(edgeCacheKey(`http://localhost${path}`, await versionOf())));
     expect(await stored?.text()).toBe(body);
     expect(await caches.default.match(new Request(`http://localhost${path}`))).toBeUndefined();
+  });
+
+  it("lets If-None-Match win over If-Modified-Since once the response is cached (RFC 9110 §13.2.2)", async () => {
+    const path = "/topics/ai/feed.rss?limit=3";
+    const first = await get(path);
+    const lastModified = first.headers.get("last-modified")!;
+    const etag = first.headers.get("etag")!;
+    await first.text();
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the put runs in waitUntil
+    expect(await caches.default.match(new Request(edgeCacheKey(`http://localhost${path}`, await versionOf())))).toBeDefined();
+    const stale = await get(path, { headers: { "If-None-Match": '"nope"', "If-Modified-Since": lastModified } });
+    expect(stale.status).toBe(200);
+    expect(await stale.text()).not.toBe("");
+    const fresh = await get(path, { headers: { "If-None-Match": etag } });
+    expect(fresh.status).toBe(304);
+    expect(fresh.headers.get("etag")).toBe(etag);
+    expect(fresh.headers.get("content-type")).toBeNull();
+    const notADate = await get(path, { headers: { "If-Modified-Since": "2099" } });
+    expect(notADate.status).toBe(200);
+    await notADate.text();
   });
 
   it("never serves a response cached for other content", async () => {

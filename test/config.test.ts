@@ -12,6 +12,7 @@ describe("configuration from environment variables", () => {
       maxLimit: 200,
       cacheMaxAge: 300,
       includeUnpublished: false,
+      allowedHosts: ["localhost", "127.0.0.1", "[::1]"],
     });
   });
 

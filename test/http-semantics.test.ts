@@ -3,8 +3,9 @@ import { gunzipSync, brotliDecompressSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config.js";
 import { createApp } from "../src/http/app.js";
-import { createMemoryRenderCache } from "../src/runtime/memory-cache.js";
-import { child, children, fixtureApp, parseXmlStrict } from "./helpers.js";
+import { createLruRenderCache } from "../src/http/lru-render-cache.js";
+import { zlibCompressor } from "../src/runtime/compression.js";
+import { child, children, fixtureApp, parseXmlStrict, requestFollowing } from "./helpers.js";
 
 describe("conditional GET", async () => {
   const { app, index } = await fixtureApp();
@@ -80,7 +81,7 @@ describe("headers for readers, caches and embedding sites", async () => {
 
 describe("query parameters", async () => {
   const { app, index } = await fixtureApp({ FEED_MAX_LIMIT: "100" });
-  const ids = async (path: string) => (await (await app.request(path)).json()).items.map((item: { id: string }) => item.id);
+  const ids = async (path: string) => (await (await requestFollowing(app, path)).json()).items.map((item: { id: string }) => item.id);
 
   it("limit takes that many items and is reflected in the self link", async () => {
     expect(await ids("/feed.json?limit=2")).toEqual(index.articles.slice(0, 2).map((article) => article.id));
@@ -165,7 +166,7 @@ describe("Node's render cache", async () => {
   const config = loadConfig({});
 
   it("serves precompressed brotli and gzip bodies that decode to the identity body, with their own ETags", async () => {
-    const app = createApp({ index, config, cache: createMemoryRenderCache() });
+    const app = createApp({ index, config, cache: createLruRenderCache(), compressor: zlibCompressor });
     const identity = await app.request("/feed.rss");
     const body = await identity.text();
     const br = await app.request("/feed.rss", { headers: { "Accept-Encoding": "gzip, deflate, br" } });
@@ -180,7 +181,7 @@ describe("Node's render cache", async () => {
   });
 
   it("renders once per key and stays within its entry bound", async () => {
-    const cache = createMemoryRenderCache({ maxEntries: 3 });
+    const cache = createLruRenderCache({ maxEntries: 3 });
     let renders = 0;
     const render = async () => {
       renders++;

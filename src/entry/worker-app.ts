@@ -12,6 +12,10 @@ import { withEdgeCache } from "../runtime/edge-cache.js";
 
 type Env = Record<string, string | undefined>;
 
+function definedOnly(env: Env): Env {
+  return Object.fromEntries(Object.entries(env).filter(([, value]) => typeof value === "string" && value !== ""));
+}
+
 /** `cacheRenders: false` renders every request (the bench uses it to time a render inside workerd). */
 export function createWorker(bundleJson: string, { cacheRenders = true } = {}) {
   const bundle = JSON.parse(bundleJson) as ContentBundle;
@@ -22,7 +26,8 @@ export function createWorker(bundleJson: string, { cacheRenders = true } = {}) {
   let app: Hono | undefined;
   return {
     async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
-      app ??= createApp({ index, config: loadConfig(env), cache: renderCache });
+      // Cloudflare routes a request to this Worker by its host, so the host is trusted unless ALLOWED_HOSTS says otherwise.
+      app ??= createApp({ index, config: loadConfig({ ALLOWED_HOSTS: "*", ...definedOnly(env) }), cache: renderCache });
       return withEdgeCache(request, { cache: edgeCache, version: bundle.version, waitUntil: (promise) => ctx.waitUntil(promise) }, (req) =>
         Promise.resolve(app!.fetch(req, env, ctx)),
       );

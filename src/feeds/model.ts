@@ -143,15 +143,24 @@ function describe(scope: FeedScope, config: Config): string {
   return `The latest articles from ${scope.name} (${scope.key}) on ${config.siteTitle}.`;
 }
 
-/** Canonical query string: only values that differ from the defaults, always in the same order. */
+/**
+ * Canonical query string: only values that differ from the defaults, always in
+ * the same order, `since` as a plain date when it is midnight. A request
+ * spelled otherwise is redirected here (http/params.ts), so that a feed's self
+ * link is always the URL it was fetched from.
+ */
 export function queryString(query: Partial<FeedQuery>, defaultLimit: number): string {
-  const params = new URLSearchParams();
-  if (query.limit !== undefined && query.limit !== defaultLimit) params.set("limit", String(query.limit));
-  if (query.q !== undefined) params.set("q", query.q);
-  if (query.since !== undefined) params.set("since", query.since);
-  if (query.page !== undefined && query.page > 1) params.set("page", String(query.page));
-  const text = params.toString();
-  return text ? `?${text}` : "";
+  const pairs: string[] = [];
+  if (query.limit !== undefined && query.limit !== defaultLimit) pairs.push(`limit=${query.limit}`);
+  if (query.q !== undefined) pairs.push(`q=${queryValue(query.q)}`);
+  if (query.since !== undefined) pairs.push(`since=${queryValue(query.since.replace(/T00:00:00Z$/, ""))}`);
+  if (query.page !== undefined && query.page > 1) pairs.push(`page=${query.page}`);
+  return pairs.length > 0 ? `?${pairs.join("&")}` : "";
+}
+
+/** Percent-encoded, but `:` kept as RFC 3986 allows in a query, so times read as times. */
+function queryValue(value: string): string {
+  return encodeURIComponent(value).replace(/%3A/g, ":");
 }
 
 /** The links every XML format writes, in order, with the relation names RFC 5005 gives them. */

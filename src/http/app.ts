@@ -10,31 +10,39 @@ import { EPOCH, type FeedFormat, type FeedScope, FORMATS, FORMAT_NAMES, buildFee
 import { renderFeed } from "../feeds/render.js";
 import type { ContentIndex, Group } from "../index/index.js";
 import { closestKeys } from "../index/query.js";
-import { HttpError } from "./errors.js";
+import { HttpError, clip } from "./errors.js";
 import { preflight, respond } from "./headers.js";
 import { ICON_PATH, ICON_PNG } from "./icon.js";
-import { parseFeedQuery } from "./params.js";
-import { type RenderCache, bodyEtag, noRenderCache } from "./render-cache.js";
+import { canonicalSearch, parseFeedQuery } from "./params.js";
+import { type Compressor, type RenderCache, bodyEtag, noRenderCache } from "./render-cache.js";
 import { sendRendered } from "./respond.js";
 
 export interface AppOptions {
   index: ContentIndex;
   config: Config;
   cache?: RenderCache;
+  /** Compresses responses for clients that accept it (Node); Workers leave it to the edge. */
+  compressor?: Compressor;
 }
 
 const JSON_TYPE = "application/json; charset=utf-8";
 
-export function createApp({ index, config, cache = noRenderCache }: AppOptions): Hono {
+export function createApp({ index, config, cache = noRenderCache, compressor }: AppOptions): Hono {
   const app = new Hono();
 
-  app.options("*", preflight);
   app.use(async function readOnly(c, next) {
     if (c.req.method !== "GET" && c.req.method !== "HEAD" && c.req.method !== "OPTIONS") {
       throw new HttpError(405, `${c.req.method} is not supported: this service is read-only; use GET or HEAD`, { Allow: "GET, HEAD, OPTIONS" });
     }
     await next();
   });
+  if (config.allowedHosts !== "any") app.use(allowedHostsOnly(config.allowedHosts));
+
+  /** GET (and so HEAD) plus a CORS preflight on the same path: OPTIONS on any other path is a 404. */
+  const route = (path: string, handler: (c: Context) => Response | Promise<Response>) => {
+    app.get(path, handler);
+    app.options(path, preflight);
+  };
 
   const origin = (c: Context) => config.publicUrl ?? originOf(c.req.url);
 
@@ -44,11 +52,15 @@ export function createApp({ index, config, cache = noRenderCache }: AppOptions):
       const { body, contentType, updated } = render();
       return { body, contentType, etag: await bodyEtag(body), lastModified: new Date(updated).toUTCString() };
     });
-    return sendRendered(c, rendered, config.cacheMaxAge);
+    return sendRendered(c, rendered, config.cacheMaxAge, compressor);
   };
 
   const sendFeed = (c: Context, scope: FeedScope, articles: Group["articles"], format: FeedFormat) => {
-    const query = parseFeedQuery(searchParamsOf(c.req.url), config);
+    const search = searchOf(c.req.url);
+    const query = parseFeedQuery(search ? new URLSearchParams(search.slice(1)) : NO_PARAMETERS, config);
+    // One URL per feed page, so that the self link always names the URL the feed was fetched from.
+    const canonical = canonicalSearch(search, query, config.defaultLimit);
+    if (canonical !== search) return respond(null, 301, { Location: `${pathOf(c.req.url)}${canonical}`, "Cache-Control": "public, max-age=86400" });
     const key = `${feedPath(scope)}.${format}${queryString(query, config.defaultLimit)}`;
     return send(c, key, () => {
       const base = origin(c);
@@ -60,12 +72,12 @@ export function createApp({ index, config, cache = noRenderCache }: AppOptions):
 
   for (const format of FORMAT_NAMES) {
     const file = `feed.${FORMATS[format].extension}`;
-    app.get(`/${file}`, (c) => sendFeed(c, { kind: "all" }, index.articles, format));
-    app.get(`/topics/:key/${file}`, (c) => {
+    route(`/${file}`, (c) => sendFeed(c, { kind: "all" }, index.articles, format));
+    route(`/topics/:key/${file}`, (c) => {
       const group = findGroup(c, index.topics, "topics", topicKey, `/${file}`);
       return group instanceof Response ? group : sendFeed(c, { kind: "topic", key: group.key, name: group.name }, group.articles, format);
     });
-    app.get(`/providers/:key/${file}`, (c) => {
+    route(`/providers/:key/${file}`, (c) => {
       const group = findGroup(c, index.providers, "providers", providerKey, `/${file}`);
       if (group instanceof Response) return group;
       const logo = group.articles.find((article) => article.provider.logo)?.provider.logo;
@@ -89,12 +101,12 @@ export function createApp({ index, config, cache = noRenderCache }: AppOptions):
       const updated = entries.reduce((newest, entry) => (entry.newest > newest ? entry.newest : newest), EPOCH);
       return { body: `${JSON.stringify({ [kind]: entries })}\n`, contentType: JSON_TYPE, updated };
     });
-  app.get("/topics.json", directory("topics", index.topics));
-  app.get("/providers.json", directory("providers", index.providers));
+  route("/topics.json", directory("topics", index.topics));
+  route("/providers.json", directory("providers", index.providers));
 
-  app.get(ICON_PATH, () => respond(ICON_PNG, 200, { "Content-Type": "image/png", "Cache-Control": "public, max-age=604800" }));
+  route(ICON_PATH, () => respond(ICON_PNG, 200, { "Content-Type": "image/png", "Cache-Control": "public, max-age=604800" }));
 
-  app.get("/", (c) =>
+  route("/", (c) =>
     send(c, "/", () => {
       const at = { origin: origin(c), path: "/feed" };
       const body = {
@@ -112,7 +124,7 @@ export function createApp({ index, config, cache = noRenderCache }: AppOptions):
   app.notFound((c) => {
     throw new HttpError(
       404,
-      `${c.req.path} is not a feed. Feeds: /feed.rss, /feed.atom, /feed.json, /topics/{topic}/feed.{rss,atom,json}, /providers/{provider}/feed.{rss,atom,json}; lists: /topics.json, /providers.json`,
+      `${clip(c.req.path)} is not a feed. Feeds: /feed.rss, /feed.atom, /feed.json, /topics/{topic}/feed.{rss,atom,json}, /providers/{provider}/feed.{rss,atom,json}; lists: /topics.json, /providers.json`,
     );
   });
 
@@ -140,12 +152,19 @@ function findGroup(c: Context, groups: Map<string, Group>, kind: "topics" | "pro
   }
   const close = closestKeys(asked, groups.keys());
   const noun = kind === "topics" ? "topic" : "provider";
-  throw new HttpError(404, `no ${noun} "${asked}". Closest: ${close.join(", ") || "none"}. All ${kind}: /${kind}.json`);
+  throw new HttpError(404, `no ${noun} "${clip(asked)}". Closest: ${close.join(", ") || "none"}. All ${kind}: /${kind}.json`);
 }
 
 /** String slicing rather than new URL(): these run on every request, and the URL is already well-formed. */
 function originOf(url: string): string {
   return url.slice(0, url.indexOf("/", url.indexOf("//") + 2));
+}
+
+/** The path as the client wrote it (still percent-encoded). */
+function pathOf(url: string): string {
+  const start = url.indexOf("/", url.indexOf("//") + 2);
+  const end = url.search(/[?#]/);
+  return url.slice(start, end === -1 ? undefined : end);
 }
 
 /** "?…" up to any fragment, or "". */
@@ -157,9 +176,27 @@ function searchOf(url: string): string {
 }
 
 const NO_PARAMETERS = new URLSearchParams();
-function searchParamsOf(url: string): URLSearchParams {
-  const search = searchOf(url);
-  return search ? new URLSearchParams(search.slice(1)) : NO_PARAMETERS;
+
+/**
+ * Without PUBLIC_URL, links are built from the request's origin: a request for
+ * a host not listed would get feeds whose every link points at that host (and
+ * fill the render cache with copies). Listed hosts match with any port unless
+ * the entry names one.
+ */
+function allowedHostsOnly(hosts: readonly string[]) {
+  const allowed = new Set(hosts);
+  return async function allowedHost(c: Context, next: () => Promise<void>) {
+    const url = c.req.url;
+    const hostAndPort = url.slice(url.indexOf("//") + 2, url.indexOf("/", url.indexOf("//") + 2)).toLowerCase();
+    const host = hostAndPort.replace(/:\d+$/, "");
+    if (!allowed.has(hostAndPort) && !allowed.has(host)) {
+      throw new HttpError(
+        421,
+        `host "${clip(hostAndPort)}" is not served here: set PUBLIC_URL to this service's public origin (e.g. https://feeds.example.com), or add the host to ALLOWED_HOSTS`,
+      );
+    }
+    await next();
+  };
 }
 
 function wantsJson(c: Context): boolean {

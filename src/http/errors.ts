@@ -1,10 +1,15 @@
 /** A request the service refuses, with a message saying what to fix. */
 export class HttpError extends Error {
   constructor(
-    readonly status: 400 | 404 | 405 | 406,
+    readonly status: 400 | 404 | 405 | 406 | 421,
     message: string,
     readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
+}
+
+/** A piece of the request quoted in a message, cut short: a message never grows with what a client sends. */
+export function clip(text: string, max = 80): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
 }

@@ -1,19 +1,23 @@
 /**
  * Rendered bodies kept in memory, bounded by entries and bytes, least
- * recently used out; concurrent misses for one key render once. Pure: Node
- * passes a compressor (see runtime/memory-cache.ts), the Worker keeps plain
- * bodies per isolate, which also covers hosts where the Cache API does nothing.
+ * recently used out; concurrent misses for one key render once. Pure: Node and
+ * the Worker (per isolate, which also covers hosts where the Cache API does
+ * nothing) both use it.
  */
 import type { RenderCache, Rendered } from "./render-cache.js";
 
 export interface LruRenderCacheOptions {
   maxEntries?: number;
   maxBytes?: number;
-  /** Precompressed variants to keep with each body (Node); none where the platform compresses (Workers). */
-  encode?: (body: string) => Rendered["encodings"];
 }
 
-export function createLruRenderCache({ maxEntries = 2_000, maxBytes = 256 * 1024 * 1024, encode }: LruRenderCacheOptions = {}): RenderCache & {
+/**
+ * Bytes an entry holds, estimated: the body string (2 bytes a character), its
+ * UTF-8 bytes and the compressed variants made for it later (see respond.ts).
+ */
+const BYTES_PER_CHARACTER = 4;
+
+export function createLruRenderCache({ maxEntries = 2_000, maxBytes = 256 * 1024 * 1024 }: LruRenderCacheOptions = {}): RenderCache & {
   readonly size: number;
   readonly bytes: number;
 } {
@@ -23,8 +27,7 @@ export function createLruRenderCache({ maxEntries = 2_000, maxBytes = 256 * 1024
   let bytes = 0;
 
   const store = (key: string, rendered: Rendered) => {
-    const encoded = rendered.encodings ?? {};
-    const size = rendered.body.length * 2 + (encoded.gzip?.byteLength ?? 0) + (encoded.br?.byteLength ?? 0);
+    const size = rendered.body.length * BYTES_PER_CHARACTER;
     if (size > maxBytes) return;
     entries.set(key, { rendered, bytes: size });
     bytes += size;
@@ -53,9 +56,8 @@ export function createLruRenderCache({ maxEntries = 2_000, maxBytes = 256 * 1024
       if (inFlight) return inFlight;
       const promise = render()
         .then((rendered) => {
-          const withEncodings = encode ? { ...rendered, encodings: encode(rendered.body) } : rendered;
-          store(key, withEncodings);
-          return withEncodings;
+          store(key, rendered);
+          return rendered;
         })
         .finally(() => pending.delete(key));
       pending.set(key, promise);
@@ -63,4 +65,3 @@ export function createLruRenderCache({ maxEntries = 2_000, maxBytes = 256 * 1024
     },
   };
 }
-

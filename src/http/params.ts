@@ -5,7 +5,7 @@
  */
 import type { Config } from "../config.js";
 import { normaliseDateTime } from "../content/dates.js";
-import type { FeedQuery } from "../feeds/model.js";
+import { type FeedQuery, queryString } from "../feeds/model.js";
 import { HttpError } from "./errors.js";
 
 const Q_MAX = 200;
@@ -43,4 +43,29 @@ function wholeNumber(name: string, value: string | undefined, min: number, max: 
     throw new HttpError(400, `${name}: must be ${range}, got ${JSON.stringify(value.slice(0, 40))}`);
   }
   return number;
+}
+
+const FEED_PARAMETERS = new Set(["limit", "page", "q", "since"]);
+
+/**
+ * The canonical spelling of a request's query ("?…" or ""): the feed
+ * parameters as the feed's self link writes them, then any other parameters
+ * (cache busters) as they came. Equal to the request's own when it needs no redirect.
+ */
+export function canonicalSearch(search: string, query: FeedQuery, defaultLimit: number): string {
+  const others = search
+    .slice(1)
+    .split("&")
+    .filter((pair) => pair !== "" && !FEED_PARAMETERS.has(decodeName(pair.split("=", 1)[0])));
+  const canonical = queryString(query, defaultLimit);
+  if (others.length === 0) return canonical;
+  return `${canonical || "?"}${canonical ? "&" : ""}${others.join("&")}`;
+}
+
+function decodeName(name: string): string {
+  try {
+    return decodeURIComponent(name.replace(/\+/g, " "));
+  } catch {
+    return name;
+  }
 }

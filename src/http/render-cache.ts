@@ -6,11 +6,19 @@ export interface Rendered {
   etag: string;
   /** HTTP date of the newest article in the response. */
   lastModified: string;
-  /** Precompressed variants, when the runtime provides them (Node); Workers compress at the edge. */
-  encodings?: Partial<Record<ContentEncoding, Uint8Array>>;
 }
 
 export type ContentEncoding = "br" | "gzip";
+
+/**
+ * Compression the runtime offers (Node's zlib, off the event loop); none on
+ * Workers, where Cloudflare compresses at the edge. Output must be the same
+ * bytes for the same input, so that a variant's ETag stays true.
+ */
+export interface Compressor {
+  readonly encodings: readonly ContentEncoding[];
+  compress(body: Uint8Array, encoding: ContentEncoding): Promise<Uint8Array>;
+}
 
 /**
  * Where rendered bodies are kept between requests. The key already holds
