@@ -5,6 +5,8 @@
  *   render: median of one 50-item feed per format at 10k (target <= 1 ms)
  *   load: requests/s for a cached 50-item feed, gzip negotiated, through the
  *         app vs a bare node:http server sending the same bytes (target >= 60%)
+ *   misses: requests/s and p99 when no request hits the render cache (miss-load.ts)
+ * `npm run bench -- misses` runs only the last.
  */
 import autocannon from "autocannon";
 import { execFileSync, spawn } from "node:child_process";
@@ -18,6 +20,7 @@ import { type FeedFormat, FORMAT_NAMES, buildFeed } from "../src/feeds/model.js"
 import { renderFeed } from "../src/feeds/render.js";
 import { loadIndexFromDir } from "../src/runtime/load.js";
 import { syntheticArticles } from "./corpus.js";
+import { missLoadFigure } from "./miss-load.js";
 import { bundleWorker, cleanUp, timeBundleInNode, timeBundleInWorkerd, workerdStartupMs } from "./worker-bench.js";
 
 const SIZES = [1_000, 10_000, 50_000];
@@ -32,7 +35,8 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 
 /** Child: load one corpus, print JSON figures (and render medians at 10k). */
 async function child(count: number, dir: string): Promise<void> {
-  const cacheDir = join(dir, ".cache");
+  // Beside the corpus, never inside a data folder.
+  const cacheDir = `${dir}.parse-cache`;
   const started = performance.now();
   const result = await loadIndexFromDir(dir, { includeUnpublished: false, cacheDir });
   const loadMs = performance.now() - started;
@@ -141,9 +145,21 @@ async function workerFigures(): Promise<void> {
   }
 }
 
+async function missFigure(): Promise<void> {
+  const dir = writeCorpus(10_000);
+  const work = mkdtempSync(join(tmpdir(), "feedloom-misses-"));
+  try {
+    await missLoadFigure(dir, work);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   if (process.argv[2] === "--child") return child(Number(process.argv[3]), process.argv[4]);
   if (process.argv[2] === "--worker-child") return timeBundleInNode(process.argv[3]);
+  if (process.argv[2] === "misses") return missFigure();
   console.log(`feedloom bench on node ${process.version}; each row is a fresh process\n`);
   console.log("load+index: cold = every file parsed; warm = a restart with the parse cache (files read and hashed, none re-parsed)\n");
   console.log("articles | published | topics | providers | load+index cold | load+index warm | peak RSS | heap after");
@@ -160,12 +176,14 @@ async function main(): Promise<void> {
       if (count === 10_000) renders = figures;
     } finally {
       rmSync(dir, { recursive: true, force: true });
+      rmSync(`${dir}.parse-cache`, { recursive: true, force: true });
     }
   }
   console.log("\nmedian render of one 50-item feed at 10k articles (build model + render, 400 samples):");
   for (const format of FORMAT_NAMES) console.log(`  ${format.padEnd(5)} ${renders[`render_${format}_ms`].toFixed(3)} ms`);
   console.log("\ntargets: load+index 10k <= 500 ms (met warm; cold is bound by YAML parsing); each render <= 1 ms");
   await loadFigure();
+  await missFigure();
   await workerFigures();
 }
 

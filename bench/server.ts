@@ -16,7 +16,7 @@ import { zlibCompressor } from "../src/runtime/compression.js";
 const [mode, dir, path] = process.argv.slice(2);
 const config = loadConfig({});
 const { index } = await loadIndexFromDir(dir, { includeUnpublished: false });
-const app = createApp({ index, config, cache: createLruRenderCache(), compressor: zlibCompressor });
+const app = createApp({ index, config, cache: createLruRenderCache({ admitOnSecondRequest: true }), compressor: zlibCompressor });
 const announce = (port: number) => console.log(JSON.stringify({ port }));
 
 if (mode === "app") {

@@ -41,7 +41,7 @@ export function bundleWorker(dataDir: string, workDir: string, { deferStartup = 
   const content = join(workDir, "content.txt");
   const build = execFileSync(process.execPath, ["--import", "tsx", "src/cli/build.ts", "--data", dataDir, "--out", content], {
     encoding: "utf8",
-    env: { ...process.env, FEEDLOOM_CACHE_DIR: join(dataDir, ".cache") },
+    env: { ...process.env, FEEDLOOM_CACHE_DIR: join(workDir, "parse-cache") },
   });
   const articles = Number(/wrote .*?: (\d+) articles/.exec(build)?.[1]);
   const dist = join(workDir, "dist");

@@ -194,4 +194,19 @@ describe("Node's render cache", async () => {
     await cache.get("a", render);
     expect(renders).toBe(6);
   });
+
+  it("with a doorkeeper, keeps a body only from its key's second request: one-off URLs never fill it", async () => {
+    const cache = createLruRenderCache({ admitOnSecondRequest: true });
+    let renders = 0;
+    const render = async () => {
+      renders++;
+      return { body: "x", contentType: "text/plain", etag: '"x"', lastModified: new Date(0).toUTCString() };
+    };
+    for (let page = 1; page <= 100; page++) await cache.get(`/feed.rss?page=${page}`, render);
+    expect(cache.size).toBe(0);
+    await cache.get("/feed.rss?page=7", render);
+    expect(cache.size).toBe(1);
+    await cache.get("/feed.rss?page=7", render);
+    expect(renders).toBe(101);
+  });
 });

@@ -24,7 +24,7 @@ runMain("feedloom", async () => {
         "Before serving the public, set PUBLIC_URL=https://your-feeds-host",
     );
   }
-  const app = createApp({ index: result.index, config, cache: createLruRenderCache(), compressor: zlibCompressor });
+  const app = createApp({ index: result.index, config, cache: createLruRenderCache({ admitOnSecondRequest: true }), compressor: zlibCompressor });
   const server = serve({ fetch: app.fetch, port, hostname }, (info) => {
     const shown = (LOOPBACK_HOSTS as readonly string[]).includes(hostname) || hostname === "0.0.0.0" ? "127.0.0.1" : hostname;
     console.log(`feedloom: serving http://${shown}:${info.port}/feed.rss (also /feed.atom, /feed.json, /topics.json, /providers.json)`);

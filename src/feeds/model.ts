@@ -96,12 +96,28 @@ export function feedUrl(document: Pick<FeedDocument, "origin" | "path">, format:
 /** Filters by `q` and `since`; the scope's articles are already newest first. */
 function selectArticles(articles: readonly Article[], query: Pick<FeedQuery, "q" | "since">): readonly Article[] {
   const { q, since } = query;
-  if (q === undefined && since === undefined) return articles;
-  return articles.filter(
-    (article) =>
-      (since === undefined || article.published >= since) &&
-      (q === undefined || article.title.toLowerCase().includes(q) || article.summary.toLowerCase().includes(q)),
-  );
+  const recent = since === undefined ? articles : articles.slice(0, countPublishedSince(articles, since));
+  return q === undefined ? recent : recent.filter((article) => searchTextOf(article).includes(q));
+}
+
+/** How many articles of a newest-first list are published at or after `since`: a binary search, not a scan. */
+function countPublishedSince(articles: readonly Article[], since: string): number {
+  let low = 0;
+  let high = articles.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (articles[middle].published >= since) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+/** Title and summary lowercased, once per article rather than once per article per search. */
+const searchTexts = new WeakMap<Article, string>();
+function searchTextOf(article: Article): string {
+  let text = searchTexts.get(article);
+  if (text === undefined) searchTexts.set(article, (text = `${article.title}\u0000${article.summary}`.toLowerCase()));
+  return text;
 }
 
 function pageCount(total: number, limit: number): number {

@@ -9,7 +9,16 @@ import type { RenderCache, Rendered } from "./render-cache.js";
 export interface LruRenderCacheOptions {
   maxEntries?: number;
   maxBytes?: number;
+  /**
+   * Keep a body only when its key is asked for the second time (a "doorkeeper"):
+   * one-off URLs (a crawler walking ?page=, random ?q=) then never push out the
+   * feeds readers poll, nor fill the heap with bodies no one asks for again.
+   */
+  admitOnSecondRequest?: boolean;
 }
+
+/** Keys seen once, remembered up to this many (then forgotten together: a cheap, bounded doorkeeper). */
+const DOORKEEPER_SIZE = 10_000;
 
 /**
  * Bytes an entry holds, estimated: the body string (2 bytes a character), its
@@ -17,14 +26,22 @@ export interface LruRenderCacheOptions {
  */
 const BYTES_PER_CHARACTER = 4;
 
-export function createLruRenderCache({ maxEntries = 2_000, maxBytes = 256 * 1024 * 1024 }: LruRenderCacheOptions = {}): RenderCache & {
+export function createLruRenderCache({ maxEntries = 2_000, maxBytes = 256 * 1024 * 1024, admitOnSecondRequest = false }: LruRenderCacheOptions = {}): RenderCache & {
   readonly size: number;
   readonly bytes: number;
 } {
   const entries = new Map<string, { rendered: Rendered; bytes: number }>();
   /** Renders under way, so that concurrent misses for one key render once. */
   const pending = new Map<string, Promise<Rendered>>();
+  const seenOnce = new Set<string>();
   let bytes = 0;
+
+  const admitted = (key: string) => {
+    if (!admitOnSecondRequest || seenOnce.delete(key)) return true;
+    if (seenOnce.size >= DOORKEEPER_SIZE) seenOnce.clear();
+    seenOnce.add(key);
+    return false;
+  };
 
   const store = (key: string, rendered: Rendered) => {
     const size = rendered.body.length * BYTES_PER_CHARACTER;
@@ -56,7 +73,7 @@ export function createLruRenderCache({ maxEntries = 2_000, maxBytes = 256 * 1024
       if (inFlight) return inFlight;
       const promise = render()
         .then((rendered) => {
-          store(key, rendered);
+          if (admitted(key)) store(key, rendered);
           return rendered;
         })
         .finally(() => pending.delete(key));

@@ -1,0 +1,126 @@
+/**
+ * Miss-only load: every request a distinct, valid, canonical feed URL (limit,
+ * page, q, since over every scope and format), so that the render cache never
+ * helps. Readers send Accept-Encoding, so requests ask for br and gzip.
+ * Measured with autocannon and cross-checked with wrk (Debian's package) when
+ * it is on the PATH. Target: >= 1,000 req/s with p99 under 100 ms at 10k articles:
+ * 64 connections as fast as the server answers, so latency is mostly queueing
+ * behind the other 63. (autocannon's overallRate sends each second's requests
+ * in a burst, which measures the burst, so no fixed-rate figure is given.)
+ */
+import autocannon from "autocannon";
+import { execFileSync, spawn } from "node:child_process";
+import { once } from "node:events";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { loadConfig } from "../src/config.js";
+import { FORMAT_NAMES, type FeedScope, feedPath, queryString } from "../src/feeds/model.js";
+import type { ContentIndex } from "../src/index/index.js";
+import { loadIndexFromDir } from "../src/runtime/load.js";
+
+const URL_COUNT = 30_000;
+const SECONDS = 10;
+const CONNECTIONS = 64;
+const WORDS = ["ai", "model", "chip", "cloud", "vision", "robot", "market", "data", "neural", "research"];
+
+function seeded(seed: number) {
+  let state = seed >>> 0;
+  return () => ((state = (state * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+}
+
+/** Distinct canonical feed URLs that all answer 200, in a shuffled order. */
+export function missUrls(index: ContentIndex, count = URL_COUNT): string[] {
+  const config = loadConfig({});
+  const next = seeded(7);
+  const scopes: { scope: FeedScope; size: number }[] = [
+    { scope: { kind: "all" }, size: index.articles.length },
+    ...[...index.topics.values()].map((group) => ({ scope: { kind: "topic", key: group.key, name: group.name } as FeedScope, size: group.articles.length })),
+    ...[...index.providers.values()].filter((group) => group.articles.length >= 10).map((group) => ({ scope: { kind: "provider", key: group.key, name: group.name } as FeedScope, size: group.articles.length })),
+  ];
+  const urls = new Set<string>();
+  const newest = index.articles[0].published;
+  while (urls.size < count) {
+    const { scope, size } = scopes[Math.floor(next() * scopes.length)];
+    const format = FORMAT_NAMES[Math.floor(next() * FORMAT_NAMES.length)];
+    const limit = [10, 20, 25, 50, 100][Math.floor(next() * 5)];
+    const kind = next();
+    const query =
+      kind < 0.6
+        ? { limit, page: 1 + Math.floor(next() * Math.max(1, Math.ceil(size / limit))) }
+        : kind < 0.8
+          ? { limit, page: 1, q: WORDS[Math.floor(next() * WORDS.length)] }
+          : { limit, page: 1, since: new Date(Date.parse(newest) - Math.floor(next() * 400) * 86_400_000).toISOString().replace(/\.\d+Z$/, "Z").replace(/T.*/, "T00:00:00Z") };
+    urls.add(`${feedPath(scope)}.${format}${queryString(query, config.defaultLimit)}`);
+  }
+  return [...urls];
+}
+
+async function startApp(dir: string): Promise<{ port: number; stop: () => void }> {
+  const server = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("./server.ts", import.meta.url)), "app", dir, "/feed.rss"], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const [line] = (await once(server.stdout!, "data")) as [Buffer];
+  return { port: JSON.parse(line.toString()).port, stop: () => server.kill("SIGTERM") };
+}
+
+function hasWrk(): boolean {
+  try {
+    execFileSync("wrk", ["--version"], { stdio: "ignore" });
+    return true;
+  } catch (error) {
+    return (error as { status?: number }).status !== undefined; // wrk --version exits 1 but runs
+  }
+}
+
+/** wrk with a Lua script that walks the same URL list. */
+function wrkFigures(port: number, urls: string[], workDir: string): string {
+  const list = join(workDir, "urls.lua");
+  writeFileSync(
+    list,
+    `local urls = {${urls.map((url) => JSON.stringify(url)).join(",")}}\nlocal i = 0\n` +
+      'wrk.headers["Accept-Encoding"] = "gzip, deflate, br"\n' +
+      "request = function()\n  i = i + 1\n  return wrk.format(\"GET\", urls[(i % #urls) + 1])\nend\n",
+  );
+  const output = execFileSync("wrk", ["-t1", `-c${CONNECTIONS}`, `-d${SECONDS}s`, "--latency", "-s", list, `http://127.0.0.1:${port}`], { encoding: "utf8" });
+  const rps = /Requests\/sec:\s+([\d.]+)/.exec(output)?.[1];
+  const p99 = /99%\s+([\d.]+\w+)/.exec(output)?.[1];
+  const errors = /Non-2xx or 3xx responses: (\d+)/.exec(output)?.[1] ?? "0";
+  const socket = /Socket errors: (.*)/.exec(output)?.[1] ?? "none";
+  return `${Number(rps).toFixed(0).padStart(7)} req/s  p99 ${p99}  (non-2xx ${errors}; socket errors ${socket})`;
+}
+
+export async function missLoadFigure(dir: string, workDir: string): Promise<void> {
+  const { index } = await loadIndexFromDir(dir, { includeUnpublished: false });
+  const urls = missUrls(index);
+  console.log(`\nmiss-only load: ${urls.length} distinct valid feed URLs (limit/page/q/since, every scope and format), 10k articles,`);
+  console.log(`Accept-Encoding: gzip, deflate, br; ${CONNECTIONS} connections x ${SECONDS} s; a fresh server each run, each URL asked once:`);
+  const autocannonRun = async () => {
+    const server = await startApp(dir);
+    try {
+      let i = 0;
+      const result = await autocannon({
+        url: `http://127.0.0.1:${server.port}`,
+        connections: CONNECTIONS,
+        duration: SECONDS,
+        headers: { "accept-encoding": "gzip, deflate, br" },
+        requests: [{ setupRequest: (request) => ({ ...request, path: urls[i++ % urls.length] }) }],
+      });
+      return `${result.requests.average.toFixed(0).padStart(7)} req/s  p50 ${result.latency.p50} ms  p99 ${result.latency.p99} ms  (non-2xx ${result.non2xx}; errors ${result.errors}, timeouts ${result.timeouts})`;
+    } finally {
+      server.stop();
+    }
+  };
+  console.log(`  autocannon, saturating        ${await autocannonRun()}`);
+  if (hasWrk()) {
+    const server = await startApp(dir);
+    try {
+      console.log(`  wrk, saturating               ${wrkFigures(server.port, urls, workDir)}`);
+    } finally {
+      server.stop();
+    }
+  } else {
+    console.log("  wrk                           not on the PATH (apt-get install wrk) for the cross-check");
+  }
+  console.log("  target: >= 1000 req/s with p99 < 100 ms");
+}
