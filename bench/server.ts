@@ -9,6 +9,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { loadConfig } from "../src/config.js";
 import { createApp } from "../src/http/app.js";
+import { createMemoryStore } from "../src/index/store.js";
 import { loadIndexFromDir } from "../src/runtime/load.js";
 import { createLruRenderCache } from "../src/http/lru-render-cache.js";
 import { zlibCompressor } from "../src/runtime/compression.js";
@@ -16,7 +17,7 @@ import { zlibCompressor } from "../src/runtime/compression.js";
 const [mode, dir, path] = process.argv.slice(2);
 const config = loadConfig({});
 const { index } = await loadIndexFromDir(dir, { includeUnpublished: false });
-const app = createApp({ index, config, cache: createLruRenderCache({ admitOnSecondRequest: true }), compressor: zlibCompressor });
+const app = createApp({ store: createMemoryStore(index, "bench"), config, cache: createLruRenderCache({ admitOnSecondRequest: true }), compressor: zlibCompressor });
 const announce = (port: number) => console.log(JSON.stringify({ port }));
 
 if (mode === "app") {

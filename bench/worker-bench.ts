@@ -18,6 +18,7 @@ import { join, resolve } from "node:path";
 import { Miniflare } from "miniflare";
 import { loadConfig } from "../src/config.js";
 import { createApp } from "../src/http/app.js";
+import { createMemoryStore } from "../src/index/store.js";
 import { type ContentBundle, indexFromBundle } from "../src/runtime/bundle.js";
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -71,7 +72,7 @@ export async function timeBundleInNode(bundleDir: string): Promise<void> {
   const started = performance.now();
   const index = indexFromBundle(JSON.parse(text) as ContentBundle);
   const startupMs = performance.now() - started;
-  const app = createApp({ index, config: loadConfig({}) });
+  const app = createApp({ store: createMemoryStore(index, "bench"), config: loadConfig({}) });
   const times: Record<string, number[]> = { rss: [], atom: [], json: [] };
   for (let i = 0; i < 300; i++) {
     for (const format of Object.keys(times)) {

@@ -20,6 +20,8 @@ export interface Config {
    * unlisted Host could otherwise point every link of a feed at itself.
    */
   allowedHosts: readonly string[] | "any";
+  /** WebSub hubs announced in every feed and told when feeds change (WEBSUB_HUBS). */
+  websubHubs: readonly string[];
   defaultLimit: number;
   maxLimit: number;
   /** Seconds a reader or cache may reuse a response (Cache-Control max-age, RSS ttl). */
@@ -42,6 +44,7 @@ const DEFAULTS = {
   SITE_ICON: "",
   PUBLIC_URL: "",
   ALLOWED_HOSTS: "",
+  WEBSUB_HUBS: "",
   FEED_LIMIT: "50",
   FEED_MAX_LIMIT: "200",
   CACHE_MAX_AGE: "300",
@@ -63,6 +66,10 @@ export function loadConfig(env: Env): Config {
     cacheMaxAge: wholeNumber("CACHE_MAX_AGE", read("CACHE_MAX_AGE"), 0, 31_536_000),
     includeUnpublished: yesNo("INCLUDE_UNPUBLISHED", read("INCLUDE_UNPUBLISHED")),
     allowedHosts: "any",
+    websubHubs: read("WEBSUB_HUBS")
+      .split(/[\s,]+/)
+      .filter(Boolean)
+      .map((hub) => absoluteUrl("WEBSUB_HUBS", hub)),
   };
   const icon = read("SITE_ICON");
   if (icon) config.siteIcon = absoluteUrl("SITE_ICON", icon);

@@ -6,6 +6,7 @@
 import type { TestProject } from "vitest/node";
 import { loadConfig } from "../src/config.js";
 import { createApp } from "../src/http/app.js";
+import { createMemoryStore } from "../src/index/store.js";
 import { loadIndexFromDir } from "../src/runtime/load.js";
 import { createLruRenderCache } from "../src/http/lru-render-cache.js";
 import { zlibCompressor } from "../src/runtime/compression.js";
@@ -29,7 +30,7 @@ declare module "vitest" {
 export default async function setup(project: TestProject): Promise<void> {
   const config = loadConfig({});
   const { index } = await loadIndexFromDir("data", { includeUnpublished: config.includeUnpublished });
-  const app = createApp({ index, config, cache: createLruRenderCache(), compressor: zlibCompressor });
+  const app = createApp({ store: createMemoryStore(index, "node"), config, cache: createLruRenderCache(), compressor: zlibCompressor });
   const responses: NodeResponse[] = [];
   for (const path of everyRoute(index)) {
     const response = await app.request(`http://localhost${path}`);

@@ -13,6 +13,7 @@ describe("configuration from environment variables", () => {
       cacheMaxAge: 300,
       includeUnpublished: false,
       allowedHosts: ["localhost", "127.0.0.1", "[::1]"],
+      websubHubs: [],
     });
   });
 

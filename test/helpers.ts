@@ -8,6 +8,7 @@ import { loadConfig } from "../src/config.js";
 import type { ParsedFile } from "../src/content/parse.js";
 import { buildIndex } from "../src/index/index.js";
 import { createApp } from "../src/http/app.js";
+import { createMemoryStore } from "../src/index/store.js";
 import { readArticleDir } from "../src/runtime/fs-source.js";
 
 export const FIXTURES = fileURLToPath(new URL("./fixtures/articles/", import.meta.url));
@@ -22,7 +23,8 @@ export async function fixtureApp(env: Record<string, string> = {}) {
   const files = await loadFixtureFiles();
   const config = loadConfig({ SITE_ICON: "https://everyday-cc.github.io/ai/icon.png", ...env });
   const index = buildIndex(files.flatMap((file) => (file.article ? [file.article] : [])), config);
-  return { app: createApp({ index, config }), index, config, files };
+  const store = createMemoryStore(index, "test");
+  return { app: createApp({ store, config }), index, store, config, files };
 }
 
 /** A request that follows redirects within the app, as a feed reader does (at most five). */

@@ -48,7 +48,7 @@ describe("an unknown key", async () => {
 });
 
 describe("compression on Node", async () => {
-  const { index, config } = await fixtureApp();
+  const { store, config } = await fixtureApp();
   const counting = () => {
     const calls: string[] = [];
     const compressor: Compressor = {
@@ -58,7 +58,7 @@ describe("compression on Node", async () => {
         return zlibCompressor.compress(body, encoding);
       },
     };
-    return { calls, app: createApp({ index, config, cache: createLruRenderCache(), compressor }) };
+    return { calls, app: createApp({ store, config, cache: createLruRenderCache(), compressor }) };
   };
 
   it("compresses nothing for a client that asks for no encoding", async () => {
@@ -90,8 +90,8 @@ describe("compression on Node", async () => {
 });
 
 describe("the Host of a request", async () => {
-  const { index } = await fixtureApp();
-  const appWith = (env: Record<string, string>) => createApp({ index, config: loadConfig(env) });
+  const { store } = await fixtureApp();
+  const appWith = (env: Record<string, string>) => createApp({ store, config: loadConfig(env) });
 
   it("is refused with 421 when PUBLIC_URL is unset and the host is not listed", async () => {
     const response = await appWith({}).request("http://evil.example/feed.rss");

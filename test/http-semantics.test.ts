@@ -3,6 +3,7 @@ import { gunzipSync, brotliDecompressSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config.js";
 import { createApp } from "../src/http/app.js";
+import { createMemoryStore } from "../src/index/store.js";
 import { createLruRenderCache } from "../src/http/lru-render-cache.js";
 import { zlibCompressor } from "../src/runtime/compression.js";
 import { child, children, fixtureApp, parseXmlStrict, requestFollowing } from "./helpers.js";
@@ -166,7 +167,7 @@ describe("Node's render cache", async () => {
   const config = loadConfig({});
 
   it("serves precompressed brotli and gzip bodies that decode to the identity body, with their own ETags", async () => {
-    const app = createApp({ index, config, cache: createLruRenderCache(), compressor: zlibCompressor });
+    const app = createApp({ store: createMemoryStore(index, "test"), config, cache: createLruRenderCache(), compressor: zlibCompressor });
     const identity = await app.request("/feed.rss");
     const body = await identity.text();
     const br = await app.request("/feed.rss", { headers: { "Accept-Encoding": "gzip, deflate, br" } });

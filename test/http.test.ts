@@ -117,9 +117,9 @@ describe("errors say what to fix", async () => {
     expect(await response.text()).toContain("/topics/{topic}/feed.{rss,atom,json}");
   });
   it("an internal failure is a 500 with a short message and no details", async () => {
-    const { index, config } = await fixtureApp();
+    const { store, config } = await fixtureApp();
     const failing = createApp({
-      index,
+      store,
       config,
       cache: {
         get: async () => {

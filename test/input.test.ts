@@ -12,6 +12,7 @@ import { topicKey } from "../src/content/keys.js";
 import { formatIssue } from "../src/content/report.js";
 import { checkFeed } from "../src/feeds/check.js";
 import { createApp } from "../src/http/app.js";
+import { createMemoryStore } from "../src/index/store.js";
 import { futureDateIssues } from "../src/index/dates.js";
 import { DataDirError } from "../src/runtime/fs-source.js";
 import { loadIndexFromDir } from "../src/runtime/load.js";
@@ -94,7 +95,7 @@ describe("the edge-case folder", async () => {
   });
 
   it("publishes feeds that pass every check, whatever the files held", async () => {
-    const app = createApp({ index: result.index, config: loadConfig({}) });
+    const app = createApp({ store: createMemoryStore(result.index, "test"), config: loadConfig({}) });
     for (const path of ["/feed.rss", "/feed.atom", "/feed.json", "/topics/c/feed.rss", "/topics/%E0%A4%B9%E0%A4%BF%E0%A4%A8%E0%A5%8D%E0%A4%A6%E0%A5%80/feed.atom"]) {
       const response = await app.request(`http://localhost${path}`);
       expect(response.status, path).toBe(200);

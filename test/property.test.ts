@@ -73,7 +73,7 @@ function articleOf(fields: Fields): Article {
 
 const config = loadConfig({});
 const render = (article: Article, format: "rss" | "atom" | "json") =>
-  renderFeed(buildFeed({ kind: "all" }, [article], { limit: 50, page: 1 }, { config, origin: "https://feeds.example.net" }), format);
+  renderFeed(buildFeed({ kind: "all" }, { articles: [article], total: 1, newest: article.published }, { limit: 50, page: 1 }, { config, origin: "https://feeds.example.net" }), format);
 
 // 150 generated articles a format: CPU-bound work that takes seconds on a busy machine.
 describe("any article text", { timeout: 30_000 }, () => {

@@ -8,6 +8,7 @@ import { loadConfig } from "../config.js";
 import { FORMAT_NAMES, FORMATS, feedPath } from "../feeds/model.js";
 import { checkFeed } from "../feeds/check.js";
 import { createApp } from "../http/app.js";
+import { createMemoryStore } from "../index/store.js";
 import { defaultCacheDir, loadIndexFromDir, summaryLine } from "../runtime/load.js";
 import { runMain } from "../runtime/main.js";
 
@@ -17,7 +18,7 @@ runMain("feedloom check:feeds", async () => {
   const result = await loadIndexFromDir(dir, { includeUnpublished: config.includeUnpublished, cacheDir: defaultCacheDir(process.env) });
   console.log(summaryLine(result, dir));
   const { index } = result;
-  const app = createApp({ index, config });
+  const app = createApp({ store: createMemoryStore(index, "check"), config });
   const feedsToCheck = [
     { path: feedPath({ kind: "all" }), articles: index.articles.length },
     ...[...index.topics.values()].map((group) => ({ path: feedPath({ kind: "topic", key: group.key, name: group.name }), articles: group.articles.length })),

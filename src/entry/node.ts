@@ -3,6 +3,7 @@ import { serve } from "@hono/node-server";
 import { ConfigError, LOOPBACK_HOSTS, loadConfig } from "../config.js";
 import { formatIssue } from "../content/report.js";
 import { createApp } from "../http/app.js";
+import { createMemoryStore } from "../index/store.js";
 import { createLruRenderCache } from "../http/lru-render-cache.js";
 import { zlibCompressor } from "../runtime/compression.js";
 import { defaultCacheDir, loadIndexFromDir, summaryLine } from "../runtime/load.js";
@@ -24,7 +25,7 @@ runMain("feedloom", async () => {
         "Before serving the public, set PUBLIC_URL=https://your-feeds-host",
     );
   }
-  const app = createApp({ index: result.index, config, cache: createLruRenderCache({ admitOnSecondRequest: true }), compressor: zlibCompressor });
+  const app = createApp({ store: createMemoryStore(result.index, "node"), config, cache: createLruRenderCache({ admitOnSecondRequest: true }), compressor: zlibCompressor });
   const server = serve({ fetch: app.fetch, port, hostname }, (info) => {
     const shown = (LOOPBACK_HOSTS as readonly string[]).includes(hostname) || hostname === "0.0.0.0" ? "127.0.0.1" : hostname;
     console.log(`feedloom: serving http://${shown}:${info.port}/feed.rss (also /feed.atom, /feed.json, /topics.json, /providers.json)`);

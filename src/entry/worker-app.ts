@@ -6,6 +6,7 @@
 import type { ExecutionContext, Hono } from "hono";
 import { loadConfig } from "../config.js";
 import { createApp } from "../http/app.js";
+import { createMemoryStore } from "../index/store.js";
 import { createLruRenderCache } from "../http/lru-render-cache.js";
 import { type ContentBundle, indexFromBundle } from "../runtime/bundle.js";
 import { withEdgeCache } from "../runtime/edge-cache.js";
@@ -27,7 +28,7 @@ export function createWorker(bundleJson: string, { cacheRenders = true } = {}) {
   return {
     async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
       // Cloudflare routes a request to this Worker by its host, so the host is trusted unless ALLOWED_HOSTS says otherwise.
-      app ??= createApp({ index, config: loadConfig({ ALLOWED_HOSTS: "*", ...definedOnly(env) }), cache: renderCache });
+      app ??= createApp({ store: createMemoryStore(index, bundle.version), config: loadConfig({ ALLOWED_HOSTS: "*", ...definedOnly(env) }), cache: renderCache });
       return withEdgeCache(request, { cache: edgeCache, version: bundle.version, waitUntil: (promise) => ctx.waitUntil(promise) }, (req) =>
         Promise.resolve(app!.fetch(req, env, ctx)),
       );

@@ -11,6 +11,7 @@ export function renderAtom(feed: FeedDocument): string {
     element("subtitle", htmlEscape(feed.description), { type: "html" }),
     emptyElement("link", { rel: "alternate", type: "text/html", href: feed.homeUrl }),
     ...linkRelations(feed.links).map(([rel, query]) => emptyElement("link", { rel, type: "application/atom+xml", href: feedUrl(feed, "atom", query) })),
+    ...feed.hubs.map((hub) => emptyElement("link", { rel: "hub", href: hub })),
     element("updated", feed.updated),
     element("generator", GENERATOR.name, { version: GENERATOR.version }),
     element("icon", feed.icon),

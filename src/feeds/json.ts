@@ -12,6 +12,7 @@ export function renderJson(feed: FeedDocument): string {
     favicon: feed.icon,
     language: feed.language,
     next_url: feed.links.next === undefined ? undefined : feedUrl(feed, "json", feed.links.next),
+    hubs: feed.hubs.length > 0 ? feed.hubs.map((url) => ({ type: "WebSub", url })) : undefined,
     items: feed.items.map((item) => ({
       id: item.id,
       url: item.url,

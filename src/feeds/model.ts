@@ -5,6 +5,7 @@
 import type { Article, ImageRef } from "../content/article.js";
 import type { Config } from "../config.js";
 import { urlUrn } from "../content/keys.js";
+import type { FeedQuery, Slice } from "../index/store.js";
 import { htmlEscape } from "./xml.js";
 import pkg from "../../package.json" with { type: "json" };
 
@@ -19,16 +20,6 @@ export const FORMAT_NAMES = Object.keys(FORMATS) as FeedFormat[];
 export const GENERATOR = { name: "feedloom", version: pkg.version };
 
 export type FeedScope = { kind: "all" } | { kind: "topic"; key: string; name: string } | { kind: "provider"; key: string; name: string; logo?: ImageRef };
-
-/** Which slice of a scope's articles a request asks for. Values are already validated. */
-export interface FeedQuery {
-  limit: number;
-  page: number;
-  /** Lowercased text to find in title or summary. */
-  q?: string;
-  /** UTC `YYYY-MM-DDTHH:MM:SSZ`: only articles published at or after it. */
-  since?: string;
-}
 
 interface FeedImage extends ImageRef {
   /** Media type guessed from the file extension, when it tells. */
@@ -78,6 +69,8 @@ export interface FeedDocument {
   updated: string;
   /** Provider logo, else SITE_ICON, else the service's own /icon.png. */
   icon?: string;
+  /** WebSub hubs that readers may subscribe through. */
+  hubs: readonly string[];
   ttlMinutes: number;
   items: FeedItem[];
 }
@@ -93,48 +86,15 @@ export function feedUrl(document: Pick<FeedDocument, "origin" | "path">, format:
   return `${document.origin}${document.path}.${FORMATS[format].extension}${query}`;
 }
 
-/** Filters by `q` and `since`; the scope's articles are already newest first. */
-function selectArticles(articles: readonly Article[], query: Pick<FeedQuery, "q" | "since">): readonly Article[] {
-  const { q, since } = query;
-  const recent = since === undefined ? articles : articles.slice(0, countPublishedSince(articles, since));
-  return q === undefined ? recent : recent.filter((article) => searchTextOf(article).includes(q));
-}
-
-/** How many articles of a newest-first list are published at or after `since`: a binary search, not a scan. */
-function countPublishedSince(articles: readonly Article[], since: string): number {
-  let low = 0;
-  let high = articles.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (articles[middle].published >= since) low = middle + 1;
-    else high = middle;
-  }
-  return low;
-}
-
-/** Title and summary lowercased, once per article rather than once per article per search. */
-const searchTexts = new WeakMap<Article, string>();
-function searchTextOf(article: Article): string {
-  let text = searchTexts.get(article);
-  if (text === undefined) searchTexts.set(article, (text = `${article.title}\u0000${article.summary}`.toLowerCase()));
-  return text;
-}
-
 function pageCount(total: number, limit: number): number {
   return Math.max(1, Math.ceil(total / limit));
 }
 
-export function buildFeed(
-  scope: FeedScope,
-  scopeArticles: readonly Article[],
-  query: FeedQuery,
-  context: { config: Config; origin: string; defaultIcon?: string },
-): FeedDocument {
+/** The feed of one page of a scope: `slice` is what the store gave for `query`. */
+export function buildFeed(scope: FeedScope, slice: Slice, query: FeedQuery, context: { config: Config; origin: string; defaultIcon?: string }): FeedDocument {
   const { config, origin } = context;
-  const selected = selectArticles(scopeArticles, query);
-  const pages = pageCount(selected.length, query.limit);
-  const start = (query.page - 1) * query.limit;
-  const items = selected.slice(start, start + query.limit).map(toItem);
+  const pages = pageCount(slice.total, query.limit);
+  const items = slice.articles.map(toItem);
   const path = feedPath(scope);
   return {
     id: feedId(config.siteUrl, path),
@@ -146,9 +106,10 @@ export function buildFeed(
     links: pagingLinks(query, pages, config.defaultLimit),
     pages,
     language: config.language,
-    updated: items.reduce((newest, item) => (item.updated > newest ? item.updated : newest), "") || scopeArticles[0]?.published || EPOCH,
+    updated: items.reduce((newest, item) => (item.updated > newest ? item.updated : newest), "") || slice.newest || EPOCH,
     icon: scope.kind === "provider" && scope.logo ? resolveImageUrl(scope.logo.url, config.siteUrl) : (config.siteIcon ?? context.defaultIcon),
     ttlMinutes: Math.max(1, Math.round(config.cacheMaxAge / 60)),
+    hubs: config.websubHubs,
     items,
   };
 }

@@ -20,6 +20,7 @@ export function renderRss(feed: FeedDocument): string {
     element("link", feed.homeUrl),
     plainText("description", feed.description),
     ...linkRelations(feed.links).map(([rel, query]) => emptyElement("atom:link", { rel, type: "application/rss+xml", href: feedUrl(feed, "rss", query) })),
+    ...feed.hubs.map((hub) => emptyElement("atom:link", { rel: "hub", href: hub })),
     element("language", feed.language),
     element("lastBuildDate", rfc822(feed.updated)),
     element("docs", "https://www.rssboard.org/rss-specification"),

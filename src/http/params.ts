@@ -5,7 +5,8 @@
  */
 import type { Config } from "../config.js";
 import { normaliseDateTime } from "../content/dates.js";
-import { type FeedQuery, queryString } from "../feeds/model.js";
+import { queryString } from "../feeds/model.js";
+import type { FeedQuery } from "../index/store.js";
 import { HttpError } from "./errors.js";
 
 const Q_MAX = 200;

@@ -6,6 +6,8 @@ export interface Rendered {
   etag: string;
   /** HTTP date of the newest article in the response. */
   lastModified: string;
+  /** A Link header value (WebSub: the hubs and the feed's self URL). */
+  link?: string;
 }
 
 export type ContentEncoding = "br" | "gzip";

@@ -1,0 +1,48 @@
+/** The lists a client starts from: `/` (a summary), `/topics.json`, `/providers.json`, and the default icon. */
+import type { Context } from "hono";
+import { EPOCH, FORMAT_NAMES, feedPath, feedUrl } from "../feeds/model.js";
+import type { GroupKind } from "../index/store.js";
+import { respond } from "./headers.js";
+import { ICON_PATH, ICON_PNG } from "./icon.js";
+import type { Site } from "./site.js";
+
+const JSON_TYPE = "application/json; charset=utf-8";
+
+export function directoryRoutes(site: Site): void {
+  const { store, config } = site;
+  const feedsAt = (origin: string, path: string) => Object.fromEntries(FORMAT_NAMES.map((format) => [format, feedUrl({ origin, path }, format)]));
+
+  const directory = (kind: GroupKind, name: "topics" | "providers") => (c: Context) =>
+    site.send(c, `/${name}.json`, async () => {
+      const origin = site.origin(c);
+      const entries = (await store.groups(kind)).map((group) => ({
+        name: group.name,
+        key: group.key,
+        count: group.count,
+        newest: group.newest,
+        feeds: feedsAt(origin, feedPath({ kind, key: group.key, name: group.name })),
+      }));
+      const updated = entries.reduce((newest, entry) => (entry.newest > newest ? entry.newest : newest), EPOCH);
+      return { body: `${JSON.stringify({ [name]: entries })}\n`, contentType: JSON_TYPE, updated };
+    });
+  site.route("/topics.json", directory("topic", "topics"));
+  site.route("/providers.json", directory("provider", "providers"));
+
+  site.route(ICON_PATH, () => respond(ICON_PNG, 200, { "Content-Type": "image/png", "Cache-Control": "public, max-age=604800" }));
+
+  site.route("/", (c) =>
+    site.send(c, "/", async () => {
+      const origin = site.origin(c);
+      const overview = await store.overview();
+      const body = {
+        title: config.siteTitle,
+        description: config.siteDescription,
+        feeds: feedsAt(origin, "/feed"),
+        topics: `${origin}/topics.json`,
+        providers: `${origin}/providers.json`,
+        articles: overview.articles,
+      };
+      return { body: `${JSON.stringify(body, null, 2)}\n`, contentType: JSON_TYPE, updated: overview.newest ?? EPOCH };
+    }),
+  );
+}

@@ -1,0 +1,75 @@
+/**
+ * What every feature module gets from the app: the store, the configuration,
+ * and the one shared step that renders through the cache and sends with
+ * validators (RSSHub's idea: routes produce data, one step renders and sets
+ * the headers). Features register routes with `route`, which adds the CORS
+ * preflight for that path only.
+ */
+import type { Context, Hono } from "hono";
+import type { Config } from "../config.js";
+import type { ContentStore } from "../index/store.js";
+import { preflight } from "./headers.js";
+import { type Compressor, type RenderCache, bodyEtag } from "./render-cache.js";
+import { sendRendered } from "./respond.js";
+
+export interface RenderedBody {
+  body: string;
+  contentType: string;
+  /** Newest date the body shows: Last-Modified. */
+  updated: string;
+  /** A Link header for the response (WebSub hub and self). */
+  link?: string;
+}
+
+export interface Site {
+  store: ContentStore;
+  config: Config;
+  /** This service's origin for links: PUBLIC_URL, else the request's (its host already allowed). */
+  origin(c: Context): string;
+  /** GET (and so HEAD) plus a CORS preflight on the same path: OPTIONS elsewhere is a 404. */
+  route(path: string, handler: (c: Context) => Response | Promise<Response>): void;
+  /** Renders at most once per content version, origin and key, then answers with validators and negotiation. */
+  send(c: Context, key: string, render: () => Promise<RenderedBody>): Promise<Response>;
+}
+
+export function createSite(app: Hono, options: { store: ContentStore; config: Config; cache: RenderCache; compressor?: Compressor }): Site {
+  const { store, config, cache, compressor } = options;
+  const origin = (c: Context) => config.publicUrl ?? originOf(c.req.url);
+  return {
+    store,
+    config,
+    origin,
+    route(path, handler) {
+      app.get(path, handler);
+      app.options(path, preflight);
+    },
+    async send(c, key, render) {
+      const version = await store.version();
+      const rendered = await cache.get(`${version} ${origin(c)} ${key}`, async () => {
+        const { body, contentType, updated, link } = await render();
+        return { body, contentType, etag: await bodyEtag(body), lastModified: new Date(updated).toUTCString(), ...(link ? { link } : {}) };
+      });
+      return sendRendered(c, rendered, config.cacheMaxAge, compressor);
+    },
+  };
+}
+
+/** String slicing rather than new URL(): these run on every request, and the URL is already well-formed. */
+export function originOf(url: string): string {
+  return url.slice(0, url.indexOf("/", url.indexOf("//") + 2));
+}
+
+/** The path as the client wrote it (still percent-encoded). */
+export function pathOf(url: string): string {
+  const start = url.indexOf("/", url.indexOf("//") + 2);
+  const end = url.search(/[?#]/);
+  return url.slice(start, end === -1 ? undefined : end);
+}
+
+/** "?…" up to any fragment, or "". */
+export function searchOf(url: string): string {
+  const start = url.indexOf("?");
+  if (start === -1) return "";
+  const end = url.indexOf("#", start);
+  return url.slice(start, end === -1 ? undefined : end);
+}
