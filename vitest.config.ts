@@ -1,17 +1,35 @@
-import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 
-export default defineConfig({
-  test: {
-    projects: [
-      {
-        test: { name: "node", include: ["test/**/*.test.ts"] },
-      },
-      {
-        // Runs inside workerd with the Worker of wrangler.toml and the bundle npm run build wrote.
-        plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" } })],
-        test: { name: "workers", include: ["test-workers/**/*.test.ts"], globalSetup: ["test-workers/node-responses.ts"] },
-      },
-    ],
-  },
+export default defineConfig(async () => {
+  const migrations = await readD1Migrations("./migrations");
+  return {
+    test: {
+      projects: [
+        {
+          test: { name: "node", include: ["test/**/*.test.ts"] },
+        },
+        {
+          // Runs inside workerd with the Worker of wrangler.toml and the bundle npm run build wrote.
+          plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" } })],
+          test: { name: "workers", include: ["test-workers/*.test.ts"], globalSetup: ["test-workers/node-responses.ts"] },
+        },
+        {
+          // The same Worker with a D1 binding (miniflare's local SQLite), migrated and filled as npm run publish does.
+          plugins: [
+            cloudflareTest({
+              wrangler: { configPath: "./wrangler.toml" },
+              miniflare: { d1Databases: { DB: "feedloom-test", LARGE: "feedloom-large" }, bindings: { TEST_MIGRATIONS: migrations } },
+            }),
+          ],
+          test: {
+            name: "workers-d1",
+            include: ["test-workers/d1/*.test.ts"],
+            globalSetup: ["test-workers/node-responses.ts", "test-workers/d1-seed.ts"],
+            setupFiles: ["test-workers/d1/setup.ts"],
+          },
+        },
+      ],
+    },
+  };
 });

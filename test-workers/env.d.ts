@@ -1,8 +1,15 @@
 // The parts of workerd's modules these tests use (the pool provides them at run time).
 declare module "cloudflare:workers" {
-  export const env: Record<string, string | undefined>;
+  export const env: Record<string, unknown>;
   export const exports: { default: { fetch(request: Request): Promise<Response> } };
 }
 interface CacheStorage {
   readonly default: Cache;
+}
+declare module "cloudflare:test" {
+  export interface D1Migration {
+    name: string;
+    queries: string[];
+  }
+  export function applyD1Migrations(db: unknown, migrations: D1Migration[], migrationsTableName?: string): Promise<void>;
 }

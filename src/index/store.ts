@@ -114,7 +114,7 @@ function countPublishedSince(articles: readonly Article[], since: string): numbe
 
 /** Title and summary, lowercased, as `q` searches them (the D1 store keeps the same text in a column). */
 export function searchText(article: Pick<Article, "title" | "summary">): string {
-  return `${article.title}\u0000${article.summary}`.toLowerCase();
+  return `${article.title}\n${article.summary}`.toLowerCase();
 }
 
 /** Built once per article rather than once per article per search. */

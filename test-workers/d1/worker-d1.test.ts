@@ -1,0 +1,116 @@
+/**
+ * The Worker reading from D1 (miniflare's local SQLite) instead of its bundle:
+ * the same bytes on every route, about `limit` rows read per feed page, and a
+ * publish visible at once, with no stale edge-cache entry ever matched.
+ */
+import { env, exports } from "cloudflare:workers";
+import { describe, expect, inject, it } from "vitest";
+import { loadConfig } from "../../src/config.js";
+import { createD1Store, type D1Like, type D1StatementLike } from "../../src/runtime/d1-store.js";
+
+const worker = exports.default as { fetch(request: Request): Promise<Response> };
+const get = (path: string, init?: RequestInit) => worker.fetch(new Request(`http://localhost${path}`, init));
+const { DB, LARGE } = env as unknown as { DB: D1Like; LARGE: D1Like };
+
+describe("the Worker on D1 serves what Node serves from data/", () => {
+  for (const expected of inject("nodeResponses")) {
+    it(`${expected.path}: same status, type, ETag and bytes`, async () => {
+      const response = await get(expected.path);
+      expect(response.status).toBe(expected.status);
+      expect(response.headers.get("content-type")).toBe(expected.contentType);
+      expect(response.headers.get("etag")).toBe(expected.etag);
+      expect(await response.text()).toBe(expected.body);
+    });
+  }
+});
+
+describe("rows read per feed page, at 3,000 articles", () => {
+  const config = loadConfig({});
+  type Scope = { kind: "all" } | { kind: "topic" | "provider"; key: string };
+  type Query = { limit: number; page: number; q?: string; since?: string };
+  /**
+   * The store's own page query for a scope, run alone so that its meta says
+   * how many rows it read: a binding that records what the store binds.
+   */
+  const rowsFor = async (scope: Scope, query: Query) => {
+    const bound: D1StatementLike[] = [];
+    const recorder: D1Like = {
+      prepare: (sql) => {
+        const statement = LARGE.prepare(sql);
+        return { ...statement, bind: (...values: unknown[]) => bound[bound.push(statement.bind(...values)) - 1], all: () => statement.all(), first: () => statement.first() };
+      },
+      batch: (list) => LARGE.batch(list),
+    };
+    await createD1Store(recorder).slice(scope, query);
+    const { results, meta } = await bound.at(-1)!.all();
+    return { rows: results.length, rowsRead: meta?.rows_read ?? Number.NaN };
+  };
+
+  it.each([
+    ["everything", { kind: "all" } as const],
+    ["a big topic (all 3,000)", { kind: "topic", key: "ai" } as const],
+    ["a small topic (300)", { kind: "topic", key: "rare" } as const],
+    ["a small provider (50)", { kind: "provider", key: "news7.example.com" } as const],
+  ])("%s: a 50-item page reads 50 to 100 rows, not the corpus", async (_label, scope) => {
+    const { rows, rowsRead } = await rowsFor(scope, { limit: config.defaultLimit, page: 1 });
+    expect(rows).toBe(50);
+    expect(rowsRead).toBeGreaterThanOrEqual(50);
+    expect(rowsRead).toBeLessThanOrEqual(2 * 50); // a topic reads its index entries, then the articles
+  });
+
+  it("a deep page reads its offset too, and a search reads the scope: the two costs the README names", async () => {
+    const deep = await rowsFor({ kind: "all" }, { limit: 50, page: 11 });
+    expect(deep.rows).toBe(50);
+    expect(deep.rowsRead).toBeGreaterThanOrEqual(550);
+    expect(deep.rowsRead).toBeLessThan(3 * 550);
+    const search = await rowsFor({ kind: "all" }, { limit: 50, page: 1, q: "chips" });
+    expect(search.rows).toBe(50);
+    expect(search.rowsRead).toBeGreaterThanOrEqual(3_000);
+  });
+
+  it("gives the same slices as the plan it was written from: order, totals, filters", async () => {
+    const store = createD1Store(LARGE);
+    const all = await store.slice({ kind: "all" }, { limit: 5, page: 1 });
+    expect(all.total).toBe(3_000);
+    expect(all.articles.map((article) => article.title)).toEqual([2999, 2998, 2997, 2996, 2995].map((i) => `Article ${i} about ${i % 2 ? "chips" : "robots"}`));
+    const rare = await store.slice({ kind: "topic", key: "rare" }, { limit: 10, page: 30, since: "2022-01-01T00:00:00Z" });
+    expect(rare.total).toBe(300);
+    expect(rare.articles.map((article) => article.title)).toEqual(Array.from({ length: 10 }, (_, i) => `Article ${(9 - i) * 10} about robots`));
+    const searched = await store.slice({ kind: "provider", key: "news7.example.com" }, { limit: 100, page: 1, q: "chips" });
+    expect(searched.total).toBe(50);
+    const pastTheEnd = await store.slice({ kind: "all" }, { limit: 50, page: 99, q: "robots" });
+    expect(pastTheEnd).toMatchObject({ articles: [], total: 1_500 });
+  });
+});
+
+describe("a publish to D1", () => {
+  it("is visible at the next request: the content version comes from the database", async () => {
+    const before = await get("/feed.json");
+    const beforeBody = await before.text();
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the edge-cache put runs in waitUntil
+    const article = {
+      id: "urn:uuid:00000000-0000-5000-8000-000000000001",
+      file: "",
+      title: "Published just now",
+      summary: "",
+      published: "2030-01-01T00:00:00Z",
+      url: "https://example.com/just-now",
+      provider: { name: "Example", domain: "example.com" },
+      topics: [],
+      related: [],
+      isPublished: true,
+    };
+    await DB.batch([
+      DB.prepare("INSERT INTO articles (id, published, provider_key, topic_keys, search, data, hash) VALUES (?1, ?2, 'example.com', '[]', '', ?3, 'h')").bind(
+        article.id,
+        article.published,
+        JSON.stringify(article),
+      ),
+      DB.prepare("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'articles'"),
+      DB.prepare("UPDATE meta SET value = 'after-publish' WHERE key = 'version'"),
+    ]);
+    const after = (await (await get("/feed.json")).json()) as { items: { title: string }[] };
+    expect(after.items[0].title).toBe("Published just now");
+    expect(JSON.stringify(after)).not.toBe(beforeBody);
+  });
+});
