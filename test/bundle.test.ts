@@ -1,5 +1,5 @@
 /** The Worker's content bundle: built by the CLI from a data folder, read back into the same index. */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -37,6 +37,18 @@ describe("the content bundle", { timeout: PROCESS_TEST_TIMEOUT }, () => {
     const preview = JSON.parse(readFileSync(join(work, "preview.txt"), "utf8")) as ContentBundle;
     expect(preview.articles).toHaveLength(8);
     expect(preview.version).not.toBe(bundle.version);
+  });
+
+  it("holds no articles when wrangler.toml binds D1 as DB: the Worker reads D1 then", async () => {
+    const config = join(work, "wrangler-d1.toml");
+    writeFileSync(config, '[[d1_databases]]\nbinding = "DB"\ndatabase_name = "feedloom"\ndatabase_id = "00000000-0000-0000-0000-000000000000"\n');
+    const out = join(work, "d1.txt");
+    const { stdout } = await runCli("build", ["--data", FIXTURES, "--out", out, "--config", config]);
+    expect(stdout).toMatch(/binds D1 as DB: wrote .* without articles; run npm run publish -- --remote/);
+    expect(JSON.parse(readFileSync(out, "utf8"))).toEqual({ version: "d1", articles: [], topics: [], providers: [] });
+    writeFileSync(config, '# [[d1_databases]]\n# binding = "DB"\n');
+    await runCli("build", ["--data", FIXTURES, "--out", out, "--config", config]);
+    expect((JSON.parse(readFileSync(out, "utf8")) as ContentBundle).articles).toHaveLength(7);
   });
 
   it("refuses a bundle over the size limit, saying how many articles fit and what to do", async () => {

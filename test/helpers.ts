@@ -3,6 +3,8 @@ import { parseFeed } from "@rowanmanning/feed-parser";
 import { SaxesParser } from "saxes";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
+import { type Server, createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { loadConfig } from "../src/config.js";
 import type { ParsedFile } from "../src/content/parse.js";
@@ -95,3 +97,25 @@ export function runCli(script: string, args: string[] = [], env: Record<string, 
 
 /** A test that starts a Node process (tsx compiles on start): seconds on a busy machine, not milliseconds. */
 export const PROCESS_TEST_TIMEOUT = 60_000;
+
+/** A hub that records each POST's hub.url values, answering with `status`. */
+export function recordingHub() {
+  const posts: string[][] = [];
+  let status = 204;
+  const server: Server = createServer((request, response) => {
+    let body = "";
+    request.on("data", (chunk) => (body += chunk));
+    request.on("end", () => {
+      const form = new URLSearchParams(body);
+      if (form.get("hub.mode") === "publish") posts.push(form.getAll("hub.url"));
+      response.writeHead(status, { "Content-Type": "text/plain" }).end(status >= 400 ? "hub is having a bad day" : "");
+    });
+  });
+  return {
+    posts,
+    server,
+    failWith: (code: number) => void (status = code),
+    url: () => `http://127.0.0.1:${(server.address() as AddressInfo).port}/hub`,
+  };
+}
+

@@ -4,9 +4,10 @@
  * (generated/content.txt). Fails when the Worker would exceed its size limit.
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { parse as parseToml } from "smol-toml";
 import { gzipSync } from "node:zlib";
 import { loadConfig } from "../config.js";
 import { formatIssue } from "../content/report.js";
@@ -15,9 +16,17 @@ import { defaultCacheDir, loadIndexFromDir, summaryLine } from "../runtime/load.
 import { runMain } from "../runtime/main.js";
 
 runMain("feedloom build", async () => {
-  const { values } = parseArgs({ options: { data: { type: "string" }, out: { type: "string" } } });
+  const { values } = parseArgs({ options: { data: { type: "string" }, out: { type: "string" }, config: { type: "string", default: "wrangler.toml" } } });
   const dir = values.data ?? process.env.DATA_DIR ?? "data";
   const out = values.out ?? "generated/content.txt";
+
+  // With a D1 binding the Worker reads D1 (npm run publish fills it): the bundle stays empty, whatever data/ holds.
+  if (bindsD1(values.config)) {
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, JSON.stringify({ version: "d1", articles: [], topics: [], providers: [] }));
+    console.log(`feedloom build: ${values.config} binds D1 as DB: wrote ${out} without articles; run npm run publish -- --remote to send data/ to D1`);
+    return 0;
+  }
 
   const config = loadConfig(process.env);
   const result = await loadIndexFromDir(dir, { includeUnpublished: config.includeUnpublished, cacheDir: defaultCacheDir(process.env) });
@@ -42,3 +51,10 @@ runMain("feedloom build", async () => {
   writeFileSync(out, source);
   console.log(`feedloom build: wrote ${out}: ${articles.length} articles, ${(source.length / 1024).toFixed(0)} KB, ${(gzipped / 1024).toFixed(0)} KB gzipped, version ${bundle.version}`);
 });
+
+/** Whether the Worker's configuration binds a D1 database as DB (the binding the Worker reads). */
+function bindsD1(configPath: string): boolean {
+  if (!existsSync(configPath)) return false;
+  const config = parseToml(readFileSync(configPath, "utf8")) as { d1_databases?: { binding?: string }[] };
+  return (config.d1_databases ?? []).some((database) => database.binding === "DB");
+}

@@ -21,8 +21,8 @@ runMain("feedloom check:feeds", async () => {
   const app = createApp({ store: createMemoryStore(index, "check"), config });
   const feedsToCheck = [
     { path: feedPath({ kind: "all" }), articles: index.articles.length },
-    ...[...index.topics.values()].map((group) => ({ path: feedPath({ kind: "topic", key: group.key, name: group.name }), articles: group.articles.length })),
-    ...[...index.providers.values()].map((group) => ({ path: feedPath({ kind: "provider", key: group.key, name: group.name }), articles: group.articles.length })),
+    ...[...index.topics.values()].map((group) => ({ path: feedPath({ kind: "topic", key: group.key }), articles: group.articles.length })),
+    ...[...index.providers.values()].map((group) => ({ path: feedPath({ kind: "provider", key: group.key }), articles: group.articles.length })),
   ];
 
   let feeds = 0;

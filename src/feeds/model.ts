@@ -5,7 +5,7 @@
 import type { Article, ImageRef } from "../content/article.js";
 import type { Config } from "../config.js";
 import { urlUrn } from "../content/keys.js";
-import type { FeedQuery, Slice } from "../index/store.js";
+import type { FeedQuery, Slice, StoreScope } from "../index/store.js";
 import { htmlEscape } from "./xml.js";
 import pkg from "../../package.json" with { type: "json" };
 
@@ -77,7 +77,7 @@ export interface FeedDocument {
 
 export const EPOCH = "1970-01-01T00:00:00Z";
 
-export function feedPath(scope: FeedScope): string {
+export function feedPath(scope: StoreScope): string {
   if (scope.kind === "all") return "/feed";
   return `/${scope.kind === "topic" ? "topics" : "providers"}/${encodeURIComponent(scope.key)}/feed`;
 }
@@ -190,7 +190,7 @@ function itemOf(article: Article): FeedItem {
     categories: article.topics,
     image: article.image && { ...article.image, ...imageType(article.image.url) },
     author: { name: article.provider.name, url: `https://${article.provider.domain}/` },
-    providerFeedPath: feedPath({ kind: "provider", key: article.provider.domain, name: article.provider.name }),
+    providerFeedPath: feedPath({ kind: "provider", key: article.provider.domain }),
   };
 }
 

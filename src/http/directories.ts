@@ -20,7 +20,7 @@ export function directoryRoutes(site: Site): void {
         key: group.key,
         count: group.count,
         newest: group.newest,
-        feeds: feedsAt(origin, feedPath({ kind, key: group.key, name: group.name })),
+        feeds: feedsAt(origin, feedPath({ kind, key: group.key })),
       }));
       const updated = entries.reduce((newest, entry) => (entry.newest > newest ? entry.newest : newest), EPOCH);
       return { body: `${JSON.stringify({ [name]: entries })}\n`, contentType: JSON_TYPE, updated };

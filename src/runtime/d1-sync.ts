@@ -162,6 +162,15 @@ export function planSync(index: ContentIndex, current: D1State): SyncPlan {
   return { statements, added, changed, removed, unchanged, rowsWritten, changedScopes: [...scopes.values()], version };
 }
 
+/** An index as the rows D1 would hold for it: to compare two indexes (e.g. two deployed bundles) the way publish does. */
+export function stateOf(index: ContentIndex): D1State {
+  return {
+    articles: index.articles.map((article) => desiredArticle(article).state),
+    groups: [...groupStates("topic", index.topics), ...groupStates("provider", index.providers)],
+    meta: {},
+  };
+}
+
 /** The queries that read what planSync compares against. */
 export const STATE_QUERIES = {
   articles: "SELECT id, hash, provider_key, topic_keys FROM articles",

@@ -1,0 +1,36 @@
+/**
+ * Run by `npm run deploy` after `wrangler deploy`: tells the WebSub hubs
+ * which feeds the deployed bundle changed, compared with the bundle deployed
+ * before it (kept as generated/deployed.txt), then keeps this one for next
+ * time. The first deploy announces every feed. A D1 Worker's bundle holds no
+ * articles: `npm run publish` announces its changes instead.
+ */
+import { copyFileSync, existsSync, readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { parse as parseToml } from "smol-toml";
+import { loadConfig } from "../config.js";
+import { buildIndex } from "../index/index.js";
+import { announceChanges } from "../runtime/announce.js";
+import { type ContentBundle, indexFromBundle } from "../runtime/bundle.js";
+import { planSync, stateOf } from "../runtime/d1-sync.js";
+import { runMain } from "../runtime/main.js";
+
+runMain("feedloom deploy", async () => {
+  const { values } = parseArgs({
+    options: {
+      bundle: { type: "string", default: "generated/content.txt" },
+      previous: { type: "string", default: "generated/deployed.txt" },
+      config: { type: "string", default: "wrangler.toml" },
+    },
+  });
+  const bundle = JSON.parse(readFileSync(values.bundle, "utf8")) as ContentBundle;
+  if (bundle.version === "d1") return 0;
+  const previous = existsSync(values.previous) ? indexFromBundle(JSON.parse(readFileSync(values.previous, "utf8")) as ContentBundle) : buildIndex([]);
+  const plan = planSync(indexFromBundle(bundle), stateOf(previous));
+  console.log(`feedloom deploy: against the last deploy: ${plan.added} added, ${plan.changed} changed, ${plan.removed} removed; ${plan.changedScopes.length} feeds changed`);
+  // The deployed Worker's [vars] (PUBLIC_URL, WEBSUB_HUBS), unless the environment overrides them.
+  const vars = existsSync(values.config) ? ((parseToml(readFileSync(values.config, "utf8")) as { vars?: Record<string, string> }).vars ?? {}) : {};
+  await announceChanges(loadConfig({ ...vars, ...process.env }), plan.changedScopes, "feedloom deploy");
+  copyFileSync(values.bundle, values.previous);
+  return 0;
+});

@@ -1,0 +1,89 @@
+/**
+ * `npm run publish [-- --local | --remote]`: brings a D1 database to what
+ * data/ holds, writing only new and changed articles (by content hash) and
+ * deleting removed ones, then tells the WebSub hubs which feeds changed.
+ *
+ *   --local / --remote   which database (default --local, wrangler dev's)
+ *   --database NAME      binding or name in wrangler.toml (default DB)
+ *   --config FILE        wrangler configuration (default ./wrangler.toml)
+ *   --persist-to DIR     local state folder, as wrangler's own flag
+ *   --data DIR           the articles (default DATA_DIR, else data)
+ *   --skip-invalid       publish even when some files are invalid (they are left out)
+ *   --dry-run            report what would change, write nothing
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { ConfigError, loadConfig } from "../config.js";
+import { formatIssue } from "../content/report.js";
+import { type D1State, type GroupState, type ArticleState, STATE_QUERIES, planSync } from "../runtime/d1-sync.js";
+import { defaultCacheDir, loadIndexFromDir, summaryLine } from "../runtime/load.js";
+import { runMain } from "../runtime/main.js";
+import { announceChanges } from "../runtime/announce.js";
+import { type D1Target, d1ExecuteStatements, d1Query } from "../runtime/wrangler-d1.js";
+
+runMain("feedloom publish", async () => {
+  const { values } = parseArgs({
+    options: {
+      local: { type: "boolean" },
+      remote: { type: "boolean" },
+      database: { type: "string", default: "DB" },
+      config: { type: "string" },
+      "persist-to": { type: "string" },
+      data: { type: "string" },
+      "skip-invalid": { type: "boolean" },
+      "dry-run": { type: "boolean" },
+    },
+  });
+  if (values.local && values.remote) throw new ConfigError("give --local or --remote, not both");
+  const target: D1Target = { database: values.database, remote: values.remote === true, config: values.config, persistTo: values["persist-to"] };
+  const where = `${target.remote ? "remote" : "local"} D1 database ${target.database}`;
+  const config = loadConfig(process.env);
+  const dir = values.data ?? process.env.DATA_DIR ?? "data";
+
+  // Validate first: a file that became invalid would otherwise be deleted from the live feeds.
+  const result = await loadIndexFromDir(dir, { includeUnpublished: config.includeUnpublished, cacheDir: defaultCacheDir(process.env) });
+  for (const issue of result.issues) console.log(formatIssue(issue));
+  console.log(summaryLine(result, dir));
+  if (result.skipped > 0 && !values["skip-invalid"]) {
+    console.error(`feedloom publish: ${result.skipped} file(s) above are invalid; nothing was published. Fix them, or pass --skip-invalid to publish the rest (and remove those articles from ${where}).`);
+    return 1;
+  }
+
+  let current: D1State;
+  try {
+    const [articles, groups, meta] = await d1Query(target, `${STATE_QUERIES.articles}; ${STATE_QUERIES.groups}; ${STATE_QUERIES.meta}`);
+    current = {
+      articles: articles as unknown as ArticleState[],
+      groups: groups as unknown as GroupState[],
+      meta: Object.fromEntries(meta.map((row) => [String(row.key), String(row.value)])),
+    };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (/no such table/i.test(message)) {
+      throw new ConfigError(`${where} has no feedloom tables yet: run npx wrangler d1 migrations apply ${target.database} ${target.remote ? "--remote" : "--local"} first`);
+    }
+    throw new ConfigError(`cannot read ${where}: ${message}`);
+  }
+
+  const plan = planSync(result.index, current);
+  const counts = `${plan.added} added, ${plan.changed} changed, ${plan.removed} removed, ${plan.unchanged} unchanged`;
+  if (plan.statements.length === 0) {
+    console.log(`feedloom publish: ${where} is up to date (${counts}); nothing written`);
+    return 0;
+  }
+  if (values["dry-run"]) {
+    console.log(`feedloom publish: would write ${plan.rowsWritten} rows to ${where}: ${counts} (dry run: nothing written)`);
+    return 0;
+  }
+  const work = mkdtempSync(join(tmpdir(), "feedloom-publish-"));
+  try {
+    await d1ExecuteStatements(target, plan.statements, work);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  console.log(`feedloom publish: ${where}: ${counts}; ${plan.rowsWritten} rows written; content version ${plan.version}`);
+  await announceChanges(config, plan.changedScopes, "feedloom publish");
+  return 0;
+});
