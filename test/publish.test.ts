@@ -91,8 +91,12 @@ describe("npm run publish", { timeout: 2 * PROCESS_TEST_TIMEOUT }, () => {
     writeFileSync(file, readFileSync(file, "utf8").replace("A new article", "A new article, edited"));
     const { stdout } = await publish();
     expect(stdout).toMatch(/0 added, 1 changed, 0 removed, 7 unchanged/);
-    const title = (await d1Query(target, "SELECT data FROM articles WHERE data LIKE '%edited%'"))[0];
-    expect(title).toHaveLength(1);
+    const [edited, links] = await d1Query(
+      target,
+      "SELECT data FROM articles WHERE data LIKE '%edited%'; SELECT topic_key FROM article_topics WHERE article_id = (SELECT id FROM articles WHERE data LIKE '%edited%')",
+    );
+    expect(edited).toHaveLength(1);
+    expect(links).toEqual([{ topic_key: "ai-hardware" }]); // its old links deleted before its new ones were written
     expect(told()).toContain("https://feeds.example.com/providers/new.example.com/feed.rss");
   });
 

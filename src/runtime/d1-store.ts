@@ -89,6 +89,15 @@ export function createD1Store(db: D1Like): ContentStore {
   return store;
 }
 
+/**
+ * What one feed page costs in D1: the page query a slice runs, run alone, with
+ * the rows it returned and the rows D1 read (and bills). For tests and the bench.
+ */
+export async function pageCost(db: D1Like, scope: StoreScope, query: FeedQuery): Promise<{ rows: number; rowsRead: number }> {
+  const { results, meta } = await pageOf(db, scope, query).all();
+  return { rows: results.length, rowsRead: meta?.rows_read ?? Number.NaN };
+}
+
 /** The scope's article count and newest date, precomputed by publish. */
 function aboutScope(db: D1Like, scope: StoreScope): D1StatementLike {
   if (scope.kind === "all") {

@@ -49,6 +49,60 @@ export interface SyncPlan {
 
 const sha1 = (text: string) => createHash("sha1").update(text).digest("base64url");
 
+/** D1 refuses statements over 100 KB; rows are grouped into statements below this. */
+const STATEMENT_BYTES = 90_000;
+
+/**
+ * Statements grouped by kind, so that rows become multi-row INSERTs and
+ * deletes become IN lists: far fewer statements for a first sync of 100,000
+ * articles, the same rows written. Every delete runs before every insert: a
+ * changed article's old topic links go before its new ones are written.
+ */
+class StatementBuilder {
+  private readonly deletes: string[] = [];
+  private readonly inserts: string[] = [];
+  rowsWritten = 0;
+  private readonly pending = new Map<string, { rows: string[]; bytes: number; close: string }>();
+
+  /** `INSERT OR REPLACE INTO table (columns) VALUES (…), (…);` */
+  insert(table: string, columns: string, values: (string | number | null)[]): void {
+    this.add(`INSERT OR REPLACE INTO ${table} (${columns}) VALUES `, `(${values.map(literal).join(", ")})`, ";", 1);
+  }
+
+  /** `DELETE FROM table WHERE column IN (…);`, counting `rows` rows written for each value. */
+  delete(table: string, column: string, value: string, rows = 1): void {
+    this.add(`DELETE FROM ${table} WHERE ${column} IN (`, literal(value), ");", rows);
+  }
+
+  /** A delete of its own. */
+  deleteWhere(sql: string, rows: number): void {
+    this.deletes.push(sql);
+    this.rowsWritten += rows;
+  }
+
+  /** Every statement: the deletes, then the inserts. */
+  finish(): string[] {
+    for (const head of [...this.pending.keys()]) this.flush(head);
+    return [...this.deletes, ...this.inserts];
+  }
+
+  private add(head: string, row: string, close: string, rows: number): void {
+    let group = this.pending.get(head);
+    if (group && group.bytes + row.length + 2 > STATEMENT_BYTES) this.flush(head), (group = undefined);
+    if (!group) this.pending.set(head, (group = { rows: [], bytes: head.length + close.length, close }));
+    group.rows.push(row);
+    group.bytes += row.length + 2;
+    this.rowsWritten += rows;
+  }
+
+  private flush(head: string): void {
+    const group = this.pending.get(head);
+    if (!group || group.rows.length === 0) return;
+    (head.startsWith("DELETE") ? this.deletes : this.inserts).push(`${head}${group.rows.join(", ")}${group.close}`);
+    this.pending.delete(head);
+  }
+}
+
 /** SQL text literal: quotes doubled. Text here never holds NUL (content/text.ts removes it). */
 function literal(value: string | number | null): string {
   if (value === null) return "NULL";
@@ -78,12 +132,7 @@ function groupStates(kind: "topic" | "provider", groups: Map<string, Group>): Gr
 }
 
 export function planSync(index: ContentIndex, current: D1State): SyncPlan {
-  const statements: string[] = [];
-  let rowsWritten = 0;
-  const write = (sql: string, rows: number) => {
-    statements.push(sql);
-    rowsWritten += rows;
-  };
+  const sql = new StatementBuilder();
   const scopes = new Map<string, StoreScope>();
   const touch = (providerKeyValue: string, topicKeys: string[]) => {
     scopes.set("all", { kind: "all" });
@@ -106,36 +155,29 @@ export function planSync(index: ContentIndex, current: D1State): SyncPlan {
     if (before) {
       changed++;
       touch(before.provider_key, JSON.parse(before.topic_keys) as string[]);
-      write(`DELETE FROM article_topics WHERE article_id = ${literal(state.id)};`, (JSON.parse(before.topic_keys) as string[]).length);
+      sql.delete("article_topics", "article_id", state.id, (JSON.parse(before.topic_keys) as string[]).length);
     } else {
       added++;
     }
     const topicKeys = JSON.parse(state.topic_keys) as string[];
     touch(state.provider_key, topicKeys);
-    write(
-      `INSERT OR REPLACE INTO articles (id, published, provider_key, topic_keys, search, data, hash) VALUES (${[
-        state.id,
-        article.published,
-        state.provider_key,
-        state.topic_keys,
-        searchText(article),
-        data,
-        state.hash,
-      ]
-        .map(literal)
-        .join(", ")});`,
-      1,
-    );
-    for (const key of topicKeys) {
-      write(`INSERT OR REPLACE INTO article_topics (topic_key, published, article_id) VALUES (${[key, article.published, state.id].map(literal).join(", ")});`, 1);
-    }
+    sql.insert("articles", "id, published, provider_key, topic_keys, search, data, hash", [
+      state.id,
+      article.published,
+      state.provider_key,
+      state.topic_keys,
+      searchText(article),
+      data,
+      state.hash,
+    ]);
+    for (const key of topicKeys) sql.insert("article_topics", "topic_key, published, article_id", [key, article.published, state.id]);
   }
   const removed = existing.size;
   for (const row of existing.values()) {
     const topicKeys = JSON.parse(row.topic_keys) as string[];
     touch(row.provider_key, topicKeys);
-    write(`DELETE FROM article_topics WHERE article_id = ${literal(row.id)};`, topicKeys.length);
-    write(`DELETE FROM articles WHERE id = ${literal(row.id)};`, 1);
+    sql.delete("article_topics", "article_id", row.id, topicKeys.length);
+    sql.delete("articles", "id", row.id);
   }
 
   const groupKey = (group: Pick<GroupState, "kind" | "key">) => `${group.kind} ${group.key}`;
@@ -145,21 +187,19 @@ export function planSync(index: ContentIndex, current: D1State): SyncPlan {
     const before = currentGroups.get(groupKey(group));
     currentGroups.delete(groupKey(group));
     if (before && before.name === group.name && Number(before.count) === group.count && before.newest === group.newest && before.logo === group.logo) continue;
-    write(
-      `INSERT OR REPLACE INTO groups (kind, key, name, count, newest, logo) VALUES (${[group.kind, group.key, group.name, group.count, group.newest, group.logo].map(literal).join(", ")});`,
-      1,
-    );
+    sql.insert("groups", "kind, key, name, count, newest, logo", [group.kind, group.key, group.name, group.count, group.newest, group.logo]);
   }
-  for (const group of currentGroups.values()) write(`DELETE FROM groups WHERE kind = ${literal(group.kind)} AND key = ${literal(group.key)};`, 1);
+  for (const group of currentGroups.values()) sql.deleteWhere(`DELETE FROM groups WHERE kind = ${literal(group.kind)} AND key = ${literal(group.key)};`, 1);
 
   // The version names the content: the same data always gives the same version.
   const version = sha1([...desired.map((item) => item.state.hash), ...desiredGroups.map((group) => JSON.stringify(group))].join("\n")).slice(0, 16);
   const meta: Record<string, string> = { version, articles: String(index.articles.length), newest: index.articles[0]?.published ?? "" };
   for (const [key, value] of Object.entries(meta)) {
     if (current.meta[key] === value) continue;
-    write(`INSERT OR REPLACE INTO meta (key, value) VALUES (${literal(key)}, ${literal(value)});`, 1);
+    sql.insert("meta", "key, value", [key, value]);
   }
-  return { statements, added, changed, removed, unchanged, rowsWritten, changedScopes: [...scopes.values()], version };
+  const statements = sql.finish();
+  return { statements, added, changed, removed, unchanged, rowsWritten: sql.rowsWritten, changedScopes: [...scopes.values()], version };
 }
 
 /** An index as the rows D1 would hold for it: to compare two indexes (e.g. two deployed bundles) the way publish does. */

@@ -6,7 +6,7 @@
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, inject, it } from "vitest";
 import { loadConfig } from "../../src/config.js";
-import { createD1Store, type D1Like, type D1StatementLike } from "../../src/runtime/d1-store.js";
+import { createD1Store, type D1Like, pageCost } from "../../src/runtime/d1-store.js";
 
 const worker = exports.default as { fetch(request: Request): Promise<Response> };
 const get = (path: string, init?: RequestInit) => worker.fetch(new Request(`http://localhost${path}`, init));
@@ -26,25 +26,7 @@ describe("the Worker on D1 serves what Node serves from data/", () => {
 
 describe("rows read per feed page, at 3,000 articles", () => {
   const config = loadConfig({});
-  type Scope = { kind: "all" } | { kind: "topic" | "provider"; key: string };
-  type Query = { limit: number; page: number; q?: string; since?: string };
-  /**
-   * The store's own page query for a scope, run alone so that its meta says
-   * how many rows it read: a binding that records what the store binds.
-   */
-  const rowsFor = async (scope: Scope, query: Query) => {
-    const bound: D1StatementLike[] = [];
-    const recorder: D1Like = {
-      prepare: (sql) => {
-        const statement = LARGE.prepare(sql);
-        return { ...statement, bind: (...values: unknown[]) => bound[bound.push(statement.bind(...values)) - 1], all: () => statement.all(), first: () => statement.first() };
-      },
-      batch: (list) => LARGE.batch(list),
-    };
-    await createD1Store(recorder).slice(scope, query);
-    const { results, meta } = await bound.at(-1)!.all();
-    return { rows: results.length, rowsRead: meta?.rows_read ?? Number.NaN };
-  };
+  const rowsFor = (scope: Parameters<typeof pageCost>[1], query: Parameters<typeof pageCost>[2]) => pageCost(LARGE, scope, query);
 
   it.each([
     ["everything", { kind: "all" } as const],
