@@ -6,12 +6,13 @@
  *   load: requests/s for a cached 50-item feed, gzip negotiated, through the
  *         app vs a bare node:http server sending the same bytes (target >= 60%)
  *   misses: requests/s and p99 when no request hits the render cache (miss-load.ts)
- * `npm run bench -- misses` runs only the last.
+ *   d1: a local D1 with 100,000 articles: sync and publish times, rows read and latency per feed (d1-bench.ts)
+ * `npm run bench -- misses` or `npm run bench -- d1 [count]` runs only that part.
  */
 import autocannon from "autocannon";
 import { execFileSync, spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -20,17 +21,12 @@ import { type FeedFormat, FORMAT_NAMES, buildFeed } from "../src/feeds/model.js"
 import { renderFeed } from "../src/feeds/render.js";
 import { createMemoryStore } from "../src/index/store.js";
 import { loadIndexFromDir } from "../src/runtime/load.js";
-import { syntheticArticles } from "./corpus.js";
+import { writeCorpus } from "./corpus.js";
+import { d1Figures } from "./d1-bench.js";
 import { missLoadFigure } from "./miss-load.js";
 import { bundleWorker, cleanUp, timeBundleInNode, timeBundleInWorkerd, workerdStartupMs } from "./worker-bench.js";
 
 const SIZES = [1_000, 10_000, 50_000];
-
-function writeCorpus(count: number): string {
-  const dir = mkdtempSync(join(tmpdir(), `feedloom-bench-${count}-`));
-  for (const { name, text } of syntheticArticles(count)) writeFileSync(join(dir, name), text);
-  return dir;
-}
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
@@ -163,6 +159,7 @@ async function main(): Promise<void> {
   if (process.argv[2] === "--child") return child(Number(process.argv[3]), process.argv[4]);
   if (process.argv[2] === "--worker-child") return timeBundleInNode(process.argv[3]);
   if (process.argv[2] === "misses") return missFigure();
+  if (process.argv[2] === "d1") return d1Figures(Number(process.argv[3] ?? 100_000));
   console.log(`feedloom bench on node ${process.version}; each row is a fresh process\n`);
   console.log("load+index: cold = every file parsed; warm = a restart with the parse cache (files read and hashed, none re-parsed)\n");
   console.log("articles | published | topics | providers | load+index cold | load+index warm | peak RSS | heap after");
@@ -188,6 +185,7 @@ async function main(): Promise<void> {
   await loadFigure();
   await missFigure();
   await workerFigures();
+  await d1Figures();
 }
 
 await main();

@@ -4,6 +4,9 @@
  * Zipf-like skew, about a fifth with related lists, most with an image.
  * Seeded, so every run benchmarks the same files.
  */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 const TOPICS = [
   "Computer Vision", "AI in Autos", "Machine Learning", "AWS AI", "Facebook AI", "Microsoft AI",
   "Natural Language Processing", "AI in Healthcare", "Google AI", "AI Hardware", "AI in Finance",
@@ -63,4 +66,11 @@ export function syntheticArticles(count: number, seed = 42): { name: string; tex
     files.push({ name: `${day}-synthetic-${i}.md`, text });
   }
   return files;
+}
+
+/** The corpus written to a new temporary folder, whose path is returned. */
+export function writeCorpus(count: number): string {
+  const dir = mkdtempSync(join(tmpdir(), `feedloom-bench-${count}-`));
+  for (const { name, text } of syntheticArticles(count)) writeFileSync(join(dir, name), text);
+  return dir;
 }

@@ -26,6 +26,24 @@ const articleCount = async () => Number((await d1Query(target, "SELECT COUNT(*) 
 const version = async () => String((await d1Query(target, "SELECT value FROM meta WHERE key = 'version'"))[0][0]?.value);
 const told = () => hub.posts.splice(0).flat().sort();
 
+/** Ranks in every scope run 1..n from the oldest, in feed order: what makes a page a range of ranks. */
+async function expectContiguousRanks() {
+  const [all, providers, topics] = await d1Query(
+    target,
+    [
+      "SELECT rank FROM articles ORDER BY published DESC, id",
+      "SELECT provider_key AS scope, provider_rank AS rank FROM articles ORDER BY provider_key, published DESC, id",
+      "SELECT topic_key AS scope, rank FROM article_topics ORDER BY topic_key, published DESC, article_id",
+    ].join("; "),
+  );
+  expect(all.map((row) => row.rank)).toEqual(all.map((_, i) => all.length - i));
+  for (const rows of [providers, topics]) {
+    const byScope = new Map<string, unknown[]>();
+    for (const row of rows) byScope.set(String(row.scope), [...(byScope.get(String(row.scope)) ?? []), row.rank]);
+    for (const ranks of byScope.values()) expect(ranks).toEqual(ranks.map((_, i) => ranks.length - i));
+  }
+}
+
 beforeAll(async () => {
   hub.server.listen(0, "127.0.0.1");
   await once(hub.server, "listening");
@@ -63,6 +81,7 @@ describe("npm run publish", { timeout: 2 * PROCESS_TEST_TIMEOUT }, () => {
     const { stdout } = await publish();
     expect(stdout).toMatch(/local D1 database DB: 7 added, 0 changed, 0 removed, 0 unchanged; \d+ rows written/);
     expect(await articleCount()).toBe(7);
+    await expectContiguousRanks();
     const urls = told();
     expect(urls).toContain("https://feeds.example.com/feed.rss");
     expect(urls).toContain("https://feeds.example.com/topics/ai/feed.atom");
@@ -82,6 +101,7 @@ describe("npm run publish", { timeout: 2 * PROCESS_TEST_TIMEOUT }, () => {
     expect(rows).toBeLessThanOrEqual(10);
     expect(await articleCount()).toBe(8);
     expect(await version()).not.toBe(before);
+    await expectContiguousRanks();
     const feeds = ["/feed", "/topics/ai-hardware/feed", "/providers/new.example.com/feed"];
     expect(told()).toEqual(feeds.flatMap((path) => ["rss", "atom", "json"].map((format) => `https://feeds.example.com${path}.${format}`)).sort());
   });
@@ -108,6 +128,7 @@ describe("npm run publish", { timeout: 2 * PROCESS_TEST_TIMEOUT }, () => {
     const [links, groups] = await d1Query(target, "SELECT COUNT(*) AS n FROM article_topics WHERE article_id NOT IN (SELECT id FROM articles); SELECT key FROM groups WHERE key = 'new.example.com'");
     expect(links[0].n).toBe(0);
     expect(groups).toEqual([]);
+    await expectContiguousRanks();
     expect(told()).toContain("https://feeds.example.com/feed.json");
   });
 
@@ -115,6 +136,19 @@ describe("npm run publish", { timeout: 2 * PROCESS_TEST_TIMEOUT }, () => {
     const { stdout } = await publish();
     expect(stdout).toMatch(/is up to date \(0 added, 0 changed, 0 removed, 7 unchanged\); nothing written/);
     expect(told()).toEqual([]);
+  });
+
+  it("removing the oldest article moves every other one down a rank, and says so", async () => {
+    const oldest = join(data, "2019-12-20-archive-style-unquoted-urls.md");
+    const kept = readFileSync(oldest, "utf8");
+    unlinkSync(oldest);
+    const { stdout } = await publish();
+    expect(stdout).toMatch(/0 added, 0 changed, 1 removed, 6 unchanged; \d+ rows written; content version \S+; [1-6] unchanged articles rewritten for their new positions/);
+    await expectContiguousRanks();
+    writeFileSync(oldest, kept);
+    expect((await publish()).stdout).toMatch(/1 added, 0 changed, 0 removed, 6 unchanged/);
+    await expectContiguousRanks();
+    told();
   });
 
   it("refuses to publish when a file is invalid, since that article would be deleted", async () => {

@@ -83,7 +83,8 @@ runMain("feedloom publish", async () => {
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-  console.log(`feedloom publish: ${where}: ${counts}; ${plan.rowsWritten} rows written; content version ${plan.version}`);
+  const moved = plan.moved > 0 ? `; ${plan.moved} unchanged articles rewritten for their new positions (older articles were added or removed)` : "";
+  console.log(`feedloom publish: ${where}: ${counts}; ${plan.rowsWritten} rows written; content version ${plan.version}${moved}`);
   await announceChanges(config, plan.changedScopes, "feedloom publish");
   return 0;
 });

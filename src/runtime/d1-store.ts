@@ -1,9 +1,10 @@
 /**
  * The content store over Cloudflare D1 (schema: migrations/). Each feed page
- * is one round trip reading about `limit` rows through an index ordered as
- * the feeds are; only `q` (a substring of any article) reads the whole scope.
- * Counts and newest dates come precomputed from `groups` and `meta`, which
- * `npm run publish` keeps current.
+ * is one round trip. An unfiltered page is a range of ranks (positions kept
+ * by `npm run publish`), so page 900 reads `limit` rows as page 1 does; with
+ * `since` or `q` the date indexes are walked in feed order (`q`, a substring
+ * of any article, reads the whole scope). Counts and newest dates come
+ * precomputed from `groups` and `meta`.
  */
 import type { Article, ImageRef } from "../content/article.js";
 import { closestKeys } from "../index/query.js";
@@ -127,11 +128,29 @@ function scopeSql(scope: StoreScope, query: Pick<FeedQuery, "q" | "since">): { f
   return { from, where, values, order };
 }
 
+/** The scope's article count, as a scalar subquery (one row read), and where its ranks live. */
+function rankSql(scope: StoreScope, values: unknown[]): { from: string; where: string[]; count: string; rank: string } {
+  if (scope.kind === "all") return { from: "articles a", where: [], count: "(SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'articles')", rank: "a.rank" };
+  const key = values.push(scope.key);
+  const count = `(SELECT count FROM groups WHERE kind = '${scope.kind}' AND key = ?${key})`;
+  if (scope.kind === "provider") return { from: "articles a", where: [`a.provider_key = ?${key}`], count, rank: "a.provider_rank" };
+  return { from: "article_topics t JOIN articles a ON a.id = t.article_id", where: [`t.topic_key = ?${key}`], count, rank: "t.rank" };
+}
+
 function pageOf(db: D1Like, scope: StoreScope, query: FeedQuery): D1StatementLike {
-  const { from, where, values, order } = scopeSql(scope, query);
   const filtered = query.q !== undefined || query.since !== undefined;
-  // With filters the total comes with the page (a window over the matching rows); without, from aboutScope.
-  const columns = filtered ? "a.data, COUNT(*) OVER () AS total" : "a.data";
+  if (!filtered) {
+    // Newest-first positions (page-1)·limit+1 … page·limit are ranks count-offset-limit+1 … count-offset.
+    const values: unknown[] = [];
+    const { from, where, count, rank } = rankSql(scope, values);
+    const offset = values.push((query.page - 1) * query.limit);
+    const limit = values.push(query.limit);
+    where.push(`${rank} BETWEEN ${count} - ?${offset} - ?${limit} + 1 AND ${count} - ?${offset}`);
+    return db.prepare(`SELECT a.data FROM ${from} WHERE ${where.join(" AND ")} ORDER BY ${rank} DESC`).bind(...values);
+  }
+  const { from, where, values, order } = scopeSql(scope, query);
+  // The total comes with the page: a window over the matching rows.
+  const columns = "a.data, COUNT(*) OVER () AS total";
   const limit = values.push(query.limit);
   const offset = values.push((query.page - 1) * query.limit);
   const sql = `SELECT ${columns} FROM ${from}${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY ${order} LIMIT ?${limit} OFFSET ?${offset}`;

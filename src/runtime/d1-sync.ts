@@ -15,8 +15,12 @@ export interface ArticleState {
   id: string;
   hash: string;
   provider_key: string;
-  /** JSON array of topic keys. */
-  topic_keys: string;
+  /** Position among all articles, 1 = the oldest. */
+  rank: number;
+  /** Position among its provider's articles. */
+  provider_rank: number;
+  /** JSON {topic key: position in the topic}. */
+  topic_ranks: string;
 }
 
 export interface GroupState {
@@ -40,6 +44,8 @@ export interface SyncPlan {
   changed: number;
   removed: number;
   unchanged: number;
+  /** Unchanged articles rewritten only because their position moved (an older article was added or removed). */
+  moved: number;
   /** Rows the statements write (the figure D1 bills, before index entries). */
   rowsWritten: number;
   /** Feeds whose items changed: for WebSub. */
@@ -116,13 +122,40 @@ interface DesiredArticle {
   data: string;
 }
 
-function desiredArticle(article: Article): DesiredArticle {
-  const { file: _file, ...stored } = article;
-  const data = JSON.stringify(stored);
-  const topicKeys = JSON.stringify(article.topics.map(topicKey));
-  const provider = providerKey(article.provider.domain);
-  return { article, data, state: { id: article.id, hash: sha1(`${data}\n${provider}\n${topicKeys}`), provider_key: provider, topic_keys: topicKeys } };
+/** Each article's rank in every scope it is in: counted from the oldest, so a new newest article moves no other. */
+function ranksOf(index: ContentIndex) {
+  const rank = new Map<Article, number>();
+  const providerRank = new Map<Article, number>();
+  const topicRanks = new Map<Article, Record<string, number>>();
+  index.articles.forEach((article, i) => rank.set(article, index.articles.length - i));
+  for (const group of index.providers.values()) group.articles.forEach((article, i) => providerRank.set(article, group.articles.length - i));
+  for (const group of index.topics.values()) {
+    group.articles.forEach((article, i) => {
+      let ranks = topicRanks.get(article);
+      if (!ranks) topicRanks.set(article, (ranks = {}));
+      ranks[group.key] = group.articles.length - i;
+    });
+  }
+  return (article: Article) => {
+    const topics = topicRanks.get(article) ?? {};
+    // In the article's own topic order, so that equal ranks always give equal JSON.
+    const ordered = Object.fromEntries(article.topics.map(topicKey).map((key) => [key, topics[key]]));
+    return { rank: rank.get(article)!, provider_rank: providerRank.get(article)!, topic_ranks: JSON.stringify(ordered) };
+  };
 }
+
+function desiredArticles(index: ContentIndex): DesiredArticle[] {
+  const rankOf = ranksOf(index);
+  return index.articles.map((article) => {
+    const { file: _file, ...stored } = article;
+    const data = JSON.stringify(stored);
+    const provider = providerKey(article.provider.domain);
+    const hash = sha1(`${data}\n${provider}\n${JSON.stringify(article.topics.map(topicKey))}`);
+    return { article, data, state: { id: article.id, hash, provider_key: provider, ...rankOf(article) } };
+  });
+}
+
+const topicKeysOf = (state: Pick<ArticleState, "topic_ranks">) => Object.keys(JSON.parse(state.topic_ranks) as Record<string, number>);
 
 function groupStates(kind: "topic" | "provider", groups: Map<string, Group>): GroupState[] {
   return [...groups.values()].map((group) => {
@@ -141,40 +174,49 @@ export function planSync(index: ContentIndex, current: D1State): SyncPlan {
   };
 
   const existing = new Map(current.articles.map((row) => [row.id, row]));
-  const desired = index.articles.map(desiredArticle);
+  const desired = desiredArticles(index);
   let added = 0;
   let changed = 0;
   let unchanged = 0;
+  let moved = 0;
   for (const { article, state, data } of desired) {
     const before = existing.get(state.id);
     existing.delete(state.id);
-    if (before?.hash === state.hash) {
+    const sameContent = before?.hash === state.hash;
+    const samePlace = before && Number(before.rank) === state.rank && Number(before.provider_rank) === state.provider_rank && before.topic_ranks === state.topic_ranks;
+    if (sameContent && samePlace) {
       unchanged++;
       continue;
     }
-    if (before) {
+    if (sameContent) {
+      unchanged++;
+      moved++;
+    } else if (before) {
       changed++;
-      touch(before.provider_key, JSON.parse(before.topic_keys) as string[]);
-      sql.delete("article_topics", "article_id", state.id, (JSON.parse(before.topic_keys) as string[]).length);
+      touch(before.provider_key, topicKeysOf(before));
     } else {
       added++;
     }
-    const topicKeys = JSON.parse(state.topic_keys) as string[];
-    touch(state.provider_key, topicKeys);
-    sql.insert("articles", "id, published, provider_key, topic_keys, search, data, hash", [
+    if (before) sql.delete("article_topics", "article_id", state.id, topicKeysOf(before).length);
+    if (!sameContent) touch(state.provider_key, topicKeysOf(state));
+    sql.insert("articles", "id, published, provider_key, rank, provider_rank, topic_ranks, search, data, hash", [
       state.id,
       article.published,
       state.provider_key,
-      state.topic_keys,
+      state.rank,
+      state.provider_rank,
+      state.topic_ranks,
       searchText(article),
       data,
       state.hash,
     ]);
-    for (const key of topicKeys) sql.insert("article_topics", "topic_key, published, article_id", [key, article.published, state.id]);
+    for (const [key, rank] of Object.entries(JSON.parse(state.topic_ranks) as Record<string, number>)) {
+      sql.insert("article_topics", "topic_key, published, article_id, rank", [key, article.published, state.id, rank]);
+    }
   }
   const removed = existing.size;
   for (const row of existing.values()) {
-    const topicKeys = JSON.parse(row.topic_keys) as string[];
+    const topicKeys = topicKeysOf(row);
     touch(row.provider_key, topicKeys);
     sql.delete("article_topics", "article_id", row.id, topicKeys.length);
     sql.delete("articles", "id", row.id);
@@ -199,13 +241,13 @@ export function planSync(index: ContentIndex, current: D1State): SyncPlan {
     sql.insert("meta", "key, value", [key, value]);
   }
   const statements = sql.finish();
-  return { statements, added, changed, removed, unchanged, rowsWritten: sql.rowsWritten, changedScopes: [...scopes.values()], version };
+  return { statements, added, changed, removed, unchanged, moved, rowsWritten: sql.rowsWritten, changedScopes: [...scopes.values()], version };
 }
 
 /** An index as the rows D1 would hold for it: to compare two indexes (e.g. two deployed bundles) the way publish does. */
 export function stateOf(index: ContentIndex): D1State {
   return {
-    articles: index.articles.map((article) => desiredArticle(article).state),
+    articles: desiredArticles(index).map((item) => item.state),
     groups: [...groupStates("topic", index.topics), ...groupStates("provider", index.providers)],
     meta: {},
   };
@@ -213,7 +255,7 @@ export function stateOf(index: ContentIndex): D1State {
 
 /** The queries that read what planSync compares against. */
 export const STATE_QUERIES = {
-  articles: "SELECT id, hash, provider_key, topic_keys FROM articles",
+  articles: "SELECT id, hash, provider_key, rank, provider_rank, topic_ranks FROM articles",
   groups: "SELECT kind, key, name, count, newest, logo FROM groups",
   meta: "SELECT key, value FROM meta",
 } as const;

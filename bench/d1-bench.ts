@@ -1,0 +1,121 @@
+/**
+ * D1 at scale (printed by npm run bench, or alone with `npm run bench -- d1`):
+ * a local D1 (wrangler's, miniflare's SQLite) filled by `npm run publish`
+ * from 100,000 synthetic articles. It times the first full sync (no parse
+ * cache) and the publish of one new article, then serves the Worker from that
+ * database in workerd and measures, per feed request, the rows D1 reads and
+ * the uncached latency (HEAD skips the edge cache; the Worker is built
+ * without its render cache), against a preflight that reads only the version.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { build } from "esbuild";
+import { Miniflare } from "miniflare";
+import { type FeedQuery, type StoreScope } from "../src/index/store.js";
+import { type D1Like, pageCost } from "../src/runtime/d1-store.js";
+import { loadIndexFromDir } from "../src/runtime/load.js";
+import { writeCorpus } from "./corpus.js";
+
+const DATABASE_ID = "00000000-0000-0000-0000-0000000000d1";
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+function publish(config: string, state: string, data: string): { ms: number; line: string } {
+  const started = performance.now();
+  const output = execFileSync(process.execPath, ["--import", "tsx", "src/cli/publish.ts", "--local", "--config", config, "--persist-to", state, "--data", data], {
+    encoding: "utf8",
+    env: { ...process.env, FEEDLOOM_CACHE_DIR: "off", WEBSUB_HUBS: "" },
+  });
+  return { ms: performance.now() - started, line: output.trim().split("\n").pop()! };
+}
+
+/** The Worker with no bundled articles and no render cache, so it reads D1 on every request. */
+async function workerScript(dir: string): Promise<string> {
+  const out = join(dir, "worker.js");
+  await build({
+    stdin: {
+      contents: `import { createWorker } from ${JSON.stringify(resolve("src/entry/worker-app.ts"))};\nexport default createWorker(${JSON.stringify(JSON.stringify({ version: "d1", articles: [], topics: [], providers: [] }))}, { cacheRenders: false });\n`,
+      resolveDir: resolve("."),
+      loader: "ts",
+    },
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    mainFields: ["module", "main"],
+    outfile: out,
+    logLevel: "warning",
+  });
+  return out;
+}
+
+export async function d1Figures(count = 100_000): Promise<void> {
+  const data = writeCorpus(count);
+  const work = mkdtempSync(join(tmpdir(), "feedloom-d1-bench-"));
+  const state = join(work, "state");
+  const config = join(work, "wrangler.toml");
+  writeFileSync(
+    config,
+    `name = "feedloom-d1-bench"\ncompatibility_date = "2026-04-26"\n[[d1_databases]]\nbinding = "DB"\ndatabase_name = "feedloom"\ndatabase_id = "${DATABASE_ID}"\nmigrations_dir = ${JSON.stringify(resolve("migrations"))}\n`,
+  );
+  let mf: Miniflare | undefined;
+  try {
+    execFileSync(join("node_modules", ".bin", "wrangler"), ["d1", "migrations", "apply", "DB", "--local", "--config", config, "--persist-to", state], { stdio: "ignore" });
+    console.log(`\nD1 (local, miniflare's SQLite through wrangler) with ${count} synthetic articles:`);
+    const first = publish(config, state, data);
+    console.log(`  first full sync, cold (parse every file, write everything)  ${(first.ms / 1000).toFixed(1).padStart(6)} s   ${first.line.replace(/^feedloom publish: /, "")}`);
+    writeFileSync(
+      join(data, "9999-new-article.md"),
+      '---\ntitle: "One new article"\npublishedDateTime: 2023-12-31T23:59:00Z\nwebUrl: "https://new.example.com/one"\nprovider:\n  name: New\n  domain: new.example.com\ntopics:\n  - AI\n  - AI Hardware\n---\n',
+    );
+    const one = publish(config, state, data);
+    console.log(`  publish one new article (parse every file, diff, write)     ${(one.ms / 1000).toFixed(1).padStart(6)} s   ${one.line.replace(/^feedloom publish: /, "")}`);
+
+    mf = new Miniflare({
+      modules: true,
+      scriptPath: await workerScript(work),
+      modulesRoot: work,
+      compatibilityDate: "2026-04-26",
+      d1Databases: { DB: DATABASE_ID },
+      d1Persist: join(state, "v3", "d1"),
+    });
+    const db = (await mf.getD1Database("DB")) as unknown as D1Like;
+    const { index } = await loadIndexFromDir(data, { includeUnpublished: false });
+    const smallProvider = [...index.providers.values()].find((group) => group.articles.length >= 5 && group.articles.length <= 10)!;
+    const deepPage = Math.ceil(index.articles.length / 50 / 2);
+    const cases: { label: string; path: string; scope: StoreScope; query: FeedQuery }[] = [
+      { label: "everything, page 1", path: "/feed.rss", scope: { kind: "all" }, query: { limit: 50, page: 1 } },
+      { label: `big topic "ai" (${index.topics.get("ai")!.articles.length})`, path: "/topics/ai/feed.rss", scope: { kind: "topic", key: "ai" }, query: { limit: 50, page: 1 } },
+      {
+        label: `small provider (${smallProvider.articles.length})`,
+        path: `/providers/${smallProvider.key}/feed.rss`,
+        scope: { kind: "provider", key: smallProvider.key },
+        query: { limit: 50, page: 1 },
+      },
+      { label: `everything, page ${deepPage} (middle)`, path: `/feed.rss?page=${deepPage}`, scope: { kind: "all" }, query: { limit: 50, page: deepPage } },
+    ];
+    const time = async (path: string, method: string) => {
+      const samples: number[] = [];
+      for (let i = 0; i < 60; i++) {
+        const started = performance.now();
+        const response = await mf!.dispatchFetch(`http://127.0.0.1${path}`, { method });
+        await response.arrayBuffer();
+        if (response.status >= 300) throw new Error(`${path}: status ${response.status}`);
+        samples.push(performance.now() - started);
+      }
+      return median(samples.slice(10));
+    };
+    const baseline = await time("/feed.rss", "OPTIONS");
+    console.log("  per feed request (50 items, RSS); rows read by the page query (plus 2 one-row reads: version, counts);");
+    console.log(`  latency: median HEAD wall time from Node through Miniflare, uncached (a preflight, which reads only the version: ${baseline.toFixed(2)} ms)`);
+    for (const item of cases) {
+      const cost = await pageCost(db, item.scope, item.query);
+      const ms = await time(item.path, "HEAD");
+      console.log(`    ${item.label.padEnd(28)} rows read ${String(cost.rowsRead).padStart(6)}   latency ${ms.toFixed(2).padStart(6)} ms`);
+    }
+  } finally {
+    await mf?.dispose();
+    rmSync(data, { recursive: true, force: true });
+    rmSync(work, { recursive: true, force: true });
+  }
+}
