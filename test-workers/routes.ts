@@ -1,5 +1,6 @@
 /** Every route and format of the bundled sample data, for the Node-vs-Workers comparison. */
 import type { ContentIndex } from "../src/index/index.js";
+import { ASSETS } from "../src/http/pages/assets.js";
 
 export function everyRoute(index: Pick<ContentIndex, "topics" | "providers">): string[] {
   const feeds = (base: string) => ["rss", "atom", "json"].flatMap((format) => [`${base}.${format}`, `${base}.${format}?limit=1&page=2`]);
@@ -13,5 +14,20 @@ export function everyRoute(index: Pick<ContentIndex, "topics" | "providers">): s
     "/feed.json?q=nvidia&since=2022-01-01",
     "/topics/no-such-topic/feed.rss",
     "/feed.rss?limit=0",
+    // Pages, OPML, crawlers' files and the pages' assets.
+    "/topics/",
+    "/providers/",
+    "/providers/?sort=name&q=e",
+    ...[...index.topics.keys()].flatMap((key) => [`/topics/${encodeURIComponent(key)}/`, `/topics/${encodeURIComponent(key)}/feeds.opml`]),
+    ...[...index.providers.keys()].map((key) => `/providers/${encodeURIComponent(key)}/`),
+    "/feeds.opml",
+    "/feeds.opml?format=json",
+    "/topics.opml",
+    "/providers.opml?format=atom",
+    "/sitemap.xml",
+    "/robots.txt",
+    ASSETS.style.path,
+    ASSETS.copy.path,
+    "/topics/no-such-topic/",
   ];
 }

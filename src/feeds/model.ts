@@ -82,6 +82,12 @@ export function feedPath(scope: StoreScope): string {
   return `/${scope.kind === "topic" ? "topics" : "providers"}/${encodeURIComponent(scope.key)}/feed`;
 }
 
+/** The HTML page of a scope: `/` for everything, `/topics/{key}/`, `/providers/{key}/`. */
+export function pagePath(scope: StoreScope): string {
+  if (scope.kind === "all") return "/";
+  return `/${scope.kind === "topic" ? "topics" : "providers"}/${encodeURIComponent(scope.key)}/`;
+}
+
 export function feedUrl(document: Pick<FeedDocument, "origin" | "path">, format: FeedFormat, query = ""): string {
   return `${document.origin}${document.path}.${FORMATS[format].extension}${query}`;
 }
@@ -100,7 +106,8 @@ export function buildFeed(scope: FeedScope, slice: Slice, query: FeedQuery, cont
     id: feedId(config.siteUrl, path),
     title: scope.kind === "all" ? config.siteTitle : `${config.siteTitle}: ${scope.name}`,
     description: describe(scope, config),
-    homeUrl: `${config.siteUrl}/`,
+    // The site the articles belong to for everything; this service's page of the topic or provider otherwise.
+    homeUrl: scope.kind === "all" ? `${config.siteUrl}/` : `${origin}${pagePath(scope)}`,
     origin,
     path,
     links: pagingLinks(query, pages, config.defaultLimit),

@@ -55,12 +55,12 @@ export function xmlTextHex(value: string): string {
   return MAYBE_TEXT.test(value) ? value.replace(TEXT, (char) => HEX_REFERENCES[char] ?? "") : value;
 }
 
-function xmlAttribute(value: string): string {
+export function xmlEscapeAttribute(value: string): string {
   return MAYBE_ATTRIBUTE.test(value) ? value.replace(ATTRIBUTE, (char) => REFERENCES[char] ?? "") : value;
 }
 
 /** HTML text or attribute content: the same escapes, so markup in an article never becomes live. */
-export const htmlEscape = xmlAttribute;
+export const htmlEscape = xmlEscapeAttribute;
 
 /** `<name attr="...">text</name>`, leaving out undefined attributes; no element at all when text is undefined. */
 export function element(
@@ -80,7 +80,7 @@ export function emptyElement(name: string, attributes: Record<string, string | n
 function attributesOf(attributes: Record<string, string | number | undefined>): string {
   let out = "";
   for (const [key, value] of Object.entries(attributes)) {
-    if (value !== undefined) out += ` ${key}="${xmlAttribute(String(value))}"`;
+    if (value !== undefined) out += ` ${key}="${xmlEscapeAttribute(String(value))}"`;
   }
   return out;
 }

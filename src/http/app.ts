@@ -9,7 +9,10 @@ import type { Config } from "../config.js";
 import type { ContentStore } from "../index/store.js";
 import { directoryRoutes } from "./directories.js";
 import { HttpError, clip } from "./errors.js";
+import { crawlerRoutes } from "./crawlers.js";
 import { feedRoutes } from "./feeds.js";
+import { opmlRoutes } from "./opml.js";
+import { pageRoutes } from "./pages/routes.js";
 import { respond } from "./headers.js";
 import { type Compressor, type RenderCache, noRenderCache } from "./render-cache.js";
 import { createSite } from "./site.js";
@@ -38,11 +41,14 @@ export function createApp({ store, config, cache = noRenderCache, compressor }: 
   const site = createSite(app, { store, config, cache, compressor });
   feedRoutes(site);
   directoryRoutes(site);
+  pageRoutes(site);
+  opmlRoutes(site);
+  crawlerRoutes(site);
 
   app.notFound((c) => {
     throw new HttpError(
       404,
-      `${clip(c.req.path)} is not a feed. Feeds: /feed.rss, /feed.atom, /feed.json, /topics/{topic}/feed.{rss,atom,json}, /providers/{provider}/feed.{rss,atom,json}; lists: /topics.json, /providers.json`,
+      `${clip(c.req.path)} is not here. Pages: /, /topics/, /providers/; feeds: /feed.rss, /feed.atom, /feed.json, /topics/{topic}/feed.{rss,atom,json}, /providers/{provider}/feed.{rss,atom,json}; lists: /topics.json, /providers.json, /feeds.opml`,
     );
   });
 

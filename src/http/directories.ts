@@ -1,16 +1,15 @@
-/** The lists a client starts from: `/` (a summary), `/topics.json`, `/providers.json`, and the default icon. */
+/** The lists a client starts from: `/topics.json`, `/providers.json`, `/` as JSON (see pages/), and the default icon. */
 import type { Context } from "hono";
 import { EPOCH, FORMAT_NAMES, feedPath, feedUrl } from "../feeds/model.js";
 import type { GroupKind } from "../index/store.js";
 import { respond } from "./headers.js";
 import { ICON_PATH, ICON_PNG } from "./icon.js";
-import type { Site } from "./site.js";
+import type { RenderedBody, Site } from "./site.js";
 
 const JSON_TYPE = "application/json; charset=utf-8";
 
 export function directoryRoutes(site: Site): void {
-  const { store, config } = site;
-  const feedsAt = (origin: string, path: string) => Object.fromEntries(FORMAT_NAMES.map((format) => [format, feedUrl({ origin, path }, format)]));
+  const { store } = site;
 
   const directory = (kind: GroupKind, name: "topics" | "providers") => (c: Context) =>
     site.send(c, `/${name}.json`, async () => {
@@ -30,19 +29,22 @@ export function directoryRoutes(site: Site): void {
 
   site.route(ICON_PATH, () => respond(ICON_PNG, 200, { "Content-Type": "image/png", "Cache-Control": "public, max-age=604800" }));
 
-  site.route("/", (c) =>
-    site.send(c, "/", async () => {
-      const origin = site.origin(c);
-      const overview = await store.overview();
-      const body = {
-        title: config.siteTitle,
-        description: config.siteDescription,
-        feeds: feedsAt(origin, "/feed"),
-        topics: `${origin}/topics.json`,
-        providers: `${origin}/providers.json`,
-        articles: overview.articles,
-      };
-      return { body: `${JSON.stringify(body, null, 2)}\n`, contentType: JSON_TYPE, updated: overview.newest ?? EPOCH };
-    }),
-  );
+}
+
+const feedsAt = (origin: string, path: string) => Object.fromEntries(FORMAT_NAMES.map((format) => [format, feedUrl({ origin, path }, format)]));
+
+/** `/` for clients that ask for JSON: the summary it has always been. */
+export async function jsonSummary(site: Site, c: Context): Promise<RenderedBody> {
+  const { store, config } = site;
+  const origin = site.origin(c);
+  const overview = await store.overview();
+  const body = {
+    title: config.siteTitle,
+    description: config.siteDescription,
+    feeds: feedsAt(origin, "/feed"),
+    topics: `${origin}/topics.json`,
+    providers: `${origin}/providers.json`,
+    articles: overview.articles,
+  };
+  return { body: `${JSON.stringify(body, null, 2)}\n`, contentType: JSON_TYPE, updated: overview.newest ?? EPOCH };
 }

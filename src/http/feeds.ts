@@ -4,19 +4,16 @@
  * redirected, so that every feed page has one URL and its self link names it.
  */
 import type { Context } from "hono";
-import { providerKey, topicKey } from "../content/keys.js";
 import { type FeedFormat, type FeedScope, FORMATS, FORMAT_NAMES, buildFeed, feedPath, feedUrl, queryString } from "../feeds/model.js";
 import { renderFeed } from "../feeds/render.js";
-import type { GroupInfo, GroupKind } from "../index/store.js";
-import { HttpError, clip } from "./errors.js";
+import { HttpError } from "./errors.js";
+import { SEGMENT, findGroup } from "./groups.js";
 import { respond } from "./headers.js";
 import { ICON_PATH } from "./icon.js";
 import { canonicalSearch, parseFeedQuery } from "./params.js";
 import { type Site, pathOf, searchOf } from "./site.js";
 
 const NO_PARAMETERS = new URLSearchParams();
-const SEGMENT: Record<GroupKind, "topics" | "providers"> = { topic: "topics", provider: "providers" };
-const KEY_OF: Record<GroupKind, (name: string) => string> = { topic: topicKey, provider: providerKey };
 
 export function feedRoutes(site: Site): void {
   const { store, config } = site;
@@ -34,21 +31,8 @@ export function feedRoutes(site: Site): void {
       if (query.page > feed.pages) throw new HttpError(400, `page: must be from 1 to ${feed.pages} for this feed, got ${query.page}`);
       const self = feedUrl(feed, format, feed.links.self);
       const link = feed.hubs.length > 0 ? [...feed.hubs.map((hub) => `<${hub}>; rel="hub"`), `<${self}>; rel="self"`].join(", ") : undefined;
-      return { body: renderFeed(feed, format), contentType: FORMATS[format].contentType, updated: feed.updated, link };
+      return { body: renderFeed(feed, format), contentType: FORMATS[format].contentType, updated: feed.updated, ...(link ? { headers: { Link: link } } : {}) };
     });
-  };
-
-  /** The group named by `:key`, a redirect to its canonical key, or a 404 listing the closest keys. */
-  const findGroup = async (c: Context, kind: GroupKind, file: string): Promise<GroupInfo | Response> => {
-    const asked = c.req.param("key") ?? "";
-    const group = await store.group(kind, asked);
-    if (group) return group;
-    const canonical = KEY_OF[kind](asked);
-    if (canonical !== asked && (await store.group(kind, canonical))) {
-      return respond(null, 301, { Location: `/${SEGMENT[kind]}/${encodeURIComponent(canonical)}${file}${searchOf(c.req.url)}`, "Cache-Control": "public, max-age=86400" });
-    }
-    const close = await store.closestKeys(kind, asked);
-    throw new HttpError(404, `no ${kind} "${clip(asked)}". Closest: ${close.join(", ") || "none"}. All ${SEGMENT[kind]}: /${SEGMENT[kind]}.json`);
   };
 
   for (const format of FORMAT_NAMES) {
@@ -56,7 +40,7 @@ export function feedRoutes(site: Site): void {
     site.route(file, (c) => sendFeed(c, { kind: "all" }, format));
     for (const kind of ["topic", "provider"] as const) {
       site.route(`/${SEGMENT[kind]}/:key${file}`, async (c) => {
-        const group = await findGroup(c, kind, file);
+        const group = await findGroup(c, store, kind, file);
         if (group instanceof Response) return group;
         return sendFeed(c, { kind, key: group.key, name: group.name, ...(group.logo ? { logo: group.logo } : {}) }, format);
       });

@@ -6,8 +6,8 @@ export interface Rendered {
   etag: string;
   /** HTTP date of the newest article in the response. */
   lastModified: string;
-  /** A Link header value (WebSub: the hubs and the feed's self URL). */
-  link?: string;
+  /** Headers of this body's own: a feed's Link (WebSub), a page's Content-Security-Policy and Vary. */
+  headers?: Record<string, string>;
 }
 
 export type ContentEncoding = "br" | "gzip";

@@ -45,7 +45,7 @@ function validatorHeaders(rendered: Rendered, variant: Variant, maxAge: number):
     "Last-Modified": rendered.lastModified,
     "Cache-Control": `public, max-age=${maxAge}, stale-while-revalidate=${maxAge}, stale-if-error=86400`,
     Vary: "Accept-Encoding",
-    ...(rendered.link ? { Link: rendered.link } : {}),
+    ...rendered.headers,
   };
 }
 

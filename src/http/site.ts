@@ -17,8 +17,8 @@ export interface RenderedBody {
   contentType: string;
   /** Newest date the body shows: Last-Modified. */
   updated: string;
-  /** A Link header for the response (WebSub hub and self). */
-  link?: string;
+  /** Headers of its own (they win over the defaults): Link, Content-Security-Policy, Vary. */
+  headers?: Record<string, string>;
 }
 
 export interface Site {
@@ -46,8 +46,8 @@ export function createSite(app: Hono, options: { store: ContentStore; config: Co
     async send(c, key, render) {
       const version = await store.version();
       const rendered = await cache.get(`${version} ${origin(c)} ${key}`, async () => {
-        const { body, contentType, updated, link } = await render();
-        return { body, contentType, etag: await bodyEtag(body), lastModified: new Date(updated).toUTCString(), ...(link ? { link } : {}) };
+        const { body, contentType, updated, headers } = await render();
+        return { body, contentType, etag: await bodyEtag(body), lastModified: new Date(updated).toUTCString(), ...(headers ? { headers } : {}) };
       });
       return sendRendered(c, rendered, config.cacheMaxAge, compressor);
     },

@@ -1,0 +1,27 @@
+/** Finding the topic or provider a URL names: shared by the feed routes and the pages. */
+import type { Context } from "hono";
+import { providerKey, topicKey } from "../content/keys.js";
+import type { ContentStore, GroupInfo, GroupKind } from "../index/store.js";
+import { HttpError, clip } from "./errors.js";
+import { respond } from "./headers.js";
+import { searchOf } from "./site.js";
+
+export const SEGMENT: Record<GroupKind, "topics" | "providers"> = { topic: "topics", provider: "providers" };
+const KEY_OF: Record<GroupKind, (name: string) => string> = { topic: topicKey, provider: providerKey };
+
+/**
+ * The group named by `:key`; a redirect (301) when `:key` is a name rather
+ * than its key ("AI Hardware" for ai-hardware), keeping the rest of the path
+ * (`rest`) and the query; else a 404 listing the closest keys.
+ */
+export async function findGroup(c: Context, store: ContentStore, kind: GroupKind, rest: string): Promise<GroupInfo | Response> {
+  const asked = c.req.param("key") ?? "";
+  const group = await store.group(kind, asked);
+  if (group) return group;
+  const canonical = KEY_OF[kind](asked);
+  if (canonical !== asked && (await store.group(kind, canonical))) {
+    return respond(null, 301, { Location: `/${SEGMENT[kind]}/${encodeURIComponent(canonical)}${rest}${searchOf(c.req.url)}`, "Cache-Control": "public, max-age=86400" });
+  }
+  const close = await store.closestKeys(kind, asked);
+  throw new HttpError(404, `no ${kind} "${clip(asked)}". Closest: ${close.join(", ") || "none"}. All ${SEGMENT[kind]}: /${SEGMENT[kind]}.json`);
+}

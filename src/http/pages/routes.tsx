@@ -1,0 +1,197 @@
+/**
+ * Pages for people: the home page, the topic and provider directories, and a
+ * page per topic and provider. Server-rendered, no client framework: they work
+ * with JavaScript off, and every page names its feeds in `<link rel=alternate>`
+ * so that browsers' and readers' feed discovery finds them.
+ */
+import type { Context } from "hono";
+import { EPOCH, feedPath } from "../../feeds/model.js";
+import type { GroupInfo } from "../../index/store.js";
+import { HttpError } from "../errors.js";
+import { SEGMENT, findGroup } from "../groups.js";
+import { respond } from "../headers.js";
+import { jsonSummary } from "../directories.js";
+import type { RenderedBody, Site } from "../site.js";
+import { searchOf } from "../site.js";
+import { ASSETS } from "./assets.js";
+import { ArticleList, type FeedSet, GroupTable, Layout, Pager, SubscribeBox, groupPath } from "./view.js";
+
+/** Pages may load their own stylesheet and script, https images (thumbnails), and nothing else. */
+export const PAGE_CSP =
+  "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' https:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+const HTML_TYPE = "text/html; charset=utf-8";
+const ARTICLES_PER_PAGE = 20;
+const GROUPS_PER_PAGE = 100;
+const HOME_PROVIDERS = 20;
+const SORTS = { count: "most articles", newest: "newest article", name: "name" } as const;
+type Sort = keyof typeof SORTS;
+
+function html(page: string, updated: string, extraHeaders: Record<string, string> = {}): RenderedBody {
+  return { body: `<!DOCTYPE html>${page}\n`, contentType: HTML_TYPE, updated, headers: { "Content-Security-Policy": PAGE_CSP, ...extraHeaders } };
+}
+
+/** A whole number from 1, or a 400 that says so; absent means 1. */
+function pageNumber(params: URLSearchParams): number {
+  const value = params.get("page");
+  if (value === null) return 1;
+  if (!/^\d{1,9}$/.test(value) || Number(value) < 1) throw new HttpError(400, `page: must be a whole number from 1, got ${JSON.stringify(value.slice(0, 20))}`);
+  return Number(value);
+}
+
+function paramsOf(c: Context): URLSearchParams {
+  const search = searchOf(c.req.url);
+  return new URLSearchParams(search.slice(1));
+}
+
+function compareGroups(sort: Sort) {
+  return (a: GroupInfo, b: GroupInfo) =>
+    sort === "name" ? a.name.localeCompare(b.name, "en") || (a.key < b.key ? -1 : 1) : sort === "newest" ? (a.newest < b.newest ? 1 : a.newest > b.newest ? -1 : a.key < b.key ? -1 : 1) : b.count - a.count || (a.key < b.key ? -1 : 1);
+}
+
+export function pageRoutes(site: Site): void {
+  const { store, config } = site;
+  const feedSet = (origin: string, title: string, path: string, opml: string): FeedSet => ({ title, base: `${origin}${path}`, opml });
+  const mainFeeds = (origin: string) => feedSet(origin, config.siteTitle, "/feed", "/feeds.opml");
+
+  site.route("/", async (c) => {
+    const accept = c.req.header("accept") ?? "";
+    // Today's JSON summary for clients that ask for JSON; a page for browsers (and */*).
+    if (accept.includes("application/json") && !accept.includes("text/html")) return site.send(c, "/ json", async () => ({ ...(await jsonSummary(site, c)), headers: { Vary: "Accept, Accept-Encoding" } }));
+    return site.send(c, "/ html", async () => {
+      const origin = site.origin(c);
+      const [overview, topics, providers, latest] = await Promise.all([
+        store.overview(),
+        store.groups("topic"),
+        store.groups("provider"),
+        store.slice({ kind: "all" }, { limit: 10, page: 1 }),
+      ]);
+      const busiest = [...providers].sort(compareGroups("count")).slice(0, HOME_PROVIDERS);
+      const page = (
+        <Layout title={config.siteTitle} description={config.siteDescription} site={config.siteTitle} feeds={[mainFeeds(origin)]} canonical={`${origin}/`}>
+          <h1>{config.siteTitle}</h1>
+          <p class="lead">
+            {config.siteDescription} {overview.articles} articles from {providers.length} providers on {topics.length} topics.
+          </p>
+          <SubscribeBox feeds={mainFeeds(origin)} id="everything" heading="Subscribe to everything" />
+          <section aria-labelledby="latest">
+            <h2 id="latest">Latest articles</h2>
+            <ArticleList articles={latest.articles} />
+          </section>
+          <section aria-labelledby="topics">
+            <h2 id="topics">Topics</h2>
+            <GroupTable kind="topic" groups={[...topics].sort(compareGroups("count"))} origin={origin} caption="Every topic, most articles first." />
+          </section>
+          <section aria-labelledby="providers">
+            <h2 id="providers">Providers</h2>
+            <GroupTable kind="provider" groups={busiest} origin={origin} caption={`The ${busiest.length} providers with the most articles.`} />
+            <p>
+              <a href="/providers/">All {providers.length} providers</a>, with a filter.
+            </p>
+          </section>
+        </Layout>
+      );
+      return html(page.toString(), overview.newest ?? EPOCH, { Vary: "Accept, Accept-Encoding" });
+    });
+  });
+
+  for (const kind of ["topic", "provider"] as const) {
+    const segment = SEGMENT[kind];
+    const noun = kind === "topic" ? "Topics" : "Providers";
+
+    site.route(`/${segment}/`, (c) => {
+      const params = paramsOf(c);
+      const sort = (params.get("sort") ?? "count") as Sort;
+      if (!(sort in SORTS)) throw new HttpError(400, `sort: must be one of ${Object.keys(SORTS).join(", ")}`);
+      const filter = (params.get("q") ?? "").trim().toLowerCase();
+      if (filter.length > 100) throw new HttpError(400, "q: must be at most 100 characters");
+      const page = pageNumber(params);
+      const key = `/${segment}/?${new URLSearchParams({ sort, q: filter, page: String(page) })}`;
+      return site.send(c, key, async () => {
+        const origin = site.origin(c);
+        const groups = (await store.groups(kind)).filter((group) => !filter || group.name.toLowerCase().includes(filter) || group.key.includes(filter)).sort(compareGroups(sort));
+        const pages = Math.max(1, Math.ceil(groups.length / GROUPS_PER_PAGE));
+        if (page > pages) throw new HttpError(404, `page ${page} of ${segment} does not exist: there are ${pages}`);
+        const shown = groups.slice((page - 1) * GROUPS_PER_PAGE, page * GROUPS_PER_PAGE);
+        const href = (to: number) => `/${segment}/?${new URLSearchParams({ ...(sort !== "count" ? { sort } : {}), ...(filter ? { q: filter } : {}), ...(to > 1 ? { page: String(to) } : {}) })}`.replace(/\?$/, "");
+        const pageView = (
+          <Layout
+            title={`${noun}: ${config.siteTitle}`}
+            description={`Every ${kind} of ${config.siteTitle}, with its feeds.`}
+            site={config.siteTitle}
+            feeds={[mainFeeds(origin)]}
+            canonical={`${origin}${href(page)}`}
+          >
+            <h1>{noun}</h1>
+            <form class="filter" method="get" action={`/${segment}/`} role="search">
+              <label for="filter">Find</label>
+              <input id="filter" name="q" type="search" value={filter} maxlength={100} />
+              <label for="sort">Order by</label>
+              <select id="sort" name="sort">
+                {Object.entries(SORTS).map(([value, label]) => (
+                  <option value={value} selected={value === sort}>
+                    {label}
+                  </option>
+                ))}
+              </select>
+              <button type="submit">Show</button>
+            </form>
+            <GroupTable
+              kind={kind}
+              groups={shown}
+              origin={origin}
+              caption={groups.length === 0 ? `No ${kind} matches "${filter}".` : `${groups.length} ${kind === "topic" ? "topics" : "providers"}${filter ? ` matching "${filter}"` : ""}, by ${SORTS[sort]}.`}
+            />
+            <Pager page={page} pages={pages} href={href} labels={["← Previous", "Next →"]} />
+          </Layout>
+        );
+        const updated = groups.reduce((newest, group) => (group.newest > newest ? group.newest : newest), EPOCH);
+        return html(pageView.toString(), updated);
+      });
+    });
+
+    // The page of one group; without its trailing slash, a redirect to it.
+    site.route(`/${segment}/:key`, (c) => respond(null, 301, { Location: `${groupPath(kind, c.req.param("key") ?? "")}${searchOf(c.req.url)}`, "Cache-Control": "public, max-age=86400" }));
+    site.route(`/${segment}/:key/`, async (c) => {
+      const group = await findGroup(c, store, kind, "/");
+      if (group instanceof Response) return group;
+      const page = pageNumber(paramsOf(c));
+      return site.send(c, `${groupPath(kind, group.key)}?page=${page}`, async () => {
+        const origin = site.origin(c);
+        const slice = await store.slice({ kind, key: group.key }, { limit: ARTICLES_PER_PAGE, page });
+        const pages = Math.max(1, Math.ceil(slice.total / ARTICLES_PER_PAGE));
+        if (page > pages) throw new HttpError(404, `page ${page} of ${group.name} does not exist: there are ${pages}`);
+        const path = groupPath(kind, group.key);
+        const feeds = feedSet(origin, `${config.siteTitle}: ${group.name}`, feedPath({ kind, key: group.key }), `${path}feeds.opml`);
+        const href = (to: number) => (to > 1 ? `${path}?page=${to}` : path);
+        const pageView = (
+          <Layout
+            title={`${group.name}: ${config.siteTitle}`}
+            description={`The latest articles ${kind === "topic" ? "about" : "from"} ${group.name} on ${config.siteTitle}.`}
+            site={config.siteTitle}
+            feeds={[feeds]}
+            canonical={`${origin}${href(page)}`}
+          >
+            <h1>{group.name}</h1>
+            <p class="lead">
+              {group.count} articles {kind === "topic" ? "about" : "from"} {group.name}
+              {kind === "provider" ? ` (${group.key})` : ""}.
+            </p>
+            <SubscribeBox feeds={feeds} id="group" heading={`Subscribe to ${group.name}`} />
+            <section aria-labelledby="articles">
+              <h2 id="articles">{page === 1 ? "Latest articles" : `Articles, page ${page}`}</h2>
+              <ArticleList articles={slice.articles} showProvider={kind === "topic"} />
+            </section>
+            <Pager page={page} pages={pages} href={href} labels={["← Newer", "Older →"]} />
+          </Layout>
+        );
+        return html(pageView.toString(), slice.articles[0]?.published ?? group.newest);
+      });
+    });
+  }
+
+  for (const asset of Object.values(ASSETS)) {
+    site.route(asset.path, (c) =>
+      site.send(c, asset.path, async () => ({ body: asset.body, contentType: asset.contentType, updated: EPOCH, headers: { "Cache-Control": "public, max-age=31536000, immutable" } })),
+    );
+  }
+}

@@ -1,0 +1,221 @@
+/**
+ * The pages' markup, with Hono's JSX (which escapes every text and attribute).
+ * Pure: data in, HTML out, no clock; dates are shown as they are stored (UTC).
+ * Nothing from an article becomes markup or a live URL: text is text, and
+ * only http(s) links (https for images, per the pages' CSP) are rendered.
+ */
+import type { Child } from "hono/jsx";
+import type { Article } from "../../content/article.js";
+import { FORMATS, FORMAT_NAMES, type FeedFormat, pagePath } from "../../feeds/model.js";
+import type { GroupInfo, GroupKind } from "../../index/store.js";
+import { ASSETS } from "./assets.js";
+
+export const FORMAT_LABELS: Record<FeedFormat, { name: string; type: string }> = {
+  rss: { name: "RSS", type: "application/rss+xml" },
+  atom: { name: "Atom", type: "application/atom+xml" },
+  json: { name: "JSON Feed", type: "application/feed+json" },
+};
+
+export interface FeedSet {
+  /** Shown in `<link rel=alternate title>` and the subscribe box. */
+  title: string;
+  /** Feed URL without its extension, e.g. https://host/topics/ai/feed */
+  base: string;
+  opml: string;
+}
+
+export const feedHref = (feeds: FeedSet, format: FeedFormat) => `${feeds.base}.${FORMATS[format].extension}`;
+
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+/** "2022-06-30T23:48:00Z" -> "30 Jun 2022": from the stored text, never from the clock or a locale. */
+export function showDate(iso: string): string {
+  const [year, month, day] = iso.slice(0, 10).split("-");
+  return `${Number(day)} ${MONTHS[Number(month) - 1]} ${year}`;
+}
+
+const safeLink = (url: string) => (/^https?:\/\//i.test(url) ? url : undefined);
+const safeImage = (url: string) => (/^https:\/\//i.test(url) ? url : undefined);
+
+export function Layout(props: { title: string; description: string; site: string; feeds: FeedSet[]; canonical: string; children: Child }) {
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{props.title}</title>
+        <meta name="description" content={props.description} />
+        <link rel="canonical" href={props.canonical} />
+        <link rel="stylesheet" href={ASSETS.style.path} />
+        <link rel="icon" href="/favicon.ico" sizes="any" />
+        {props.feeds.flatMap((feeds) =>
+          FORMAT_NAMES.map((format) => <link rel="alternate" type={FORMAT_LABELS[format].type} title={`${feeds.title} (${FORMAT_LABELS[format].name})`} href={feedHref(feeds, format)} />),
+        )}
+        <script src={ASSETS.copy.path} defer />
+      </head>
+      <body>
+        <header class="site">
+          <div class="wrap">
+            <a class="brand" href="/">
+              {props.site}
+            </a>
+            <nav aria-label="Main">
+              <ul>
+                <li>
+                  <a href="/">Home</a>
+                </li>
+                <li>
+                  <a href="/topics/">Topics</a>
+                </li>
+                <li>
+                  <a href="/providers/">Providers</a>
+                </li>
+              </ul>
+            </nav>
+          </div>
+        </header>
+        <main class="wrap">{props.children}</main>
+        <footer class="site">
+          <div class="wrap">
+            <p>Every feed comes in RSS, Atom and JSON Feed. Import them all into a feed reader:</p>
+            <ul>
+              <li>
+                <a href="/feeds.opml">all feeds (OPML)</a>
+              </li>
+              <li>
+                <a href="/topics.opml">topics (OPML)</a>
+              </li>
+              <li>
+                <a href="/providers.opml">providers (OPML)</a>
+              </li>
+              <li>
+                <a href="/sitemap.xml">sitemap</a>
+              </li>
+            </ul>
+          </div>
+        </footer>
+      </body>
+    </html>
+  );
+}
+
+/** The three feed URLs in selectable fields (copy buttons appear when the script runs), and the OPML. */
+export function SubscribeBox(props: { feeds: FeedSet; id: string; heading: string }) {
+  return (
+    <section class="subscribe" aria-labelledby={`${props.id}-heading`}>
+      <h2 id={`${props.id}-heading`}>{props.heading}</h2>
+      {FORMAT_NAMES.map((format) => (
+        <div class="field">
+          <label for={`${props.id}-${format}`}>{FORMAT_LABELS[format].name}</label>
+          <input id={`${props.id}-${format}`} type="text" readonly value={feedHref(props.feeds, format)} />
+          <button type="button" data-copy={`${props.id}-${format}`} hidden aria-label={`Copy the ${FORMAT_LABELS[format].name} feed URL`}>
+            Copy
+          </button>
+        </div>
+      ))}
+      <p>
+        Paste a URL into your feed reader, or import <a href={props.feeds.opml}>this feed as OPML</a>.
+      </p>
+    </section>
+  );
+}
+
+export function ArticleList(props: { articles: Article[]; showProvider?: boolean }) {
+  return (
+    <ol class="articles">
+      {props.articles.map((article) => {
+        const link = safeLink(article.url);
+        const image = article.image && safeImage(article.image.url);
+        return (
+          <li>
+            {image ? (
+              <img src={image} alt="" loading="lazy" decoding="async" referrerpolicy="no-referrer" width={article.image?.width ?? 160} height={article.image?.height ?? 90} />
+            ) : null}
+            <h3>{link ? <a href={link}>{article.title}</a> : article.title}</h3>
+            <p class="meta">
+              {props.showProvider === false ? null : (
+                <>
+                  <a href={`/providers/${encodeURIComponent(article.provider.domain)}/`}>{article.provider.name}</a>
+                  {" · "}
+                </>
+              )}
+              <time datetime={article.published}>{showDate(article.published)}</time>
+            </p>
+            {article.summary ? <p class="excerpt">{article.summary}</p> : null}
+          </li>
+        );
+      })}
+    </ol>
+  );
+}
+
+export const groupPath = (kind: GroupKind, key: string) => pagePath({ kind, key });
+
+export function GroupTable(props: { kind: GroupKind; groups: GroupInfo[]; origin: string; caption: string }) {
+  return (
+    <div class="table-wrap">
+      <table>
+        <caption class="lead">{props.caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{props.kind === "topic" ? "Topic" : "Provider"}</th>
+            <th scope="col" class="num">
+              Articles
+            </th>
+            <th scope="col" class="hide-narrow">
+              Newest
+            </th>
+            <th scope="col">Feeds</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.groups.map((group) => {
+            const path = groupPath(props.kind, group.key);
+            return (
+              <tr>
+                <td>
+                  <a href={path}>{group.name}</a>
+                </td>
+                <td class="num">{group.count}</td>
+                <td class="hide-narrow">
+                  <time datetime={group.newest}>{showDate(group.newest)}</time>
+                </td>
+                <td class="feeds">
+                  {FORMAT_NAMES.map((format) => (
+                    <a href={`${path}feed.${FORMATS[format].extension}`} type={FORMAT_LABELS[format].type} aria-label={`${group.name}: ${FORMAT_LABELS[format].name} feed`}>
+                      {FORMAT_LABELS[format].name}
+                    </a>
+                  ))}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+export function Pager(props: { page: number; pages: number; href: (page: number) => string; labels: [previous: string, next: string] }) {
+  if (props.pages <= 1) return null;
+  return (
+    <nav class="pages" aria-label="Pages">
+      {props.page > 1 ? (
+        <a href={props.href(props.page - 1)} rel="prev">
+          {props.labels[0]}
+        </a>
+      ) : (
+        <span />
+      )}
+      <span>
+        Page {props.page} of {props.pages}
+      </span>
+      {props.page < props.pages ? (
+        <a href={props.href(props.page + 1)} rel="next">
+          {props.labels[1]}
+        </a>
+      ) : (
+        <span />
+      )}
+    </nav>
+  );
+}
