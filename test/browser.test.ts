@@ -1,0 +1,143 @@
+/**
+ * The pages in a real headless Chromium: order, autodiscovery, hostile text,
+ * accessibility (axe-core), no console errors, the page CSP, JavaScript off,
+ * and a 320 px phone. Skipped, saying so, where Chromium is not installed
+ * (.ci/run installs Debian's package).
+ */
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { checkFeed } from "../src/feeds/check.js";
+import { contextFor, hasChromium, launchChromium, serveApp } from "./browser.js";
+import { PROCESS_TEST_TIMEOUT, fixtureApp } from "./helpers.js";
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+const PAGES = ["/", "/topics/", "/providers/", "/topics/ai/", "/providers/hostile.example.org/"];
+
+if (!hasChromium) console.warn("browser tests skipped: no Chromium at /usr/bin/chromium (apt-get install chromium, or set CHROMIUM_PATH)");
+
+// In CI (CI=true) the test runs regardless, so that a missing install fails loudly instead of skipping.
+describe.skipIf(!hasChromium && !process.env.CI)("the pages in Chromium", { timeout: PROCESS_TEST_TIMEOUT }, () => {
+  let browser: Browser;
+  let server: Awaited<ReturnType<typeof serveApp>>;
+  const fixtures = fixtureApp();
+
+  beforeAll(async () => {
+    server = await serveApp((await fixtures).app);
+    browser = await launchChromium();
+  }, PROCESS_TEST_TIMEOUT);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  /** Opens a page in a fresh context, recording console errors, page errors and dialogs. */
+  async function open(path: string, options: Parameters<typeof contextFor>[2] = {}) {
+    const context = await contextFor(browser, server.origin, options);
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on("console", (message) => message.type() === "error" && problems.push(`console: ${message.text()}`));
+    page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+    page.on("dialog", async (dialog) => {
+      problems.push(`dialog: ${dialog.message()}`);
+      await dialog.dismiss();
+    });
+    const response = await page.goto(`${server.origin}${path}`);
+    return { page, response, problems, close: () => context.close() };
+  }
+
+  const texts = (page: Page, selector: string) => page.locator(selector).allTextContents();
+
+  it("renders the home page's newest articles and a topic's articles in order", async () => {
+    const { index } = await fixtures;
+    const home = await open("/");
+    const dates = await home.page.locator("ol.articles time").evaluateAll((nodes) => nodes.map((node) => node.getAttribute("datetime")));
+    expect(dates).toEqual(index.articles.slice(0, 10).map((article) => article.published));
+    await home.close();
+    const topic = await open("/topics/ai/");
+    expect(await texts(topic.page, "ol.articles h3")).toEqual(index.topics.get("ai")!.articles.map((article) => article.title));
+    await topic.close();
+  });
+
+  it("names feeds that resolve and parse, in every page's rel=alternate links", async () => {
+    for (const path of PAGES) {
+      const { page, close } = await open(path);
+      const links = await page.locator('link[rel="alternate"]').evaluateAll((nodes) => nodes.map((node) => ({ type: node.getAttribute("type")!, href: (node as HTMLLinkElement).href })));
+      expect(links.length, path).toBe(3);
+      for (const link of links) {
+        const feed = await fetch(link.href);
+        expect(feed.status, link.href).toBe(200);
+        const format = link.type.includes("rss") ? "rss" : link.type.includes("atom") ? "atom" : "json";
+        expect(checkFeed(format, await feed.text()).problems, link.href).toEqual([]);
+      }
+      await close();
+    }
+  });
+
+  it("shows a hostile title as text, and no script of an article runs", async () => {
+    const { page, problems, close } = await open("/providers/hostile.example.org/");
+    const heading = await texts(page, "ol.articles h3");
+    expect(heading[0]).toContain("<script>alert('x')</script>");
+    expect(await page.locator("script").count()).toBe(1);
+    expect(await page.locator("ol.articles a[href^='javascript:']").count()).toBe(0);
+    expect(problems).toEqual([]);
+    await close();
+  });
+
+  it.each(["light", "dark"] as const)("has no axe-core violations, in %s mode", async (colorScheme) => {
+    for (const path of PAGES) {
+      // axe is injected as a script, which the page CSP (rightly) refuses: bypassed for this audit only.
+      const { page, close } = await open(path, { bypassCSP: true, colorScheme });
+      await page.addScriptTag({ content: AXE_SOURCE });
+      const violations = await page.evaluate(async () => {
+        const result = await (window as unknown as { axe: { run(): Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe.run();
+        return result.violations.map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(" ")).join(", ")}`);
+      });
+      expect(violations, `${path} (${colorScheme})`).toEqual([]);
+      await close();
+    }
+  });
+
+  it("loads with no console error under its own strict CSP, with one h1 and landmarks", async () => {
+    for (const path of PAGES) {
+      const { page, response, problems, close } = await open(path);
+      expect(response?.headers()["content-security-policy"], path).toContain("script-src 'self'");
+      await page.waitForLoadState("networkidle");
+      expect(problems, path).toEqual([]);
+      expect(await page.locator("h1").count(), path).toBe(1);
+      for (const landmark of ["header", "nav", "main", "footer"]) expect(await page.locator(landmark).count(), `${path} ${landmark}`).toBeGreaterThan(0);
+      await close();
+    }
+  });
+
+  it("works with JavaScript off: the feed URLs are selectable fields, copy buttons stay hidden", async () => {
+    const { page, close } = await open("/topics/ai/", { javaScriptEnabled: false });
+    const fields = page.locator(".subscribe input[readonly]");
+    expect(await fields.evaluateAll((nodes) => nodes.map((node) => (node as HTMLInputElement).value))).toEqual([
+      `${server.origin}/topics/ai/feed.rss`,
+      `${server.origin}/topics/ai/feed.atom`,
+      `${server.origin}/topics/ai/feed.json`,
+    ]);
+    expect(await page.locator(".subscribe button:visible").count()).toBe(0);
+    await close();
+  });
+
+  it("shows copy buttons with JavaScript on, and a click selects the URL", async () => {
+    const { page, problems, close } = await open("/topics/ai/");
+    const button = page.locator('button[data-copy="group-atom"]');
+    await button.click();
+    expect(await page.evaluate(() => window.getSelection()?.toString() || (document.activeElement as HTMLInputElement).value)).toBe(`${server.origin}/topics/ai/feed.atom`);
+    expect(await button.textContent()).toMatch(/^(Copied|Selected: press Ctrl\+C)$/);
+    expect(problems).toEqual([]);
+    await close();
+  });
+
+  it("fits a 320 px wide phone without sideways scrolling", async () => {
+    for (const path of PAGES) {
+      const { page, close } = await open(path, { viewport: { width: 320, height: 640 }, isMobile: true });
+      expect(await page.evaluate(() => document.documentElement.scrollWidth), path).toBeLessThanOrEqual(320);
+      await close();
+    }
+  });
+});
