@@ -23,9 +23,9 @@ h3{font-size:1.05rem;margin:0 0 .25rem}
 .lead{color:var(--muted);margin-top:0}
 .subscribe{background:var(--accent-bg);border-radius:.5rem;padding:1rem;margin:1rem 0}
 .subscribe h2{margin-top:0;font-size:1.1rem}
-.subscribe .field{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;margin:.4rem 0}
-.subscribe label{min-width:5.5rem;font-weight:600}
-.subscribe input{flex:1 1 12rem;min-width:0;font:inherit;font-size:.9rem;padding:.35rem .5rem;border:1px solid var(--line);border-radius:.3rem;background:var(--card);color:var(--fg)}
+.subscribe .field{display:grid;grid-template-columns:6.5rem minmax(0,1fr) auto;gap:.5rem;align-items:center;margin:.4rem 0}
+.subscribe label{font-weight:600}
+.subscribe input{min-width:0;font:inherit;font-size:.9rem;padding:.35rem .5rem;border:1px solid var(--line);border-radius:.3rem;background:var(--card);color:var(--fg)}
 .subscribe button{font:inherit;font-size:.9rem;padding:.35rem .8rem;border:1px solid var(--accent);border-radius:.3rem;background:var(--card);color:var(--accent);cursor:pointer}
 .subscribe p{margin:.5rem 0 0;font-size:.9rem}
 ol.articles{list-style:none;margin:0;padding:0}
@@ -44,7 +44,7 @@ form.filter input,form.filter select,form.filter button{font:inherit;padding:.3r
 nav.pages{display:flex;justify-content:space-between;margin-top:1rem}
 footer.site{border-top:1px solid var(--line);color:var(--muted);font-size:.9rem;padding:1rem 0 2rem}
 footer.site ul{list-style:none;padding:0;margin:.25rem 0;display:flex;flex-wrap:wrap;gap:.25rem 1rem}
-@media (max-width:30rem){h1{font-size:1.45rem}ol.articles img{width:6rem}th.hide-narrow,td.hide-narrow{display:none}}
+@media (max-width:30rem){h1{font-size:1.45rem}.subscribe .field{grid-template-columns:minmax(0,1fr) auto;gap:.25rem .5rem}.subscribe label{grid-column:1/-1}ol.articles img{width:6rem}th.hide-narrow,td.hide-narrow{display:none}}
 `;
 
 const COPY_SCRIPT = `for (const button of document.querySelectorAll("button[data-copy]")) {
