@@ -1,6 +1,7 @@
 /** The Worker inside workerd: every route and format, HTTP semantics, the edge cache, and identity with Node. */
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, inject, it } from "vitest";
+import { itServesWhatNodeServes } from "./same-as-node.js";
 import { loadConfig } from "../src/config.js";
 import type { ContentBundle } from "../src/runtime/bundle.js";
 import { edgeCacheKey, withEdgeCache } from "../src/runtime/edge-cache.js";
@@ -13,15 +14,7 @@ describe("the Worker serves what Node serves", () => {
     expect(loadConfig(env as Record<string, string>)).toEqual(inject("nodeConfig"));
   });
 
-  for (const expected of inject("nodeResponses")) {
-    it(`${expected.path}: same status, type, ETag and bytes`, async () => {
-      const response = await get(expected.path);
-      expect(response.status).toBe(expected.status);
-      expect(response.headers.get("content-type")).toBe(expected.contentType);
-      expect(response.headers.get("etag")).toBe(expected.etag);
-      expect(await response.text()).toBe(expected.body);
-    });
-  }
+  itServesWhatNodeServes(get);
 });
 
 describe("feeds in workerd", () => {

@@ -4,7 +4,8 @@
  * publish visible at once, with no stale edge-cache entry ever matched.
  */
 import { env, exports } from "cloudflare:workers";
-import { describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { itServesWhatNodeServes } from "../same-as-node.js";
 import { loadConfig } from "../../src/config.js";
 import { createD1Store, type D1Like, pageCost } from "../../src/runtime/d1-store.js";
 
@@ -13,15 +14,7 @@ const get = (path: string, init?: RequestInit) => worker.fetch(new Request(`http
 const { DB, LARGE } = env as unknown as { DB: D1Like; LARGE: D1Like };
 
 describe("the Worker on D1 serves what Node serves from data/", () => {
-  for (const expected of inject("nodeResponses")) {
-    it(`${expected.path}: same status, type, ETag and bytes`, async () => {
-      const response = await get(expected.path);
-      expect(response.status).toBe(expected.status);
-      expect(response.headers.get("content-type")).toBe(expected.contentType);
-      expect(response.headers.get("etag")).toBe(expected.etag);
-      expect(await response.text()).toBe(expected.body);
-    });
-  }
+  itServesWhatNodeServes(get);
 });
 
 describe("rows read per feed page, at 3,000 articles", () => {
