@@ -22,6 +22,8 @@ export interface Config {
   allowedHosts: readonly string[] | "any";
   /** WebSub hubs announced in every feed and told when feeds change (WEBSUB_HUBS). */
   websubHubs: readonly string[];
+  /** Who may frame the /embed/ pages: a CSP frame-ancestors source list (EMBED_ANCESTORS), "*" for anyone. */
+  embedAncestors: string;
   defaultLimit: number;
   maxLimit: number;
   /** Seconds a reader or cache may reuse a response (Cache-Control max-age, RSS ttl). */
@@ -45,6 +47,7 @@ const DEFAULTS = {
   PUBLIC_URL: "",
   ALLOWED_HOSTS: "",
   WEBSUB_HUBS: "",
+  EMBED_ANCESTORS: "*",
   FEED_LIMIT: "50",
   FEED_MAX_LIMIT: "200",
   CACHE_MAX_AGE: "300",
@@ -70,6 +73,7 @@ export function loadConfig(env: Env): Config {
       .split(/[\s,]+/)
       .filter(Boolean)
       .map((hub) => absoluteUrl("WEBSUB_HUBS", hub)),
+    embedAncestors: frameAncestors(read("EMBED_ANCESTORS")),
   };
   const icon = read("SITE_ICON");
   if (icon) config.siteIcon = absoluteUrl("SITE_ICON", icon);
@@ -99,6 +103,18 @@ function allowedHosts(value: string, publicUrl: string | undefined): Config["all
     }
   }
   return hosts;
+}
+
+/** "*", or origins such as https://blog.example.com (comma- or space-separated), as CSP frame-ancestors sources. */
+function frameAncestors(value: string): string {
+  if (value === "*") return "*";
+  const origins = value.split(/[\s,]+/).filter(Boolean);
+  for (const origin of origins) {
+    if (!/^https?:\/\/(?:\*\.)?[a-z0-9.-]+(?::\d{1,5})?$/i.test(origin)) {
+      throw new ConfigError(`EMBED_ANCESTORS must be * or origins such as https://blog.example.com, got ${JSON.stringify(origin)}`);
+    }
+  }
+  return origins.join(" ");
 }
 
 function absoluteUrl(name: string, value: string): string {

@@ -1,5 +1,6 @@
 /** Every route and format of the bundled sample data, for the Node-vs-Workers comparison. */
 import type { ContentIndex } from "../src/index/index.js";
+import { EMBED_ASSETS } from "../src/http/embed/routes.js";
 import { ASSETS } from "../src/http/pages/assets.js";
 
 export function everyRoute(index: Pick<ContentIndex, "topics" | "providers">): string[] {
@@ -29,5 +30,13 @@ export function everyRoute(index: Pick<ContentIndex, "topics" | "providers">): s
     ASSETS.style.path,
     ASSETS.copy.path,
     "/topics/no-such-topic/",
+    // Embedding: the component and the iframe pages.
+    "/embed.js",
+    EMBED_ASSETS.style.path,
+    EMBED_ASSETS.resize.path,
+    "/embed/",
+    "/embed/?limit=3&layout=cards&date=false",
+    ...[...index.topics.keys()].map((key) => `/embed/topics/${encodeURIComponent(key)}/`),
+    ...[...index.providers.keys()].map((key) => `/embed/providers/${encodeURIComponent(key)}/?image=true&excerpt=true`),
   ];
 }

@@ -33,11 +33,12 @@ export async function serveApp(app: Hono): Promise<{ origin: string; close: () =
 // A 1x1 grey PNG.
 const PLACEHOLDER = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGO4BwAA3gDdvZm/9wAAAABJRU5ErkJggg==", "base64");
 
-/** A context in which every host but `origin` answers with the placeholder image. */
-export async function contextFor(browser: Browser, origin: string, options: BrowserContextOptions = {}): Promise<BrowserContext> {
+/** A context in which every host but the given origins (real servers) answers with the placeholder image. */
+export async function contextFor(browser: Browser, origins: string | readonly string[], options: BrowserContextOptions = {}): Promise<BrowserContext> {
+  const real = new Set(typeof origins === "string" ? [origins] : origins);
   const context = await browser.newContext(options);
   await context.route(
-    (url) => url.origin !== origin,
+    (url) => !real.has(url.origin),
     (route) => route.fulfill({ status: 200, contentType: "image/png", body: PLACEHOLDER }),
   );
   return context;

@@ -14,6 +14,7 @@ describe("configuration from environment variables", () => {
       includeUnpublished: false,
       allowedHosts: ["localhost", "127.0.0.1", "[::1]"],
       websubHubs: [],
+      embedAncestors: "*",
     });
   });
 

@@ -10,6 +10,7 @@ import type { ContentStore } from "../index/store.js";
 import { directoryRoutes } from "./directories.js";
 import { HttpError, clip } from "./errors.js";
 import { crawlerRoutes } from "./crawlers.js";
+import { embedRoutes } from "./embed/routes.js";
 import { feedRoutes } from "./feeds.js";
 import { opmlRoutes } from "./opml.js";
 import { pageRoutes } from "./pages/routes.js";
@@ -44,6 +45,7 @@ export function createApp({ store, config, cache = noRenderCache, compressor }: 
   pageRoutes(site);
   opmlRoutes(site);
   crawlerRoutes(site);
+  embedRoutes(site);
 
   app.notFound((c) => {
     throw new HttpError(

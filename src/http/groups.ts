@@ -12,15 +12,15 @@ const KEY_OF: Record<GroupKind, (name: string) => string> = { topic: topicKey, p
 /**
  * The group named by `:key`; a redirect (301) when `:key` is a name rather
  * than its key ("AI Hardware" for ai-hardware), keeping the rest of the path
- * (`rest`) and the query; else a 404 listing the closest keys.
+ * before (`prefix`) and after it (`rest`) and the query; else a 404 listing the closest keys.
  */
-export async function findGroup(c: Context, store: ContentStore, kind: GroupKind, rest: string): Promise<GroupInfo | Response> {
+export async function findGroup(c: Context, store: ContentStore, kind: GroupKind, rest: string, prefix = ""): Promise<GroupInfo | Response> {
   const asked = c.req.param("key") ?? "";
   const group = await store.group(kind, asked);
   if (group) return group;
   const canonical = KEY_OF[kind](asked);
   if (canonical !== asked && (await store.group(kind, canonical))) {
-    return respond(null, 301, { Location: `/${SEGMENT[kind]}/${encodeURIComponent(canonical)}${rest}${searchOf(c.req.url)}`, "Cache-Control": "public, max-age=86400" });
+    return respond(null, 301, { Location: `${prefix}/${SEGMENT[kind]}/${encodeURIComponent(canonical)}${rest}${searchOf(c.req.url)}`, "Cache-Control": "public, max-age=86400" });
   }
   const close = await store.closestKeys(kind, asked);
   throw new HttpError(404, `no ${kind} "${clip(asked)}". Closest: ${close.join(", ") || "none"}. All ${SEGMENT[kind]}: /${SEGMENT[kind]}.json`);

@@ -20,9 +20,15 @@ const EVERY_RESPONSE: Record<string, string> = {
   "X-Permitted-Cross-Domain-Policies": "none",
 };
 
-/** The standard headers plus a response's own, as one object (build it once where it can be reused). */
+/**
+ * The standard headers plus a response's own, as one object (build it once
+ * where it can be reused). An empty value drops a standard header: the embed
+ * pages drop X-Frame-Options, since they are made to be framed.
+ */
 export function withStandardHeaders(headers: Record<string, string>): Record<string, string> {
-  return { ...EVERY_RESPONSE, ...headers };
+  const merged = { ...EVERY_RESPONSE, ...headers };
+  for (const [name, value] of Object.entries(merged)) if (value === "") delete merged[name];
+  return merged;
 }
 
 /** A response with the standard headers plus its own. */

@@ -42,6 +42,7 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 form.filter{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;margin:.5rem 0 1rem}
 form.filter input,form.filter select,form.filter button{font:inherit;padding:.3rem .5rem;border:1px solid var(--line);border-radius:.3rem;background:var(--card);color:var(--fg)}
 nav.pages{display:flex;justify-content:space-between;margin-top:1rem}
+pre{background:var(--accent-bg);border-radius:.4rem;padding:.75rem;overflow-x:auto;font-size:.8rem;white-space:pre-wrap;overflow-wrap:anywhere}
 footer.site{border-top:1px solid var(--line);color:var(--muted);font-size:.9rem;padding:1rem 0 2rem}
 footer.site ul{list-style:none;padding:0;margin:.25rem 0;display:flex;flex-wrap:wrap;gap:.25rem 1rem}
 @media (max-width:30rem){h1{font-size:1.45rem}.subscribe .field{grid-template-columns:minmax(0,1fr) auto;gap:.25rem .5rem}.subscribe label{grid-column:1/-1}ol.articles img{width:6rem}th.hide-narrow,td.hide-narrow{display:none}}
@@ -73,7 +74,18 @@ function fnv1a(text: string): string {
   return hash.toString(16).padStart(8, "0");
 }
 
-export const ASSETS = {
-  style: { path: `/assets/style-${fnv1a(STYLE)}.css`, body: STYLE, contentType: "text/css; charset=utf-8" },
-  copy: { path: `/assets/copy-${fnv1a(COPY_SCRIPT)}.js`, body: COPY_SCRIPT, contentType: "text/javascript; charset=utf-8" },
-} as const;
+export interface Asset {
+  path: string;
+  body: string;
+  contentType: string;
+}
+
+/** An asset under `/assets/{name}-{hash}.{extension}`. */
+export function hashedAsset(name: string, extension: "css" | "js", body: string): Asset {
+  return { path: `/assets/${name}-${fnv1a(body)}.${extension}`, body, contentType: extension === "css" ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8" };
+}
+
+export const ASSETS = { style: hashedAsset("style", "css", STYLE), copy: hashedAsset("copy", "js", COPY_SCRIPT) } as const;
+
+/** A year's caching: a changed asset gets a new name. */
+export const IMMUTABLE = "public, max-age=31536000, immutable";

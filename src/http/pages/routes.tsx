@@ -13,8 +13,8 @@ import { respond } from "../headers.js";
 import { jsonSummary } from "../directories.js";
 import type { RenderedBody, Site } from "../site.js";
 import { searchOf } from "../site.js";
-import { ASSETS } from "./assets.js";
-import { ArticleList, type FeedSet, GroupTable, Layout, Pager, SubscribeBox, groupPath } from "./view.js";
+import { ASSETS, type Asset, IMMUTABLE } from "./assets.js";
+import { ArticleList, EmbedSnippets, type FeedSet, GroupTable, Layout, Pager, SubscribeBox, groupPath } from "./view.js";
 
 /** Pages may load their own stylesheet and script, https images (thumbnails), and nothing else. */
 export const PAGE_CSP =
@@ -88,6 +88,7 @@ export function pageRoutes(site: Site): void {
               <a href="/providers/">All {providers.length} providers</a>, with a filter.
             </p>
           </section>
+          <EmbedSnippets origin={origin} jsonFeed={`${origin}/feed.json`} embedPage="/embed/" title={config.siteTitle} />
         </Layout>
       );
       return html(page.toString(), overview.newest ?? EPOCH, { Vary: "Accept, Accept-Encoding" });
@@ -182,6 +183,7 @@ export function pageRoutes(site: Site): void {
               <ArticleList articles={slice.articles} showProvider={kind === "topic"} />
             </section>
             <Pager page={page} pages={pages} href={href} labels={["← Newer", "Older →"]} />
+            <EmbedSnippets origin={origin} jsonFeed={`${feeds.base}.json`} embedPage={`/embed${path}`} title={feeds.title} />
           </Layout>
         );
         return html(pageView.toString(), slice.articles[0]?.published ?? group.newest);
@@ -189,9 +191,10 @@ export function pageRoutes(site: Site): void {
     });
   }
 
-  for (const asset of Object.values(ASSETS)) {
-    site.route(asset.path, (c) =>
-      site.send(c, asset.path, async () => ({ body: asset.body, contentType: asset.contentType, updated: EPOCH, headers: { "Cache-Control": "public, max-age=31536000, immutable" } })),
-    );
-  }
+  for (const asset of Object.values(ASSETS)) serveAsset(site, asset);
+}
+
+/** A hashed asset, cached for a year. */
+export function serveAsset(site: Site, asset: Asset): void {
+  site.route(asset.path, (c) => site.send(c, asset.path, async () => ({ body: asset.body, contentType: asset.contentType, updated: EPOCH, headers: { "Cache-Control": IMMUTABLE } })));
 }

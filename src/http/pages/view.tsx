@@ -119,7 +119,9 @@ export function SubscribeBox(props: { feeds: FeedSet; id: string; heading: strin
   );
 }
 
-export function ArticleList(props: { articles: Article[]; showProvider?: boolean }) {
+/** `linkTarget` (the embed pages: "_blank") also shows providers as text, since this site's pages may not be framed. */
+export function ArticleList(props: { articles: Article[]; showProvider?: boolean; showDate?: boolean; linkTarget?: "_blank" }) {
+  const target = props.linkTarget ? { target: props.linkTarget, rel: "noopener" } : {};
   return (
     <ol class="articles">
       {props.articles.map((article) => {
@@ -130,16 +132,26 @@ export function ArticleList(props: { articles: Article[]; showProvider?: boolean
             {image ? (
               <img src={image} alt="" loading="lazy" decoding="async" referrerpolicy="no-referrer" width={article.image?.width ?? 160} height={article.image?.height ?? 90} />
             ) : null}
-            <h3>{link ? <a href={link}>{article.title}</a> : article.title}</h3>
-            <p class="meta">
-              {props.showProvider === false ? null : (
-                <>
-                  <a href={`/providers/${encodeURIComponent(article.provider.domain)}/`}>{article.provider.name}</a>
-                  {" · "}
-                </>
+            <h3>
+              {link ? (
+                <a href={link} {...target}>
+                  {article.title}
+                </a>
+              ) : (
+                article.title
               )}
-              <time datetime={article.published}>{showDate(article.published)}</time>
-            </p>
+            </h3>
+            {props.showProvider === false && props.showDate === false ? null : (
+              <p class="meta">
+                {props.showProvider === false ? null : props.linkTarget ? (
+                  article.provider.name
+                ) : (
+                  <a href={`/providers/${encodeURIComponent(article.provider.domain)}/`}>{article.provider.name}</a>
+                )}
+                {props.showProvider !== false && props.showDate !== false ? " · " : null}
+                {props.showDate === false ? null : <time datetime={article.published}>{showDate(article.published)}</time>}
+              </p>
+            )}
             {article.summary ? <p class="excerpt">{article.summary}</p> : null}
           </li>
         );
@@ -217,5 +229,27 @@ export function Pager(props: { page: number; pages: number; href: (page: number)
         <span />
       )}
     </nav>
+  );
+}
+
+/** Both ways to put this feed on another site, ready to copy: the web component, and an iframe. */
+export function EmbedSnippets(props: { origin: string; jsonFeed: string; embedPage: string; title: string }) {
+  const component = `<script type="module" src="${props.origin}/embed.js"></script>\n<feedloom-feed src="${props.jsonFeed}" limit="5"></feedloom-feed>`;
+  const iframe =
+    `<iframe src="${props.origin}${props.embedPage}?limit=5" title="${props.title.replace(/"/g, "&quot;")}" style="width:100%;border:0" loading="lazy"></iframe>\n` +
+    `<script>addEventListener("message", (e) => { if (e.origin !== "${props.origin}" || e.data?.type !== "feedloom:height") return; ` +
+    `for (const f of document.querySelectorAll("iframe")) if (f.contentWindow === e.source) f.style.height = e.data.height + "px"; });</script>`;
+  return (
+    <section aria-labelledby="embed">
+      <h2 id="embed">Embed this feed</h2>
+      <p>On any web page, as a web component (it reads the JSON Feed directly; no proxy):</p>
+      <pre tabindex={0}>
+        <code>{component}</code>
+      </pre>
+      <p>Or, where a page cannot take scripts, as an iframe (the script only sizes it to its content):</p>
+      <pre tabindex={0}>
+        <code>{iframe}</code>
+      </pre>
+    </section>
   );
 }
