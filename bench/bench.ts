@@ -7,7 +7,8 @@
  *         app vs a bare node:http server sending the same bytes (target >= 60%)
  *   misses: requests/s and p99 when no request hits the render cache (miss-load.ts)
  *   d1: a local D1 with 100,000 articles: sync and publish times, rows read and latency per feed (d1-bench.ts)
- * `npm run bench -- misses` or `npm run bench -- d1 [count]` runs only that part.
+ *   embed: embed.js gzipped, and the time to a rendered widget in Chromium (embed-bench.ts)
+ * `npm run bench -- misses`, `npm run bench -- d1 [count]` or `npm run bench -- embed` runs only that part.
  */
 import autocannon from "autocannon";
 import { execFileSync, spawn } from "node:child_process";
@@ -23,6 +24,7 @@ import { createMemoryStore } from "../src/index/store.js";
 import { loadIndexFromDir } from "../src/runtime/load.js";
 import { writeCorpus } from "./corpus.js";
 import { d1Figures } from "./d1-bench.js";
+import { embedFigures } from "./embed-bench.js";
 import { missLoadFigure } from "./miss-load.js";
 import { bundleWorker, cleanUp, timeBundleInNode, timeBundleInWorkerd, workerdStartupMs } from "./worker-bench.js";
 
@@ -160,6 +162,7 @@ async function main(): Promise<void> {
   if (process.argv[2] === "--worker-child") return timeBundleInNode(process.argv[3]);
   if (process.argv[2] === "misses") return missFigure();
   if (process.argv[2] === "d1") return d1Figures(Number(process.argv[3] ?? 100_000));
+  if (process.argv[2] === "embed") return embedFigures();
   console.log(`feedloom bench on node ${process.version}; each row is a fresh process\n`);
   console.log("load+index: cold = every file parsed; warm = a restart with the parse cache (files read and hashed, none re-parsed)\n");
   console.log("articles | published | topics | providers | load+index cold | load+index warm | peak RSS | heap after");
@@ -186,6 +189,7 @@ async function main(): Promise<void> {
   await missFigure();
   await workerFigures();
   await d1Figures();
+  await embedFigures();
 }
 
 await main();

@@ -19,7 +19,7 @@ li{display:flow-root;border-bottom:1px solid var(--feedloom-border,color-mix(in 
 :host([layout=cards]) li{border:1px solid var(--feedloom-border,color-mix(in srgb,currentColor 18%,transparent));border-radius:var(--feedloom-radius,.5rem);padding:.75rem;background:var(--feedloom-card-background,transparent)}
 a{color:var(--feedloom-link,inherit);font-weight:600;text-decoration:underline;text-underline-offset:2px}
 a:focus-visible{outline:2px solid currentColor;outline-offset:2px}
-.meta{display:block;font-size:.85em;opacity:.75;margin-top:.15rem}
+[part=meta]{display:block;font-size:.85em;opacity:.75;margin-top:.15rem}
 p{margin:.35rem 0 0;overflow-wrap:anywhere}
 img{display:block;width:100%;height:auto;aspect-ratio:16/9;object-fit:cover;border-radius:var(--feedloom-radius,.35rem);margin-bottom:.5rem;background:color-mix(in srgb,currentColor 8%,transparent)}
 :host(:not([layout=cards])) img{float:right;width:6rem;margin:0 0 .25rem .75rem}
