@@ -143,6 +143,7 @@ export function pageRoutes(site: Site): void {
               caption={groups.length === 0 ? `No ${kind} matches "${filter}".` : `${groups.length} ${kind === "topic" ? "topics" : "providers"}${filter ? ` matching "${filter}"` : ""}, by ${SORTS[sort]}.`}
             />
             <Pager page={page} pages={pages} href={href} labels={["← Previous", "Next →"]} />
+            <EmbedSnippets origin={origin} jsonFeed={`${origin}/feed.json`} embedPage="/embed/" title={config.siteTitle} />
           </Layout>
         );
         const updated = groups.reduce((newest, group) => (group.newest > newest ? group.newest : newest), EPOCH);
