@@ -186,14 +186,17 @@ describe("non-canonical query spellings", async () => {
     ["/feed.atom?page=1", "/feed.atom"],
     ["/feed.atom?q=NVIDIA", "/feed.atom?q=nvidia"],
     ["/feed.atom?since=2019-01-01T10%3A00%3A00Z", "/feed.atom?since=2019-01-01T10:00:00Z"],
-    ["/feed.atom?_=123&page=2", "/feed.atom?page=2&_=123"],
+    ["/feed.atom?_=123&page=2", "/feed/page/2.atom?_=123"],
+    ["/feed.atom?page=2", "/feed/page/2.atom"],
+    ["/feed/page/1.atom", "/feed.atom"],
+    ["/feed/page/2.atom?limit=1", "/feed.atom?limit=1&page=2"],
   ])("%s redirects (301) to %s", async (from, to) => {
     const response = await app.request(from);
     expect(response.status).toBe(301);
     expect(response.headers.get("location")).toBe(to);
   });
 
-  it.each(["/feed.atom?since=2019-01-01", "/feed.atom?limit=1&page=2", "/feed.atom?since=2019-01-01T10:00:00Z"])("%s is served, with itself as the self link", async (path) => {
+  it.each(["/feed.atom?since=2019-01-01", "/feed.atom?limit=1&page=2", "/feed.atom?since=2019-01-01T10:00:00Z", "/feed/page/2.atom"])("%s is served, with itself as the self link", async (path) => {
     expect((await app.request(path)).status).toBe(200);
     expect(await selfOf(`http://localhost${path}`)).toBe(`http://localhost${path}`);
   });

@@ -111,10 +111,11 @@ describe("query parameters", async () => {
     ["since=yesterday", /^since: must be an ISO 8601 date/],
     ["since=2022-02-30", /^since: must be an ISO 8601 date/],
   ])("rejects %s with a 400 that says what to fix", async (query, message) => {
-    const response = await app.request(`/feed.json?${query}`);
+    // A page past the end is first redirected to its canonical URL, as a reader would follow.
+    const response = await requestFollowing(app, `/feed.json?${query}`);
     expect(response.status).toBe(400);
     expect((await response.json()).error.message).toMatch(message);
-    const text = await app.request(`/feed.rss?${query}`);
+    const text = await requestFollowing(app, `/feed.rss?${query}`);
     expect(text.status).toBe(400);
     expect(await text.text()).toMatch(/^400 /);
   });

@@ -32,7 +32,7 @@ runMain("feedloom check:feeds", async () => {
     const pages = Math.max(1, Math.ceil(articles / config.defaultLimit));
     for (const format of FORMAT_NAMES) {
       for (let page = 1; page <= pages; page++) {
-        const url = `http://127.0.0.1${path}.${FORMATS[format].extension}${page > 1 ? `?page=${page}` : ""}`;
+        const url = `http://127.0.0.1${path}${page > 1 ? `/page/${page}` : ""}.${FORMATS[format].extension}`;
         const response = await app.request(url);
         const body = await response.text();
         const check = response.status === 200 ? checkFeed(format, body) : { items: 0, problems: [`status ${response.status}: ${body.trim()}`] };

@@ -43,7 +43,10 @@ export interface FeedItem {
   providerFeedPath: string;
 }
 
-/** Query strings ("" or "?…") of the RFC 5005 links; the renderer adds the format's extension to `path`. */
+/**
+ * Page locators of the RFC 5005 links (see pageLocator): "" for page 1,
+ * "/page/N" for a later page of the plain feed, else a query string "?…".
+ */
 export interface FeedLinks {
   self: string;
   first?: string;
@@ -88,8 +91,21 @@ export function pagePath(scope: StoreScope): string {
   return `/${scope.kind === "topic" ? "topics" : "providers"}/${encodeURIComponent(scope.key)}/`;
 }
 
-export function feedUrl(document: Pick<FeedDocument, "origin" | "path">, format: FeedFormat, query = ""): string {
-  return `${document.origin}${document.path}.${FORMATS[format].extension}${query}`;
+/** The URL of a feed page: `/feed.rss`, `/feed/page/2.rss`, or `/feed.rss?limit=10&page=2`. */
+export function feedUrl(document: Pick<FeedDocument, "origin" | "path">, format: FeedFormat, locator = ""): string {
+  const extension = FORMATS[format].extension;
+  return locator.startsWith("/") ? `${document.origin}${document.path}${locator}.${extension}` : `${document.origin}${document.path}.${extension}${locator}`;
+}
+
+/**
+ * Where a page of a feed lives. A later page of the plain feed (default limit,
+ * no filter) has a path of its own, `/page/N`, so that paging works from a
+ * static export too; any other selection is a query string (see queryString).
+ */
+export function pageLocator(query: Partial<FeedQuery>, defaultLimit: number): string {
+  const plain = query.q === undefined && query.since === undefined && (query.limit === undefined || query.limit === defaultLimit);
+  if (plain && query.page !== undefined && query.page > 1) return `/page/${query.page}`;
+  return queryString(query, defaultLimit);
 }
 
 function pageCount(total: number, limit: number): number {
@@ -160,7 +176,7 @@ export function linkRelations(links: FeedLinks): [rel: string, query: string][] 
 }
 
 function pagingLinks(query: FeedQuery, pages: number, defaultLimit: number): FeedLinks {
-  const at = (page: number) => queryString({ ...query, page }, defaultLimit);
+  const at = (page: number) => pageLocator({ ...query, page }, defaultLimit);
   const links: FeedLinks = { self: at(query.page) };
   if (pages > 1) {
     links.first = at(1);

@@ -6,11 +6,11 @@
 import type { Context } from "hono";
 import { type FeedFormat, type FeedScope, FORMATS, FORMAT_NAMES, buildFeed, feedPath, feedUrl, queryString } from "../feeds/model.js";
 import { renderFeed } from "../feeds/render.js";
-import { HttpError } from "./errors.js";
+import { HttpError, clip } from "./errors.js";
 import { SEGMENT, findGroup } from "./groups.js";
 import { respond } from "./headers.js";
 import { ICON_PATH } from "./icon.js";
-import { canonicalSearch, parseFeedQuery } from "./params.js";
+import { canonicalFeedLocation, parseFeedQuery } from "./params.js";
 import { type Site, pathOf, searchOf } from "./site.js";
 
 const NO_PARAMETERS = new URLSearchParams();
@@ -18,11 +18,17 @@ const NO_PARAMETERS = new URLSearchParams();
 export function feedRoutes(site: Site): void {
   const { store, config } = site;
 
-  const sendFeed = (c: Context, scope: FeedScope, format: FeedFormat) => {
+  /** `pathPage`: the N of `/feed/page/N.rss`, which stands for `?page=N`. */
+  const sendFeed = (c: Context, scope: FeedScope, format: FeedFormat, pathPage?: number) => {
     const search = searchOf(c.req.url);
-    const query = parseFeedQuery(search ? new URLSearchParams(search.slice(1)) : NO_PARAMETERS, config);
-    const canonical = canonicalSearch(search, query, config.defaultLimit);
-    if (canonical !== search) return respond(null, 301, { Location: `${pathOf(c.req.url)}${canonical}`, "Cache-Control": "public, max-age=86400" });
+    const params = new URLSearchParams(search ? search.slice(1) : NO_PARAMETERS);
+    if (pathPage !== undefined) {
+      if (params.has("page")) throw new HttpError(400, "page: given in the path and in the query; give it once");
+      params.set("page", String(pathPage));
+    }
+    const query = parseFeedQuery(params, config);
+    const canonical = canonicalFeedLocation(feedPath(scope), FORMATS[format].extension, search, query, config.defaultLimit);
+    if (canonical !== `${pathOf(c.req.url)}${search}`) return respond(null, 301, { Location: canonical, "Cache-Control": "public, max-age=86400" });
     const key = `${feedPath(scope)}.${format}${queryString(query, config.defaultLimit)}`;
     return site.send(c, key, async () => {
       const base = site.origin(c);
@@ -34,6 +40,25 @@ export function feedRoutes(site: Site): void {
       return { body: renderFeed(feed, format), contentType: FORMATS[format].contentType, updated: feed.updated, ...(link ? { headers: { Link: link } } : {}) };
     });
   };
+
+  /** `2.rss` -> page 2 of the RSS feed; anything else is not a page. */
+  const pageFile = (c: Context): { page: number; format: FeedFormat } => {
+    const match = /^(\d{1,9})\.(rss|atom|json)$/.exec(c.req.param("file") ?? "");
+    if (!match) throw new HttpError(404, `${clip(c.req.param("file") ?? "")} is not a feed page: pages are named like 2.rss, 2.atom or 2.json`);
+    return { page: Number(match[1]), format: match[2] as FeedFormat };
+  };
+  site.route("/feed/page/:file", (c) => {
+    const { page, format } = pageFile(c);
+    return sendFeed(c, { kind: "all" }, format, page);
+  });
+  for (const kind of ["topic", "provider"] as const) {
+    site.route(`/${SEGMENT[kind]}/:key/feed/page/:file`, async (c) => {
+      const { page, format } = pageFile(c);
+      const group = await findGroup(c, store, kind, `/feed/page/${c.req.param("file")}`);
+      if (group instanceof Response) return group;
+      return sendFeed(c, { kind, key: group.key, name: group.name, ...(group.logo ? { logo: group.logo } : {}) }, format, page);
+    });
+  }
 
   for (const format of FORMAT_NAMES) {
     const file = `/feed.${FORMATS[format].extension}`;

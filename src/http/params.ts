@@ -5,7 +5,7 @@
  */
 import type { Config } from "../config.js";
 import { normaliseDateTime } from "../content/dates.js";
-import { queryString } from "../feeds/model.js";
+import { pageLocator } from "../feeds/model.js";
 import type { FeedQuery } from "../index/store.js";
 import { HttpError } from "./errors.js";
 
@@ -49,18 +49,20 @@ function wholeNumber(name: string, value: string | undefined, min: number, max: 
 const FEED_PARAMETERS = new Set(["limit", "page", "q", "since"]);
 
 /**
- * The canonical spelling of a request's query ("?…" or ""): the feed
- * parameters as the feed's self link writes them, then any other parameters
- * (cache busters) as they came. Equal to the request's own when it needs no redirect.
+ * The canonical URL (path and query) of a feed page: where its self link
+ * points (`/feed/page/2.rss`, or `/feed.rss?limit=10&page=2`), then any other
+ * parameters (cache busters) as they came. Equal to the request's own path and
+ * query when it needs no redirect.
  */
-export function canonicalSearch(search: string, query: FeedQuery, defaultLimit: number): string {
+export function canonicalFeedLocation(feedPathValue: string, extension: string, search: string, query: FeedQuery, defaultLimit: number): string {
   const others = search
     .slice(1)
     .split("&")
     .filter((pair) => pair !== "" && !FEED_PARAMETERS.has(decodeName(pair.split("=", 1)[0])));
-  const canonical = queryString(query, defaultLimit);
-  if (others.length === 0) return canonical;
-  return `${canonical || "?"}${canonical ? "&" : ""}${others.join("&")}`;
+  const locator = pageLocator(query, defaultLimit);
+  const path = locator.startsWith("/") ? `${feedPathValue}${locator}.${extension}` : `${feedPathValue}.${extension}`;
+  const pairs = [...(locator.startsWith("?") ? [locator.slice(1)] : []), ...others];
+  return pairs.length > 0 ? `${path}?${pairs.join("&")}` : path;
 }
 
 function decodeName(name: string): string {
