@@ -12,7 +12,7 @@ import { SEGMENT, findGroup } from "../groups.js";
 import { respond } from "../headers.js";
 import { jsonSummary } from "../directories.js";
 import type { RenderedBody, Site } from "../site.js";
-import { searchOf } from "../site.js";
+import { pathOf, searchOf } from "../site.js";
 import { ASSETS, type Asset, IMMUTABLE } from "./assets.js";
 import { ArticleList, EmbedSnippets, type FeedSet, GroupTable, Layout, Pager, SubscribeBox, groupPath } from "./view.js";
 
@@ -35,6 +35,13 @@ function pageNumber(params: URLSearchParams): number {
   const value = params.get("page");
   if (value === null) return 1;
   if (!/^\d{1,9}$/.test(value) || Number(value) < 1) throw new HttpError(400, `page: must be a whole number from 1, got ${JSON.stringify(value.slice(0, 20))}`);
+  return Number(value);
+}
+
+/** The N of a `/page/N/` path; anything else there is not a page. */
+function pathPageNumber(c: Context): number {
+  const value = c.req.param("page") ?? "";
+  if (!/^\d{1,9}$/.test(value) || Number(value) < 1) throw new HttpError(404, "pages are numbered from 1: /page/2/");
   return Number(value);
 }
 
@@ -99,13 +106,21 @@ export function pageRoutes(site: Site): void {
     const segment = SEGMENT[kind];
     const noun = kind === "topic" ? "Topics" : "Providers";
 
-    site.route(`/${segment}/`, (c) => {
+    /** The directory; its plain pages (default order, no filter) have paths, `/topics/page/2/`, like the feeds. */
+    const directory = (c: Context, pathPage?: number) => {
       const params = paramsOf(c);
       const sort = (params.get("sort") ?? "count") as Sort;
       if (!(sort in SORTS)) throw new HttpError(400, `sort: must be one of ${Object.keys(SORTS).join(", ")}`);
       const filter = (params.get("q") ?? "").trim().toLowerCase();
       if (filter.length > 100) throw new HttpError(400, "q: must be at most 100 characters");
-      const page = pageNumber(params);
+      const page = pathPage ?? pageNumber(params);
+      const href = (to: number) =>
+        sort === "count" && !filter
+          ? to > 1
+            ? `/${segment}/page/${to}/`
+            : `/${segment}/`
+          : `/${segment}/?${new URLSearchParams({ ...(sort !== "count" ? { sort } : {}), ...(filter ? { q: filter } : {}), ...(to > 1 ? { page: String(to) } : {}) })}`;
+      if (href(page) !== `${pathOf(c.req.url)}${searchOf(c.req.url)}`) return respond(null, 301, { Location: href(page), "Cache-Control": "public, max-age=86400" });
       const key = `/${segment}/?${new URLSearchParams({ sort, q: filter, page: String(page) })}`;
       return site.send(c, key, async () => {
         const origin = site.origin(c);
@@ -113,7 +128,6 @@ export function pageRoutes(site: Site): void {
         const pages = Math.max(1, Math.ceil(groups.length / GROUPS_PER_PAGE));
         if (page > pages) throw new HttpError(404, `page ${page} of ${segment} does not exist: there are ${pages}`);
         const shown = groups.slice((page - 1) * GROUPS_PER_PAGE, page * GROUPS_PER_PAGE);
-        const href = (to: number) => `/${segment}/?${new URLSearchParams({ ...(sort !== "count" ? { sort } : {}), ...(filter ? { q: filter } : {}), ...(to > 1 ? { page: String(to) } : {}) })}`.replace(/\?$/, "");
         const pageView = (
           <Layout
             title={`${noun}: ${config.siteTitle}`}
@@ -149,14 +163,19 @@ export function pageRoutes(site: Site): void {
         const updated = groups.reduce((newest, group) => (group.newest > newest ? group.newest : newest), EPOCH);
         return html(pageView.toString(), updated);
       });
-    });
+    };
+    site.route(`/${segment}/`, (c) => directory(c));
+    site.route(`/${segment}/page/:page/`, (c) => directory(c, pathPageNumber(c)));
 
     // The page of one group; without its trailing slash, a redirect to it.
     site.route(`/${segment}/:key`, (c) => respond(null, 301, { Location: `${groupPath(kind, c.req.param("key") ?? "")}${searchOf(c.req.url)}`, "Cache-Control": "public, max-age=86400" }));
-    site.route(`/${segment}/:key/`, async (c) => {
-      const group = await findGroup(c, store, kind, "/");
+    /** A group's page; its later pages have paths, `/topics/ai/page/2/`, like the feeds. */
+    const groupPage = async (c: Context, pathPage?: number) => {
+      const group = await findGroup(c, store, kind, pathPage === undefined ? "/" : `/page/${pathPage}/`);
       if (group instanceof Response) return group;
-      const page = pageNumber(paramsOf(c));
+      const page = pathPage ?? pageNumber(paramsOf(c));
+      const at = (to: number) => (to > 1 ? `${groupPath(kind, group.key)}page/${to}/` : groupPath(kind, group.key));
+      if (at(page) !== `${pathOf(c.req.url)}${searchOf(c.req.url)}`) return respond(null, 301, { Location: at(page), "Cache-Control": "public, max-age=86400" });
       return site.send(c, `${groupPath(kind, group.key)}?page=${page}`, async () => {
         const origin = site.origin(c);
         const slice = await store.slice({ kind, key: group.key }, { limit: ARTICLES_PER_PAGE, page });
@@ -164,7 +183,7 @@ export function pageRoutes(site: Site): void {
         if (page > pages) throw new HttpError(404, `page ${page} of ${group.name} does not exist: there are ${pages}`);
         const path = groupPath(kind, group.key);
         const feeds = feedSet(origin, `${config.siteTitle}: ${group.name}`, feedPath({ kind, key: group.key }), `${path}feeds.opml`);
-        const href = (to: number) => (to > 1 ? `${path}?page=${to}` : path);
+        const href = at;
         const pageView = (
           <Layout
             title={`${group.name}: ${config.siteTitle}`}
@@ -189,7 +208,9 @@ export function pageRoutes(site: Site): void {
         );
         return html(pageView.toString(), slice.articles[0]?.published ?? group.newest);
       });
-    });
+    };
+    site.route(`/${segment}/:key/`, (c) => groupPage(c));
+    site.route(`/${segment}/:key/page/:page/`, (c) => groupPage(c, pathPageNumber(c)));
   }
 
   for (const asset of Object.values(ASSETS)) serveAsset(site, asset);
