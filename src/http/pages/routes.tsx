@@ -20,8 +20,8 @@ import { ArticleList, EmbedSnippets, type FeedSet, GroupTable, Layout, Pager, Su
 export const PAGE_CSP =
   "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' https:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 const HTML_TYPE = "text/html; charset=utf-8";
-const ARTICLES_PER_PAGE = 20;
-const GROUPS_PER_PAGE = 100;
+export const ARTICLES_PER_PAGE = 20;
+export const GROUPS_PER_PAGE = 100;
 const HOME_PROVIDERS = 20;
 const SORTS = { count: "most articles", newest: "newest article", name: "name" } as const;
 type Sort = keyof typeof SORTS;

@@ -1,0 +1,53 @@
+/**
+ * `npm run export [-- --out DIR --data DIR]`: every URL the service answers
+ * without a query string, written as static files (default dist/site) for any
+ * static host. Needs PUBLIC_URL, the address the files will be served from:
+ * feeds name themselves and each other with absolute URLs.
+ */
+import { parseArgs } from "node:util";
+import { ConfigError, loadConfig } from "../config.js";
+import { formatIssue } from "../content/report.js";
+import { createApp } from "../http/app.js";
+import { everyStaticUrl } from "../http/urls.js";
+import { createMemoryStore } from "../index/store.js";
+import { defaultCacheDir, loadIndexFromDir, summaryLine } from "../runtime/load.js";
+import { runMain } from "../runtime/main.js";
+import { exportSite } from "../runtime/static-export.js";
+
+/** A bar on a terminal; on a log (CI), a line at each tenth. */
+function progress(): (done: number, total: number) => void {
+  let lastTenth = -1;
+  return (done, total) => {
+    if (process.stderr.isTTY) {
+      const width = 30;
+      const filled = Math.round((done / total) * width);
+      process.stderr.write(`\r[${"#".repeat(filled)}${" ".repeat(width - filled)}] ${done}/${total}${done === total ? "\n" : ""}`);
+      return;
+    }
+    const tenth = Math.floor((done / total) * 10);
+    if (tenth !== lastTenth && (tenth > lastTenth || done === total)) {
+      lastTenth = tenth;
+      console.log(`feedloom export: ${done}/${total} files`);
+    }
+  };
+}
+
+runMain("feedloom export", async () => {
+  const { values } = parseArgs({ options: { out: { type: "string", default: "dist/site" }, data: { type: "string" } } });
+  const config = loadConfig(process.env);
+  if (!config.publicUrl) throw new ConfigError("export needs PUBLIC_URL: the address the files will be served from (e.g. PUBLIC_URL=https://you.github.io/feeds npm run export), since feeds link to themselves with absolute URLs");
+  const dir = values.data ?? process.env.DATA_DIR ?? "data";
+  const result = await loadIndexFromDir(dir, { includeUnpublished: config.includeUnpublished, cacheDir: defaultCacheDir(process.env) });
+  for (const issue of result.issues.filter((item) => item.severity === "error")) console.warn(`feedloom export: ${formatIssue(issue)}`);
+  console.log(summaryLine(result, dir));
+  const store = createMemoryStore(result.index, "export");
+  const app = createApp({ store, config });
+  const urls = await everyStaticUrl(store, config);
+  const started = performance.now();
+  const summary = await exportSite({ app, origin: config.publicUrl, urls, out: values.out, onProgress: progress() });
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  console.log(
+    `feedloom export: ${values.out}: ${summary.files} files (${(summary.bytes / 1024 / 1024).toFixed(1)} MB): ${summary.written} written, ${summary.unchanged} unchanged, ${summary.removed} removed, in ${seconds} s`,
+  );
+  return 0;
+});

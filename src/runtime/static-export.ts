@@ -1,0 +1,83 @@
+/**
+ * Writes the site as static files by requesting every URL through the app
+ * (in the spirit of Hono's toSSG): what a static host serves is byte for byte
+ * what the live service answers. Incremental: a file is written only when its
+ * bytes changed, and the files an earlier export produced but this one does
+ * not are removed (a manifest in the folder remembers them; nothing else in
+ * the folder is touched).
+ */
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, rmdirSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, sep } from "node:path";
+
+const MANIFEST = ".feedloom-export.json";
+
+export interface ExportSummary {
+  files: number;
+  written: number;
+  unchanged: number;
+  removed: number;
+  bytes: number;
+}
+
+interface App {
+  request(url: string): Response | Promise<Response>;
+}
+
+/** `/topics/ai/` -> `topics/ai/index.html`; `/feed.rss` -> `feed.rss`; percent-escapes decoded, as static hosts decode paths. */
+export function fileForUrl(path: string): string {
+  const segments = path.split("/").slice(1).map((segment) => decodeURIComponent(segment));
+  if (segments.some((segment) => segment === "." || segment === ".." || segment.includes(sep) || segment.includes("\0"))) {
+    throw new Error(`${path}: not a path that can be a file`);
+  }
+  if (segments.at(-1) === "") segments[segments.length - 1] = "index.html";
+  return segments.join("/");
+}
+
+export async function exportSite(options: {
+  app: App;
+  origin: string;
+  urls: readonly string[];
+  out: string;
+  onProgress?: (done: number, total: number) => void;
+}): Promise<ExportSummary> {
+  const { app, origin, urls, out, onProgress } = options;
+  mkdirSync(out, { recursive: true });
+  const manifestPath = join(out, MANIFEST);
+  const previous = new Set<string>(existsSync(manifestPath) ? (JSON.parse(readFileSync(manifestPath, "utf8")) as string[]) : []);
+  const produced: string[] = [];
+  const summary: ExportSummary = { files: 0, written: 0, unchanged: 0, removed: 0, bytes: 0 };
+  for (const [done, url] of urls.entries()) {
+    const response = await app.request(`${origin}${url}`);
+    if (response.status !== 200) throw new Error(`${url}: the app answered ${response.status}: ${(await response.text()).trim().slice(0, 200)}`);
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    const file = fileForUrl(url);
+    const path = join(out, file);
+    produced.push(file);
+    summary.bytes += bytes.byteLength;
+    if (existsSync(path) && statSync(path).size === bytes.byteLength && Buffer.compare(readFileSync(path), bytes) === 0) {
+      summary.unchanged++;
+    } else {
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, bytes);
+      summary.written++;
+    }
+    onProgress?.(done + 1, urls.length);
+  }
+  const current = new Set(produced);
+  for (const file of previous) {
+    if (current.has(file)) continue;
+    rmSync(join(out, file), { force: true });
+    removeEmptyParents(out, dirname(join(out, file)));
+    summary.removed++;
+  }
+  writeFileSync(manifestPath, `${JSON.stringify([...current].sort(), null, 1)}\n`);
+  summary.files = current.size;
+  return summary;
+}
+
+function removeEmptyParents(root: string, dir: string): void {
+  for (let at = dir; at.startsWith(root) && at !== root; at = dirname(at)) {
+    if (readdirSync(at).length > 0) return;
+    rmdirSync(at);
+  }
+}

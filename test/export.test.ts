@@ -1,0 +1,95 @@
+/**
+ * `npm run export`: the files are what the live app answers, every feed among
+ * them passes the live checks, paging links lead to files that exist, and a
+ * second run of unchanged data writes nothing.
+ */
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, unlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { checkFeed } from "../src/feeds/check.js";
+import { fileForUrl } from "../src/runtime/static-export.js";
+import { FIXTURES, PROCESS_TEST_TIMEOUT, children, fixtureApp, parseXmlStrict, runCli } from "./helpers.js";
+
+const work = mkdtempSync(join(tmpdir(), "feedloom-export-"));
+const data = join(work, "data");
+const out = join(work, "site");
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+cpSync(FIXTURES, data, { recursive: true });
+
+const ENV = { PUBLIC_URL: "https://feeds.example.com", FEED_LIMIT: "2", SITE_ICON: "https://everyday-cc.github.io/ai/icon.png" };
+const exportSite = () => runCli("export", ["--data", data, "--out", out], ENV);
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: "utf8" })
+    .filter((name) => statSync(join(dir, name)).isFile() && !name.endsWith(".feedloom-export.json"))
+    .map((name) => relative(dir, join(dir, name)))
+    .sort();
+}
+/** The URL a file answers for, as a static host maps it. */
+const urlOf = (file: string) => `/${file.replace(/(^|\/)index\.html$/, "$1").split("/").map(encodeURIComponent).join("/")}`;
+
+describe("npm run export", { timeout: 2 * PROCESS_TEST_TIMEOUT }, () => {
+  it("needs PUBLIC_URL, and says so", async () => {
+    const failure = await runCli("export", ["--data", data, "--out", out]).catch((error) => error);
+    expect(failure.code).toBe(1);
+    expect(failure.stderr).toMatch(/^feedloom export: export needs PUBLIC_URL/);
+  });
+
+  it("writes every file byte for byte as the live app answers it", async () => {
+    const { stdout } = await exportSite();
+    expect(stdout).toMatch(/files \(.* MB\): (\d+) written, 0 unchanged, 0 removed/);
+    const { app } = await fixtureApp(ENV);
+    const files = filesUnder(out);
+    expect(files).toContain("index.html");
+    expect(files).toContain("feed/page/2.rss");
+    expect(files).toContain("topics/ai/index.html");
+    expect(files).toContain("embed/topics/ai/index.html");
+    for (const file of files) {
+      const response = await app.request(`https://feeds.example.com${urlOf(file)}`);
+      expect(response.status, file).toBe(200);
+      expect(Buffer.compare(Buffer.from(await response.arrayBuffer()), readFileSync(join(out, file))), file).toBe(0);
+    }
+  });
+
+  it("writes feeds that pass the live checks, whose paging links all lead to exported files", async () => {
+    const feeds = filesUnder(out).filter((file) => /(^|\/)feed(\/page\/\d+)?\.(rss|atom|json)$/.test(file));
+    expect(feeds.length).toBeGreaterThan(30);
+    const linked = new Set<string>();
+    for (const file of feeds) {
+      const body = readFileSync(join(out, file), "utf8");
+      const format = file.endsWith(".json") ? "json" : file.endsWith(".rss") ? "rss" : "atom";
+      expect(checkFeed(format, body).problems, file).toEqual([]);
+      if (format === "json") {
+        const next = (JSON.parse(body) as { next_url?: string }).next_url;
+        if (next) linked.add(next);
+      } else {
+        const root = parseXmlStrict(body);
+        const links = format === "rss" ? children(children(root, "channel")[0], "atom:link") : children(root, "link");
+        for (const link of links) if (["self", "first", "previous", "next", "last"].includes(link.attributes.rel)) linked.add(link.attributes.href);
+      }
+    }
+    expect([...linked].some((url) => url.includes("/page/"))).toBe(true);
+    for (const url of linked) {
+      expect(url.startsWith("https://feeds.example.com/"), url).toBe(true);
+      expect(existsSync(join(out, fileForUrl(new URL(url).pathname))), url).toBe(true);
+    }
+  });
+
+  it("writes nothing the second time, and removes what is no longer produced", async () => {
+    const again = await exportSite();
+    expect(again.stdout).toMatch(/: 0 written, (\d+) unchanged, 0 removed/);
+    unlinkSync(join(data, "2023-08-15-weburl-bad-original-good.md")); // the only article of example-cx.com
+    const after = await exportSite();
+    expect(after.stdout).toMatch(/: [1-9]\d* written, \d+ unchanged, [1-9]\d* removed/);
+    expect(existsSync(join(out, "providers", "example-cx.com"))).toBe(false);
+    expect(filesUnder(out).some((file) => file.includes("example-cx.com"))).toBe(false);
+  });
+
+  it("names files after decoded paths, as static hosts look them up", () => {
+    expect(fileForUrl("/")).toBe("index.html");
+    expect(fileForUrl("/topics/%EC%95%84%ED%81%AC%EB%A1%9C%ED%8C%AC/")).toBe("topics/아크로팬/index.html");
+    expect(fileForUrl("/feed/page/2.rss")).toBe("feed/page/2.rss");
+    expect(() => fileForUrl("/topics/%2E%2E/")).toThrow(/not a path that can be a file/);
+  });
+});
