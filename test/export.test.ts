@@ -6,19 +6,28 @@
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, unlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { once } from "node:events";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkFeed } from "../src/feeds/check.js";
 import { fileForUrl } from "../src/runtime/static-export.js";
-import { FIXTURES, PROCESS_TEST_TIMEOUT, children, fixtureApp, parseXmlStrict, runCli } from "./helpers.js";
+import { FIXTURES, PROCESS_TEST_TIMEOUT, children, fixtureApp, parseXmlStrict, recordingHub, runCli } from "./helpers.js";
 
 const work = mkdtempSync(join(tmpdir(), "feedloom-export-"));
 const data = join(work, "data");
 const out = join(work, "site");
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+beforeAll(async () => {
+  hub.server.listen(0, "127.0.0.1");
+  await once(hub.server, "listening");
+});
+afterAll(() => {
+  hub.server.close();
+  rmSync(work, { recursive: true, force: true });
+});
 cpSync(FIXTURES, data, { recursive: true });
 
 const ENV = { PUBLIC_URL: "https://feeds.example.com", FEED_LIMIT: "2", SITE_ICON: "https://everyday-cc.github.io/ai/icon.png" };
-const exportSite = () => runCli("export", ["--data", data, "--out", out], ENV);
+const hub = recordingHub();
+const exportSite = () => runCli("export", ["--data", data, "--out", out], { ...ENV, WEBSUB_HUBS: hub.url() });
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: "utf8" })
@@ -39,7 +48,7 @@ describe("npm run export", { timeout: 2 * PROCESS_TEST_TIMEOUT }, () => {
   it("writes every file byte for byte as the live app answers it", async () => {
     const { stdout } = await exportSite();
     expect(stdout).toMatch(/files \(.* MB\): (\d+) written, 0 unchanged, 0 removed/);
-    const { app } = await fixtureApp(ENV);
+    const { app } = await fixtureApp({ ...ENV, WEBSUB_HUBS: hub.url() });
     const files = filesUnder(out);
     expect(files).toContain("index.html");
     expect(files).toContain("feed/page/2.rss");
@@ -77,11 +86,18 @@ describe("npm run export", { timeout: 2 * PROCESS_TEST_TIMEOUT }, () => {
   });
 
   it("writes nothing the second time, and removes what is no longer produced", async () => {
+    hub.posts.splice(0);
     const again = await exportSite();
     expect(again.stdout).toMatch(/: 0 written, (\d+) unchanged, 0 removed/);
+    expect(hub.posts).toEqual([]); // nothing changed, no hub told
     unlinkSync(join(data, "2023-08-15-weburl-bad-original-good.md")); // the only article of example-cx.com
     const after = await exportSite();
     expect(after.stdout).toMatch(/: [1-9]\d* written, \d+ unchanged, [1-9]\d* removed/);
+    // The feeds the article was in changed (everything, its topics); its provider's feed is gone.
+    const told = new Set(hub.posts.flat().map((url) => url.replace(/\.(rss|atom|json)$/, "")));
+    expect(told).toContain("https://feeds.example.com/feed");
+    expect(told).toContain("https://feeds.example.com/topics/ai/feed");
+    expect([...told].some((url) => url.includes("example-cx.com"))).toBe(false);
     expect(existsSync(join(out, "providers", "example-cx.com"))).toBe(false);
     expect(filesUnder(out).some((file) => file.includes("example-cx.com"))).toBe(false);
   });

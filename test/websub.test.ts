@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { topicKey } from "../src/content/keys.js";
 import { buildIndex } from "../src/index/index.js";
 import { toBundle } from "../src/runtime/bundle.js";
-import { feedUrlsOf } from "../src/runtime/announce.js";
+import { feedPathsOf } from "../src/runtime/announce.js";
 import { pingHubs } from "../src/runtime/websub.js";
 import { PROCESS_TEST_TIMEOUT, children, fixtureApp, parseXmlStrict, recordingHub, runCli } from "./helpers.js";
 
@@ -64,14 +64,14 @@ describe("WebSub pings", () => {
 });
 
 describe("the URLs announced", () => {
-  it("are every format of each changed feed, under PUBLIC_URL", () => {
-    expect(feedUrlsOf("https://feeds.example.com", [{ kind: "all" }, { kind: "topic", key: "ai hardware" }])).toEqual([
-      "https://feeds.example.com/feed.rss",
-      "https://feeds.example.com/feed.atom",
-      "https://feeds.example.com/feed.json",
-      "https://feeds.example.com/topics/ai%20hardware/feed.rss",
-      "https://feeds.example.com/topics/ai%20hardware/feed.atom",
-      "https://feeds.example.com/topics/ai%20hardware/feed.json",
+  it("are every format of each changed feed", () => {
+    expect(feedPathsOf([{ kind: "all" }, { kind: "topic", key: "ai hardware" }])).toEqual([
+      "/feed.rss",
+      "/feed.atom",
+      "/feed.json",
+      "/topics/ai%20hardware/feed.rss",
+      "/topics/ai%20hardware/feed.atom",
+      "/topics/ai%20hardware/feed.json",
     ]);
   });
 });

@@ -12,6 +12,7 @@ import { everyStaticUrl } from "../http/urls.js";
 import { createMemoryStore } from "../index/store.js";
 import { defaultCacheDir, loadIndexFromDir, summaryLine } from "../runtime/load.js";
 import { runMain } from "../runtime/main.js";
+import { announceFeedPaths } from "../runtime/announce.js";
 import { exportSite } from "../runtime/static-export.js";
 
 /** A bar on a terminal; on a log (CI), a line at each tenth. */
@@ -49,5 +50,8 @@ runMain("feedloom export", async () => {
   console.log(
     `feedloom export: ${values.out}: ${summary.files} files (${(summary.bytes / 1024 / 1024).toFixed(1)} MB): ${summary.written} written, ${summary.unchanged} unchanged, ${summary.removed} removed, in ${seconds} s`,
   );
+  // The first page of each feed whose file changed: what subscribers of WebSub hubs hear about.
+  const changedFeeds = summary.writtenUrls.filter((url) => /^(?:\/(?:topics|providers)\/[^/]+)?\/feed\.(?:rss|atom|json)$/.test(url));
+  await announceFeedPaths(config, changedFeeds, "feedloom export");
   return 0;
 });

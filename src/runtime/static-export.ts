@@ -12,6 +12,8 @@ import { dirname, join, sep } from "node:path";
 const MANIFEST = ".feedloom-export.json";
 
 export interface ExportSummary {
+  /** URLs whose files were written: new or changed bytes. */
+  writtenUrls: string[];
   files: number;
   written: number;
   unchanged: number;
@@ -45,7 +47,7 @@ export async function exportSite(options: {
   const manifestPath = join(out, MANIFEST);
   const previous = new Set<string>(existsSync(manifestPath) ? (JSON.parse(readFileSync(manifestPath, "utf8")) as string[]) : []);
   const produced: string[] = [];
-  const summary: ExportSummary = { files: 0, written: 0, unchanged: 0, removed: 0, bytes: 0 };
+  const summary: ExportSummary = { writtenUrls: [], files: 0, written: 0, unchanged: 0, removed: 0, bytes: 0 };
   for (const [done, url] of urls.entries()) {
     const response = await app.request(`${origin}${url}`);
     if (response.status !== 200) throw new Error(`${url}: the app answered ${response.status}: ${(await response.text()).trim().slice(0, 200)}`);
@@ -60,6 +62,7 @@ export async function exportSite(options: {
       mkdirSync(dirname(path), { recursive: true });
       writeFileSync(path, bytes);
       summary.written++;
+      summary.writtenUrls.push(url);
     }
     onProgress?.(done + 1, urls.length);
   }
