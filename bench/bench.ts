@@ -8,7 +8,8 @@
  *   misses: requests/s and p99 when no request hits the render cache (miss-load.ts)
  *   d1: a local D1 with 100,000 articles: sync and publish times, rows read and latency per feed (d1-bench.ts)
  *   embed: embed.js gzipped, and the time to a rendered widget in Chromium (embed-bench.ts)
- * `npm run bench -- misses`, `npm run bench -- d1 [count]` or `npm run bench -- embed` runs only that part.
+ *   export: a cold static export at 1k, 10k and 50k, against Hugo when it is installed (export-bench.ts)
+ * `npm run bench -- misses`, `-- d1 [count]`, `-- embed` or `-- export [count]` runs only that part.
  */
 import autocannon from "autocannon";
 import { execFileSync, spawn } from "node:child_process";
@@ -25,6 +26,7 @@ import { loadIndexFromDir } from "../src/runtime/load.js";
 import { writeCorpus } from "./corpus.js";
 import { d1Figures } from "./d1-bench.js";
 import { embedFigures } from "./embed-bench.js";
+import { exportFigures } from "./export-bench.js";
 import { missLoadFigure } from "./miss-load.js";
 import { bundleWorker, cleanUp, timeBundleInNode, timeBundleInWorkerd, workerdStartupMs } from "./worker-bench.js";
 
@@ -163,6 +165,7 @@ async function main(): Promise<void> {
   if (process.argv[2] === "misses") return missFigure();
   if (process.argv[2] === "d1") return d1Figures(Number(process.argv[3] ?? 100_000));
   if (process.argv[2] === "embed") return embedFigures();
+  if (process.argv[2] === "export") return exportFigures(process.argv[3] ? [Number(process.argv[3])] : undefined);
   console.log(`feedloom bench on node ${process.version}; each row is a fresh process\n`);
   console.log("load+index: cold = every file parsed; warm = a restart with the parse cache (files read and hashed, none re-parsed)\n");
   console.log("articles | published | topics | providers | load+index cold | load+index warm | peak RSS | heap after");
@@ -190,6 +193,7 @@ async function main(): Promise<void> {
   await workerFigures();
   await d1Figures();
   await embedFigures();
+  await exportFigures();
 }
 
 await main();

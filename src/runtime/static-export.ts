@@ -10,6 +10,8 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, rmdirSync, st
 import { dirname, join, sep } from "node:path";
 
 const MANIFEST = ".feedloom-export.json";
+/** Requests in flight at once: the app awaits its hashing, so others render meanwhile. */
+const IN_FLIGHT = 8;
 
 export interface ExportSummary {
   /** URLs whose files were written: new or changed bytes. */
@@ -48,7 +50,10 @@ export async function exportSite(options: {
   const previous = new Set<string>(existsSync(manifestPath) ? (JSON.parse(readFileSync(manifestPath, "utf8")) as string[]) : []);
   const produced: string[] = [];
   const summary: ExportSummary = { writtenUrls: [], files: 0, written: 0, unchanged: 0, removed: 0, bytes: 0 };
-  for (const [done, url] of urls.entries()) {
+  const folders = new Set<string>();
+  let next = 0;
+  let done = 0;
+  const exportOne = async (url: string) => {
     const response = await app.request(`${origin}${url}`);
     if (response.status !== 200) throw new Error(`${url}: the app answered ${response.status}: ${(await response.text()).trim().slice(0, 200)}`);
     const bytes = new Uint8Array(await response.arrayBuffer());
@@ -56,16 +61,23 @@ export async function exportSite(options: {
     const path = join(out, file);
     produced.push(file);
     summary.bytes += bytes.byteLength;
-    if (existsSync(path) && statSync(path).size === bytes.byteLength && Buffer.compare(readFileSync(path), bytes) === 0) {
+    // Only a file an earlier export wrote can be unchanged.
+    if (previous.has(file) && existsSync(path) && statSync(path).size === bytes.byteLength && Buffer.compare(readFileSync(path), bytes) === 0) {
       summary.unchanged++;
     } else {
-      mkdirSync(dirname(path), { recursive: true });
+      const folder = dirname(path);
+      if (!folders.has(folder)) mkdirSync(folder, { recursive: true }), folders.add(folder);
       writeFileSync(path, bytes);
       summary.written++;
       summary.writtenUrls.push(url);
     }
-    onProgress?.(done + 1, urls.length);
-  }
+    onProgress?.(++done, urls.length);
+  };
+  const worker = async () => {
+    while (next < urls.length) await exportOne(urls[next++]);
+  };
+  await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+  summary.writtenUrls.sort();
   const current = new Set(produced);
   for (const file of previous) {
     if (current.has(file)) continue;
