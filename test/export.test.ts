@@ -31,10 +31,38 @@ const exportSite = () => runCli("export", ["--data", data, "--out", out], { ...E
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: "utf8" })
-    .filter((name) => statSync(join(dir, name)).isFile() && !name.endsWith(".feedloom-export.json"))
+    .filter((name) => statSync(join(dir, name)).isFile() && !name.endsWith(".feedloom-export.json") && name !== "_headers")
     .map((name) => relative(dir, join(dir, name)))
     .sort();
 }
+/** `_headers` rules: a path pattern, then its lines (`Name: value`, or `! Name` to drop). */
+function parseHeadersFile(text: string): { pattern: string; lines: string[] }[] {
+  const rules: { pattern: string; lines: string[] }[] = [];
+  for (const line of text.split("\n")) {
+    if (line.startsWith("#") || line.trim() === "") continue;
+    if (line.startsWith("/")) rules.push({ pattern: line.trim(), lines: [] });
+    else rules.at(-1)!.lines.push(line.trim());
+  }
+  return rules;
+}
+
+/** The headers Cloudflare Pages sends for a path, as its documentation says: every matching rule, values joined, `!` drops. */
+function cloudflareHeaders(rules: ReturnType<typeof parseHeadersFile>, path: string): Map<string, string> {
+  const headers = new Map<string, string>();
+  for (const { pattern, lines } of rules) {
+    if (!(pattern.endsWith("*") ? path.startsWith(pattern.slice(0, -1)) : path === pattern)) continue;
+    for (const line of lines) {
+      if (line.startsWith("!")) headers.delete(line.slice(1).trim().toLowerCase());
+      else {
+        const [name, ...value] = line.split(": ");
+        const key = name.toLowerCase();
+        headers.set(key, headers.has(key) ? `${headers.get(key)}, ${value.join(": ")}` : value.join(": "));
+      }
+    }
+  }
+  return headers;
+}
+
 /** The URL a file answers for, as a static host maps it. */
 const urlOf = (file: string) => `/${file.replace(/(^|\/)index\.html$/, "$1").split("/").map(encodeURIComponent).join("/")}`;
 
@@ -100,6 +128,24 @@ describe("npm run export", { timeout: 2 * PROCESS_TEST_TIMEOUT }, () => {
     expect([...told].some((url) => url.includes("example-cx.com"))).toBe(false);
     expect(existsSync(join(out, "providers", "example-cx.com"))).toBe(false);
     expect(filesUnder(out).some((file) => file.includes("example-cx.com"))).toBe(false);
+  });
+
+  it("writes a _headers file that gives a static host the live service's headers", async () => {
+    const rules = parseHeadersFile(readFileSync(join(out, "_headers"), "utf8"));
+    const { app } = await fixtureApp({ ...ENV, WEBSUB_HUBS: hub.url() });
+    const compared = ["access-control-allow-origin", "x-content-type-options", "strict-transport-security", "cache-control", "content-security-policy", "x-frame-options"];
+    for (const path of ["/", "/topics/ai/", "/embed/topics/ai/", "/assets/" + filesUnder(join(out, "assets"))[0], "/feed.rss", "/topics/ai/feed/page/2.json"]) {
+      const live = (await app.request(`https://feeds.example.com${path}`)).headers;
+      const served = cloudflareHeaders(rules, path);
+      for (const name of compared) {
+        // Files that are not HTML (feeds, scripts) get the pages' CSP on a static host (one rule covers all); the rest is as live.
+        if (name === "content-security-policy" && !live.get("content-type")?.startsWith("text/html")) continue;
+        expect(served.get(name) ?? null, `${path} ${name}`).toBe(live.get(name));
+      }
+    }
+    const netlify = await runCli("export", ["--data", data, "--out", join(work, "netlify"), "--headers", "netlify"], ENV);
+    expect(netlify.stdout).toMatch(/written/);
+    expect(readFileSync(join(work, "netlify", "_headers"), "utf8")).not.toMatch(/^\s+!/m);
   });
 
   it("names files after decoded paths, as static hosts look them up", () => {

@@ -13,6 +13,8 @@ import { createMemoryStore } from "../index/store.js";
 import { defaultCacheDir, loadIndexFromDir, summaryLine } from "../runtime/load.js";
 import { runMain } from "../runtime/main.js";
 import { announceFeedPaths } from "../runtime/announce.js";
+import { ASSETS } from "../http/pages/assets.js";
+import { headersFile } from "../runtime/headers-file.js";
 import { exportSite } from "../runtime/static-export.js";
 
 /** A bar on a terminal; on a log (CI), a line at each tenth. */
@@ -34,7 +36,8 @@ function progress(): (done: number, total: number) => void {
 }
 
 runMain("feedloom export", async () => {
-  const { values } = parseArgs({ options: { out: { type: "string", default: "dist/site" }, data: { type: "string" } } });
+  const { values } = parseArgs({ options: { out: { type: "string", default: "dist/site" }, data: { type: "string" }, headers: { type: "string", default: "cloudflare" } } });
+  if (values.headers !== "cloudflare" && values.headers !== "netlify") throw new ConfigError("--headers must be cloudflare (Cloudflare Pages, Workers static assets) or netlify");
   const config = loadConfig(process.env);
   if (!config.publicUrl) throw new ConfigError("export needs PUBLIC_URL: the address the files will be served from (e.g. PUBLIC_URL=https://you.github.io/feeds npm run export), since feeds link to themselves with absolute URLs");
   const dir = values.data ?? process.env.DATA_DIR ?? "data";
@@ -45,7 +48,8 @@ runMain("feedloom export", async () => {
   const app = createApp({ store, config });
   const urls = await everyStaticUrl(store, config);
   const started = performance.now();
-  const summary = await exportSite({ app, origin: config.publicUrl, urls, out: values.out, onProgress: progress() });
+  const headers = await headersFile(app, config.publicUrl, { page: "/", feed: "/feed.rss", asset: ASSETS.style.path, embed: "/embed/" }, values.headers);
+  const summary = await exportSite({ app, origin: config.publicUrl, urls, out: values.out, onProgress: progress(), extra: [{ file: "_headers", body: headers }] });
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   console.log(
     `feedloom export: ${values.out}: ${summary.files} files (${(summary.bytes / 1024 / 1024).toFixed(1)} MB): ${summary.written} written, ${summary.unchanged} unchanged, ${summary.removed} removed, in ${seconds} s`,

@@ -42,9 +42,11 @@ export async function exportSite(options: {
   origin: string;
   urls: readonly string[];
   out: string;
+  /** Files that are no URL's (the host's `_headers`), written and tracked the same way. */
+  extra?: readonly { file: string; body: string }[];
   onProgress?: (done: number, total: number) => void;
 }): Promise<ExportSummary> {
-  const { app, origin, urls, out, onProgress } = options;
+  const { app, origin, urls, out, onProgress, extra = [] } = options;
   mkdirSync(out, { recursive: true });
   const manifestPath = join(out, MANIFEST);
   const previous = new Set<string>(existsSync(manifestPath) ? (JSON.parse(readFileSync(manifestPath, "utf8")) as string[]) : []);
@@ -56,8 +58,10 @@ export async function exportSite(options: {
   const exportOne = async (url: string) => {
     const response = await app.request(`${origin}${url}`);
     if (response.status !== 200) throw new Error(`${url}: the app answered ${response.status}: ${(await response.text()).trim().slice(0, 200)}`);
-    const bytes = new Uint8Array(await response.arrayBuffer());
-    const file = fileForUrl(url);
+    keep(fileForUrl(url), new Uint8Array(await response.arrayBuffer()), url);
+    onProgress?.(++done, urls.length);
+  };
+  const keep = (file: string, bytes: Uint8Array, url?: string) => {
     const path = join(out, file);
     produced.push(file);
     summary.bytes += bytes.byteLength;
@@ -69,14 +73,14 @@ export async function exportSite(options: {
       if (!folders.has(folder)) mkdirSync(folder, { recursive: true }), folders.add(folder);
       writeFileSync(path, bytes);
       summary.written++;
-      summary.writtenUrls.push(url);
+      if (url) summary.writtenUrls.push(url);
     }
-    onProgress?.(++done, urls.length);
   };
   const worker = async () => {
     while (next < urls.length) await exportOne(urls[next++]);
   };
   await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+  for (const { file, body } of extra) keep(file, new TextEncoder().encode(body));
   summary.writtenUrls.sort();
   const current = new Set(produced);
   for (const file of previous) {

@@ -1,0 +1,54 @@
+/**
+ * `_headers` for static hosts, from the app's own responses, so that the
+ * static site sends the live service's CORS, security and caching headers.
+ * Three rules: everything, the hashed assets (cached for a year), and the
+ * embed pages (which alone may be framed). Content types are left to the
+ * host, which infers them from the file extensions.
+ *
+ * Cloudflare Pages joins the values of a header set by several matching rules,
+ * so its narrower rules first drop the broad one's with `! Name`. Netlify lets
+ * the most specific rule win and rejects `!` lines: its file has none.
+ * Files that are not HTML (feeds, the stylesheet and scripts) get the pages'
+ * Content-Security-Policy there, one rule covering all: it is stricter than
+ * they need, and they load nothing under it either way.
+ */
+export type HeadersHost = "cloudflare" | "netlify";
+
+interface App {
+  request(url: string): Response | Promise<Response>;
+}
+
+/** Headers every static response shares, as the live service sends them. */
+const SHARED = [
+  "Access-Control-Allow-Origin",
+  "Access-Control-Expose-Headers",
+  "X-Content-Type-Options",
+  "Cross-Origin-Resource-Policy",
+  "Referrer-Policy",
+  "Strict-Transport-Security",
+  "X-Permitted-Cross-Domain-Policies",
+];
+
+export async function headersFile(app: App, origin: string, paths: { page: string; feed: string; asset: string; embed: string }, host: HeadersHost): Promise<string> {
+  const live = async (path: string) => (await app.request(`${origin}${path}`)).headers;
+  const [page, feed, asset, embed] = await Promise.all([live(paths.page), live(paths.feed), live(paths.asset), live(paths.embed)]);
+  const line = (name: string, value: string | null) => (value === null ? [] : [`  ${name}: ${value}`]);
+  const drop = (name: string) => (host === "cloudflare" ? [`  ! ${name}`] : []);
+  return [
+    "# Written by npm run export: the live service's headers for a static host.",
+    "/*",
+    ...SHARED.flatMap((name) => line(name, page.get(name))),
+    ...line("Content-Security-Policy", page.get("content-security-policy")),
+    ...line("X-Frame-Options", page.get("x-frame-options")),
+    ...line("Cache-Control", feed.get("cache-control")),
+    "/assets/*",
+    ...drop("Cache-Control"),
+    ...line("Cache-Control", asset.get("cache-control")),
+    "/embed/*",
+    ...drop("Content-Security-Policy"),
+    ...drop("X-Frame-Options"),
+    // On Netlify the broad rule's X-Frame-Options stays; browsers let CSP frame-ancestors override it (CSP Level 3).
+    ...line("Content-Security-Policy", embed.get("content-security-policy")),
+    "",
+  ].join("\n");
+}
