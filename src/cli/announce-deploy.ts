@@ -7,13 +7,13 @@
  */
 import { copyFileSync, existsSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { parse as parseToml } from "smol-toml";
 import { loadConfig } from "../config.js";
 import { buildIndex } from "../index/index.js";
 import { announceChanges } from "../runtime/announce.js";
 import { type ContentBundle, indexFromBundle } from "../runtime/bundle.js";
 import { planSync, stateOf } from "../runtime/d1-sync.js";
 import { runMain } from "../runtime/main.js";
+import { readWranglerConfig } from "../runtime/wrangler-config.js";
 
 runMain("feedloom deploy", async () => {
   const { values } = parseArgs({
@@ -29,7 +29,7 @@ runMain("feedloom deploy", async () => {
   const plan = planSync(indexFromBundle(bundle), stateOf(previous));
   console.log(`feedloom deploy: against the last deploy: ${plan.added} added, ${plan.changed} changed, ${plan.removed} removed; ${plan.changedScopes.length} feeds changed`);
   // The deployed Worker's [vars] (PUBLIC_URL, WEBSUB_HUBS), unless the environment overrides them.
-  const vars = existsSync(values.config) ? ((parseToml(readFileSync(values.config, "utf8")) as { vars?: Record<string, string> }).vars ?? {}) : {};
+  const vars = readWranglerConfig(values.config).vars ?? {};
   await announceChanges(loadConfig({ ...vars, ...process.env }), plan.changedScopes, "feedloom deploy");
   copyFileSync(values.bundle, values.previous);
   return 0;

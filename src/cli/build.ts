@@ -5,15 +5,15 @@
  */
 import { createHash } from "node:crypto";
 import { dirname } from "node:path";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { parse as parseToml } from "smol-toml";
 import { gzipSync } from "node:zlib";
 import { loadConfig } from "../config.js";
 import { formatIssue } from "../content/report.js";
 import { bundleSizeProblem, toBundle } from "../runtime/bundle.js";
 import { defaultCacheDir, loadIndexFromDir, summaryLine } from "../runtime/load.js";
 import { runMain } from "../runtime/main.js";
+import { readWranglerConfig } from "../runtime/wrangler-config.js";
 
 runMain("feedloom build", async () => {
   const { values } = parseArgs({ options: { data: { type: "string" }, out: { type: "string" }, config: { type: "string", default: "wrangler.toml" } } });
@@ -54,7 +54,5 @@ runMain("feedloom build", async () => {
 
 /** Whether the Worker's configuration binds a D1 database as DB (the binding the Worker reads). */
 function bindsD1(configPath: string): boolean {
-  if (!existsSync(configPath)) return false;
-  const config = parseToml(readFileSync(configPath, "utf8")) as { d1_databases?: { binding?: string }[] };
-  return (config.d1_databases ?? []).some((database) => database.binding === "DB");
+  return (readWranglerConfig(configPath).d1_databases ?? []).some((database) => database.binding === "DB");
 }

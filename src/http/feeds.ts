@@ -8,10 +8,9 @@ import { type FeedFormat, type FeedScope, FORMATS, FORMAT_NAMES, buildFeed, feed
 import { renderFeed } from "../feeds/render.js";
 import { HttpError, clip } from "./errors.js";
 import { SEGMENT, findGroup } from "./groups.js";
-import { respond } from "./headers.js";
 import { ICON_PATH } from "./icon.js";
 import { canonicalFeedLocation, parseFeedQuery } from "./params.js";
-import { type Site, pathOf, searchOf } from "./site.js";
+import { type Site, redirectUnlessAt, searchOf } from "./site.js";
 
 const NO_PARAMETERS = new URLSearchParams();
 
@@ -28,7 +27,8 @@ export function feedRoutes(site: Site): void {
     }
     const query = parseFeedQuery(params, config);
     const canonical = canonicalFeedLocation(feedPath(scope), FORMATS[format].extension, search, query, config.defaultLimit);
-    if (canonical !== `${pathOf(c.req.url)}${search}`) return respond(null, 301, { Location: canonical, "Cache-Control": "public, max-age=86400" });
+    const redirect = redirectUnlessAt(c, canonical);
+    if (redirect) return redirect;
     const key = `${feedPath(scope)}.${format}${queryString(query, config.defaultLimit)}`;
     return site.send(c, key, async () => {
       const base = site.origin(c);

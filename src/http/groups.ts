@@ -3,7 +3,7 @@ import type { Context } from "hono";
 import { providerKey, topicKey } from "../content/keys.js";
 import type { ContentStore, GroupInfo, GroupKind } from "../index/store.js";
 import { HttpError, clip } from "./errors.js";
-import { respond } from "./headers.js";
+import { permanentRedirect } from "./headers.js";
 import { searchOf } from "./site.js";
 
 export const SEGMENT: Record<GroupKind, "topics" | "providers"> = { topic: "topics", provider: "providers" };
@@ -20,7 +20,7 @@ export async function findGroup(c: Context, store: ContentStore, kind: GroupKind
   if (group) return group;
   const canonical = KEY_OF[kind](asked);
   if (canonical !== asked && (await store.group(kind, canonical))) {
-    return respond(null, 301, { Location: `${prefix}/${SEGMENT[kind]}/${encodeURIComponent(canonical)}${rest}${searchOf(c.req.url)}`, "Cache-Control": "public, max-age=86400" });
+    return permanentRedirect(`${prefix}/${SEGMENT[kind]}/${encodeURIComponent(canonical)}${rest}${searchOf(c.req.url)}`);
   }
   const close = await store.closestKeys(kind, asked);
   throw new HttpError(404, `no ${kind} "${clip(asked)}". Closest: ${close.join(", ") || "none"}. All ${SEGMENT[kind]}: /${SEGMENT[kind]}.json`);

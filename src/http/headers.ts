@@ -31,6 +31,11 @@ export function withStandardHeaders(headers: Record<string, string>): Record<str
   return merged;
 }
 
+/** A 301 to where a resource always lives (a canonical key, query spelling or page path); caches may keep it a day. */
+export function permanentRedirect(location: string): Response {
+  return respond(null, 301, { Location: location, "Cache-Control": "public, max-age=86400" });
+}
+
 /** A response with the standard headers plus its own. */
 export function respond(body: BodyInit | null, status: number, headers: Record<string, string>): Response {
   return new Response(body, { status, headers: withStandardHeaders(headers) });

@@ -8,7 +8,7 @@
 import type { Context, Hono } from "hono";
 import type { Config } from "../config.js";
 import type { ContentStore } from "../index/store.js";
-import { preflight } from "./headers.js";
+import { permanentRedirect, preflight } from "./headers.js";
 import { type Compressor, type RenderCache, bodyEtag } from "./render-cache.js";
 import { sendRendered } from "./respond.js";
 
@@ -52,6 +52,11 @@ export function createSite(app: Hono, options: { store: ContentStore; config: Co
       return sendRendered(c, rendered, config.cacheMaxAge, compressor);
     },
   };
+}
+
+/** A redirect to `canonical` (path and query) unless the request is already there. */
+export function redirectUnlessAt(c: Context, canonical: string): Response | undefined {
+  return canonical === `${pathOf(c.req.url)}${searchOf(c.req.url)}` ? undefined : permanentRedirect(canonical);
 }
 
 /** String slicing rather than new URL(): these run on every request, and the URL is already well-formed. */

@@ -9,10 +9,10 @@ import { EPOCH, feedPath } from "../../feeds/model.js";
 import type { GroupInfo } from "../../index/store.js";
 import { HttpError } from "../errors.js";
 import { SEGMENT, findGroup } from "../groups.js";
-import { respond } from "../headers.js";
+import { permanentRedirect } from "../headers.js";
 import { jsonSummary } from "../directories.js";
 import type { RenderedBody, Site } from "../site.js";
-import { pathOf, searchOf } from "../site.js";
+import { redirectUnlessAt, searchOf } from "../site.js";
 import { ASSETS, type Asset, IMMUTABLE } from "./assets.js";
 import { ArticleList, EmbedSnippets, type FeedSet, GroupTable, Layout, Pager, SubscribeBox, groupPath } from "./view.js";
 
@@ -120,7 +120,8 @@ export function pageRoutes(site: Site): void {
             ? `/${segment}/page/${to}/`
             : `/${segment}/`
           : `/${segment}/?${new URLSearchParams({ ...(sort !== "count" ? { sort } : {}), ...(filter ? { q: filter } : {}), ...(to > 1 ? { page: String(to) } : {}) })}`;
-      if (href(page) !== `${pathOf(c.req.url)}${searchOf(c.req.url)}`) return respond(null, 301, { Location: href(page), "Cache-Control": "public, max-age=86400" });
+      const redirect = redirectUnlessAt(c, href(page));
+      if (redirect) return redirect;
       const key = `/${segment}/?${new URLSearchParams({ sort, q: filter, page: String(page) })}`;
       return site.send(c, key, async () => {
         const origin = site.origin(c);
@@ -168,14 +169,15 @@ export function pageRoutes(site: Site): void {
     site.route(`/${segment}/page/:page/`, (c) => directory(c, pathPageNumber(c)));
 
     // The page of one group; without its trailing slash, a redirect to it.
-    site.route(`/${segment}/:key`, (c) => respond(null, 301, { Location: `${groupPath(kind, c.req.param("key") ?? "")}${searchOf(c.req.url)}`, "Cache-Control": "public, max-age=86400" }));
+    site.route(`/${segment}/:key`, (c) => permanentRedirect(`${groupPath(kind, c.req.param("key") ?? "")}${searchOf(c.req.url)}`));
     /** A group's page; its later pages have paths, `/topics/ai/page/2/`, like the feeds. */
     const groupPage = async (c: Context, pathPage?: number) => {
       const group = await findGroup(c, store, kind, pathPage === undefined ? "/" : `/page/${pathPage}/`);
       if (group instanceof Response) return group;
       const page = pathPage ?? pageNumber(paramsOf(c));
       const at = (to: number) => (to > 1 ? `${groupPath(kind, group.key)}page/${to}/` : groupPath(kind, group.key));
-      if (at(page) !== `${pathOf(c.req.url)}${searchOf(c.req.url)}`) return respond(null, 301, { Location: at(page), "Cache-Control": "public, max-age=86400" });
+      const redirect = redirectUnlessAt(c, at(page));
+      if (redirect) return redirect;
       return site.send(c, `${groupPath(kind, group.key)}?page=${page}`, async () => {
         const origin = site.origin(c);
         const slice = await store.slice({ kind, key: group.key }, { limit: ARTICLES_PER_PAGE, page });
