@@ -6,13 +6,15 @@
 import type { Context } from "hono";
 import { type FeedFormat, type FeedScope, FORMATS, FORMAT_NAMES, buildFeed, feedPath, feedUrl, queryString } from "../feeds/model.js";
 import { renderFeed } from "../feeds/render.js";
+import type { GroupInfo } from "../index/store.js";
 import { HttpError, clip } from "./errors.js";
 import { SEGMENT, findGroup } from "./groups.js";
 import { ICON_PATH } from "./icon.js";
 import { canonicalFeedLocation, parseFeedQuery } from "./params.js";
 import { type Site, redirectUnlessAt, searchOf } from "./site.js";
 
-const NO_PARAMETERS = new URLSearchParams();
+/** The feed scope of a topic or provider: its key, its name for titles, and a provider's logo for the icon. */
+const scopeOf = (group: GroupInfo): FeedScope => ({ kind: group.kind, key: group.key, name: group.name, ...(group.logo ? { logo: group.logo } : {}) }) as FeedScope;
 
 export function feedRoutes(site: Site): void {
   const { store, config } = site;
@@ -20,7 +22,7 @@ export function feedRoutes(site: Site): void {
   /** `pathPage`: the N of `/feed/page/N.rss`, which stands for `?page=N`. */
   const sendFeed = (c: Context, scope: FeedScope, format: FeedFormat, pathPage?: number) => {
     const search = searchOf(c.req.url);
-    const params = new URLSearchParams(search ? search.slice(1) : NO_PARAMETERS);
+    const params = new URLSearchParams(search.slice(1));
     if (pathPage !== undefined) {
       if (params.has("page")) throw new HttpError(400, "page: given in the path and in the query; give it once");
       params.set("page", String(pathPage));
@@ -56,7 +58,7 @@ export function feedRoutes(site: Site): void {
       const { page, format } = pageFile(c);
       const group = await findGroup(c, store, kind, `/feed/page/${c.req.param("file")}`);
       if (group instanceof Response) return group;
-      return sendFeed(c, { kind, key: group.key, name: group.name, ...(group.logo ? { logo: group.logo } : {}) }, format, page);
+      return sendFeed(c, scopeOf(group), format, page);
     });
   }
 
@@ -67,7 +69,7 @@ export function feedRoutes(site: Site): void {
       site.route(`/${SEGMENT[kind]}/:key${file}`, async (c) => {
         const group = await findGroup(c, store, kind, file);
         if (group instanceof Response) return group;
-        return sendFeed(c, { kind, key: group.key, name: group.name, ...(group.logo ? { logo: group.logo } : {}) }, format);
+        return sendFeed(c, scopeOf(group), format);
       });
     }
   }
