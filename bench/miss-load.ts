@@ -4,10 +4,13 @@
  * helps. Readers send Accept-Encoding, so requests ask for br and gzip.
  * Measured with autocannon and cross-checked with wrk (Debian's package) when
  * it is on the PATH. Target: >= 1,000 req/s with p99 under 100 ms at 10k articles:
- * 64 connections as fast as the server answers, so latency is mostly queueing
- * behind the other 63. (autocannon's overallRate sends each second's requests
- * in a burst, which measures the burst, so no fixed-rate figure is given.)
+ * 64 connections as fast as the server answers (latency there is mostly
+ * queueing behind the other 63), and the target's own reading with wrk paced to
+ * just over 1,000 req/s (each connection waits between requests, wrk's delay()).
+ * autocannon's overallRate sends each second's requests in a burst, which
+ * measures the burst, so it gives no fixed-rate figure.
  */
+const PACED_DELAY_MS = 45;
 import autocannon from "autocannon";
 import { execFileSync, spawn } from "node:child_process";
 import { once } from "node:events";
@@ -15,7 +18,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadConfig } from "../src/config.js";
-import { FORMAT_NAMES, type FeedScope, feedPath, queryString } from "../src/feeds/model.js";
+import { FORMAT_NAMES, type FeedScope, feedPath, feedUrl, pageLocator } from "../src/feeds/model.js";
 import type { ContentIndex } from "../src/index/index.js";
 import { loadIndexFromDir } from "../src/runtime/load.js";
 
@@ -51,7 +54,8 @@ export function missUrls(index: ContentIndex, count = URL_COUNT): string[] {
         : kind < 0.8
           ? { limit, page: 1, q: WORDS[Math.floor(next() * WORDS.length)] }
           : { limit, page: 1, since: new Date(Date.parse(newest) - Math.floor(next() * 400) * 86_400_000).toISOString().replace(/\.\d+Z$/, "Z").replace(/T.*/, "T00:00:00Z") };
-    urls.add(`${feedPath(scope)}.${format}${queryString(query, config.defaultLimit)}`);
+    // The canonical spelling (a later plain page is a path), so that no request is a redirect.
+    urls.add(feedUrl({ origin: "", path: feedPath(scope) }, format, pageLocator(query, config.defaultLimit)));
   }
   return [...urls];
 }
@@ -73,14 +77,15 @@ function hasWrk(): boolean {
   }
 }
 
-/** wrk with a Lua script that walks the same URL list. */
-function wrkFigures(port: number, urls: string[], workDir: string): string {
-  const list = join(workDir, "urls.lua");
+/** wrk with a Lua script that walks the same URL list; with `delayMs`, each connection waits that long between requests. */
+function wrkFigures(port: number, urls: string[], workDir: string, delayMs?: number): string {
+  const list = join(workDir, `urls${delayMs ?? ""}.lua`);
   writeFileSync(
     list,
     `local urls = {${urls.map((url) => JSON.stringify(url)).join(",")}}\nlocal i = 0\n` +
       'wrk.headers["Accept-Encoding"] = "gzip, deflate, br"\n' +
-      "request = function()\n  i = i + 1\n  return wrk.format(\"GET\", urls[(i % #urls) + 1])\nend\n",
+      "request = function()\n  i = i + 1\n  return wrk.format(\"GET\", urls[(i % #urls) + 1])\nend\n" +
+      (delayMs === undefined ? "" : `delay = function()\n  return ${delayMs}\nend\n`),
   );
   const output = execFileSync("wrk", ["-t1", `-c${CONNECTIONS}`, `-d${SECONDS}s`, "--latency", "-s", list, `http://127.0.0.1:${port}`], { encoding: "utf8" });
   const rps = /Requests\/sec:\s+([\d.]+)/.exec(output)?.[1];
@@ -113,14 +118,17 @@ export async function missLoadFigure(dir: string, workDir: string): Promise<void
   };
   console.log(`  autocannon, saturating        ${await autocannonRun()}`);
   if (hasWrk()) {
-    const server = await startApp(dir);
-    try {
-      console.log(`  wrk, saturating               ${wrkFigures(server.port, urls, workDir)}`);
-    } finally {
-      server.stop();
+    for (const delayMs of [undefined, PACED_DELAY_MS]) {
+      const server = await startApp(dir);
+      try {
+        const label = delayMs === undefined ? "wrk, saturating" : `wrk, paced (${delayMs} ms apart)`;
+        console.log(`  ${label.padEnd(29)} ${wrkFigures(server.port, urls, workDir, delayMs)}`);
+      } finally {
+        server.stop();
+      }
     }
   } else {
     console.log("  wrk                           not on the PATH (apt-get install wrk) for the cross-check");
   }
-  console.log("  target: >= 1000 req/s with p99 < 100 ms");
+  console.log("  target: >= 1000 req/s with p99 < 100 ms (the paced row is that load; the saturating rows show the ceiling)");
 }
