@@ -1,6 +1,7 @@
 /** The app through real requests: every route and format, errors, HTTP semantics. */
 import { describe, expect, it, vi } from "vitest";
 import { createApp } from "../src/http/app.js";
+import { CONTENT_VERSION_ENV } from "../src/http/site.js";
 import { child, fixtureApp, parseWithFeedParser, parseXmlStrict } from "./helpers.js";
 
 const CONTENT_TYPES = {
@@ -144,5 +145,19 @@ describe("errors say what to fix", async () => {
     const response = await app.request("/feed.rss", { method: "POST" });
     expect(response.status).toBe(405);
     expect(response.headers.get("allow")).toBe("GET, HEAD, OPTIONS");
+  });
+});
+
+describe("the content version", () => {
+  it("is read from the store once per render, unless the caller passes the one it already read", async () => {
+    const { store, config } = await fixtureApp();
+    let reads = 0;
+    const counting = { ...store, version: async () => (reads++, store.version()) };
+    const app = createApp({ store: counting, config });
+    expect((await app.request("/feed.rss")).status).toBe(200);
+    expect(reads).toBe(1);
+    const passed = await app.fetch(new Request("http://localhost/feed.atom"), { [CONTENT_VERSION_ENV]: "known" });
+    expect(passed.status).toBe(200);
+    expect(reads).toBe(1);
   });
 });

@@ -9,6 +9,7 @@ import type { ExecutionContext, Hono } from "hono";
 import { loadConfig } from "../config.js";
 import { createApp } from "../http/app.js";
 import { createLruRenderCache } from "../http/lru-render-cache.js";
+import { CONTENT_VERSION_ENV } from "../http/site.js";
 import { type ContentStore, createMemoryStore } from "../index/store.js";
 import { type ContentBundle, indexFromBundle } from "../runtime/bundle.js";
 import { type D1Like, createD1Store } from "../runtime/d1-store.js";
@@ -37,7 +38,9 @@ export function createWorker(bundleJson: string, { cacheRenders = true } = {}) {
       app ??= createApp({ store, config: loadConfig({ ALLOWED_HOSTS: "*", ...varsOf(env) }), cache: renderCache });
       // Read per request: after a publish to D1 the next request already keys the edge cache by the new version.
       const version = await store.version();
-      return withEdgeCache(request, { cache: edgeCache, version, waitUntil: (promise) => ctx.waitUntil(promise) }, (req) => Promise.resolve(app!.fetch(req, env, ctx)));
+      // The app gets the version too, so that it does not read it again.
+      const appEnv = { ...env, [CONTENT_VERSION_ENV]: version };
+      return withEdgeCache(request, { cache: edgeCache, version, waitUntil: (promise) => ctx.waitUntil(promise) }, (req) => Promise.resolve(app!.fetch(req, appEnv, ctx)));
     },
   };
 }

@@ -12,6 +12,13 @@ import { permanentRedirect, preflight } from "./headers.js";
 import { type Compressor, type RenderCache, bodyEtag } from "./render-cache.js";
 import { sendRendered } from "./respond.js";
 
+/**
+ * Where a caller that has already read this request's content version (the
+ * Worker, for its edge-cache key) passes it to the app (in Hono's env), so that
+ * D1 is asked once per request, not twice.
+ */
+export const CONTENT_VERSION_ENV = "feedloomContentVersion";
+
 export interface RenderedBody {
   body: string;
   contentType: string;
@@ -44,7 +51,8 @@ export function createSite(app: Hono, options: { store: ContentStore; config: Co
       app.options(path, preflight);
     },
     async send(c, key, render) {
-      const version = await store.version();
+      const known = (c.env as Record<string, unknown> | undefined)?.[CONTENT_VERSION_ENV];
+      const version = typeof known === "string" ? known : await store.version();
       const rendered = await cache.get(`${version} ${origin(c)} ${key}`, async () => {
         const { body, contentType, updated, headers } = await render();
         return { body, contentType, etag: await bodyEtag(body), lastModified: new Date(updated).toUTCString(), ...(headers ? { headers } : {}) };
