@@ -28,7 +28,6 @@ export function directoryRoutes(site: Site): void {
   site.route("/providers.json", directory("provider", "providers"));
 
   site.route(ICON_PATH, () => respond(ICON_PNG, 200, { "Content-Type": "image/png", "Cache-Control": "public, max-age=604800" }));
-
 }
 
 const feedsAt = (origin: string, path: string) => Object.fromEntries(FORMAT_NAMES.map((format) => [format, feedUrl({ origin, path }, format)]));

@@ -5,7 +5,7 @@
  * so that browsers' and readers' feed discovery finds them.
  */
 import type { Context } from "hono";
-import { EPOCH, feedPath } from "../../feeds/model.js";
+import { EPOCH, feedPath, pagePath } from "../../feeds/model.js";
 import type { GroupInfo } from "../../index/store.js";
 import { HttpError } from "../errors.js";
 import { SEGMENT, findGroup } from "../groups.js";
@@ -14,7 +14,7 @@ import { jsonSummary } from "../directories.js";
 import type { RenderedBody, Site } from "../site.js";
 import { redirectUnlessAt, searchOf } from "../site.js";
 import { ASSETS, type Asset, IMMUTABLE } from "./assets.js";
-import { ArticleList, EmbedSnippets, type FeedSet, GroupTable, Layout, Pager, SubscribeBox, groupPath } from "./view.js";
+import { ArticleList, EmbedSnippets, type FeedSet, GroupTable, Layout, Pager, SubscribeBox } from "./view.js";
 
 /** Pages may load their own stylesheet and script, https images (thumbnails), and nothing else. */
 export const PAGE_CSP =
@@ -30,19 +30,25 @@ function html(page: string, updated: string, extraHeaders: Record<string, string
   return { body: `<!DOCTYPE html>${page}\n`, contentType: HTML_TYPE, updated, headers: { "Content-Security-Policy": PAGE_CSP, ...extraHeaders } };
 }
 
-/** A whole number from 1, or a 400 that says so; absent means 1. */
+/** A page number, a whole number from 1, or undefined. */
+function wholePage(value: string): number | undefined {
+  return /^\d{1,9}$/.test(value) && Number(value) >= 1 ? Number(value) : undefined;
+}
+
+/** `?page=N`: absent means 1; anything but a page number is a 400 that says so. */
 function pageNumber(params: URLSearchParams): number {
   const value = params.get("page");
   if (value === null) return 1;
-  if (!/^\d{1,9}$/.test(value) || Number(value) < 1) throw new HttpError(400, `page: must be a whole number from 1, got ${JSON.stringify(value.slice(0, 20))}`);
-  return Number(value);
+  const page = wholePage(value);
+  if (page === undefined) throw new HttpError(400, `page: must be a whole number from 1, got ${JSON.stringify(value.slice(0, 20))}`);
+  return page;
 }
 
-/** The N of a `/page/N/` path; anything else there is not a page. */
+/** The N of a `/page/N/` path; anything else there is no page at all (404). */
 function pathPageNumber(c: Context): number {
-  const value = c.req.param("page") ?? "";
-  if (!/^\d{1,9}$/.test(value) || Number(value) < 1) throw new HttpError(404, "pages are numbered from 1: /page/2/");
-  return Number(value);
+  const page = wholePage(c.req.param("page") ?? "");
+  if (page === undefined) throw new HttpError(404, "pages are numbered from 1: /page/2/");
+  return page;
 }
 
 function paramsOf(c: Context): URLSearchParams {
@@ -169,21 +175,21 @@ export function pageRoutes(site: Site): void {
     site.route(`/${segment}/page/:page/`, (c) => directory(c, pathPageNumber(c)));
 
     // The page of one group; without its trailing slash, a redirect to it.
-    site.route(`/${segment}/:key`, (c) => permanentRedirect(`${groupPath(kind, c.req.param("key") ?? "")}${searchOf(c.req.url)}`));
+    site.route(`/${segment}/:key`, (c) => permanentRedirect(`${pagePath({ kind, key: c.req.param("key") ?? "" })}${searchOf(c.req.url)}`));
     /** A group's page; its later pages have paths, `/topics/ai/page/2/`, like the feeds. */
     const groupPage = async (c: Context, pathPage?: number) => {
       const group = await findGroup(c, store, kind, pathPage === undefined ? "/" : `/page/${pathPage}/`);
       if (group instanceof Response) return group;
       const page = pathPage ?? pageNumber(paramsOf(c));
-      const at = (to: number) => (to > 1 ? `${groupPath(kind, group.key)}page/${to}/` : groupPath(kind, group.key));
+      const path = pagePath({ kind, key: group.key });
+      const at = (to: number) => (to > 1 ? `${path}page/${to}/` : path);
       const redirect = redirectUnlessAt(c, at(page));
       if (redirect) return redirect;
-      return site.send(c, `${groupPath(kind, group.key)}?page=${page}`, async () => {
+      return site.send(c, `${path}?page=${page}`, async () => {
         const origin = site.origin(c);
         const slice = await store.slice({ kind, key: group.key }, { limit: ARTICLES_PER_PAGE, page });
         const pages = Math.max(1, Math.ceil(slice.total / ARTICLES_PER_PAGE));
         if (page > pages) throw new HttpError(404, `page ${page} of ${group.name} does not exist: there are ${pages}`);
-        const path = groupPath(kind, group.key);
         const feeds = feedSet(origin, `${config.siteTitle}: ${group.name}`, feedPath({ kind, key: group.key }), `${path}feeds.opml`);
         const href = at;
         const pageView = (

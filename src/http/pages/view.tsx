@@ -160,7 +160,6 @@ export function ArticleList(props: { articles: Article[]; showProvider?: boolean
   );
 }
 
-export const groupPath = (kind: GroupKind, key: string) => pagePath({ kind, key });
 
 export function GroupTable(props: { kind: GroupKind; groups: GroupInfo[]; origin: string; caption: string }) {
   return (
@@ -181,7 +180,7 @@ export function GroupTable(props: { kind: GroupKind; groups: GroupInfo[]; origin
         </thead>
         <tbody>
           {props.groups.map((group) => {
-            const path = groupPath(props.kind, group.key);
+            const path = pagePath({ kind: props.kind, key: group.key });
             return (
               <tr>
                 <td>
