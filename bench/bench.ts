@@ -29,10 +29,10 @@ import { embedFigures } from "./embed-bench.js";
 import { exportFigures } from "./export-bench.js";
 import { missLoadFigure } from "./miss-load.js";
 import { bundleWorker, cleanUp, timeBundleInNode, timeBundleInWorkerd, workerdStartupMs } from "./worker-bench.js";
+import { median } from "./stats.js";
 
 const SIZES = [1_000, 10_000, 50_000];
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 /** Child: load one corpus, print JSON figures (and render medians at 10k). */
 async function child(count: number, dir: string): Promise<void> {

@@ -17,9 +17,9 @@ import { type FeedQuery, type StoreScope } from "../src/index/store.js";
 import { type D1Like, pageCost } from "../src/runtime/d1-store.js";
 import { loadIndexFromDir } from "../src/runtime/load.js";
 import { writeCorpus } from "./corpus.js";
+import { median } from "./stats.js";
 
 const DATABASE_ID = "00000000-0000-0000-0000-0000000000d1";
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 function publish(config: string, state: string, data: string): { ms: number; line: string } {
   const started = performance.now();

@@ -17,8 +17,8 @@ import { zlibCompressor } from "../src/runtime/compression.js";
 import { loadIndexFromDir } from "../src/runtime/load.js";
 import type { Page } from "playwright-core";
 import { CHROMIUM, hasChromium, launchChromium, serveApp } from "../test/browser.js";
+import { median } from "./stats.js";
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 export async function embedFigures(): Promise<void> {
   const gzipped = gzipSync(EMBED_COMPONENT, { level: 9 }).byteLength;

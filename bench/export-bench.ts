@@ -13,8 +13,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadIndexFromDir } from "../src/runtime/load.js";
 import { writeCorpus } from "./corpus.js";
+import { median } from "./stats.js";
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 function timed(command: string, args: string[], env: Record<string, string> = {}): { seconds: number; peakMb: number } {
   const run = spawnSync("/usr/bin/time", ["-f", "%e %M", command, ...args], { encoding: "utf8", env: { ...process.env, ...env } });

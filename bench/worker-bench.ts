@@ -20,8 +20,8 @@ import { loadConfig } from "../src/config.js";
 import { createApp } from "../src/http/app.js";
 import { createMemoryStore } from "../src/index/store.js";
 import { type ContentBundle, indexFromBundle } from "../src/runtime/bundle.js";
+import { median } from "./stats.js";
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const bin = (name: string) => join("node_modules", ".bin", name);
 
 export interface WorkerFigures {
