@@ -12,8 +12,14 @@ export interface Config {
   language: string;
   /** Icon of the site-wide and topic feeds (provider feeds use the provider's logo). */
   siteIcon?: string;
-  /** Public origin of this service for self links; when unset, the request's own origin is used. */
+  /**
+   * Public address of this service for self links, without a trailing slash:
+   * an origin, or an origin and a path when it is served under one
+   * (https://you.github.io/feeds). When unset, the request's own origin is used.
+   */
   publicUrl?: string;
+  /** The path part of PUBLIC_URL ("/feeds"), or "": every route and every link of a page sits under it. */
+  basePath: string;
   /**
    * Hosts whose requests are answered (`host` or `host:port`, lowercased), or
    * "any". Without PUBLIC_URL, links are built from the request's Host, so an
@@ -69,6 +75,7 @@ export function loadConfig(env: Env): Config {
     cacheMaxAge: wholeNumber("CACHE_MAX_AGE", read("CACHE_MAX_AGE"), 0, 31_536_000),
     includeUnpublished: yesNo("INCLUDE_UNPUBLISHED", read("INCLUDE_UNPUBLISHED")),
     allowedHosts: "any",
+    basePath: "",
     websubHubs: read("WEBSUB_HUBS")
       .split(/[\s,]+/)
       .filter(Boolean)
@@ -78,7 +85,12 @@ export function loadConfig(env: Env): Config {
   const icon = read("SITE_ICON");
   if (icon) config.siteIcon = absoluteUrl("SITE_ICON", icon);
   const publicUrl = read("PUBLIC_URL");
-  if (publicUrl) config.publicUrl = new URL(absoluteUrl("PUBLIC_URL", publicUrl)).origin;
+  if (publicUrl) {
+    const url = new URL(absoluteUrl("PUBLIC_URL", publicUrl));
+    if (url.search || url.hash) throw new ConfigError(`PUBLIC_URL must be an address without a query or fragment, such as https://you.github.io/feeds, got ${JSON.stringify(publicUrl)}`);
+    config.basePath = url.pathname.replace(/\/+$/, "");
+    config.publicUrl = `${url.origin}${config.basePath}`;
+  }
   config.allowedHosts = allowedHosts(read("ALLOWED_HOSTS"), config.publicUrl);
   if (config.defaultLimit > config.maxLimit) {
     throw new ConfigError(`FEED_LIMIT (${config.defaultLimit}) must not be greater than FEED_MAX_LIMIT (${config.maxLimit})`);

@@ -13,6 +13,7 @@ describe("configuration from environment variables", () => {
       cacheMaxAge: 300,
       includeUnpublished: false,
       allowedHosts: ["localhost", "127.0.0.1", "[::1]"],
+      basePath: "",
       websubHubs: [],
       embedAncestors: "*",
     });
@@ -35,7 +36,8 @@ describe("configuration from environment variables", () => {
       siteUrl: "https://robots.example/news",
       language: "en-GB",
       siteIcon: "https://robots.example/icon.png",
-      publicUrl: "https://feeds.robots.example",
+      publicUrl: "https://feeds.robots.example/anything",
+      basePath: "/anything",
       defaultLimit: 20,
       maxLimit: 100,
       cacheMaxAge: 60,
@@ -46,6 +48,7 @@ describe("configuration from environment variables", () => {
   it.each([
     [{ SITE_URL: "everyday.cc" }, 'SITE_URL must be an absolute http(s) URL, got "everyday.cc"'],
     [{ PUBLIC_URL: "ftp://x.example" }, 'PUBLIC_URL must be an absolute http(s) URL, got "ftp://x.example"'],
+    [{ PUBLIC_URL: "https://x.example/feeds?v=1" }, 'PUBLIC_URL must be an address without a query or fragment, such as https://you.github.io/feeds, got "https://x.example/feeds?v=1"'],
     [{ FEED_LIMIT: "0" }, 'FEED_LIMIT must be a whole number from 1 to 10000, got "0"'],
     [{ CACHE_MAX_AGE: "-5" }, 'CACHE_MAX_AGE must be a whole number from 0 to 31536000, got "-5"'],
     [{ FEED_LIMIT: "300" }, "FEED_LIMIT (300) must not be greater than FEED_MAX_LIMIT (200)"],

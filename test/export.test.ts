@@ -148,6 +148,44 @@ describe("npm run export", { timeout: 2 * PROCESS_TEST_TIMEOUT }, () => {
     expect(readFileSync(join(work, "netlify", "_headers"), "utf8")).not.toMatch(/^\s+!/m);
   });
 
+  it("serves from a sub-path (a GitHub Pages project site): routes, links and _headers rules all sit under it", async () => {
+    const base = "https://you.github.io/feeds";
+    const subOut = join(work, "sub-path");
+    const env = { ...ENV, PUBLIC_URL: `${base}/` };
+    await runCli("export", ["--data", FIXTURES, "--out", subOut], env);
+    const { app } = await fixtureApp(env);
+    const files = filesUnder(subOut);
+    expect(files).toContain("index.html");
+    expect(files).toContain("topics/ai/feed.rss");
+    for (const file of files) {
+      const response = await app.request(`${base}${urlOf(file)}`);
+      expect(response.status, file).toBe(200);
+      expect(Buffer.compare(Buffer.from(await response.arrayBuffer()), readFileSync(join(subOut, file))), file).toBe(0);
+    }
+    // Every link of every page, root-relative or absolute, lands on an exported file under the base.
+    let links = 0;
+    for (const file of files.filter((name) => name.endsWith(".html"))) {
+      for (const [, url] of readFileSync(join(subOut, file), "utf8").matchAll(/(?:href|src|action)="([^"]+)"/g)) {
+        const path = url.startsWith("/") ? url : url.startsWith(`${base}/`) ? url.slice("https://you.github.io".length) : undefined;
+        if (path === undefined) continue; // an article's own link, elsewhere
+        links++;
+        expect(path.startsWith("/feeds/"), `${file}: ${url}`).toBe(true);
+        expect(existsSync(join(subOut, fileForUrl(new URL(path, base).pathname.slice("/feeds".length)))), `${file}: ${url}`).toBe(true);
+      }
+    }
+    expect(links).toBeGreaterThan(100);
+    // The iframe snippet's height listener compares a message's origin, which never has a path.
+    expect(readFileSync(join(subOut, "index.html"), "utf8")).toContain("e.origin !== &quot;https://you.github.io&quot;");
+    const feed = await (await app.request(`${base}/feed.rss`)).text();
+    expect(feed).toContain(`<atom:link rel="self" type="application/rss+xml" href="${base}/feed.rss"/>`);
+    expect((await app.request("https://you.github.io/feed.rss")).status).toBe(404);
+    const redirect = await app.request(`${base}/feed.rss?page=2`);
+    expect([redirect.status, redirect.headers.get("location")]).toEqual([301, "/feeds/feed/page/2.rss"]);
+    const renamed = await app.request(`${base}/topics/AI/`);
+    expect([renamed.status, renamed.headers.get("location")]).toEqual([301, "/feeds/topics/ai/"]);
+    expect(parseHeadersFile(readFileSync(join(subOut, "_headers"), "utf8")).map((rule) => rule.pattern)).toEqual(["/feeds/*", "/feeds/assets/*", "/feeds/embed/*"]);
+  });
+
   it("names files after decoded paths, as static hosts look them up", () => {
     expect(fileForUrl("/")).toBe("index.html");
     expect(fileForUrl("/topics/%EC%95%84%ED%81%AC%EB%A1%9C%ED%8C%AC/")).toBe("topics/아크로팬/index.html");

@@ -28,7 +28,7 @@ runMain("feedloom", async () => {
   const app = createApp({ store: createMemoryStore(result.index, "node"), config, cache: createLruRenderCache({ admitOnSecondRequest: true }), compressor: zlibCompressor });
   const server = serve({ fetch: app.fetch, port, hostname }, (info) => {
     const shown = (LOOPBACK_HOSTS as readonly string[]).includes(hostname) || hostname === "0.0.0.0" ? "127.0.0.1" : hostname;
-    console.log(`feedloom: serving http://${shown}:${info.port}/ (pages) and http://${shown}:${info.port}/feed.rss (also /feed.atom, /feed.json, /feeds.opml)`);
+    console.log(`feedloom: serving http://${shown}:${info.port}${config.basePath}/ (pages) and http://${shown}:${info.port}${config.basePath}/feed.rss (also /feed.atom, /feed.json, /feeds.opml)`);
   });
   await new Promise<void>((resolve, reject) => {
     server.once("listening", resolve);

@@ -11,7 +11,7 @@ import { HttpError, clip } from "./errors.js";
 import { SEGMENT, findGroup } from "./groups.js";
 import { ICON_PATH } from "./icon.js";
 import { canonicalFeedLocation, parseFeedQuery } from "./params.js";
-import { type Site, redirectUnlessAt, searchOf } from "./site.js";
+import { type Site, searchOf } from "./site.js";
 
 /** The feed scope of a topic or provider: its key, its name for titles, and a provider's logo for the icon. */
 const scopeOf = (group: GroupInfo): FeedScope => ({ kind: group.kind, key: group.key, name: group.name, ...(group.logo ? { logo: group.logo } : {}) }) as FeedScope;
@@ -29,7 +29,7 @@ export function feedRoutes(site: Site): void {
     }
     const query = parseFeedQuery(params, config);
     const canonical = canonicalFeedLocation(feedPath(scope), FORMATS[format].extension, search, query, config.defaultLimit);
-    const redirect = redirectUnlessAt(c, canonical);
+    const redirect = site.redirectUnlessAt(c, canonical);
     if (redirect) return redirect;
     const key = `${feedPath(scope)}.${format}${queryString(query, config.defaultLimit)}`;
     return site.send(c, key, async () => {
@@ -56,7 +56,7 @@ export function feedRoutes(site: Site): void {
   for (const kind of ["topic", "provider"] as const) {
     site.route(`/${SEGMENT[kind]}/:key/feed/page/:file`, async (c) => {
       const { page, format } = pageFile(c);
-      const group = await findGroup(c, store, kind, `/feed/page/${c.req.param("file")}`);
+      const group = await findGroup(c, site, kind, `/feed/page/${c.req.param("file")}`);
       if (group instanceof Response) return group;
       return sendFeed(c, scopeOf(group), format, page);
     });
@@ -67,7 +67,7 @@ export function feedRoutes(site: Site): void {
     site.route(file, (c) => sendFeed(c, { kind: "all" }, format));
     for (const kind of ["topic", "provider"] as const) {
       site.route(`/${SEGMENT[kind]}/:key${file}`, async (c) => {
-        const group = await findGroup(c, store, kind, file);
+        const group = await findGroup(c, site, kind, file);
         if (group instanceof Response) return group;
         return sendFeed(c, scopeOf(group), format);
       });

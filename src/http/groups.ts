@@ -1,10 +1,9 @@
 /** Finding the topic or provider a URL names: shared by the feed routes and the pages. */
 import type { Context } from "hono";
 import { providerKey, topicKey } from "../content/keys.js";
-import type { ContentStore, GroupInfo, GroupKind } from "../index/store.js";
+import type { GroupInfo, GroupKind } from "../index/store.js";
 import { HttpError, clip } from "./errors.js";
-import { permanentRedirect } from "./headers.js";
-import { searchOf } from "./site.js";
+import { type Site, searchOf } from "./site.js";
 
 export const SEGMENT: Record<GroupKind, "topics" | "providers"> = { topic: "topics", provider: "providers" };
 const KEY_OF: Record<GroupKind, (name: string) => string> = { topic: topicKey, provider: providerKey };
@@ -14,13 +13,13 @@ const KEY_OF: Record<GroupKind, (name: string) => string> = { topic: topicKey, p
  * than its key ("AI Hardware" for ai-hardware), keeping the rest of the path
  * before (`prefix`) and after it (`rest`) and the query; else a 404 listing the closest keys.
  */
-export async function findGroup(c: Context, store: ContentStore, kind: GroupKind, rest: string, prefix = ""): Promise<GroupInfo | Response> {
+export async function findGroup(c: Context, { store, redirect }: Site, kind: GroupKind, rest: string, prefix = ""): Promise<GroupInfo | Response> {
   const asked = c.req.param("key") ?? "";
   const group = await store.group(kind, asked);
   if (group) return group;
   const canonical = KEY_OF[kind](asked);
   if (canonical !== asked && (await store.group(kind, canonical))) {
-    return permanentRedirect(`${prefix}/${SEGMENT[kind]}/${encodeURIComponent(canonical)}${rest}${searchOf(c.req.url)}`);
+    return redirect(`${prefix}/${SEGMENT[kind]}/${encodeURIComponent(canonical)}${rest}${searchOf(c.req.url)}`);
   }
   const close = await store.closestKeys(kind, asked);
   throw new HttpError(404, `no ${kind} "${clip(asked)}". Closest: ${close.join(", ") || "none"}. All ${SEGMENT[kind]}: /${SEGMENT[kind]}.json`);

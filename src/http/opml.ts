@@ -79,7 +79,7 @@ export function opmlRoutes(site: Site): void {
     });
     site.route(`/${segment}/:key/feeds.opml`, async (c) => {
       const format = formatOf(c);
-      const group = await findGroup(c, store, kind, "/feeds.opml");
+      const group = await findGroup(c, site, kind, "/feeds.opml");
       if (group instanceof Response) return group;
       return site.send(c, `/${segment}/${group.key}/feeds.opml?format=${format}`, async () => ({
         body: document(titled(group.name), group.newest, groupOutlines(site.origin(c), format, kind, [group])),

@@ -33,8 +33,12 @@ export interface Site {
   config: Config;
   /** This service's origin for links: PUBLIC_URL, else the request's (its host already allowed). */
   origin(c: Context): string;
-  /** GET (and so HEAD) plus a CORS preflight on the same path: OPTIONS elsewhere is a 404. */
+  /** GET (and so HEAD) plus a CORS preflight on the same path (under the base path): OPTIONS elsewhere is a 404. */
   route(path: string, handler: (c: Context) => Response | Promise<Response>): void;
+  /** A 301 to a path of this site (the base path is added). */
+  redirect(path: string): Response;
+  /** That redirect, unless the request is already at `canonical` (path and query). */
+  redirectUnlessAt(c: Context, canonical: string): Response | undefined;
   /** Renders at most once per content version, origin and key, then answers with validators and negotiation. */
   send(c: Context, key: string, render: () => Promise<RenderedBody>): Promise<Response>;
 }
@@ -42,14 +46,17 @@ export interface Site {
 export function createSite(app: Hono, options: { store: ContentStore; config: Config; cache: RenderCache; compressor?: Compressor }): Site {
   const { store, config, cache, compressor } = options;
   const origin = (c: Context) => config.publicUrl ?? originOf(c.req.url);
+  const redirect = (path: string) => permanentRedirect(`${config.basePath}${path}`);
   return {
     store,
     config,
     origin,
     route(path, handler) {
-      app.get(path, handler);
-      app.options(path, preflight);
+      app.get(`${config.basePath}${path}`, handler);
+      app.options(`${config.basePath}${path}`, preflight);
     },
+    redirect,
+    redirectUnlessAt: (c, canonical) => (`${config.basePath}${canonical}` === `${pathOf(c.req.url)}${searchOf(c.req.url)}` ? undefined : redirect(canonical)),
     async send(c, key, render) {
       const known = (c.env as Record<string, unknown> | undefined)?.[CONTENT_VERSION_ENV];
       const version = typeof known === "string" ? known : await store.version();
@@ -60,11 +67,6 @@ export function createSite(app: Hono, options: { store: ContentStore; config: Co
       return sendRendered(c, rendered, config.cacheMaxAge, compressor);
     },
   };
-}
-
-/** A redirect to `canonical` (path and query) unless the request is already there. */
-export function redirectUnlessAt(c: Context, canonical: string): Response | undefined {
-  return canonical === `${pathOf(c.req.url)}${searchOf(c.req.url)}` ? undefined : permanentRedirect(canonical);
 }
 
 /** String slicing rather than new URL(): these run on every request, and the URL is already well-formed. */

@@ -29,22 +29,27 @@ const SHARED = [
   "X-Permitted-Cross-Domain-Policies",
 ];
 
+/**
+ * `origin` is PUBLIC_URL: when it has a path (https://you.github.io/feeds),
+ * the rules name it too, since hosts match them against request paths.
+ */
 export async function headersFile(app: App, origin: string, paths: { page: string; feed: string; asset: string; embed: string }, host: HeadersHost): Promise<string> {
+  const base = new URL(origin).pathname.replace(/\/+$/, "");
   const live = async (path: string) => (await app.request(`${origin}${path}`)).headers;
   const [page, feed, asset, embed] = await Promise.all([live(paths.page), live(paths.feed), live(paths.asset), live(paths.embed)]);
   const line = (name: string, value: string | null) => (value === null ? [] : [`  ${name}: ${value}`]);
   const drop = (name: string) => (host === "cloudflare" ? [`  ! ${name}`] : []);
   return [
     "# Written by npm run export: the live service's headers for a static host.",
-    "/*",
+    `${base}/*`,
     ...SHARED.flatMap((name) => line(name, page.get(name))),
     ...line("Content-Security-Policy", page.get("content-security-policy")),
     ...line("X-Frame-Options", page.get("x-frame-options")),
     ...line("Cache-Control", feed.get("cache-control")),
-    "/assets/*",
+    `${base}/assets/*`,
     ...drop("Cache-Control"),
     ...line("Cache-Control", asset.get("cache-control")),
-    "/embed/*",
+    `${base}/embed/*`,
     ...drop("Content-Security-Policy"),
     ...drop("X-Frame-Options"),
     // On Netlify the broad rule's X-Frame-Options stays; browsers let CSP frame-ancestors override it (CSP Level 3).

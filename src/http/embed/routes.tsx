@@ -78,9 +78,9 @@ export function embedRoutes(site: Site): void {
             <meta charset="utf-8" />
             <meta name="viewport" content="width=device-width, initial-scale=1" />
             <title>{title}</title>
-            <link rel="stylesheet" href={EMBED_ASSETS.style.path} />
+            <link rel="stylesheet" href={`${config.basePath}${EMBED_ASSETS.style.path}`} />
             <link rel="alternate" type="application/feed+json" title={title} href={`${origin}${feedPath(scope)}.${FORMATS.json.extension}`} />
-            <script src={EMBED_ASSETS.resize.path} defer />
+            <script src={`${config.basePath}${EMBED_ASSETS.resize.path}`} defer />
           </head>
           <body class={options.layout}>
             <main>
@@ -106,7 +106,7 @@ export function embedRoutes(site: Site): void {
   site.route("/embed/", (c) => embedPage(c, { kind: "all" }, config.siteTitle));
   for (const kind of ["topic", "provider"] as GroupKind[]) {
     site.route(`/embed/${SEGMENT[kind]}/:key/`, async (c) => {
-      const group = await findGroup(c, store, kind, "/", "/embed");
+      const group = await findGroup(c, site, kind, "/", "/embed");
       if (group instanceof Response) return group;
       return embedPage(c, { kind, key: group.key }, `${config.siteTitle}: ${group.name}`);
     });

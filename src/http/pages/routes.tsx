@@ -9,10 +9,9 @@ import { EPOCH, feedPath, pagePath } from "../../feeds/model.js";
 import type { GroupInfo } from "../../index/store.js";
 import { HttpError } from "../errors.js";
 import { SEGMENT, findGroup } from "../groups.js";
-import { permanentRedirect } from "../headers.js";
 import { jsonSummary } from "../directories.js";
 import type { RenderedBody, Site } from "../site.js";
-import { redirectUnlessAt, searchOf } from "../site.js";
+import { searchOf } from "../site.js";
 import { ASSETS, type Asset, IMMUTABLE } from "./assets.js";
 import { ArticleList, EmbedSnippets, type FeedSet, GroupTable, Layout, Pager, SubscribeBox } from "./view.js";
 
@@ -80,7 +79,7 @@ export function pageRoutes(site: Site): void {
       ]);
       const busiest = [...providers].sort(compareGroups("count")).slice(0, HOME_PROVIDERS);
       const page = (
-        <Layout title={config.siteTitle} description={config.siteDescription} site={config.siteTitle} feeds={[mainFeeds(origin)]} canonical={`${origin}/`}>
+        <Layout title={config.siteTitle} description={config.siteDescription} site={config.siteTitle} base={config.basePath} feeds={[mainFeeds(origin)]} canonical={`${origin}/`}>
           <h1>{config.siteTitle}</h1>
           <p class="lead">
             {config.siteDescription} {overview.articles} articles from {providers.length} providers on {topics.length} topics.
@@ -98,7 +97,7 @@ export function pageRoutes(site: Site): void {
             <h2 id="providers">Providers</h2>
             <GroupTable kind="provider" groups={busiest} origin={origin} caption={`The ${busiest.length} providers with the most articles.`} />
             <p>
-              <a href="/providers/">All {providers.length} providers</a>, with a filter.
+              <a href={`${config.basePath}/providers/`}>All {providers.length} providers</a>, with a filter.
             </p>
           </section>
           <EmbedSnippets origin={origin} jsonFeed={`${origin}/feed.json`} embedPage="/embed/" title={config.siteTitle} />
@@ -126,7 +125,7 @@ export function pageRoutes(site: Site): void {
             ? `/${segment}/page/${to}/`
             : `/${segment}/`
           : `/${segment}/?${new URLSearchParams({ ...(sort !== "count" ? { sort } : {}), ...(filter ? { q: filter } : {}), ...(to > 1 ? { page: String(to) } : {}) })}`;
-      const redirect = redirectUnlessAt(c, href(page));
+      const redirect = site.redirectUnlessAt(c, href(page));
       if (redirect) return redirect;
       const key = `/${segment}/?${new URLSearchParams({ sort, q: filter, page: String(page) })}`;
       return site.send(c, key, async () => {
@@ -140,11 +139,12 @@ export function pageRoutes(site: Site): void {
             title={`${noun}: ${config.siteTitle}`}
             description={`Every ${kind} of ${config.siteTitle}, with its feeds.`}
             site={config.siteTitle}
+            base={config.basePath}
             feeds={[mainFeeds(origin)]}
             canonical={`${origin}${href(page)}`}
           >
             <h1>{noun}</h1>
-            <form class="filter" method="get" action={`/${segment}/`} role="search">
+            <form class="filter" method="get" action={`${config.basePath}/${segment}/`} role="search">
               <label for="filter">Find</label>
               <input id="filter" name="q" type="search" value={filter} maxlength={100} />
               <label for="sort">Order by</label>
@@ -175,15 +175,15 @@ export function pageRoutes(site: Site): void {
     site.route(`/${segment}/page/:page/`, (c) => directory(c, pathPageNumber(c)));
 
     // The page of one group; without its trailing slash, a redirect to it.
-    site.route(`/${segment}/:key`, (c) => permanentRedirect(`${pagePath({ kind, key: c.req.param("key") ?? "" })}${searchOf(c.req.url)}`));
+    site.route(`/${segment}/:key`, (c) => site.redirect(`${pagePath({ kind, key: c.req.param("key") ?? "" })}${searchOf(c.req.url)}`));
     /** A group's page; its later pages have paths, `/topics/ai/page/2/`, like the feeds. */
     const groupPage = async (c: Context, pathPage?: number) => {
-      const group = await findGroup(c, store, kind, pathPage === undefined ? "/" : `/page/${pathPage}/`);
+      const group = await findGroup(c, site, kind, pathPage === undefined ? "/" : `/page/${pathPage}/`);
       if (group instanceof Response) return group;
       const page = pathPage ?? pageNumber(paramsOf(c));
       const path = pagePath({ kind, key: group.key });
       const at = (to: number) => (to > 1 ? `${path}page/${to}/` : path);
-      const redirect = redirectUnlessAt(c, at(page));
+      const redirect = site.redirectUnlessAt(c, at(page));
       if (redirect) return redirect;
       return site.send(c, `${path}?page=${page}`, async () => {
         const origin = site.origin(c);
@@ -197,6 +197,7 @@ export function pageRoutes(site: Site): void {
             title={`${group.name}: ${config.siteTitle}`}
             description={`The latest articles ${kind === "topic" ? "about" : "from"} ${group.name} on ${config.siteTitle}.`}
             site={config.siteTitle}
+            base={config.basePath}
             feeds={[feeds]}
             canonical={`${origin}${href(page)}`}
           >

@@ -4,7 +4,7 @@
  * Nothing from an article becomes markup or a live URL: text is text, and
  * only http(s) links (https for images, per the pages' CSP) are rendered.
  */
-import type { Child } from "hono/jsx";
+import { type Child, createContext, useContext } from "hono/jsx";
 import type { Article } from "../../content/article.js";
 import { FORMATS, FORMAT_NAMES, type FeedFormat, pagePath } from "../../feeds/model.js";
 import type { GroupInfo, GroupKind } from "../../index/store.js";
@@ -33,73 +33,88 @@ export function showDate(iso: string): string {
   return `${Number(day)} ${MONTHS[Number(month) - 1]} ${year}`;
 }
 
+/**
+ * The base path a page's own links sit under ("/feeds" when PUBLIC_URL names
+ * one, else ""): Layout provides it, and every component inside reads it.
+ */
+export const BasePath = createContext("");
+/** A root-relative path of this site, under the base path. */
+const useSitePath = () => {
+  const base = useContext(BasePath);
+  return (path: string) => `${base}${path}`;
+};
+
 const safeLink = (url: string) => (/^https?:\/\//i.test(url) ? url : undefined);
 const safeImage = (url: string) => (/^https:\/\//i.test(url) ? url : undefined);
 
-export function Layout(props: { title: string; description: string; site: string; feeds: FeedSet[]; canonical: string; children: Child }) {
+export function Layout(props: { title: string; description: string; site: string; base: string; feeds: FeedSet[]; canonical: string; children: Child }) {
+  const at = (path: string) => `${props.base}${path}`;
   return (
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>{props.title}</title>
-        <meta name="description" content={props.description} />
-        <link rel="canonical" href={props.canonical} />
-        <link rel="stylesheet" href={ASSETS.style.path} />
-        <link rel="icon" href="/favicon.ico" sizes="any" />
-        {props.feeds.flatMap((feeds) =>
-          FORMAT_NAMES.map((format) => <link rel="alternate" type={FORMAT_LABELS[format].type} title={`${feeds.title} (${FORMAT_LABELS[format].name})`} href={feedHref(feeds, format)} />),
-        )}
-        <script src={ASSETS.copy.path} defer />
-      </head>
-      <body>
-        <header class="site">
-          <div class="wrap">
-            <a class="brand" href="/">
-              {props.site}
-            </a>
-            <nav aria-label="Main">
+    <BasePath.Provider value={props.base}>
+      <html lang="en">
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <title>{props.title}</title>
+          <meta name="description" content={props.description} />
+          <link rel="canonical" href={props.canonical} />
+          <link rel="stylesheet" href={at(ASSETS.style.path)} />
+          <link rel="icon" href={at("/favicon.ico")} sizes="any" />
+          {props.feeds.flatMap((feeds) =>
+            FORMAT_NAMES.map((format) => <link rel="alternate" type={FORMAT_LABELS[format].type} title={`${feeds.title} (${FORMAT_LABELS[format].name})`} href={feedHref(feeds, format)} />),
+          )}
+          <script src={at(ASSETS.copy.path)} defer />
+        </head>
+        <body>
+          <header class="site">
+            <div class="wrap">
+              <a class="brand" href={at("/")}>
+                {props.site}
+              </a>
+              <nav aria-label="Main">
+                <ul>
+                  <li>
+                    <a href={at("/")}>Home</a>
+                  </li>
+                  <li>
+                    <a href={at("/topics/")}>Topics</a>
+                  </li>
+                  <li>
+                    <a href={at("/providers/")}>Providers</a>
+                  </li>
+                </ul>
+              </nav>
+            </div>
+          </header>
+          <main class="wrap">{props.children}</main>
+          <footer class="site">
+            <div class="wrap">
+              <p>Every feed comes in RSS, Atom and JSON Feed. Import them all into a feed reader:</p>
               <ul>
                 <li>
-                  <a href="/">Home</a>
+                  <a href={at("/feeds.opml")}>all feeds (OPML)</a>
                 </li>
                 <li>
-                  <a href="/topics/">Topics</a>
+                  <a href={at("/topics.opml")}>topics (OPML)</a>
                 </li>
                 <li>
-                  <a href="/providers/">Providers</a>
+                  <a href={at("/providers.opml")}>providers (OPML)</a>
+                </li>
+                <li>
+                  <a href={at("/sitemap.xml")}>sitemap</a>
                 </li>
               </ul>
-            </nav>
-          </div>
-        </header>
-        <main class="wrap">{props.children}</main>
-        <footer class="site">
-          <div class="wrap">
-            <p>Every feed comes in RSS, Atom and JSON Feed. Import them all into a feed reader:</p>
-            <ul>
-              <li>
-                <a href="/feeds.opml">all feeds (OPML)</a>
-              </li>
-              <li>
-                <a href="/topics.opml">topics (OPML)</a>
-              </li>
-              <li>
-                <a href="/providers.opml">providers (OPML)</a>
-              </li>
-              <li>
-                <a href="/sitemap.xml">sitemap</a>
-              </li>
-            </ul>
-          </div>
-        </footer>
-      </body>
-    </html>
+            </div>
+          </footer>
+        </body>
+      </html>
+    </BasePath.Provider>
   );
 }
 
 /** The three feed URLs in selectable fields (copy buttons appear when the script runs), and the OPML. */
 export function SubscribeBox(props: { feeds: FeedSet; id: string; heading: string }) {
+  const at = useSitePath();
   return (
     <section class="subscribe" aria-labelledby={`${props.id}-heading`}>
       <h2 id={`${props.id}-heading`}>{props.heading}</h2>
@@ -113,7 +128,7 @@ export function SubscribeBox(props: { feeds: FeedSet; id: string; heading: strin
         </div>
       ))}
       <p>
-        Paste a URL into your feed reader, or import <a href={props.feeds.opml}>this feed as OPML</a>.
+        Paste a URL into your feed reader, or import <a href={at(props.feeds.opml)}>this feed as OPML</a>.
       </p>
     </section>
   );
@@ -122,6 +137,7 @@ export function SubscribeBox(props: { feeds: FeedSet; id: string; heading: strin
 /** `linkTarget` (the embed pages: "_blank") also shows providers as text, since this site's pages may not be framed. */
 export function ArticleList(props: { articles: Article[]; showProvider?: boolean; showDate?: boolean; linkTarget?: "_blank" }) {
   const target = props.linkTarget ? { target: props.linkTarget, rel: "noopener" } : {};
+  const at = useSitePath();
   return (
     <ol class="articles">
       {props.articles.map((article) => {
@@ -146,7 +162,7 @@ export function ArticleList(props: { articles: Article[]; showProvider?: boolean
                 {props.showProvider === false ? null : props.linkTarget ? (
                   article.provider.name
                 ) : (
-                  <a href={`/providers/${encodeURIComponent(article.provider.domain)}/`}>{article.provider.name}</a>
+                  <a href={at(`/providers/${encodeURIComponent(article.provider.domain)}/`)}>{article.provider.name}</a>
                 )}
                 {props.showProvider !== false && props.showDate !== false ? " · " : null}
                 {props.showDate === false ? null : <time datetime={article.published}>{showDate(article.published)}</time>}
@@ -162,6 +178,7 @@ export function ArticleList(props: { articles: Article[]; showProvider?: boolean
 
 
 export function GroupTable(props: { kind: GroupKind; groups: GroupInfo[]; origin: string; caption: string }) {
+  const at = useSitePath();
   return (
     <div class="table-wrap">
       <table>
@@ -180,7 +197,7 @@ export function GroupTable(props: { kind: GroupKind; groups: GroupInfo[]; origin
         </thead>
         <tbody>
           {props.groups.map((group) => {
-            const path = pagePath({ kind: props.kind, key: group.key });
+            const path = at(pagePath({ kind: props.kind, key: group.key }));
             return (
               <tr>
                 <td>
@@ -208,10 +225,11 @@ export function GroupTable(props: { kind: GroupKind; groups: GroupInfo[]; origin
 
 export function Pager(props: { page: number; pages: number; href: (page: number) => string; labels: [previous: string, next: string] }) {
   if (props.pages <= 1) return null;
+  const at = useSitePath();
   return (
     <nav class="pages" aria-label="Pages">
       {props.page > 1 ? (
-        <a href={props.href(props.page - 1)} rel="prev">
+        <a href={at(props.href(props.page - 1))} rel="prev">
           {props.labels[0]}
         </a>
       ) : (
@@ -221,7 +239,7 @@ export function Pager(props: { page: number; pages: number; href: (page: number)
         Page {props.page} of {props.pages}
       </span>
       {props.page < props.pages ? (
-        <a href={props.href(props.page + 1)} rel="next">
+        <a href={at(props.href(props.page + 1))} rel="next">
           {props.labels[1]}
         </a>
       ) : (
@@ -233,10 +251,12 @@ export function Pager(props: { page: number; pages: number; href: (page: number)
 
 /** Both ways to put this feed on another site, ready to copy: the web component, and an iframe. */
 export function EmbedSnippets(props: { origin: string; jsonFeed: string; embedPage: string; title: string }) {
+  // A message's origin is scheme, host and port: never the base path that props.origin may end with.
+  const messageOrigin = new URL(props.origin).origin;
   const component = `<script type="module" src="${props.origin}/embed.js"></script>\n<feedloom-feed src="${props.jsonFeed}" limit="5"></feedloom-feed>`;
   const iframe =
     `<iframe src="${props.origin}${props.embedPage}?limit=5" title="${props.title.replace(/"/g, "&quot;")}" style="width:100%;border:0" loading="lazy"></iframe>\n` +
-    `<script>addEventListener("message", (e) => { if (e.origin !== "${props.origin}" || e.data?.type !== "feedloom:height") return; ` +
+    `<script>addEventListener("message", (e) => { if (e.origin !== "${messageOrigin}" || e.data?.type !== "feedloom:height") return; ` +
     `for (const f of document.querySelectorAll("iframe")) if (f.contentWindow === e.source) f.style.height = e.data.height + "px"; });</script>`;
   return (
     <section aria-labelledby="embed">
