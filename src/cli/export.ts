@@ -16,6 +16,7 @@ import { announceFeedPaths } from "../runtime/announce.js";
 import { ASSETS } from "../http/pages/assets.js";
 import { headersFile } from "../runtime/headers-file.js";
 import { exportSite } from "../runtime/static-export.js";
+import { nodeBodyEtag } from "../runtime/etag.js";
 
 /** A bar on a terminal; on a log (CI), a line at each tenth. */
 function progress(): (done: number, total: number) => void {
@@ -45,7 +46,7 @@ runMain("feedloom export", async () => {
   for (const issue of result.issues.filter((item) => item.severity === "error")) console.warn(`feedloom export: ${formatIssue(issue)}`);
   console.log(summaryLine(result, dir));
   const store = createMemoryStore(result.index, "export");
-  const app = createApp({ store, config });
+  const app = createApp({ store, config, etag: nodeBodyEtag });
   const urls = await everyStaticUrl(store, config);
   const started = performance.now();
   const headers = await headersFile(app, config.publicUrl, { page: "/", feed: "/feed.rss", asset: ASSETS.style.path, embed: "/embed/" }, values.headers);

@@ -15,7 +15,7 @@ import { feedRoutes } from "./feeds.js";
 import { opmlRoutes } from "./opml.js";
 import { pageRoutes } from "./pages/routes.js";
 import { respond } from "./headers.js";
-import { type Compressor, type RenderCache, noRenderCache } from "./render-cache.js";
+import { type BodyTagger, type Compressor, type RenderCache, bodyEtag, noRenderCache } from "./render-cache.js";
 import { createSite } from "./site.js";
 
 export interface AppOptions {
@@ -24,11 +24,13 @@ export interface AppOptions {
   cache?: RenderCache;
   /** Compresses responses for clients that accept it (Node); Workers leave it to the edge. */
   compressor?: Compressor;
+  /** How bodies get their ETag: Web Crypto by default; Node passes a synchronous SHA-1 that gives the same tags. */
+  etag?: BodyTagger;
 }
 
 const JSON_TYPE = "application/json; charset=utf-8";
 
-export function createApp({ store, config, cache = noRenderCache, compressor }: AppOptions): Hono {
+export function createApp({ store, config, cache = noRenderCache, compressor, etag = bodyEtag }: AppOptions): Hono {
   const app = new Hono();
 
   app.use(async function readOnly(c, next) {
@@ -39,7 +41,7 @@ export function createApp({ store, config, cache = noRenderCache, compressor }: 
   });
   if (config.allowedHosts !== "any") app.use(allowedHostsOnly(config.allowedHosts));
 
-  const site = createSite(app, { store, config, cache, compressor });
+  const site = createSite(app, { store, config, cache, compressor, etag });
   feedRoutes(site);
   directoryRoutes(site);
   pageRoutes(site);

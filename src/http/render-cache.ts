@@ -32,6 +32,9 @@ export interface RenderCache {
 
 export const noRenderCache: RenderCache = { get: (_key, render) => render() };
 
+/** A body's strong ETag, quoted: the same body must give the same tag on every runtime. */
+export type BodyTagger = (body: string) => string | Promise<string>;
+
 /** SHA-1 of the body, base64url: enough to tell bodies apart, and available in Node and workerd alike. */
 export async function bodyEtag(body: string): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-1", new TextEncoder().encode(body)));

@@ -9,7 +9,7 @@ import type { Context, Hono } from "hono";
 import type { Config } from "../config.js";
 import type { ContentStore } from "../index/store.js";
 import { permanentRedirect, preflight } from "./headers.js";
-import { type Compressor, type RenderCache, bodyEtag } from "./render-cache.js";
+import type { BodyTagger, Compressor, RenderCache } from "./render-cache.js";
 import { sendRendered } from "./respond.js";
 
 /**
@@ -43,8 +43,8 @@ export interface Site {
   send(c: Context, key: string, render: () => Promise<RenderedBody>): Promise<Response>;
 }
 
-export function createSite(app: Hono, options: { store: ContentStore; config: Config; cache: RenderCache; compressor?: Compressor }): Site {
-  const { store, config, cache, compressor } = options;
+export function createSite(app: Hono, options: { store: ContentStore; config: Config; cache: RenderCache; compressor?: Compressor; etag: BodyTagger }): Site {
+  const { store, config, cache, compressor, etag } = options;
   const origin = (c: Context) => config.publicUrl ?? originOf(c.req.url);
   const redirect = (path: string) => permanentRedirect(`${config.basePath}${path}`);
   return {
@@ -62,7 +62,7 @@ export function createSite(app: Hono, options: { store: ContentStore; config: Co
       const version = typeof known === "string" ? known : await store.version();
       const rendered = await cache.get(`${version} ${origin(c)} ${key}`, async () => {
         const { body, contentType, updated, headers } = await render();
-        return { body, contentType, etag: await bodyEtag(body), lastModified: new Date(updated).toUTCString(), ...(headers ? { headers } : {}) };
+        return { body, contentType, etag: await etag(body), lastModified: new Date(updated).toUTCString(), ...(headers ? { headers } : {}) };
       });
       return sendRendered(c, rendered, config.cacheMaxAge, compressor);
     },
