@@ -2,7 +2,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { createApp } from "../src/http/app.js";
 import { CONTENT_VERSION_ENV } from "../src/http/site.js";
-import { child, fixtureApp, parseWithFeedParser, parseXmlStrict } from "./helpers.js";
+import { child, children, fixtureApp, parseWithFeedParser, parseXmlStrict } from "./helpers.js";
 
 const CONTENT_TYPES = {
   rss: "application/rss+xml; charset=utf-8",
@@ -65,6 +65,15 @@ describe("feed routes", async () => {
     const configured = await fixtureApp({ PUBLIC_URL: "https://feeds.example.com/" });
     const rss = parseXmlStrict(await (await configured.app.request("http://127.0.0.1:8787/feed.rss")).text());
     expect(child(child(rss, "channel"), "atom:link").attributes.href).toBe("https://feeds.example.com/feed.rss");
+  });
+
+  it("renders each item for the origin asked, though items are rendered once and reused", async () => {
+    for (const origin of ["http://localhost:8787", "http://127.0.0.1:8787", "http://localhost:8787"]) {
+      const channel = child(parseXmlStrict(await (await app.request(`${origin}/feed.rss`)).text()), "channel");
+      const sources = children(channel, "item").map((item) => child(item, "source").attributes.url);
+      expect(sources.length).toBeGreaterThan(0);
+      for (const url of sources) expect(url.startsWith(`${origin}/providers/`), url).toBe(true);
+    }
   });
 });
 

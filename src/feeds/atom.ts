@@ -1,5 +1,6 @@
 /** Atom 1.0 (RFC 4287) with RFC 5005 paging links and Media RSS thumbnails. */
-import { type FeedDocument, GENERATOR, feedUrl, linkRelations } from "./model.js";
+import { itemFragment } from "./fragments.js";
+import { type FeedDocument, type FeedItem, GENERATOR, feedUrl, linkRelations } from "./model.js";
 import { element, emptyElement, htmlEscape } from "./xml.js";
 
 export function renderAtom(feed: FeedDocument): string {
@@ -18,25 +19,27 @@ export function renderAtom(feed: FeedDocument): string {
     element("logo", feed.icon),
     "\n",
   ];
-  for (const item of feed.items) {
-    out.push(
-      "<entry>",
-      element("id", item.id),
-      // Text constructs as type="html" holding escaped text: with type="text", text that merely
-      // looks like markup ("</b>") is flagged as undeclared HTML by validators and some readers.
-      element("title", htmlEscape(item.title), { type: "html" }),
-      emptyElement("link", { rel: "alternate", type: "text/html", href: item.url }),
-      item.image ? emptyElement("link", { rel: "enclosure", type: item.image.type, href: item.image.url }) : "",
-      element("published", item.published),
-      element("updated", item.updated),
-      `<author>${element("name", item.author.name)}${element("uri", item.author.url)}</author>`,
-      ...item.categories.map((name) => emptyElement("category", { term: name })),
-      item.summary ? element("summary", htmlEscape(item.summary), { type: "html" }) : "",
-      element("content", item.contentHtml, { type: "html" }),
-      item.image ? emptyElement("media:thumbnail", { url: item.image.url, width: item.image.width, height: item.image.height }) : "",
-      "</entry>\n",
-    );
-  }
+  for (const item of feed.items) out.push(itemFragment(item, "atom", "", () => atomEntry(item)));
   out.push("</feed>\n");
   return out.join("");
+}
+
+function atomEntry(item: FeedItem): string {
+  return [
+    "<entry>",
+    element("id", item.id),
+    // Text constructs as type="html" holding escaped text: with type="text", text that merely
+    // looks like markup ("</b>") is flagged as undeclared HTML by validators and some readers.
+    element("title", htmlEscape(item.title), { type: "html" }),
+    emptyElement("link", { rel: "alternate", type: "text/html", href: item.url }),
+    item.image ? emptyElement("link", { rel: "enclosure", type: item.image.type, href: item.image.url }) : "",
+    element("published", item.published),
+    element("updated", item.updated),
+    `<author>${element("name", item.author.name)}${element("uri", item.author.url)}</author>`,
+    ...item.categories.map((name) => emptyElement("category", { term: name })),
+    item.summary ? element("summary", htmlEscape(item.summary), { type: "html" }) : "",
+    element("content", item.contentHtml, { type: "html" }),
+    item.image ? emptyElement("media:thumbnail", { url: item.image.url, width: item.image.width, height: item.image.height }) : "",
+    "</entry>\n",
+  ].join("");
 }

@@ -1,5 +1,9 @@
 /** JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/). */
-import { type FeedDocument, feedUrl } from "./model.js";
+import { itemFragment } from "./fragments.js";
+import { type FeedDocument, type FeedItem, feedUrl } from "./model.js";
+
+/** `<` as \u003c keeps the JSON inert even if a page inlines it in a <script>. */
+const inert = (json: string) => json.replace(/</g, "\\u003c");
 
 export function renderJson(feed: FeedDocument): string {
   const document = {
@@ -13,19 +17,25 @@ export function renderJson(feed: FeedDocument): string {
     language: feed.language,
     next_url: feed.links.next === undefined ? undefined : feedUrl(feed, "json", feed.links.next),
     hubs: feed.hubs.length > 0 ? feed.hubs.map((url) => ({ type: "WebSub", url })) : undefined,
-    items: feed.items.map((item) => ({
-      id: item.id,
-      url: item.url,
-      title: item.title,
-      content_html: item.contentHtml,
-      summary: item.summary || undefined,
-      image: item.image?.url,
-      date_published: item.published,
-      tags: item.categories.length > 0 ? item.categories : undefined,
-      authors: [item.author],
-      language: feed.language,
-    })),
+    items: [],
   };
-  // `<` as \u003c keeps the JSON inert even if a page inlines it in a <script>.
-  return `${JSON.stringify(document).replace(/</g, "\\u003c")}\n`;
+  // `items` is the last member: the document up to its `[]}`, then the items' own (memoised) JSON.
+  const head = inert(JSON.stringify(document)).slice(0, -"[]}".length);
+  const items = feed.items.map((item) => itemFragment(item, "json", feed.language, () => inert(JSON.stringify(jsonItem(item, feed.language)))));
+  return `${head}[${items.join(",")}]}\n`;
+}
+
+function jsonItem(item: FeedItem, language: string) {
+  return {
+    id: item.id,
+    url: item.url,
+    title: item.title,
+    content_html: item.contentHtml,
+    summary: item.summary || undefined,
+    image: item.image?.url,
+    date_published: item.published,
+    tags: item.categories.length > 0 ? item.categories : undefined,
+    authors: [item.author],
+    language,
+  };
 }

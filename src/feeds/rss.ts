@@ -1,5 +1,6 @@
 /** RSS 2.0 with the atom (self, RFC 5005 paging), content and Media RSS modules. */
-import { type FeedDocument, GENERATOR, feedUrl, linkRelations } from "./model.js";
+import { itemFragment } from "./fragments.js";
+import { type FeedDocument, type FeedItem, GENERATOR, feedUrl, linkRelations } from "./model.js";
 import { element, emptyElement, htmlEscape, xmlTextHex } from "./xml.js";
 
 /** Plain text (titles, names) with hexadecimal references, per the RSS Best Practices Profile; URLs keep `&amp;`. */
@@ -31,25 +32,27 @@ export function renderRss(feed: FeedDocument): string {
       : "",
     "\n",
   ];
-  for (const item of feed.items) {
-    out.push(
-      "<item>",
-      plainText("title", item.title),
-      element("link", item.url),
-      element("guid", item.id, { isPermaLink: "false" }),
-      element("pubDate", rfc822(item.published)),
-      // Readers treat description as HTML: escape the plain-text excerpt as HTML first.
-      element("description", htmlEscape(item.summary)),
-      element("content:encoded", item.contentHtml),
-      ...item.categories.map((name) => plainText("category", name)),
-      plainText("source", item.author.name, { url: `${feed.origin}${item.providerFeedPath}.rss` }),
-      item.image
-        ? emptyElement("media:content", { url: item.image.url, medium: "image", type: item.image.type, width: item.image.width, height: item.image.height }) +
-            emptyElement("media:thumbnail", { url: item.image.url, width: item.image.width, height: item.image.height })
-        : "",
-      "</item>\n",
-    );
-  }
+  for (const item of feed.items) out.push(itemFragment(item, "rss", feed.origin, () => rssItem(item, feed.origin)));
   out.push("</channel>\n</rss>\n");
   return out.join("");
+}
+
+function rssItem(item: FeedItem, origin: string): string {
+  return [
+    "<item>",
+    plainText("title", item.title),
+    element("link", item.url),
+    element("guid", item.id, { isPermaLink: "false" }),
+    element("pubDate", rfc822(item.published)),
+    // Readers treat description as HTML: escape the plain-text excerpt as HTML first.
+    element("description", htmlEscape(item.summary)),
+    element("content:encoded", item.contentHtml),
+    ...item.categories.map((name) => plainText("category", name)),
+    plainText("source", item.author.name, { url: `${origin}${item.providerFeedPath}.rss` }),
+    item.image
+      ? emptyElement("media:content", { url: item.image.url, medium: "image", type: item.image.type, width: item.image.width, height: item.image.height }) +
+          emptyElement("media:thumbnail", { url: item.image.url, width: item.image.width, height: item.image.height })
+      : "",
+    "</item>\n",
+  ].join("");
 }
