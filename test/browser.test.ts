@@ -6,6 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import type { Hono } from "hono";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkFeed } from "../src/feeds/check.js";
@@ -131,6 +132,41 @@ describe.skipIf(!hasChromium && !process.env.CI)("the pages in Chromium", { time
     expect(await button.textContent()).toMatch(/^(Copied|Selected: press Ctrl\+C)$/);
     expect(problems).toEqual([]);
     await close();
+  });
+
+  it("works under a base path (PUBLIC_URL with a path): styles, scripts, navigation and every link stay under it", async () => {
+    // The app's address must name the port, known only once the server listens.
+    let app: Pick<Hono, "fetch"> | undefined;
+    const sub = await serveApp({ fetch: (request: Request) => app!.fetch(request) });
+    app = (await fixtureApp({ PUBLIC_URL: `${sub.origin}/feeds` })).app;
+    const context = await contextFor(browser, sub.origin);
+    try {
+      const page = await context.newPage();
+      const problems: string[] = [];
+      page.on("console", (message) => message.type() === "error" && problems.push(`console: ${message.text()}`));
+      page.on("response", (response) => response.status() >= 400 && problems.push(`${response.status()} ${response.url()}`));
+      await page.goto(`${sub.origin}/feeds/`);
+      // The stylesheet applied (a grid or flex header), and the copy script ran (it reveals the buttons).
+      expect(await page.evaluate(() => document.styleSheets[0]?.cssRules.length ?? 0)).toBeGreaterThan(10);
+      expect(await page.locator(".subscribe button:visible").count()).toBe(3);
+      await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Topics" }).click();
+      await page.waitForURL(`${sub.origin}/feeds/topics/`);
+      await page.locator("table a", { hasText: "AI" }).first().click();
+      await page.waitForURL(/\/feeds\/topics\/[^/]+\/$/);
+      const links = await page.locator("a[href], link[href], script[src], form[action]").evaluateAll((nodes) =>
+        nodes.map((node) => (node as HTMLAnchorElement).href || (node as HTMLScriptElement).src || (node as HTMLFormElement).action),
+      );
+      const own = links.filter((url) => url.startsWith(sub.origin));
+      expect(own.length).toBeGreaterThan(20);
+      for (const url of own) {
+        expect(url.startsWith(`${sub.origin}/feeds/`), url).toBe(true);
+        expect((await fetch(url)).status, url).toBe(200);
+      }
+      expect(problems).toEqual([]);
+    } finally {
+      await context.close();
+      await sub.close();
+    }
   });
 
   it("fits a 320 px wide phone without sideways scrolling", async () => {

@@ -23,7 +23,7 @@ export function launchChromium(): Promise<Browser> {
 }
 
 /** Serves `app` on 127.0.0.1 at a free port. */
-export async function serveApp(app: Hono): Promise<{ origin: string; close: () => Promise<void> }> {
+export async function serveApp(app: Pick<Hono, "fetch">): Promise<{ origin: string; close: () => Promise<void> }> {
   const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
   await once(server, "listening");
   const { port } = server.address() as AddressInfo;
