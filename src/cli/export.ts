@@ -46,7 +46,7 @@ runMain("feedloom export", async () => {
   for (const issue of result.issues.filter((item) => item.severity === "error")) console.warn(`feedloom export: ${formatIssue(issue)}`);
   console.log(summaryLine(result, dir));
   const store = createMemoryStore(result.index, "export");
-  const app = createApp({ store, config, etag: nodeBodyEtag });
+  const app = createApp({ store, config, etag: nodeBodyEtag, memoizeItems: true });
   const urls = await everyStaticUrl(store, config);
   const started = performance.now();
   const headers = await headersFile(app, config.publicUrl, { page: "/", feed: "/feed.rss", asset: ASSETS.style.path, embed: "/embed/" }, values.headers);

@@ -26,7 +26,7 @@ runMain("feedloom", async () => {
         "Before serving the public, set PUBLIC_URL=https://your-feeds-host",
     );
   }
-  const app = createApp({ store: createMemoryStore(result.index, "node"), config, cache: createLruRenderCache({ admitOnSecondRequest: true }), compressor: zlibCompressor, etag: nodeBodyEtag });
+  const app = createApp({ store: createMemoryStore(result.index, "node"), config, cache: createLruRenderCache({ admitOnSecondRequest: true }), compressor: zlibCompressor, etag: nodeBodyEtag, memoizeItems: true });
   const server = serve({ fetch: app.fetch, port, hostname }, (info) => {
     const shown = (LOOPBACK_HOSTS as readonly string[]).includes(hostname) || hostname === "0.0.0.0" ? "127.0.0.1" : hostname;
     console.log(`feedloom: serving http://${shown}:${info.port}${config.basePath}/ (pages) and http://${shown}:${info.port}${config.basePath}/feed.rss (also /feed.atom, /feed.json, /feeds.opml)`);

@@ -1,9 +1,9 @@
 /** Atom 1.0 (RFC 4287) with RFC 5005 paging links and Media RSS thumbnails. */
-import { itemFragment } from "./fragments.js";
+import { type ItemFragments, renderEveryTime } from "./fragments.js";
 import { type FeedDocument, type FeedItem, GENERATOR, feedUrl, linkRelations } from "./model.js";
 import { element, emptyElement, htmlEscape } from "./xml.js";
 
-export function renderAtom(feed: FeedDocument): string {
+export function renderAtom(feed: FeedDocument, fragments: ItemFragments = renderEveryTime): string {
   const out: string[] = [
     '<?xml version="1.0" encoding="utf-8"?>\n',
     `<feed xmlns="http://www.w3.org/2005/Atom" xmlns:media="http://search.yahoo.com/mrss/" xml:lang="${feed.language}">\n`,
@@ -19,7 +19,7 @@ export function renderAtom(feed: FeedDocument): string {
     element("logo", feed.icon),
     "\n",
   ];
-  for (const item of feed.items) out.push(itemFragment(item, "atom", "", () => atomEntry(item)));
+  for (const item of feed.items) out.push(fragments.get(item, "atom", "", () => atomEntry(item)));
   out.push("</feed>\n");
   return out.join("");
 }

@@ -1,11 +1,11 @@
 /** JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/). */
-import { itemFragment } from "./fragments.js";
+import { type ItemFragments, renderEveryTime } from "./fragments.js";
 import { type FeedDocument, type FeedItem, feedUrl } from "./model.js";
 
 /** `<` as \u003c keeps the JSON inert even if a page inlines it in a <script>. */
 const inert = (json: string) => json.replace(/</g, "\\u003c");
 
-export function renderJson(feed: FeedDocument): string {
+export function renderJson(feed: FeedDocument, fragments: ItemFragments = renderEveryTime): string {
   const document = {
     version: "https://jsonfeed.org/version/1.1",
     title: feed.title,
@@ -21,7 +21,7 @@ export function renderJson(feed: FeedDocument): string {
   };
   // `items` is the last member: the document up to its `[]}`, then the items' own (memoised) JSON.
   const head = inert(JSON.stringify(document)).slice(0, -"[]}".length);
-  const items = feed.items.map((item) => itemFragment(item, "json", feed.language, () => inert(JSON.stringify(jsonItem(item, feed.language)))));
+  const items = feed.items.map((item) => fragments.get(item, "json", feed.language, () => inert(JSON.stringify(jsonItem(item, feed.language)))));
   return `${head}[${items.join(",")}]}\n`;
 }
 

@@ -1,10 +1,11 @@
 import { renderAtom } from "./atom.js";
 import { renderJson } from "./json.js";
+import type { ItemFragments } from "./fragments.js";
 import type { FeedDocument, FeedFormat } from "./model.js";
 import { renderRss } from "./rss.js";
 
-const RENDERERS: Record<FeedFormat, (feed: FeedDocument) => string> = { rss: renderRss, atom: renderAtom, json: renderJson };
+const RENDERERS: Record<FeedFormat, (feed: FeedDocument, fragments?: ItemFragments) => string> = { rss: renderRss, atom: renderAtom, json: renderJson };
 
-export function renderFeed(feed: FeedDocument, format: FeedFormat): string {
-  return RENDERERS[format](feed);
+export function renderFeed(feed: FeedDocument, format: FeedFormat, fragments?: ItemFragments): string {
+  return RENDERERS[format](feed, fragments);
 }

@@ -1,5 +1,5 @@
 /** RSS 2.0 with the atom (self, RFC 5005 paging), content and Media RSS modules. */
-import { itemFragment } from "./fragments.js";
+import { type ItemFragments, renderEveryTime } from "./fragments.js";
 import { type FeedDocument, type FeedItem, GENERATOR, feedUrl, linkRelations } from "./model.js";
 import { element, emptyElement, htmlEscape, xmlTextHex } from "./xml.js";
 
@@ -12,7 +12,7 @@ function rfc822(iso: string): string {
   return new Date(iso).toUTCString();
 }
 
-export function renderRss(feed: FeedDocument): string {
+export function renderRss(feed: FeedDocument, fragments: ItemFragments = renderEveryTime): string {
   const out: string[] = [
     '<?xml version="1.0" encoding="utf-8"?>\n',
     '<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:media="http://search.yahoo.com/mrss/">\n',
@@ -32,7 +32,7 @@ export function renderRss(feed: FeedDocument): string {
       : "",
     "\n",
   ];
-  for (const item of feed.items) out.push(itemFragment(item, "rss", feed.origin, () => rssItem(item, feed.origin)));
+  for (const item of feed.items) out.push(fragments.get(item, "rss", feed.origin, () => rssItem(item, feed.origin)));
   out.push("</channel>\n</rss>\n");
   return out.join("");
 }

@@ -6,6 +6,7 @@
 import { Hono } from "hono";
 import type { Context } from "hono";
 import type { Config } from "../config.js";
+import { createItemFragments, renderEveryTime } from "../feeds/fragments.js";
 import type { ContentStore } from "../index/store.js";
 import { directoryRoutes } from "./directories.js";
 import { HttpError, clip } from "./errors.js";
@@ -26,11 +27,13 @@ export interface AppOptions {
   compressor?: Compressor;
   /** How bodies get their ETag: Web Crypto by default; Node passes a synchronous SHA-1 that gives the same tags. */
   etag?: BodyTagger;
+  /** Keep each feed item's rendered markup for reuse (see feeds/fragments.ts): the Node server and the export; not Workers. */
+  memoizeItems?: boolean;
 }
 
 const JSON_TYPE = "application/json; charset=utf-8";
 
-export function createApp({ store, config, cache = noRenderCache, compressor, etag = bodyEtag }: AppOptions): Hono {
+export function createApp({ store, config, cache = noRenderCache, compressor, etag = bodyEtag, memoizeItems = false }: AppOptions): Hono {
   const app = new Hono();
 
   app.use(async function readOnly(c, next) {
@@ -41,7 +44,7 @@ export function createApp({ store, config, cache = noRenderCache, compressor, et
   });
   if (config.allowedHosts !== "any") app.use(allowedHostsOnly(config.allowedHosts));
 
-  const site = createSite(app, { store, config, cache, compressor, etag });
+  const site = createSite(app, { store, config, cache, compressor, etag, fragments: memoizeItems ? createItemFragments() : renderEveryTime });
   feedRoutes(site);
   directoryRoutes(site);
   pageRoutes(site);

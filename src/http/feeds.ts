@@ -39,7 +39,7 @@ export function feedRoutes(site: Site): void {
       if (query.page > feed.pages) throw new HttpError(400, `page: must be from 1 to ${feed.pages} for this feed, got ${query.page}`);
       const self = feedUrl(feed, format, feed.links.self);
       const link = feed.hubs.length > 0 ? [...feed.hubs.map((hub) => `<${hub}>; rel="hub"`), `<${self}>; rel="self"`].join(", ") : undefined;
-      return { body: renderFeed(feed, format), contentType: FORMATS[format].contentType, updated: feed.updated, ...(link ? { headers: { Link: link } } : {}) };
+      return { body: renderFeed(feed, format, site.fragments), contentType: FORMATS[format].contentType, updated: feed.updated, ...(link ? { headers: { Link: link } } : {}) };
     });
   };
 

@@ -7,6 +7,7 @@
  */
 import type { Context, Hono } from "hono";
 import type { Config } from "../config.js";
+import type { ItemFragments } from "../feeds/fragments.js";
 import type { ContentStore } from "../index/store.js";
 import { permanentRedirect, preflight } from "./headers.js";
 import type { BodyTagger, Compressor, RenderCache } from "./render-cache.js";
@@ -31,6 +32,8 @@ export interface RenderedBody {
 export interface Site {
   store: ContentStore;
   config: Config;
+  /** Where feed items' rendered markup is kept for reuse, or not (AppOptions.memoizeItems). */
+  fragments: ItemFragments;
   /** This service's origin for links: PUBLIC_URL, else the request's (its host already allowed). */
   origin(c: Context): string;
   /** GET (and so HEAD) plus a CORS preflight on the same path (under the base path): OPTIONS elsewhere is a 404. */
@@ -43,13 +46,17 @@ export interface Site {
   send(c: Context, key: string, render: () => Promise<RenderedBody>): Promise<Response>;
 }
 
-export function createSite(app: Hono, options: { store: ContentStore; config: Config; cache: RenderCache; compressor?: Compressor; etag: BodyTagger }): Site {
-  const { store, config, cache, compressor, etag } = options;
+export function createSite(
+  app: Hono,
+  options: { store: ContentStore; config: Config; cache: RenderCache; compressor?: Compressor; etag: BodyTagger; fragments: ItemFragments },
+): Site {
+  const { store, config, cache, compressor, etag, fragments } = options;
   const origin = (c: Context) => config.publicUrl ?? originOf(c.req.url);
   const redirect = (path: string) => permanentRedirect(`${config.basePath}${path}`);
   return {
     store,
     config,
+    fragments,
     origin,
     route(path, handler) {
       app.get(`${config.basePath}${path}`, handler);
