@@ -14,7 +14,9 @@ import { contextFor, hasChromium, launchChromium, serveApp } from "./browser.js"
 import { PROCESS_TEST_TIMEOUT, fixtureApp } from "./helpers.js";
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-const PAGES = ["/", "/topics/", "/providers/", "/topics/ai/", "/providers/hostile.example.org/"];
+/** No page at all: the not-found page a browser gets there is checked like every other page. */
+const NOT_FOUND = "/no/such/page/";
+const PAGES = ["/", "/topics/", "/providers/", "/topics/ai/", "/providers/hostile.example.org/", NOT_FOUND];
 
 if (!hasChromium) console.warn("browser tests skipped: no Chromium at /usr/bin/chromium (apt-get install chromium, or set CHROMIUM_PATH)");
 
@@ -103,9 +105,11 @@ describe.skipIf(!hasChromium && !process.env.CI)("the pages in Chromium", { time
   it("loads with no console error under its own strict CSP, with one h1 and landmarks", async () => {
     for (const path of PAGES) {
       const { page, response, problems, close } = await open(path);
+      expect(response?.status(), path).toBe(path === NOT_FOUND ? 404 : 200);
       expect(response?.headers()["content-security-policy"], path).toContain("script-src 'self'");
       await page.waitForLoadState("networkidle");
-      expect(problems, path).toEqual([]);
+      // Chromium reports the document's own 404 on the console; nothing else may appear.
+      expect(problems, path).toEqual(path === NOT_FOUND ? ["console: Failed to load resource: the server responded with a status of 404 (Not Found)"] : []);
       expect(await page.locator("h1").count(), path).toBe(1);
       for (const landmark of ["header", "nav", "main", "footer"]) expect(await page.locator(landmark).count(), `${path} ${landmark}`).toBeGreaterThan(0);
       await close();

@@ -66,6 +66,14 @@ function cloudflareHeaders(rules: ReturnType<typeof parseHeadersFile>, path: str
 /** The URL a file answers for, as a static host maps it. */
 const urlOf = (file: string) => `/${file.replace(/(^|\/)index\.html$/, "$1").split("/").map(encodeURIComponent).join("/")}`;
 
+/** What the live app answers for a file's URL: 200, except the not-found page, which is what a browser gets for any missing path. */
+async function liveAnswer(app: { request(url: string, init?: RequestInit): Response | Promise<Response> }, base: string, file: string) {
+  const notFound = file === "404.html";
+  const response = await app.request(`${base}${urlOf(file)}`, notFound ? { headers: { Accept: "text/html" } } : undefined);
+  expect(response.status, file).toBe(notFound ? 404 : 200);
+  return Buffer.from(await response.arrayBuffer());
+}
+
 describe("npm run export", { timeout: 2 * PROCESS_TEST_TIMEOUT }, () => {
   it("needs PUBLIC_URL, and says so", async () => {
     const failure = await runCli("export", ["--data", data, "--out", out]).catch((error) => error);
@@ -82,11 +90,8 @@ describe("npm run export", { timeout: 2 * PROCESS_TEST_TIMEOUT }, () => {
     expect(files).toContain("feed/page/2.rss");
     expect(files).toContain("topics/ai/index.html");
     expect(files).toContain("embed/topics/ai/index.html");
-    for (const file of files) {
-      const response = await app.request(`https://feeds.example.com${urlOf(file)}`);
-      expect(response.status, file).toBe(200);
-      expect(Buffer.compare(Buffer.from(await response.arrayBuffer()), readFileSync(join(out, file))), file).toBe(0);
-    }
+    expect(files).toContain("404.html");
+    for (const file of files) expect(Buffer.compare(await liveAnswer(app, "https://feeds.example.com", file), readFileSync(join(out, file))), file).toBe(0);
   });
 
   it("writes feeds that pass the live checks, whose paging links all lead to exported files", async () => {
@@ -157,11 +162,7 @@ describe("npm run export", { timeout: 2 * PROCESS_TEST_TIMEOUT }, () => {
     const files = filesUnder(subOut);
     expect(files).toContain("index.html");
     expect(files).toContain("topics/ai/feed.rss");
-    for (const file of files) {
-      const response = await app.request(`${base}${urlOf(file)}`);
-      expect(response.status, file).toBe(200);
-      expect(Buffer.compare(Buffer.from(await response.arrayBuffer()), readFileSync(join(subOut, file))), file).toBe(0);
-    }
+    for (const file of files) expect(Buffer.compare(await liveAnswer(app, base, file), readFileSync(join(subOut, file))), file).toBe(0);
     // Every link of every page, root-relative or absolute, lands on an exported file under the base.
     let links = 0;
     for (const file of files.filter((name) => name.endsWith(".html"))) {

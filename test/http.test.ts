@@ -128,6 +128,21 @@ describe("errors say what to fix", async () => {
     expect(response.status).toBe(404);
     expect(await response.text()).toContain("/topics/{topic}/feed.{rss,atom,json}");
   });
+  it("an unknown path is a page of the site for a browser, which names no path and is never cached", async () => {
+    const response = await app.request("/no/such/<page>/", { headers: { Accept: "text/html,application/xhtml+xml,*/*;q=0.8" } });
+    expect(response.status).toBe(404);
+    expect(response.headers.get("content-type")).toBe("text/html; charset=utf-8");
+    expect(response.headers.get("cache-control")).toBe("no-store");
+    expect(response.headers.get("content-security-policy")).toMatch(/^default-src 'none'/);
+    const body = await response.text();
+    expect(body).toMatch(/^<!DOCTYPE html><html lang="en">/);
+    expect(body).toContain("<h1>Not found</h1>");
+    expect(body).toContain('<a href="/topics/">all topics</a>');
+    expect(body).not.toContain("such");
+    // A browser asking for a feed file still gets the plain answer that says what exists.
+    const feed = await app.request("/feed.xml", { headers: { Accept: "text/html" } });
+    expect([feed.status, feed.headers.get("content-type")]).toEqual([404, "text/plain; charset=utf-8"]);
+  });
   it("an internal failure is a 500 with a short message and no details", async () => {
     const { store, config } = await fixtureApp();
     const failing = createApp({

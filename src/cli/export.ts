@@ -50,7 +50,14 @@ runMain("feedloom export", async () => {
   const urls = await everyStaticUrl(store, config);
   const started = performance.now();
   const headers = await headersFile(app, config.publicUrl, { page: "/", feed: "/feed.rss", asset: ASSETS.style.path, embed: "/embed/" }, values.headers);
-  const summary = await exportSite({ app, origin: config.publicUrl, urls, out: values.out, onProgress: progress(), extra: [{ file: "_headers", body: headers }] });
+  // What a browser is shown for a missing address: static hosts serve 404.html for every missing file.
+  const notFound = await app.request(`${config.publicUrl}/404.html`, { headers: { Accept: "text/html" } });
+  if (notFound.status !== 404) throw new Error(`/404.html: the app answered ${notFound.status}, not its not-found page`);
+  const extra = [
+    { file: "_headers", body: headers },
+    { file: "404.html", body: await notFound.text() },
+  ];
+  const summary = await exportSite({ app, origin: config.publicUrl, urls, out: values.out, onProgress: progress(), extra });
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   console.log(
     `feedloom export: ${values.out}: ${summary.files} files (${(summary.bytes / 1024 / 1024).toFixed(1)} MB): ${summary.written} written, ${summary.unchanged} unchanged, ${summary.removed} removed, in ${seconds} s`,

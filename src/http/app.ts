@@ -14,7 +14,7 @@ import { crawlerRoutes } from "./crawlers.js";
 import { embedRoutes } from "./embed/routes.js";
 import { feedRoutes } from "./feeds.js";
 import { opmlRoutes } from "./opml.js";
-import { pageRoutes } from "./pages/routes.js";
+import { notFoundPage, pageRoutes } from "./pages/routes.js";
 import { respond } from "./headers.js";
 import { type BodyTagger, type Compressor, type RenderCache, bodyEtag, noRenderCache } from "./render-cache.js";
 import { createSite } from "./site.js";
@@ -53,6 +53,7 @@ export function createApp({ store, config, cache = noRenderCache, compressor, et
   embedRoutes(site);
 
   app.notFound((c) => {
+    if (wantsHtml(c)) return notFoundPage(site, c);
     throw new HttpError(
       404,
       `${clip(c.req.path)} is not here. Pages: /, /topics/, /providers/; feeds: /feed.rss, /feed.atom, /feed.json, /topics/{topic}/feed.{rss,atom,json}, /providers/{provider}/feed.{rss,atom,json}; lists: /topics.json, /providers.json, /feeds.opml`,
@@ -92,6 +93,11 @@ function allowedHostsOnly(hosts: readonly string[]) {
     }
     await next();
   };
+}
+
+/** A browser's navigation (Accept names text/html), and not a file of another kind. */
+function wantsHtml(c: Context): boolean {
+  return (c.req.header("accept") ?? "").includes("text/html") && !/\.(?:json|rss|atom|xml|opml|txt|js|css)$/.test(c.req.path);
 }
 
 function wantsJson(c: Context): boolean {

@@ -42,7 +42,7 @@ export async function exportSite(options: {
   origin: string;
   urls: readonly string[];
   out: string;
-  /** Files that are no URL's (the host's `_headers`), written and tracked the same way. */
+  /** Files that are no URL's (the host's `_headers`, the not-found page), written and tracked the same way. */
   extra?: readonly { file: string; body: string }[];
   onProgress?: (done: number, total: number) => void;
 }): Promise<ExportSummary> {

@@ -8,6 +8,7 @@ import type { Context } from "hono";
 import { EPOCH, feedPath, pagePath } from "../../feeds/model.js";
 import type { GroupInfo } from "../../index/store.js";
 import { HttpError } from "../errors.js";
+import { respond } from "../headers.js";
 import { SEGMENT, findGroup } from "../groups.js";
 import { jsonSummary } from "../directories.js";
 import type { RenderedBody, Site } from "../site.js";
@@ -24,6 +25,31 @@ export const GROUPS_PER_PAGE = 100;
 const HOME_PROVIDERS = 20;
 const SORTS = { count: "most articles", newest: "newest article", name: "name" } as const;
 type Sort = keyof typeof SORTS;
+
+/**
+ * What a browser gets for an address that is no route (404): a page of the
+ * site with its navigation, rather than a line of text. The export writes it
+ * as /404.html, which static hosts serve for any missing file (and without
+ * which Cloudflare Pages answers every missing path with the home page, 200).
+ * It names no path, since a static host serves the same file for all of them.
+ */
+export function notFoundPage(site: Site, c: Context): Response {
+  const { config } = site;
+  const origin = site.origin(c);
+  const page = (
+    <Layout title={`Not found: ${config.siteTitle}`} description={config.siteDescription} site={config.siteTitle} base={config.basePath} feeds={[mainFeedSet(config.siteTitle, origin)]}>
+      <h1>Not found</h1>
+      <p class="lead">Nothing is published at this address. The page or feed may have moved, or its topic or provider may have no articles any more.</p>
+      <p>
+        Start from <a href={`${config.basePath}/`}>the home page</a>, or find a feed among <a href={`${config.basePath}/topics/`}>all topics</a> and{" "}
+        <a href={`${config.basePath}/providers/`}>all providers</a>.
+      </p>
+    </Layout>
+  );
+  return respond(`<!DOCTYPE html>${page.toString()}\n`, 404, { "Content-Type": HTML_TYPE, "Content-Security-Policy": PAGE_CSP, "Cache-Control": "no-store" });
+}
+
+const mainFeedSet = (title: string, origin: string): FeedSet => ({ title, base: `${origin}/feed`, opml: "/feeds.opml" });
 
 function html(page: string, updated: string, extraHeaders: Record<string, string> = {}): RenderedBody {
   return { body: `<!DOCTYPE html>${page}\n`, contentType: HTML_TYPE, updated, headers: { "Content-Security-Policy": PAGE_CSP, ...extraHeaders } };
@@ -63,7 +89,7 @@ function compareGroups(sort: Sort) {
 export function pageRoutes(site: Site): void {
   const { store, config } = site;
   const feedSet = (origin: string, title: string, path: string, opml: string): FeedSet => ({ title, base: `${origin}${path}`, opml });
-  const mainFeeds = (origin: string) => feedSet(origin, config.siteTitle, "/feed", "/feeds.opml");
+  const mainFeeds = (origin: string) => mainFeedSet(config.siteTitle, origin);
 
   site.route("/", async (c) => {
     const accept = c.req.header("accept") ?? "";

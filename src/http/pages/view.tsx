@@ -47,7 +47,7 @@ const useSitePath = () => {
 const safeLink = (url: string) => (/^https?:\/\//i.test(url) ? url : undefined);
 const safeImage = (url: string) => (/^https:\/\//i.test(url) ? url : undefined);
 
-export function Layout(props: { title: string; description: string; site: string; base: string; feeds: FeedSet[]; canonical: string; children: Child }) {
+export function Layout(props: { title: string; description: string; site: string; base: string; feeds: FeedSet[]; canonical?: string; children: Child }) {
   const at = (path: string) => `${props.base}${path}`;
   return (
     <BasePath.Provider value={props.base}>
@@ -57,7 +57,7 @@ export function Layout(props: { title: string; description: string; site: string
           <meta name="viewport" content="width=device-width, initial-scale=1" />
           <title>{props.title}</title>
           <meta name="description" content={props.description} />
-          <link rel="canonical" href={props.canonical} />
+          {props.canonical ? <link rel="canonical" href={props.canonical} /> : null}
           <link rel="stylesheet" href={at(ASSETS.style.path)} />
           <link rel="icon" href={at("/favicon.ico")} sizes="any" />
           {props.feeds.flatMap((feeds) =>
