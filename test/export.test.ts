@@ -187,6 +187,16 @@ describe("npm run export", { timeout: 2 * PROCESS_TEST_TIMEOUT }, () => {
     expect(parseHeadersFile(readFileSync(join(subOut, "_headers"), "utf8")).map((rule) => rule.pattern)).toEqual(["/feeds/*", "/feeds/assets/*", "/feeds/embed/*"]);
   });
 
+  it("gives the same bytes in any time zone and locale", async () => {
+    const here = join(work, "tz-utc");
+    const there = join(work, "tz-chatham");
+    await runCli("export", ["--data", FIXTURES, "--out", here], { ...ENV, TZ: "UTC", LC_ALL: "C.UTF-8" });
+    await runCli("export", ["--data", FIXTURES, "--out", there], { ...ENV, TZ: "Pacific/Chatham", LC_ALL: "tr_TR.UTF-8", LANG: "tr_TR.UTF-8" });
+    const files = filesUnder(here);
+    expect(filesUnder(there)).toEqual(files);
+    for (const file of files) expect(Buffer.compare(readFileSync(join(here, file)), readFileSync(join(there, file))), file).toBe(0);
+  });
+
   it("names files after decoded paths, as static hosts look them up", () => {
     expect(fileForUrl("/")).toBe("index.html");
     expect(fileForUrl("/topics/%EC%95%84%ED%81%AC%EB%A1%9C%ED%8C%AC/")).toBe("topics/아크로팬/index.html");
