@@ -187,7 +187,7 @@ describe("Node's render cache", async () => {
     let renders = 0;
     const render = async () => {
       renders++;
-      return { body: "x", contentType: "text/plain", etag: '"x"', lastModified: new Date(0).toUTCString() };
+      return { body: new TextEncoder().encode("x"), contentType: "text/plain", etag: '"x"', lastModified: new Date(0).toUTCString() };
     };
     await Promise.all([cache.get("a", render), cache.get("a", render)]);
     expect(renders).toBe(1);
@@ -202,7 +202,7 @@ describe("Node's render cache", async () => {
     let renders = 0;
     const render = async () => {
       renders++;
-      return { body: "x", contentType: "text/plain", etag: '"x"', lastModified: new Date(0).toUTCString() };
+      return { body: new TextEncoder().encode("x"), contentType: "text/plain", etag: '"x"', lastModified: new Date(0).toUTCString() };
     };
     for (let page = 1; page <= 100; page++) await cache.get(`/feed.rss?page=${page}`, render);
     expect(cache.size).toBe(0);

@@ -21,10 +21,10 @@ export interface LruRenderCacheOptions {
 const DOORKEEPER_SIZE = 10_000;
 
 /**
- * Bytes an entry holds, estimated: the body string (2 bytes a character), its
- * UTF-8 bytes and the compressed variants made for it later (see respond.ts).
+ * Bytes an entry holds, estimated, per byte of its body: the body, and room
+ * for the compressed variants made for it later (see respond.ts).
  */
-const BYTES_PER_CHARACTER = 4;
+const BYTES_PER_BODY_BYTE = 2;
 
 export function createLruRenderCache({ maxEntries = 2_000, maxBytes = 256 * 1024 * 1024, admitOnSecondRequest = false }: LruRenderCacheOptions = {}): RenderCache & {
   readonly size: number;
@@ -44,7 +44,7 @@ export function createLruRenderCache({ maxEntries = 2_000, maxBytes = 256 * 1024
   };
 
   const store = (key: string, rendered: Rendered) => {
-    const size = rendered.body.length * BYTES_PER_CHARACTER;
+    const size = rendered.body.byteLength * BYTES_PER_BODY_BYTE;
     if (size > maxBytes) return;
     entries.set(key, { rendered, bytes: size });
     bytes += size;

@@ -1,6 +1,7 @@
 /** A rendered response body with its validators, ready to send or to answer 304 from. */
 export interface Rendered {
-  body: string;
+  /** The body as UTF-8, encoded once: hashed for the ETag, sent as is or compressed. */
+  body: Uint8Array<ArrayBuffer>;
   contentType: string;
   /** Strong ETag (quoted) from a hash of the body: same bytes, same tag, on every runtime. */
   etag: string;
@@ -33,11 +34,11 @@ export interface RenderCache {
 export const noRenderCache: RenderCache = { get: (_key, render) => render() };
 
 /** A body's strong ETag, quoted: the same body must give the same tag on every runtime. */
-export type BodyTagger = (body: string) => string | Promise<string>;
+export type BodyTagger = (body: Uint8Array<ArrayBuffer>) => string | Promise<string>;
 
 /** SHA-1 of the body, base64url: enough to tell bodies apart, and available in Node and workerd alike. */
-export async function bodyEtag(body: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-1", new TextEncoder().encode(body)));
+export async function bodyEtag(body: Uint8Array<ArrayBuffer>): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-1", body));
   let binary = "";
   for (const byte of digest) binary += String.fromCharCode(byte);
   return `"${btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "")}"`;

@@ -26,7 +26,6 @@ interface VariantEntry {
 }
 
 const variantMemo = new WeakMap<Rendered, Map<Variant, VariantEntry>>();
-const utf8 = new TextEncoder();
 
 function variantEntry(rendered: Rendered, variant: Variant, maxAge: number): VariantEntry {
   let variants = variantMemo.get(rendered);
@@ -50,7 +49,7 @@ function validatorHeaders(rendered: Rendered, variant: Variant, maxAge: number):
 }
 
 async function preparePayload(rendered: Rendered, variant: Variant, maxAge: number, compressor: Compressor | undefined): Promise<Payload> {
-  const identity = utf8.encode(rendered.body);
+  const identity = rendered.body;
   const bytes = variant === "identity" || !compressor ? identity : ((await compressor.compress(identity, variant)) as Uint8Array<ArrayBuffer>);
   const headers = withStandardHeaders({
     "Content-Type": rendered.contentType,

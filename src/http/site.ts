@@ -20,6 +20,8 @@ import { sendRendered } from "./respond.js";
  */
 export const CONTENT_VERSION_ENV = "feedloomContentVersion";
 
+const utf8 = new TextEncoder();
+
 export interface RenderedBody {
   body: string;
   contentType: string;
@@ -69,7 +71,8 @@ export function createSite(
       const version = typeof known === "string" ? known : await store.version();
       const rendered = await cache.get(`${version} ${origin(c)} ${key}`, async () => {
         const { body, contentType, updated, headers } = await render();
-        return { body, contentType, etag: await etag(body), lastModified: new Date(updated).toUTCString(), ...(headers ? { headers } : {}) };
+        const bytes = utf8.encode(body);
+        return { body: bytes, contentType, etag: await etag(bytes), lastModified: new Date(updated).toUTCString(), ...(headers ? { headers } : {}) };
       });
       return sendRendered(c, rendered, config.cacheMaxAge, compressor);
     },
