@@ -49,7 +49,8 @@ export function notFoundPage(site: Site, c: Context): Response {
   return respond(`<!DOCTYPE html>${page.toString()}\n`, 404, { "Content-Type": HTML_TYPE, "Content-Security-Policy": PAGE_CSP, "Cache-Control": "no-store" });
 }
 
-const mainFeedSet = (title: string, origin: string): FeedSet => ({ title, base: `${origin}/feed`, opml: "/feeds.opml" });
+const feedSet = (origin: string, title: string, path: string, opml: string): FeedSet => ({ title, base: `${origin}${path}`, opml });
+const mainFeedSet = (title: string, origin: string) => feedSet(origin, title, "/feed", "/feeds.opml");
 
 function html(page: string, updated: string, extraHeaders: Record<string, string> = {}): RenderedBody {
   return { body: `<!DOCTYPE html>${page}\n`, contentType: HTML_TYPE, updated, headers: { "Content-Security-Policy": PAGE_CSP, ...extraHeaders } };
@@ -88,7 +89,6 @@ function compareGroups(sort: Sort) {
 
 export function pageRoutes(site: Site): void {
   const { store, config } = site;
-  const feedSet = (origin: string, title: string, path: string, opml: string): FeedSet => ({ title, base: `${origin}${path}`, opml });
   const mainFeeds = (origin: string) => mainFeedSet(config.siteTitle, origin);
 
   site.route("/", async (c) => {
