@@ -49,7 +49,7 @@ runMain("feedloom export", async () => {
   const app = createApp({ store, config, etag: nodeBodyEtag, memoizeItems: true });
   const urls = await everyStaticUrl(store, config);
   const started = performance.now();
-  const headers = await headersFile(app, config.publicUrl, { page: "/", feed: "/feed.rss", asset: ASSETS.style.path, embed: "/embed/" }, values.headers);
+  const headers = await headersFile(app, { publicUrl: config.publicUrl, basePath: config.basePath }, { page: "/", feed: "/feed.rss", asset: ASSETS.style.path, embed: "/embed/" }, values.headers);
   // What a browser is shown for a missing address: static hosts serve 404.html for every missing file.
   const notFound = await app.request(`${config.publicUrl}/404.html`, { headers: { Accept: "text/html" } });
   if (notFound.status !== 404) throw new Error(`/404.html: the app answered ${notFound.status}, not its not-found page`);

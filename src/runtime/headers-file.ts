@@ -30,12 +30,17 @@ const SHARED = [
 ];
 
 /**
- * `origin` is PUBLIC_URL: when it has a path (https://you.github.io/feeds),
+ * `site` is PUBLIC_URL and its path: when it has one (https://you.github.io/feeds),
  * the rules name it too, since hosts match them against request paths.
  */
-export async function headersFile(app: App, origin: string, paths: { page: string; feed: string; asset: string; embed: string }, host: HeadersHost): Promise<string> {
-  const base = new URL(origin).pathname.replace(/\/+$/, "");
-  const live = async (path: string) => (await app.request(`${origin}${path}`)).headers;
+export async function headersFile(
+  app: App,
+  site: { publicUrl: string; basePath: string },
+  paths: { page: string; feed: string; asset: string; embed: string },
+  host: HeadersHost,
+): Promise<string> {
+  const base = site.basePath;
+  const live = async (path: string) => (await app.request(`${site.publicUrl}${path}`)).headers;
   const [page, feed, asset, embed] = await Promise.all([live(paths.page), live(paths.feed), live(paths.asset), live(paths.embed)]);
   const line = (name: string, value: string | null) => (value === null ? [] : [`  ${name}: ${value}`]);
   const drop = (name: string) => (host === "cloudflare" ? [`  ! ${name}`] : []);
