@@ -55,11 +55,13 @@ export async function exportSite(options: {
   const folders = new Set<string>();
   let next = 0;
   let done = 0;
+  // The extra files count in the progress too, so that its last figure is the total the summary reports.
+  const total = urls.length + extra.length;
   const exportOne = async (url: string) => {
     const response = await app.request(`${origin}${url}`);
     if (response.status !== 200) throw new Error(`${url}: the app answered ${response.status}: ${(await response.text()).trim().slice(0, 200)}`);
     keep(fileForUrl(url), new Uint8Array(await response.arrayBuffer()), url);
-    onProgress?.(++done, urls.length);
+    onProgress?.(++done, total);
   };
   const keep = (file: string, bytes: Uint8Array, url?: string) => {
     const path = join(out, file);
@@ -80,7 +82,10 @@ export async function exportSite(options: {
     while (next < urls.length) await exportOne(urls[next++]);
   };
   await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
-  for (const { file, body } of extra) keep(file, new TextEncoder().encode(body));
+  for (const { file, body } of extra) {
+    keep(file, new TextEncoder().encode(body));
+    onProgress?.(++done, total);
+  }
   summary.writtenUrls.sort();
   const current = new Set(produced);
   for (const file of previous) {
