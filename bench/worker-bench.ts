@@ -44,7 +44,7 @@ export function bundleWorker(dataDir: string, workDir: string, { deferStartup = 
     encoding: "utf8",
     env: { ...process.env, FEEDLOOM_CACHE_DIR: join(workDir, "parse-cache") },
   });
-  const articles = Number(/wrote .*?: (\d+) articles/.exec(build)?.[1]);
+  const articles = Number(/(?:wrote|kept) .*?: (\d+) articles/.exec(build)?.[1]);
   const dist = join(workDir, "dist");
   // The same Worker as src/entry/worker.ts, over this content: an entry and a config of its own.
   const entry = join(workDir, "worker.ts");

@@ -44,7 +44,7 @@ describe("the content bundle", { timeout: PROCESS_TEST_TIMEOUT }, () => {
     writeFileSync(config, '[[d1_databases]]\nbinding = "DB"\ndatabase_name = "feedloom"\ndatabase_id = "00000000-0000-0000-0000-000000000000"\n');
     const out = join(work, "d1.txt");
     const { stdout } = await runCli("build", ["--data", FIXTURES, "--out", out, "--config", config]);
-    expect(stdout).toMatch(/binds D1 as DB: wrote .* without articles; run npm run publish -- --remote/);
+    expect(stdout).toMatch(/binds D1 as DB: wrote .* without articles; npm run publish sends data\/ to the local database npm run dev serves \(npm run publish -- --remote to Cloudflare.s\)/);
     expect(JSON.parse(readFileSync(out, "utf8"))).toEqual({ version: "d1", articles: [], topics: [], providers: [] });
     writeFileSync(config, '# [[d1_databases]]\n# binding = "DB"\n');
     await runCli("build", ["--data", FIXTURES, "--out", out, "--config", config]);

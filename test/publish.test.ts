@@ -67,6 +67,12 @@ afterAll(() => {
 });
 
 describe("npm run publish", { timeout: 2 * PROCESS_TEST_TIMEOUT }, () => {
+  it("passes on what wrangler said went wrong, whole", async () => {
+    await expect(d1Query({ ...target, database: "NOPE" }, "SELECT 1")).rejects.toThrow(
+      /^wrangler d1 execute failed: Couldn't find a D1 DB with the name or binding 'NOPE' in your wrangler\.toml file\.$/,
+    );
+  });
+
   it("says how to create the tables when the database has none", async () => {
     const failure = await publish().catch((error) => error);
     expect(failure.code).toBe(1);

@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { dirname } from "node:path";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
 import { loadConfig } from "../config.js";
@@ -13,7 +13,7 @@ import { formatIssue } from "../content/report.js";
 import { bundleSizeProblem, toBundle } from "../runtime/bundle.js";
 import { defaultCacheDir, loadIndexFromDir, summaryLine } from "../runtime/load.js";
 import { runMain } from "../runtime/main.js";
-import { readWranglerConfig } from "../runtime/wrangler-config.js";
+import { bindsD1, readWranglerConfig } from "../runtime/wrangler-config.js";
 
 runMain("feedloom build", async () => {
   const { values } = parseArgs({ options: { data: { type: "string" }, out: { type: "string" }, config: { type: "string", default: "wrangler.toml" } } });
@@ -21,10 +21,9 @@ runMain("feedloom build", async () => {
   const out = values.out ?? "generated/content.txt";
 
   // With a D1 binding the Worker reads D1 (npm run publish fills it): the bundle stays empty, whatever data/ holds.
-  if (bindsD1(values.config)) {
-    mkdirSync(dirname(out), { recursive: true });
-    writeFileSync(out, JSON.stringify({ version: "d1", articles: [], topics: [], providers: [] }));
-    console.log(`feedloom build: ${values.config} binds D1 as DB: wrote ${out} without articles; run npm run publish -- --remote to send data/ to D1`);
+  if (bindsD1(readWranglerConfig(values.config))) {
+    const written = writeIfChanged(out, JSON.stringify({ version: "d1", articles: [], topics: [], providers: [] }));
+    console.log(`feedloom build: ${values.config} binds D1 as DB: ${written ? "wrote" : "kept"} ${out} without articles; npm run publish sends data/ to the local database npm run dev serves (npm run publish -- --remote to Cloudflare's)`);
     return 0;
   }
 
@@ -47,12 +46,18 @@ runMain("feedloom build", async () => {
     console.error(`feedloom build: ${tooBig}`);
     return 1;
   }
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, source);
-  console.log(`feedloom build: wrote ${out}: ${articles.length} articles, ${(source.length / 1024).toFixed(0)} KB, ${(gzipped / 1024).toFixed(0)} KB gzipped, version ${bundle.version}`);
+  const written = writeIfChanged(out, source);
+  console.log(`feedloom build: ${written ? "wrote" : "kept"} ${out}: ${articles.length} articles, ${(source.length / 1024).toFixed(0)} KB, ${(gzipped / 1024).toFixed(0)} KB gzipped, version ${bundle.version}`);
 });
 
-/** Whether the Worker's configuration binds a D1 database as DB (the binding the Worker reads). */
-function bindsD1(configPath: string): boolean {
-  return (readWranglerConfig(configPath).d1_databases ?? []).some((database) => database.binding === "DB");
+/**
+ * The same content leaves the file untouched: wrangler dev does not reload
+ * for nothing, and a Worker test that is reading the file never sees it half
+ * written by a build of the same data.
+ */
+function writeIfChanged(file: string, content: string): boolean {
+  if (existsSync(file) && readFileSync(file, "utf8") === content) return false;
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, content);
+  return true;
 }

@@ -22,6 +22,7 @@ import { defaultCacheDir, loadIndexFromDir, summaryLine } from "../runtime/load.
 import { runMain } from "../runtime/main.js";
 import { announceChanges } from "../runtime/announce.js";
 import { type D1Target, d1ExecuteStatements, d1Query } from "../runtime/wrangler-d1.js";
+import { bindsD1, readWranglerConfig } from "../runtime/wrangler-config.js";
 
 runMain("feedloom publish", async () => {
   const { values } = parseArgs({
@@ -39,6 +40,12 @@ runMain("feedloom publish", async () => {
   if (values.local && values.remote) throw new ConfigError("give --local or --remote, not both");
   const target: D1Target = { database: values.database, remote: values.remote === true, config: values.config, persistTo: values["persist-to"] };
   const where = `${target.remote ? "remote" : "local"} D1 database ${target.database}`;
+  const configFile = values.config ?? "wrangler.toml";
+  if (!bindsD1(readWranglerConfig(configFile), target.database)) {
+    throw new ConfigError(
+      `${configFile} binds no D1 database as ${target.database}: uncomment its [[d1_databases]] block (for --local its placeholder database_id works as it is; for --remote paste the id that npx wrangler d1 create feedloom printed), then run npx wrangler d1 migrations apply ${target.database} ${target.remote ? "--remote" : "--local"}`,
+    );
+  }
   const config = loadConfig(process.env);
   const dir = values.data ?? process.env.DATA_DIR ?? "data";
 

@@ -7,7 +7,7 @@
 import { execFile } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { promisify } from "node:util";
+import { promisify, stripVTControlCharacters } from "node:util";
 
 const run = promisify(execFile);
 
@@ -37,10 +37,30 @@ async function wrangler(args: string[]): Promise<string> {
     const { stdout } = await run(WRANGLER, args, { maxBuffer: 1024 * 1024 * 1024, env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
     return stdout;
   } catch (error) {
-    const { stderr, stdout } = error as { stderr?: string; stdout?: string };
-    const said = `${stderr ?? ""}\n${stdout ?? ""}`.split("\n").filter((line) => /error|✘|\[ERROR\]/i.test(line));
-    throw new Error(`wrangler d1 execute failed: ${said.join(" ").trim() || (error as Error).message}`);
+    const { stderr = "", stdout = "" } = error as { stderr?: string; stdout?: string };
+    throw new Error(`wrangler d1 execute failed: ${wranglerSaid(stdout, stderr) || (error as Error).message}`);
   }
+}
+
+/**
+ * What wrangler said went wrong, whole: with --json its error is a JSON
+ * document on stdout; otherwise its `✘ [ERROR]` line and the lines after it,
+ * less colours, the log-file note and the bug-report boilerplate.
+ */
+export function wranglerSaid(stdout: string, stderr: string): string {
+  try {
+    const text = (JSON.parse(stdout) as { error?: { text?: unknown } }).error?.text;
+    if (typeof text === "string") return text;
+  } catch {
+    // Not wrangler's JSON: read its text below.
+  }
+  const lines = stripVTControlCharacters(`${stderr}\n${stdout}`).split("\n");
+  const start = lines.findIndex((line) => line.includes("[ERROR]"));
+  return lines
+    .slice(Math.max(start, 0))
+    .map((line) => line.replace(/^✘ \[ERROR\] /, "").trim())
+    .filter((line) => line !== "" && !line.startsWith("🪵") && !line.startsWith("If you think this is a bug"))
+    .join(" ");
 }
 
 /** The rows of each `;`-separated query, in order. */
