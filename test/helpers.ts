@@ -1,6 +1,7 @@
 /** Shared test helpers: fixtures, a strict XML parser and real feed parsers. */
 import { parseFeed } from "@rowanmanning/feed-parser";
 import { SaxesParser } from "saxes";
+import { v5 as uuidv5 } from "uuid";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { type Server, createServer } from "node:http";
@@ -19,6 +20,15 @@ export const BROKEN = fileURLToPath(new URL("./fixtures/broken/", import.meta.ur
 /** The good and the broken fixtures together, as one data folder would hold them. */
 export async function loadFixtureFiles(): Promise<ParsedFile[]> {
   return [...(await readArticleDir(FIXTURES)), ...(await readArticleDir(BROKEN))];
+}
+
+/**
+ * The id an article has in the feed at `feedPath` (`/feed`, `/topics/ai/feed`):
+ * its own in the feed of everything, else a v5 UUID of the feed's path named
+ * in the article's UUID, as docs/subscribe.md promises.
+ */
+export function idInFeed(feedPath: string, article: { id: string }): string {
+  return feedPath === "/feed" ? article.id : `urn:uuid:${uuidv5(feedPath, article.id.slice("urn:uuid:".length))}`;
 }
 
 export async function fixtureApp(env: Record<string, string> = {}) {

@@ -2,7 +2,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { createApp } from "../src/http/app.js";
 import { CONTENT_VERSION_ENV } from "../src/http/site.js";
-import { child, children, fixtureApp, parseWithFeedParser, parseXmlStrict } from "./helpers.js";
+import { child, children, fixtureApp, idInFeed, parseWithFeedParser, parseXmlStrict } from "./helpers.js";
 
 const CONTENT_TYPES = {
   rss: "application/rss+xml; charset=utf-8",
@@ -35,7 +35,7 @@ describe("feed routes", async () => {
         expect(response.status).toBe(200);
         expect(response.headers.get("content-type")).toBe(CONTENT_TYPES[format]);
         const body = await response.text();
-        expect(itemIds(format, body)).toEqual(articles.map((article) => article.id));
+        expect(itemIds(format, body)).toEqual(articles.map((article) => idInFeed(path, article)));
         expect(body).not.toContain("secured");
       });
     }

@@ -74,7 +74,7 @@ describe("the production server", { timeout: PROCESS_TEST_TIMEOUT }, () => {
 
 describe("the repository", () => {
   it("gives npm start and npm run dev different ports, so both can run", () => {
-    const devPort = /--port (\d+)/.exec(packageJson.scripts.dev)?.[1];
+    const devPort = /^\[dev\]\n(?:.+\n)*?port = (\d+)$/m.exec(readFileSync("wrangler.toml", "utf8"))?.[1];
     expect(devPort).toBeDefined();
     expect(devPort).not.toBe("8787"); // the Node server's default PORT
   });

@@ -40,3 +40,8 @@ const URL_NAMESPACE = "6ba7b811-9dad-11d1-80b4-00c04fd430c8";
 export function urlUrn(url: string): string {
   return `urn:uuid:${uuidv5(url, URL_NAMESPACE)}`;
 }
+
+/** `urn:uuid:` v5 UUID of a name within another `urn:uuid:` (RFC 4122's way to name a thing inside a thing). */
+export function urnInNamespace(name: string, namespaceUrn: string): string {
+  return `urn:uuid:${uuidv5(name, namespaceUrn.slice("urn:uuid:".length))}`;
+}

@@ -1,6 +1,6 @@
 /** Atom 1.0 (RFC 4287) with RFC 5005 paging links and Media RSS thumbnails. */
 import { type ItemFragments, renderEveryTime } from "./fragments.js";
-import { type FeedDocument, type FeedItem, GENERATOR, feedUrl, linkRelations } from "./model.js";
+import { type FeedDocument, type FeedItem, GENERATOR, entryId, feedUrl, linkRelations } from "./model.js";
 import { element, emptyElement, htmlEscape } from "./xml.js";
 
 export function renderAtom(feed: FeedDocument, fragments: ItemFragments = renderEveryTime): string {
@@ -19,15 +19,14 @@ export function renderAtom(feed: FeedDocument, fragments: ItemFragments = render
     element("logo", feed.icon),
     "\n",
   ];
-  for (const item of feed.items) out.push(fragments.get(item, "atom", "", () => atomEntry(item)));
+  // The id differs from feed to feed (entryId), so it leads the entry and the rest is what is shared.
+  for (const item of feed.items) out.push("<entry>", element("id", entryId(feed, item)), fragments.get(item, "atom", "", () => atomEntryAfterId(item)));
   out.push("</feed>\n");
   return out.join("");
 }
 
-function atomEntry(item: FeedItem): string {
+function atomEntryAfterId(item: FeedItem): string {
   return [
-    "<entry>",
-    element("id", item.id),
     // Text constructs as type="html" holding escaped text: with type="text", text that merely
     // looks like markup ("</b>") is flagged as undeclared HTML by validators and some readers.
     element("title", htmlEscape(item.title), { type: "html" }),

@@ -1,6 +1,6 @@
 /** JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/). */
 import { type ItemFragments, renderEveryTime } from "./fragments.js";
-import { type FeedDocument, type FeedItem, feedUrl } from "./model.js";
+import { type FeedDocument, type FeedItem, entryId, feedUrl } from "./model.js";
 
 /** `<` as \u003c keeps the JSON inert even if a page inlines it in a <script>. */
 const inert = (json: string) => json.replace(/</g, "\\u003c");
@@ -21,13 +21,15 @@ export function renderJson(feed: FeedDocument, fragments: ItemFragments = render
   };
   // `items` is the last member: the document up to its `[]}`, then the items' own (memoised) JSON.
   const head = inert(JSON.stringify(document)).slice(0, -"[]}".length);
-  const items = feed.items.map((item) => fragments.get(item, "json", feed.language, () => inert(JSON.stringify(jsonItem(item, feed.language)))));
+  // The id differs from feed to feed (entryId): it leads each item, then the shared members after the object's `{`.
+  const items = feed.items.map(
+    (item) => `{"id":${JSON.stringify(entryId(feed, item))},${fragments.get(item, "json", feed.language, () => inert(JSON.stringify(jsonItem(item, feed.language))).slice(1))}`,
+  );
   return `${head}[${items.join(",")}]}\n`;
 }
 
 function jsonItem(item: FeedItem, language: string) {
   return {
-    id: item.id,
     url: item.url,
     title: item.title,
     content_html: item.contentHtml,

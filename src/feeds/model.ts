@@ -4,7 +4,7 @@
  */
 import type { Article, ImageRef } from "../content/article.js";
 import type { Config } from "../config.js";
-import { urlUrn } from "../content/keys.js";
+import { urlUrn, urnInNamespace } from "../content/keys.js";
 import type { FeedQuery, Slice, StoreScope } from "../index/store.js";
 import { htmlEscape } from "./xml.js";
 import pkg from "../../package.json" with { type: "json" };
@@ -27,6 +27,7 @@ interface FeedImage extends ImageRef {
 }
 
 export interface FeedItem {
+  /** The article's id; a feed writes entryId(feed, item). */
   id: string;
   title: string;
   url: string;
@@ -76,6 +77,8 @@ export interface FeedDocument {
   hubs: readonly string[];
   ttlMinutes: number;
   items: FeedItem[];
+  /** Whose item ids these are (see entryId): "" for the feed of everything, else the feed's path. */
+  idScope: string;
 }
 
 export const EPOCH = "1970-01-01T00:00:00Z";
@@ -134,7 +137,28 @@ export function buildFeed(scope: FeedScope, slice: Slice, query: FeedQuery, cont
     ttlMinutes: Math.max(1, Math.round(config.cacheMaxAge / 60)),
     hubs: config.websubHubs,
     items,
+    idScope: scope.kind === "all" ? "" : path,
   };
+}
+
+const scopedIds = new WeakMap<FeedItem, Map<string, string>>();
+
+/**
+ * An item's id in a feed. The feed of everything writes the article's own id;
+ * a topic's or provider's feed writes the article's id qualified by the feed
+ * (a v5 UUID named by the feed's path in the article's UUID), so no two feeds
+ * share an id. Readers that keep one copy of an item per id across all their
+ * feeds (newsboat: "any given item only belongs to one feed") otherwise show
+ * each article in one feed only, and every other feed empty. The feed of
+ * everything, the one most readers hold, keeps the ids it always had.
+ */
+export function entryId(feed: Pick<FeedDocument, "idScope">, item: FeedItem): string {
+  if (feed.idScope === "") return item.id;
+  let ids = scopedIds.get(item);
+  if (ids === undefined) scopedIds.set(item, (ids = new Map()));
+  let id = ids.get(feed.idScope);
+  if (id === undefined) ids.set(feed.idScope, (id = urnInNamespace(feed.idScope, item.id)));
+  return id;
 }
 
 function describe(scope: FeedScope, config: Config): string {

@@ -1,6 +1,6 @@
 /** RSS 2.0 with the atom (self, RFC 5005 paging), content and Media RSS modules. */
 import { type ItemFragments, renderEveryTime } from "./fragments.js";
-import { type FeedDocument, type FeedItem, GENERATOR, feedUrl, linkRelations } from "./model.js";
+import { type FeedDocument, type FeedItem, GENERATOR, entryId, feedUrl, linkRelations } from "./model.js";
 import { element, emptyElement, htmlEscape, xmlTextHex } from "./xml.js";
 
 /** Plain text (titles, names) with hexadecimal references, per the RSS Best Practices Profile; URLs keep `&amp;`. */
@@ -32,17 +32,18 @@ export function renderRss(feed: FeedDocument, fragments: ItemFragments = renderE
       : "",
     "\n",
   ];
-  for (const item of feed.items) out.push(fragments.get(item, "rss", feed.origin, () => rssItem(item, feed.origin)));
+  // The id differs from feed to feed (entryId), so it leads the item and the rest is what is shared.
+  for (const item of feed.items) {
+    out.push("<item>", element("guid", entryId(feed, item), { isPermaLink: "false" }), fragments.get(item, "rss", feed.origin, () => rssItemAfterId(item, feed.origin)));
+  }
   out.push("</channel>\n</rss>\n");
   return out.join("");
 }
 
-function rssItem(item: FeedItem, origin: string): string {
+function rssItemAfterId(item: FeedItem, origin: string): string {
   return [
-    "<item>",
     plainText("title", item.title),
     element("link", item.url),
-    element("guid", item.id, { isPermaLink: "false" }),
     element("pubDate", rfc822(item.published)),
     // Readers treat description as HTML: escape the plain-text excerpt as HTML first.
     element("description", htmlEscape(item.summary)),
