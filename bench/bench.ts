@@ -9,7 +9,7 @@
  *   d1: a local D1 with 100,000 articles: sync and publish times, rows read and latency per feed (d1-bench.ts)
  *   embed: embed.js gzipped, and the time to a rendered widget in Chromium (embed-bench.ts)
  *   export: a cold static export at 1k, 10k and 50k, against Hugo when it is installed (export-bench.ts)
- * `npm run bench -- misses`, `-- d1 [count]`, `-- embed` or `-- export [count]` runs only that part.
+ * `npm run bench -- load`, `-- misses`, `-- d1 [count]`, `-- embed` or `-- export [count]` runs only that part.
  */
 import autocannon from "autocannon";
 import { execFileSync, spawn } from "node:child_process";
@@ -27,7 +27,7 @@ import { writeCorpus } from "./corpus.js";
 import { d1Figures } from "./d1-bench.js";
 import { embedFigures } from "./embed-bench.js";
 import { exportFigures } from "./export-bench.js";
-import { missLoadFigure } from "./miss-load.js";
+import { hasWrk, missLoadFigure } from "./miss-load.js";
 import { bundleWorker, cleanUp, timeBundleInNode, timeBundleInWorkerd, workerdStartupMs } from "./worker-bench.js";
 import { median } from "./stats.js";
 
@@ -73,40 +73,59 @@ async function child(count: number, dir: string): Promise<void> {
 
 const LOAD_SECONDS = 5;
 
-/** Starts bench/server.ts in one mode, loads it with autocannon from this process, stops it. */
-async function requestsPerSecond(mode: "app" | "bare", dir: string, path: string): Promise<{ rps: number; bytes: number; errors: number }> {
+/** Starts bench/server.ts in one mode; `stop` ends it. */
+async function startLoadServer(mode: "app" | "bare", dir: string, path: string): Promise<{ url: string; stop: () => void }> {
   const server = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("./server.ts", import.meta.url)), mode, dir, path], {
     stdio: ["ignore", "pipe", "inherit"],
   });
-  try {
-    const [line] = (await once(server.stdout!, "data")) as [Buffer];
-    const { port } = JSON.parse(line.toString());
-    const url = `http://127.0.0.1:${port}${path}`;
-    const options = { url, connections: 32, headers: { "accept-encoding": "gzip" } };
-    await autocannon({ ...options, duration: 1 }); // warm-up: JIT, and the app renders and compresses once
-    const result = await autocannon({ ...options, duration: LOAD_SECONDS });
-    return { rps: result.requests.average, bytes: result.throughput.average, errors: result.errors + result.non2xx };
-  } finally {
-    server.kill("SIGTERM");
-  }
+  const [line] = (await once(server.stdout!, "data")) as [Buffer];
+  const { port } = JSON.parse(line.toString());
+  return { url: `http://127.0.0.1:${port}${path}`, stop: () => server.kill("SIGTERM") };
+}
+
+/** autocannon from this process, 32 connections. */
+async function autocannonRps(url: string): Promise<{ rps: number; errors: number }> {
+  const options = { url, connections: 32, headers: { "accept-encoding": "gzip" } };
+  await autocannon({ ...options, duration: 1 }); // warm-up: JIT, and the app renders and compresses once
+  const result = await autocannon({ ...options, duration: LOAD_SECONDS });
+  return { rps: result.requests.average, errors: result.errors + result.non2xx };
+}
+
+/** wrk (Debian's), the neutral cross-check: two threads, 64 connections. */
+function wrkRps(url: string): { rps: number; errors: number } {
+  const output = execFileSync("wrk", ["-t2", "-c64", `-d${LOAD_SECONDS}s`, "-H", "Accept-Encoding: gzip", url], { encoding: "utf8" });
+  const errors = Number(/Non-2xx or 3xx responses: (\d+)/.exec(output)?.[1] ?? 0) + (/Socket errors/.test(output) ? 1 : 0);
+  return { rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(output)?.[1]), errors };
 }
 
 async function loadFigure(): Promise<void> {
   const dir = writeCorpus(10_000);
+  const tools: { name: string; measure: (url: string) => Promise<{ rps: number; errors: number }> | { rps: number; errors: number } }[] = [
+    { name: "autocannon -c32", measure: autocannonRps },
+  ];
+  if (hasWrk()) tools.push({ name: "wrk -t2 -c64", measure: wrkRps });
   try {
     const path = "/feed.rss";
-    console.log(`\nload: GET ${path} (50 items, gzip), 10k articles, autocannon 32 connections x ${LOAD_SECONDS} s on 127.0.0.1,`);
+    console.log(`\nload: GET ${path} (50 items, gzip), 10k articles, ${LOAD_SECONDS} s a run on 127.0.0.1, autocannon and wrk against the same server,`);
     console.log("two rounds, alternating, since the load tool shares this machine's two cores with the server:");
-    const totals = { bare: 0, app: 0 };
+    const totals = new Map(tools.map((tool) => [tool.name, { bare: 0, app: 0 }]));
     for (const round of [1, 2]) {
       for (const mode of ["bare", "app"] as const) {
-        const figures = await requestsPerSecond(mode, dir, path);
-        totals[mode] += figures.rps;
-        const label = mode === "bare" ? "bare node:http, same bytes" : "feedloom app";
-        console.log(`  round ${round}  ${label.padEnd(27)} ${figures.rps.toFixed(0).padStart(7)} req/s  (${figures.errors} errors)`);
+        const server = await startLoadServer(mode, dir, path);
+        try {
+          for (const tool of tools) {
+            const figures = await tool.measure(server.url);
+            totals.get(tool.name)![mode] += figures.rps;
+            const label = mode === "bare" ? "bare node:http, same bytes" : "feedloom app";
+            console.log(`  round ${round}  ${tool.name.padEnd(16)} ${label.padEnd(27)} ${figures.rps.toFixed(0).padStart(7)} req/s  (${figures.errors} errors)`);
+          }
+        } finally {
+          server.stop();
+        }
       }
     }
-    console.log(`  app / bare over both rounds         ${((totals.app / totals.bare) * 100).toFixed(0).padStart(6)} %   (target >= 60 %)`);
+    for (const [name, total] of totals) console.log(`  app / bare over both rounds, ${name.padEnd(16)} ${((total.app / total.bare) * 100).toFixed(0).padStart(4)} %   (target >= 60 %)`);
+    if (tools.length === 1) console.log("  wrk                           not on the PATH (apt-get install wrk) for the cross-check");
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -163,6 +182,7 @@ async function main(): Promise<void> {
   if (process.argv[2] === "--child") return child(Number(process.argv[3]), process.argv[4]);
   if (process.argv[2] === "--worker-child") return timeBundleInNode(process.argv[3]);
   if (process.argv[2] === "misses") return missFigure();
+  if (process.argv[2] === "load") return loadFigure();
   if (process.argv[2] === "d1") return d1Figures(Number(process.argv[3] ?? 100_000));
   if (process.argv[2] === "embed") return embedFigures();
   if (process.argv[2] === "export") return exportFigures(process.argv[3] ? [Number(process.argv[3])] : undefined);

@@ -68,7 +68,7 @@ async function startApp(dir: string): Promise<{ port: number; stop: () => void }
   return { port: JSON.parse(line.toString()).port, stop: () => server.kill("SIGTERM") };
 }
 
-function hasWrk(): boolean {
+export function hasWrk(): boolean {
   try {
     execFileSync("wrk", ["--version"], { stdio: "ignore" });
     return true;

@@ -1,7 +1,7 @@
 /**
  * A server for the load figure, started by bench.ts in its own process:
  *   app  - the feedloom app through @hono/node-server with Node's render cache
- *   bare - node:http sending the same gzipped bytes, with no routing or checks
+ *   bare - node:http sending the same gzipped bytes and the same headers, with no routing or checks
  * Listens on 127.0.0.1 at an ephemeral port, prints it, and stops on SIGTERM.
  */
 import { serve } from "@hono/node-server";
@@ -26,7 +26,8 @@ if (mode === "app") {
 } else {
   const sample = await app.request(`http://127.0.0.1${path}`, { headers: { "Accept-Encoding": "gzip" } });
   const body = Buffer.from(await sample.arrayBuffer());
-  const headers = { "Content-Type": sample.headers.get("content-type")!, "Content-Encoding": "gzip", "Content-Length": body.length };
+  // Every header the app sends (Date and Connection are Node's own, added to both).
+  const headers = Object.fromEntries(sample.headers);
   const server = createServer((_request, response) => {
     response.writeHead(200, headers);
     response.end(body);
