@@ -22,7 +22,7 @@ import { loadConfig } from "../src/config.js";
 import { type FeedFormat, FORMAT_NAMES, buildFeed } from "../src/feeds/model.js";
 import { renderFeed } from "../src/feeds/render.js";
 import { createMemoryStore } from "../src/index/store.js";
-import { loadIndexFromDir } from "../src/runtime/load.js";
+import { loadIndexFromDir } from "../src/sources/load.js";
 import { writeCorpus } from "./corpus.js";
 import { d1Figures } from "./d1-bench.js";
 import { embedFigures } from "./embed-bench.js";

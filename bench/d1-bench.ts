@@ -14,8 +14,8 @@ import { join, resolve } from "node:path";
 import { build } from "esbuild";
 import { Miniflare } from "miniflare";
 import { type FeedQuery, type StoreScope } from "../src/index/store.js";
-import { type D1Like, pageCost } from "../src/runtime/d1-store.js";
-import { loadIndexFromDir } from "../src/runtime/load.js";
+import { type D1Like, pageCost } from "../src/sources/d1-store.js";
+import { loadIndexFromDir } from "../src/sources/load.js";
 import { writeCorpus } from "./corpus.js";
 import { median } from "./stats.js";
 

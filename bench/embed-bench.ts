@@ -14,7 +14,7 @@ import { EMBED_COMPONENT } from "../src/http/embed/component.js";
 import { createLruRenderCache } from "../src/http/lru-render-cache.js";
 import { createMemoryStore } from "../src/index/store.js";
 import { zlibCompressor } from "../src/runtime/compression.js";
-import { loadIndexFromDir } from "../src/runtime/load.js";
+import { loadIndexFromDir } from "../src/sources/load.js";
 import type { Page } from "playwright-core";
 import { CHROMIUM, hasChromium, launchChromium, serveApp } from "../test/browser.js";
 import { median } from "./stats.js";

@@ -20,7 +20,7 @@ import { fileURLToPath } from "node:url";
 import { loadConfig } from "../src/config.js";
 import { FORMAT_NAMES, type FeedScope, feedPath, feedUrl, pageLocator } from "../src/feeds/model.js";
 import type { ContentIndex } from "../src/index/index.js";
-import { loadIndexFromDir } from "../src/runtime/load.js";
+import { loadIndexFromDir } from "../src/sources/load.js";
 
 const URL_COUNT = 30_000;
 const SECONDS = 10;

@@ -19,7 +19,7 @@ import { Miniflare } from "miniflare";
 import { loadConfig } from "../src/config.js";
 import { createApp } from "../src/http/app.js";
 import { createMemoryStore } from "../src/index/store.js";
-import { type ContentBundle, indexFromBundle } from "../src/runtime/bundle.js";
+import { type ContentBundle, indexFromBundle } from "../src/sources/bundle.js";
 import { median } from "./stats.js";
 
 const bin = (name: string) => join("node_modules", ".bin", name);

@@ -7,8 +7,8 @@ import type { TestProject } from "vitest/node";
 import type { Article } from "../src/content/article.js";
 import { urlUrn } from "../src/content/keys.js";
 import { buildIndex } from "../src/index/index.js";
-import { planSync } from "../src/runtime/d1-sync.js";
-import { loadIndexFromDir } from "../src/runtime/load.js";
+import { planSync } from "../src/publish/d1-sync.js";
+import { loadIndexFromDir } from "../src/sources/load.js";
 
 declare module "vitest" {
   export interface ProvidedContext {

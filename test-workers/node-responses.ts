@@ -7,7 +7,7 @@ import type { TestProject } from "vitest/node";
 import { loadConfig } from "../src/config.js";
 import { createApp } from "../src/http/app.js";
 import { createMemoryStore } from "../src/index/store.js";
-import { loadIndexFromDir } from "../src/runtime/load.js";
+import { loadIndexFromDir } from "../src/sources/load.js";
 import { createLruRenderCache } from "../src/http/lru-render-cache.js";
 import { zlibCompressor } from "../src/runtime/compression.js";
 import { everyRoute } from "./routes.js";

@@ -3,7 +3,7 @@ import { env, exports } from "cloudflare:workers";
 import { describe, expect, inject, it } from "vitest";
 import { itServesWhatNodeServes } from "./same-as-node.js";
 import { loadConfig } from "../src/config.js";
-import type { ContentBundle } from "../src/runtime/bundle.js";
+import type { ContentBundle } from "../src/sources/bundle.js";
 import { edgeCacheKey, withEdgeCache } from "../src/runtime/edge-cache.js";
 
 const worker = exports.default as { fetch(request: Request): Promise<Response> };

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { type ContentBundle, bundleSizeProblem, indexFromBundle, toBundle } from "../src/runtime/bundle.js";
+import { type ContentBundle, bundleSizeProblem, indexFromBundle, toBundle } from "../src/sources/bundle.js";
 import { FIXTURES, PROCESS_TEST_TIMEOUT, fixtureApp, runCli } from "./helpers.js";
 
 const work = mkdtempSync(join(tmpdir(), "feedloom-bundle-"));

@@ -3,7 +3,7 @@ import { providerKey, topicKey } from "../src/content/keys.js";
 import { parseArticleFile } from "../src/content/parse.js";
 import { formatIssue } from "../src/content/report.js";
 import { normaliseDateTime } from "../src/content/dates.js";
-import { readArticleDir } from "../src/runtime/fs-source.js";
+import { readArticleDir } from "../src/sources/fs-source.js";
 import { BROKEN, FIXTURES } from "./helpers.js";
 
 const byFile = async (dir: string) => new Map((await readArticleDir(dir)).map((parsed) => [parsed.file, parsed]));

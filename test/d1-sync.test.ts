@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import type { Article } from "../src/content/article.js";
 import { buildIndex } from "../src/index/index.js";
-import { planSync, stateOf } from "../src/runtime/d1-sync.js";
+import { planSync, stateOf } from "../src/publish/d1-sync.js";
 import { fixtureApp } from "./helpers.js";
 
 describe("the publish plan", async () => {

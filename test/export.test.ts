@@ -9,7 +9,7 @@ import { join, relative } from "node:path";
 import { once } from "node:events";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkFeed } from "../src/feeds/check.js";
-import { fileForUrl } from "../src/runtime/static-export.js";
+import { fileForUrl } from "../src/publish/static-export.js";
 import { FIXTURES, PROCESS_TEST_TIMEOUT, children, fixtureApp, parseXmlStrict, recordingHub, runCli } from "./helpers.js";
 
 const work = mkdtempSync(join(tmpdir(), "feedloom-export-"));

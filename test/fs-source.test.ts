@@ -3,7 +3,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writ
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { readArticleDir } from "../src/runtime/fs-source.js";
+import { readArticleDir } from "../src/sources/fs-source.js";
 import { FIXTURES } from "./helpers.js";
 
 const work = mkdtempSync(join(tmpdir(), "feedloom-fs-"));

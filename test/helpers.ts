@@ -12,7 +12,7 @@ import type { ParsedFile } from "../src/content/parse.js";
 import { buildIndex } from "../src/index/index.js";
 import { createApp } from "../src/http/app.js";
 import { createMemoryStore } from "../src/index/store.js";
-import { readArticleDir } from "../src/runtime/fs-source.js";
+import { readArticleDir } from "../src/sources/fs-source.js";
 
 export const FIXTURES = fileURLToPath(new URL("./fixtures/articles/", import.meta.url));
 export const BROKEN = fileURLToPath(new URL("./fixtures/broken/", import.meta.url));

@@ -14,8 +14,8 @@ import { checkFeed } from "../src/feeds/check.js";
 import { createApp } from "../src/http/app.js";
 import { createMemoryStore } from "../src/index/store.js";
 import { futureDateIssues } from "../src/index/dates.js";
-import { DataDirError } from "../src/runtime/fs-source.js";
-import { loadIndexFromDir } from "../src/runtime/load.js";
+import { DataDirError } from "../src/sources/fs-source.js";
+import { loadIndexFromDir } from "../src/sources/load.js";
 import { PROCESS_TEST_TIMEOUT, runCli } from "./helpers.js";
 
 const EDGE_CASES = fileURLToPath(new URL("./fixtures/edge-cases/", import.meta.url));

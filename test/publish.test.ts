@@ -7,7 +7,7 @@ import { once } from "node:events";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { d1Query } from "../src/runtime/wrangler-d1.js";
+import { d1Query } from "../src/publish/wrangler-d1.js";
 import { FIXTURES, PROCESS_TEST_TIMEOUT, recordingHub, runCli } from "./helpers.js";
 
 const work = mkdtempSync(join(tmpdir(), "feedloom-publish-test-"));

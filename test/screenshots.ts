@@ -11,7 +11,7 @@ import type { AddressInfo } from "node:net";
 import { loadConfig } from "../src/config.js";
 import { createApp } from "../src/http/app.js";
 import { createMemoryStore } from "../src/index/store.js";
-import { loadIndexFromDir } from "../src/runtime/load.js";
+import { loadIndexFromDir } from "../src/sources/load.js";
 import { contextFor, launchChromium, serveApp } from "./browser.js";
 
 const OUT = "docs/screenshots";

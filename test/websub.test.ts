@@ -6,9 +6,9 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { topicKey } from "../src/content/keys.js";
 import { buildIndex } from "../src/index/index.js";
-import { toBundle } from "../src/runtime/bundle.js";
-import { feedPathsOf } from "../src/runtime/announce.js";
-import { pingHubs } from "../src/runtime/websub.js";
+import { toBundle } from "../src/sources/bundle.js";
+import { feedPathsOf } from "../src/publish/announce.js";
+import { pingHubs } from "../src/publish/websub.js";
 import { PROCESS_TEST_TIMEOUT, children, fixtureApp, parseXmlStrict, recordingHub, runCli } from "./helpers.js";
 
 describe("feeds with WEBSUB_HUBS", async () => {

@@ -9,9 +9,9 @@ import { copyFileSync, existsSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { loadConfig } from "../config.js";
 import { buildIndex } from "../index/index.js";
-import { announceChanges } from "../runtime/announce.js";
-import { type ContentBundle, indexFromBundle } from "../runtime/bundle.js";
-import { planSync, stateOf } from "../runtime/d1-sync.js";
+import { announceChanges } from "../publish/announce.js";
+import { type ContentBundle, indexFromBundle } from "../sources/bundle.js";
+import { planSync, stateOf } from "../publish/d1-sync.js";
 import { runMain } from "../runtime/main.js";
 import { readWranglerConfig } from "../runtime/wrangler-config.js";
 

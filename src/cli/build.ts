@@ -10,8 +10,8 @@ import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
 import { loadConfig } from "../config.js";
 import { formatIssue } from "../content/report.js";
-import { bundleSizeProblem, toBundle } from "../runtime/bundle.js";
-import { defaultCacheDir, loadIndexFromDir, summaryLine } from "../runtime/load.js";
+import { bundleSizeProblem, toBundle } from "../sources/bundle.js";
+import { defaultCacheDir, loadIndexFromDir, summaryLine } from "../sources/load.js";
 import { runMain } from "../runtime/main.js";
 import { bindsD1, readWranglerConfig } from "../runtime/wrangler-config.js";
 

@@ -9,7 +9,7 @@ import { FORMAT_NAMES, FORMATS, feedPath } from "../feeds/model.js";
 import { checkFeed } from "../feeds/check.js";
 import { createApp } from "../http/app.js";
 import { createMemoryStore } from "../index/store.js";
-import { defaultCacheDir, loadIndexFromDir, summaryLine } from "../runtime/load.js";
+import { defaultCacheDir, loadIndexFromDir, summaryLine } from "../sources/load.js";
 import { runMain } from "../runtime/main.js";
 
 runMain("feedloom check:feeds", async () => {

@@ -10,12 +10,12 @@ import { formatIssue } from "../content/report.js";
 import { createApp } from "../http/app.js";
 import { everyStaticUrl } from "../http/urls.js";
 import { createMemoryStore } from "../index/store.js";
-import { defaultCacheDir, loadIndexFromDir, summaryLine } from "../runtime/load.js";
+import { defaultCacheDir, loadIndexFromDir, summaryLine } from "../sources/load.js";
 import { runMain } from "../runtime/main.js";
-import { announceFeedPaths } from "../runtime/announce.js";
+import { announceFeedPaths } from "../publish/announce.js";
 import { ASSETS } from "../http/pages/assets.js";
-import { headersFile } from "../runtime/headers-file.js";
-import { exportSite } from "../runtime/static-export.js";
+import { headersFile } from "../publish/headers-file.js";
+import { exportSite } from "../publish/static-export.js";
 import { nodeBodyEtag } from "../runtime/etag.js";
 
 /** A bar on a terminal; on a log (CI), a line at each tenth. */

@@ -17,11 +17,11 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "../config.js";
 import { formatIssue } from "../content/report.js";
-import { type D1State, type GroupState, type ArticleState, STATE_QUERIES, planSync } from "../runtime/d1-sync.js";
-import { defaultCacheDir, loadIndexFromDir, summaryLine } from "../runtime/load.js";
+import { type D1State, type GroupState, type ArticleState, STATE_QUERIES, planSync } from "../publish/d1-sync.js";
+import { defaultCacheDir, loadIndexFromDir, summaryLine } from "../sources/load.js";
 import { runMain } from "../runtime/main.js";
-import { announceChanges } from "../runtime/announce.js";
-import { type D1Target, d1ExecuteStatements, d1Query } from "../runtime/wrangler-d1.js";
+import { announceChanges } from "../publish/announce.js";
+import { type D1Target, d1ExecuteStatements, d1Query } from "../publish/wrangler-d1.js";
 import { bindsD1, readWranglerConfig } from "../runtime/wrangler-config.js";
 
 runMain("feedloom publish", async () => {

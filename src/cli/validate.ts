@@ -4,7 +4,7 @@
  * (would be skipped), 2 when the folder cannot be checked at all; warnings alone exit 0.
  */
 import { formatIssue } from "../content/report.js";
-import { defaultCacheDir, loadIndexFromDir, summaryLine } from "../runtime/load.js";
+import { defaultCacheDir, loadIndexFromDir, summaryLine } from "../sources/load.js";
 import { runMain } from "../runtime/main.js";
 
 runMain(

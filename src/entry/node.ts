@@ -7,7 +7,7 @@ import { createMemoryStore } from "../index/store.js";
 import { createLruRenderCache } from "../http/lru-render-cache.js";
 import { zlibCompressor } from "../runtime/compression.js";
 import { nodeBodyEtag } from "../runtime/etag.js";
-import { defaultCacheDir, loadIndexFromDir, summaryLine } from "../runtime/load.js";
+import { defaultCacheDir, loadIndexFromDir, summaryLine } from "../sources/load.js";
 import { runMain } from "../runtime/main.js";
 
 runMain("feedloom", async () => {

@@ -11,8 +11,8 @@ import { createApp } from "../http/app.js";
 import { createLruRenderCache } from "../http/lru-render-cache.js";
 import { CONTENT_VERSION_ENV } from "../http/site.js";
 import { type ContentStore, createMemoryStore } from "../index/store.js";
-import { type ContentBundle, indexFromBundle } from "../runtime/bundle.js";
-import { type D1Like, createD1Store } from "../runtime/d1-store.js";
+import { type ContentBundle, indexFromBundle } from "../sources/bundle.js";
+import { type D1Like, createD1Store } from "../sources/d1-store.js";
 import { withEdgeCache } from "../runtime/edge-cache.js";
 
 type Env = Record<string, unknown> & { DB?: D1Like };

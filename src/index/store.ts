@@ -1,7 +1,7 @@
 /**
  * The one interface every route reads content through. Its queries are async
  * so that a database fits behind it: the in-memory index (Node, and the
- * Worker's bundle) below, and Cloudflare D1 (runtime/d1-store.ts).
+ * Worker's bundle) below, and Cloudflare D1 (sources/d1-store.ts).
  */
 import type { Article, ImageRef } from "../content/article.js";
 import { closestKeys } from "./query.js";

@@ -4,7 +4,7 @@
  * trace. Anything else is a bug and keeps its stack.
  */
 import { ConfigError } from "../config.js";
-import { DataDirError } from "./fs-source.js";
+import { DataDirError } from "../sources/fs-source.js";
 
 export function runMain(name: string, main: () => Promise<number | void>, { userErrorExit = 1 } = {}): void {
   main().then(

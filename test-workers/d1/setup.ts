@@ -2,7 +2,7 @@
 import { type D1Migration, applyD1Migrations } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { inject } from "vitest";
-import type { D1Like } from "../../src/runtime/d1-store.js";
+import type { D1Like } from "../../src/sources/d1-store.js";
 
 const { DB, LARGE, TEST_MIGRATIONS } = env as unknown as { DB: D1Like; LARGE: D1Like; TEST_MIGRATIONS: D1Migration[] };
 

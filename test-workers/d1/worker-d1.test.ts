@@ -7,7 +7,7 @@ import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { itServesWhatNodeServes } from "../same-as-node.js";
 import { loadConfig } from "../../src/config.js";
-import { createD1Store, type D1Like, pageCost } from "../../src/runtime/d1-store.js";
+import { createD1Store, type D1Like, pageCost } from "../../src/sources/d1-store.js";
 
 const worker = exports.default as { fetch(request: Request): Promise<Response> };
 const get = (path: string, init?: RequestInit) => worker.fetch(new Request(`http://localhost${path}`, init));
