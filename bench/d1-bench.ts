@@ -80,7 +80,7 @@ export async function d1Figures(count = 100_000): Promise<void> {
       d1Persist: join(state, "v3", "d1"),
     });
     const db = (await mf.getD1Database("DB")) as unknown as D1Like;
-    const { index } = await loadIndexFromDir(data, { includeUnpublished: false });
+    const { index } = await loadIndexFromDir(data, { includeUnpublished: false, now: Date.now() });
     const smallProvider = [...index.providers.values()].find((group) => group.articles.length >= 5 && group.articles.length <= 10)!;
     const deepPage = Math.ceil(index.articles.length / 50 / 2);
     const cases: { label: string; path: string; scope: StoreScope; query: FeedQuery }[] = [

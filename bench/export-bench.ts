@@ -35,7 +35,7 @@ function hugoAvailable(): boolean {
  * (`providers`; `topics` is already a list). Drafts are left out, as feedloom leaves them.
  */
 async function hugoSite(corpus: string, site: string): Promise<void> {
-  const { index } = await loadIndexFromDir(corpus, { includeUnpublished: false });
+  const { index } = await loadIndexFromDir(corpus, { includeUnpublished: false, now: Date.now() });
   mkdirSync(join(site, "content", "posts"), { recursive: true });
   writeFileSync(
     join(site, "config.toml"),

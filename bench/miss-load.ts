@@ -96,7 +96,7 @@ function wrkFigures(port: number, urls: string[], workDir: string, delayMs?: num
 }
 
 export async function missLoadFigure(dir: string, workDir: string): Promise<void> {
-  const { index } = await loadIndexFromDir(dir, { includeUnpublished: false });
+  const { index } = await loadIndexFromDir(dir, { includeUnpublished: false, now: Date.now() });
   const urls = missUrls(index);
   console.log(`\nmiss-only load: ${urls.length} distinct valid feed URLs (limit/page/q/since, every scope and format), 10k articles,`);
   console.log(`Accept-Encoding: gzip, deflate, br; ${CONNECTIONS} connections x ${SECONDS} s; a fresh server each run, each URL asked once:`);

@@ -16,8 +16,8 @@ import { zlibCompressor } from "../src/runtime/compression.js";
 
 const [mode, dir, path] = process.argv.slice(2);
 const config = loadConfig({});
-const { index } = await loadIndexFromDir(dir, { includeUnpublished: false });
-const app = createApp({ store: createMemoryStore(index, "bench"), config, cache: createLruRenderCache({ admitOnSecondRequest: true }), compressor: zlibCompressor });
+const { index } = await loadIndexFromDir(dir, { includeUnpublished: false, now: Date.now() });
+const app = createApp({ store: createMemoryStore(index, "bench", { now: Date.now }), config, cache: createLruRenderCache({ admitOnSecondRequest: true }), compressor: zlibCompressor });
 const announce = (port: number) => console.log(JSON.stringify({ port }));
 
 if (mode === "app") {

@@ -72,7 +72,7 @@ export async function timeBundleInNode(bundleDir: string): Promise<void> {
   const started = performance.now();
   const index = indexFromBundle(JSON.parse(text) as ContentBundle);
   const startupMs = performance.now() - started;
-  const app = createApp({ store: createMemoryStore(index, "bench"), config: loadConfig({}) });
+  const app = createApp({ store: createMemoryStore(index, "bench", { now: Date.now }), config: loadConfig({}) });
   const times: Record<string, number[]> = { rss: [], atom: [], json: [] };
   for (let i = 0; i < 300; i++) {
     for (const format of Object.keys(times)) {

@@ -159,3 +159,19 @@ function languageTag(value: string): string {
   }
   return value;
 }
+
+/** The Node server's watching of its data folder (DATA_WATCH, DATA_RESCAN_SECONDS); Workers have no folder. */
+export interface WatchConfig {
+  /** Put changes live: from file events and rescans (true), from rescans alone (poll), or never (false: read once at start). */
+  watch: boolean | "poll";
+  /** Seconds between rescans by modification time, for folders whose file events do not arrive; 0: never. */
+  rescanSeconds: number;
+}
+
+export function loadWatchConfig(env: Env): WatchConfig {
+  const value = (name: string, fallback: string) => env[name]?.trim() || fallback;
+  const watch = value("DATA_WATCH", "true").toLowerCase() === "poll" ? "poll" : yesNo("DATA_WATCH", value("DATA_WATCH", "true"));
+  const rescanSeconds = wholeNumber("DATA_RESCAN_SECONDS", value("DATA_RESCAN_SECONDS", "5"), 0, 86_400);
+  if (watch === "poll" && rescanSeconds === 0) throw new ConfigError("DATA_WATCH=poll finds changes by rescanning: set DATA_RESCAN_SECONDS to 1 or more");
+  return { watch, rescanSeconds };
+}

@@ -39,7 +39,7 @@ export function largeCorpus(): Article[] {
 }
 
 export default async function setup(project: TestProject): Promise<void> {
-  const { index } = await loadIndexFromDir("data", { includeUnpublished: false });
+  const { index } = await loadIndexFromDir("data", { includeUnpublished: false, now: Date.now() });
   project.provide("d1Sample", planSync(index, EMPTY).statements);
   project.provide("d1Large", planSync(buildIndex(largeCorpus()), EMPTY).statements);
 }

@@ -29,8 +29,8 @@ declare module "vitest" {
 
 export default async function setup(project: TestProject): Promise<void> {
   const config = loadConfig({});
-  const { index } = await loadIndexFromDir("data", { includeUnpublished: config.includeUnpublished });
-  const app = createApp({ store: createMemoryStore(index, "node"), config, cache: createLruRenderCache(), compressor: zlibCompressor });
+  const { index } = await loadIndexFromDir("data", { includeUnpublished: config.includeUnpublished, now: Date.now() });
+  const app = createApp({ store: createMemoryStore(index, "node", { now: Date.now }), config, cache: createLruRenderCache(), compressor: zlibCompressor });
   const responses: NodeResponse[] = [];
   for (const path of everyRoute(index)) {
     const response = await app.request(`http://localhost${path}`);

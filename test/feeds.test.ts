@@ -6,14 +6,14 @@ import { type FeedFormat, buildFeed } from "../src/feeds/model.js";
 import { renderFeed } from "../src/feeds/render.js";
 import { buildIndex } from "../src/index/index.js";
 import { createMemoryStore } from "../src/index/store.js";
-import { child, children, loadFixtureFiles, parseWithFeedParser, parseXmlStrict } from "./helpers.js";
+import { child, children, loadFixtureFiles, parseWithFeedParser, parseXmlStrict, TEST_NOW } from "./helpers.js";
 
 async function fixtureFeed(overrides: Partial<Parameters<typeof buildFeed>[2]> = {}) {
   const files = await loadFixtureFiles();
   const index = buildIndex(files.flatMap((file) => (file.article ? [file.article] : [])));
   const config = loadConfig({ SITE_ICON: "https://everyday-cc.github.io/ai/icon.png" });
   const query = { limit: 50, page: 1, ...overrides };
-  const slice = await createMemoryStore(index, "test").slice({ kind: "all" }, query);
+  const slice = await createMemoryStore(index, "test", { now: () => TEST_NOW }).slice({ kind: "all" }, query);
   const feed = buildFeed({ kind: "all" }, slice, query, { config, origin: "https://feeds.example.net" });
   return { index, feed, render: (format: FeedFormat) => renderFeed(feed, format) };
 }

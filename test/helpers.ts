@@ -14,6 +14,9 @@ import { createApp } from "../src/http/app.js";
 import { createMemoryStore } from "../src/index/store.js";
 import { readArticleDir } from "../src/sources/fs-source.js";
 
+/** The instant the tests publish at: fixed, so the same data gives the same bytes on every run. */
+export const TEST_NOW = Date.parse("2026-11-28T12:00:00Z");
+
 export const FIXTURES = fileURLToPath(new URL("./fixtures/articles/", import.meta.url));
 export const BROKEN = fileURLToPath(new URL("./fixtures/broken/", import.meta.url));
 
@@ -35,7 +38,7 @@ export async function fixtureApp(env: Record<string, string> = {}) {
   const files = await loadFixtureFiles();
   const config = loadConfig({ SITE_ICON: "https://everyday-cc.github.io/ai/icon.png", ...env });
   const index = buildIndex(files.flatMap((file) => (file.article ? [file.article] : [])), config);
-  const store = createMemoryStore(index, "test");
+  const store = createMemoryStore(index, "test", { now: () => TEST_NOW });
   return { app: createApp({ store, config }), index, store, config, files };
 }
 

@@ -6,7 +6,7 @@ import { createApp } from "../src/http/app.js";
 import { createMemoryStore } from "../src/index/store.js";
 import { createLruRenderCache } from "../src/http/lru-render-cache.js";
 import { zlibCompressor } from "../src/runtime/compression.js";
-import { child, children, fixtureApp, idInFeed, parseXmlStrict, requestFollowing } from "./helpers.js";
+import { child, children, fixtureApp, idInFeed, parseXmlStrict, requestFollowing, TEST_NOW } from "./helpers.js";
 
 describe("conditional GET", async () => {
   const { app, index } = await fixtureApp();
@@ -168,7 +168,7 @@ describe("Node's render cache", async () => {
   const config = loadConfig({});
 
   it("serves precompressed brotli and gzip bodies that decode to the identity body, with their own ETags", async () => {
-    const app = createApp({ store: createMemoryStore(index, "test"), config, cache: createLruRenderCache(), compressor: zlibCompressor });
+    const app = createApp({ store: createMemoryStore(index, "test", { now: () => TEST_NOW }), config, cache: createLruRenderCache(), compressor: zlibCompressor });
     const identity = await app.request("/feed.rss");
     const body = await identity.text();
     const br = await app.request("/feed.rss", { headers: { "Accept-Encoding": "gzip, deflate, br" } });

@@ -1,5 +1,6 @@
 /** The app through real requests: every route and format, errors, HTTP semantics. */
 import { describe, expect, it, vi } from "vitest";
+import { createItemFragments } from "../src/feeds/fragments.js";
 import { createApp } from "../src/http/app.js";
 import { CONTENT_VERSION_ENV } from "../src/http/site.js";
 import { child, children, fixtureApp, idInFeed, parseWithFeedParser, parseXmlStrict } from "./helpers.js";
@@ -69,7 +70,7 @@ describe("feed routes", async () => {
 
   it("renders each item for the origin asked when items are rendered once and reused", async () => {
     const { store, config } = await fixtureApp();
-    const memoizing = createApp({ store, config, memoizeItems: true });
+    const memoizing = createApp({ store, config, itemFragments: createItemFragments() });
     for (const origin of ["http://localhost:8787", "http://127.0.0.1:8787", "http://localhost:8787"]) {
       const channel = child(parseXmlStrict(await (await memoizing.request(`${origin}/feed.rss`)).text()), "channel");
       const sources = children(channel, "item").map((item) => child(item, "source").attributes.url);

@@ -13,17 +13,16 @@ import { formatIssue } from "../src/content/report.js";
 import { checkFeed } from "../src/feeds/check.js";
 import { createApp } from "../src/http/app.js";
 import { createMemoryStore } from "../src/index/store.js";
-import { futureDateIssues } from "../src/index/dates.js";
 import { DataDirError } from "../src/sources/fs-source.js";
 import { loadIndexFromDir } from "../src/sources/load.js";
-import { PROCESS_TEST_TIMEOUT, runCli } from "./helpers.js";
+import { PROCESS_TEST_TIMEOUT, runCli, TEST_NOW } from "./helpers.js";
 
 const EDGE_CASES = fileURLToPath(new URL("./fixtures/edge-cases/", import.meta.url));
 const work = mkdtempSync(join(tmpdir(), "feedloom-input-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe("the edge-case folder", async () => {
-  const result = await loadIndexFromDir(EDGE_CASES, { includeUnpublished: false });
+  const result = await loadIndexFromDir(EDGE_CASES, { includeUnpublished: false, now: TEST_NOW });
   const report = result.issues.map(formatIssue);
   const article = (file: string) => result.index.articles.find((item) => item.file === file);
 
@@ -66,14 +65,18 @@ describe("the edge-case folder", async () => {
     expect(summary).toBe("NUL  and escape  in the excerpt");
   });
 
-  it("warns about a date in the future, at load time, and still publishes it", () => {
-    expect(report).toContain(
-      "9999-12-31-far-future.md: publishedDateTime: 9999-12-31T00:00:00Z is in the future: the article tops every feed and sets its Last-Modified until then; check the date (warning)",
-    );
-    const now = Date.parse("2030-01-01T00:00:00Z");
-    expect(futureDateIssues([article("9999-12-31-far-future.md")!, article("2022-03-06-hindi.md")!], now).map((issue) => issue.file)).toEqual([
-      "9999-12-31-far-future.md",
-    ]);
+  it("lists an article dated in the future as scheduled, not as a problem, and keeps it out of every feed until its time", async () => {
+    expect(report.filter((line) => line.includes("9999-12-31-far-future.md"))).toEqual([]);
+    expect(result.scheduled.map((item) => item.file)).toEqual(["9999-12-31-far-future.md"]);
+    const config = loadConfig({});
+    const ids = async (now: number) => {
+      const app = createApp({ store: createMemoryStore(result.index, "test", { now: () => now }), config });
+      return (JSON.parse(await (await app.request("/feed.json")).text()) as { items: { url: string }[] }).items.map((item) => item.url);
+    };
+    const far = article("9999-12-31-far-future.md")!.url;
+    expect(await ids(TEST_NOW)).not.toContain(far);
+    expect(await ids(Date.parse("9999-12-31T00:00:00Z"))).toContain(far);
+    expect(await ids(Infinity)).toContain(far);
   });
 
   it("reads .markdown and .MD files too", () => {
@@ -95,7 +98,7 @@ describe("the edge-case folder", async () => {
   });
 
   it("publishes feeds that pass every check, whatever the files held", async () => {
-    const app = createApp({ store: createMemoryStore(result.index, "test"), config: loadConfig({}) });
+    const app = createApp({ store: createMemoryStore(result.index, "test", { now: () => TEST_NOW }), config: loadConfig({}) });
     for (const path of ["/feed.rss", "/feed.atom", "/feed.json", "/topics/c/feed.rss", "/topics/%E0%A4%B9%E0%A4%BF%E0%A4%A8%E0%A5%8D%E0%A4%A6%E0%A5%80/feed.atom"]) {
       const response = await app.request(`http://localhost${path}`);
       expect(response.status, path).toBe(200);
@@ -111,8 +114,8 @@ describe("a data folder with nothing to publish", () => {
     const empty = join(work, "empty");
     mkdirSync(empty);
     writeFileSync(join(empty, "notes.txt"), "not an article");
-    await expect(loadIndexFromDir(empty, { includeUnpublished: false })).rejects.toThrow(DataDirError);
-    await expect(loadIndexFromDir(empty, { includeUnpublished: false })).rejects.toThrow(/has no article files \(\*\.md or \*\.markdown\): add articles, or set DATA_DIR/);
+    await expect(loadIndexFromDir(empty, { includeUnpublished: false, now: TEST_NOW })).rejects.toThrow(DataDirError);
+    await expect(loadIndexFromDir(empty, { includeUnpublished: false, now: TEST_NOW })).rejects.toThrow(/has no article files \(\*\.md or \*\.markdown\): add articles, or set DATA_DIR/);
   });
 
   it("makes validate exit 2 with that one line", { timeout: PROCESS_TEST_TIMEOUT }, async () => {

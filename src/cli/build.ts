@@ -12,6 +12,7 @@ import { loadConfig } from "../config.js";
 import { formatIssue } from "../content/report.js";
 import { bundleSizeProblem, toBundle } from "../sources/bundle.js";
 import { defaultCacheDir, loadIndexFromDir, summaryLine } from "../sources/load.js";
+import { publishingClock } from "../runtime/clock.js";
 import { runMain } from "../runtime/main.js";
 import { bindsD1, readWranglerConfig } from "../runtime/wrangler-config.js";
 
@@ -28,12 +29,12 @@ runMain("feedloom build", async () => {
   }
 
   const config = loadConfig(process.env);
-  const result = await loadIndexFromDir(dir, { includeUnpublished: config.includeUnpublished, cacheDir: defaultCacheDir(process.env) });
+  const result = await loadIndexFromDir(dir, { includeUnpublished: config.includeUnpublished, now: publishingClock(config)(), cacheDir: defaultCacheDir(process.env) });
   for (const issue of result.issues) console.warn(`feedloom build: ${formatIssue(issue)}`);
   console.log(summaryLine(result, dir));
 
   // The version is the hash of the bundle's own content, taken before the version is filled in.
-  const bundle = toBundle(result.index, "");
+  const bundle = toBundle(result.index, "", { preview: config.includeUnpublished });
   bundle.version = createHash("sha1").update(JSON.stringify(bundle)).digest("base64url").slice(0, 16);
   const articles = bundle.articles;
   // Plain JSON, imported by the Worker as a Text module: workerd hands over the string without

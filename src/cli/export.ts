@@ -7,10 +7,12 @@
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "../config.js";
 import { formatIssue } from "../content/report.js";
+import { createItemFragments } from "../feeds/fragments.js";
 import { createApp } from "../http/app.js";
 import { everyStaticUrl } from "../http/urls.js";
 import { createMemoryStore } from "../index/store.js";
 import { defaultCacheDir, loadIndexFromDir, summaryLine } from "../sources/load.js";
+import { publishingClock } from "../runtime/clock.js";
 import { runMain } from "../runtime/main.js";
 import { announceFeedPaths } from "../publish/announce.js";
 import { ASSETS } from "../http/pages/assets.js";
@@ -42,11 +44,13 @@ runMain("feedloom export", async () => {
   const config = loadConfig(process.env);
   if (!config.publicUrl) throw new ConfigError("export needs PUBLIC_URL: the address the files will be served from (e.g. PUBLIC_URL=https://you.github.io/feeds npm run export), since feeds link to themselves with absolute URLs");
   const dir = values.data ?? process.env.DATA_DIR ?? "data";
-  const result = await loadIndexFromDir(dir, { includeUnpublished: config.includeUnpublished, cacheDir: defaultCacheDir(process.env) });
+  // One instant for the whole export, so that every file shows the same articles.
+  const now = publishingClock(config)();
+  const result = await loadIndexFromDir(dir, { includeUnpublished: config.includeUnpublished, now, cacheDir: defaultCacheDir(process.env) });
   for (const issue of result.issues.filter((item) => item.severity === "error")) console.warn(`feedloom export: ${formatIssue(issue)}`);
   console.log(summaryLine(result, dir));
-  const store = createMemoryStore(result.index, "export");
-  const app = createApp({ store, config, etag: nodeBodyEtag, memoizeItems: true });
+  const store = createMemoryStore(result.index, "export", { now: () => now });
+  const app = createApp({ store, config, etag: nodeBodyEtag, itemFragments: createItemFragments() });
   const urls = await everyStaticUrl(store, config);
   const started = performance.now();
   const headers = await headersFile(app, { publicUrl: config.publicUrl, basePath: config.basePath }, { page: "/", feed: "/feed.rss", asset: ASSETS.style.path, embed: "/embed/" }, values.headers);
@@ -65,5 +69,8 @@ runMain("feedloom export", async () => {
   // The first page of each feed whose file changed: what subscribers of WebSub hubs hear about.
   const changedFeeds = summary.writtenUrls.filter((url) => /^(?:\/(?:topics|providers)\/[^/]+)?\/feed\.(?:rss|atom|json)$/.test(url));
   await announceFeedPaths(config, changedFeeds, "feedloom export");
+  // A static site cannot publish on its own: it needs an export at (or after) each due time.
+  const next = result.scheduled[0];
+  if (next) console.log(`feedloom export: next scheduled article due ${next.published} (${result.scheduled.length} scheduled): export again then to publish it`);
   return 0;
 });

@@ -1,24 +1,46 @@
-/** Node entry: read data/, build the index once, serve the app. */
+/**
+ * Node entry: read data/, serve the app, and keep the data folder live. Each
+ * reload builds a new store and app and swaps them in whole, so a request is
+ * answered by one set of articles from start to end. A timer tells WebSub
+ * hubs when a scheduled article goes out (the store publishes it by itself).
+ */
 import { serve } from "@hono/node-server";
-import { ConfigError, LOOPBACK_HOSTS, loadConfig } from "../config.js";
+import type { Hono } from "hono";
+import { ConfigError, LOOPBACK_HOSTS, loadConfig, loadWatchConfig } from "../config.js";
 import { formatIssue } from "../content/report.js";
+import { createItemFragments } from "../feeds/fragments.js";
 import { createApp } from "../http/app.js";
-import { createMemoryStore } from "../index/store.js";
 import { createLruRenderCache } from "../http/lru-render-cache.js";
+import { releasesBetween } from "../index/dates.js";
+import { createMemoryStore, scopesOf } from "../index/store.js";
+import { announceChanges } from "../publish/announce.js";
+import { publishingClock } from "../runtime/clock.js";
 import { zlibCompressor } from "../runtime/compression.js";
 import { nodeBodyEtag } from "../runtime/etag.js";
-import { defaultCacheDir, loadIndexFromDir, summaryLine } from "../sources/load.js";
 import { runMain } from "../runtime/main.js";
+import { ArticleFolder, KEPT_LIVE } from "../sources/fs-source.js";
+import { type Reload, watchFolder } from "../sources/live.js";
+import { type LoadResult, defaultCacheDir, indexScan, summaryLine } from "../sources/load.js";
+
+/** setTimeout's longest delay (about 24.8 days): a release further off is re-armed on the way. */
+const LONGEST_TIMER_MS = 2 ** 31 - 1;
+/** The parse cache is written at most this often while the folder changes (it is large at 50k articles). */
+const CACHE_WRITE_DELAY_MS = 30_000;
 
 runMain("feedloom", async () => {
   const config = loadConfig(process.env);
+  const watching = loadWatchConfig(process.env);
   const port = Number(process.env.PORT ?? 8787);
   if (!/^\d+$/.test(process.env.PORT ?? "8787") || port > 65535) throw new ConfigError(`PORT must be a whole number from 0 to 65535, got ${JSON.stringify(process.env.PORT)}`);
   const hostname = process.env.HOST ?? "127.0.0.1";
   const dir = process.env.DATA_DIR ?? "data";
-  const result = await loadIndexFromDir(dir, { includeUnpublished: config.includeUnpublished, cacheDir: defaultCacheDir(process.env) });
-  for (const issue of result.issues.filter((item) => item.severity === "error")) console.warn(`feedloom: ${formatIssue(issue)}`);
-  console.log(summaryLine(result, dir));
+  const clock = publishingClock(config);
+  const loadOptions = () => ({ includeUnpublished: config.includeUnpublished, now: clock() });
+  const folder = new ArticleFolder(dir, { cacheDir: defaultCacheDir(process.env) });
+  let loaded = indexScan(await folder.scan(), dir, loadOptions());
+  folder.saveCache();
+  for (const issue of loaded.issues.filter((item) => item.severity === "error")) console.warn(`feedloom: ${formatIssue(issue)}`);
+  console.log(summaryLine(loaded, dir));
   if (!config.publicUrl) {
     const hosts = config.allowedHosts === "any" ? "any host" : config.allowedHosts.join(", ");
     console.warn(
@@ -26,10 +48,79 @@ runMain("feedloom", async () => {
         "Before serving the public, set PUBLIC_URL=https://your-feeds-host",
     );
   }
-  const app = createApp({ store: createMemoryStore(result.index, "node"), config, cache: createLruRenderCache({ admitOnSecondRequest: true }), compressor: zlibCompressor, etag: nodeBodyEtag, memoizeItems: true });
-  const server = serve({ fetch: app.fetch, port, hostname }, (info) => {
+
+  // Kept across reloads: an unchanged article keeps its object, and so its rendered markup.
+  const itemFragments = createItemFragments();
+  // A new render cache per content: what the old one held can never be asked for again.
+  const appFor = (result: LoadResult): Hono =>
+    createApp({
+      store: createMemoryStore(result.index, result.version, { now: clock }),
+      config,
+      cache: createLruRenderCache({ admitOnSecondRequest: true }),
+      compressor: zlibCompressor,
+      etag: nodeBodyEtag,
+      itemFragments,
+    });
+  let app = appFor(loaded);
+
+  // Scheduled articles: the store shows each at its time; this timer tells the hubs (and the log) when.
+  let releasedUpTo = clock();
+  let releaseTimer: NodeJS.Timeout | undefined;
+  const armRelease = () => {
+    if (releaseTimer) clearTimeout(releaseTimer);
+    const next = loaded.scheduled.find((article) => Date.parse(article.published) > releasedUpTo);
+    if (!next) return;
+    releaseTimer = setTimeout(release, Math.min(LONGEST_TIMER_MS, Math.max(0, Date.parse(next.published) - Date.now())));
+    releaseTimer.unref();
+  };
+  const release = () => {
+    const now = clock();
+    const { released } = releasesBetween(loaded.index.articles, releasedUpTo, now);
+    releasedUpTo = now;
+    if (released.length > 0) {
+      console.log(`feedloom: ${released.length} scheduled article${released.length === 1 ? "" : "s"} went out: ${released.map((article) => article.file).join(", ")}`);
+      void announceChanges(config, scopesOf(released), "feedloom");
+    }
+    armRelease();
+  };
+  armRelease();
+
+  let cacheWrite: NodeJS.Timeout | undefined;
+  const onReload = (reload: Reload) => {
+    loaded = reload.result;
+    app = appFor(loaded);
+    const problems = loaded.issues.filter((issue) => issue.severity === "error" || issue.reason.endsWith(KEPT_LIVE));
+    for (const issue of problems) console.warn(`feedloom: ${formatIssue(issue)}`);
+    console.log(
+      `feedloom: reload: ${reload.added} added, ${reload.changed} changed, ${reload.removed} removed; ${problems.length} problem${problems.length === 1 ? "" : "s"}; ` +
+        `${loaded.index.articles.length - loaded.scheduled.length} published, ${loaded.scheduled.length} scheduled; ${reload.ms.toFixed(0)} ms`,
+    );
+    void announceChanges(config, reload.changedScopes, "feedloom");
+    armRelease();
+    cacheWrite ??= setTimeout(() => {
+      cacheWrite = undefined;
+      folder.saveCache();
+    }, CACHE_WRITE_DELAY_MS).unref();
+  };
+  const live = watching.watch
+    ? watchFolder({
+        folder,
+        initial: loaded,
+        loadOptions,
+        rescanSeconds: watching.rescanSeconds,
+        pollOnly: watching.watch === "poll",
+        onReload,
+        onError: (error) => console.warn(`feedloom: reload of ${dir} failed, the last good set stays live: ${error instanceof Error ? error.message : String(error)}`),
+      })
+    : undefined;
+
+  const server = serve({ fetch: (request, env) => app.fetch(request, env), port, hostname }, (info) => {
     const shown = (LOOPBACK_HOSTS as readonly string[]).includes(hostname) || hostname === "0.0.0.0" ? "127.0.0.1" : hostname;
     console.log(`feedloom: serving http://${shown}:${info.port}${config.basePath}/ (pages) and http://${shown}:${info.port}${config.basePath}/feed.rss (also /feed.atom, /feed.json, /feeds.opml)`);
+    if (live) {
+      const rescans = watching.rescanSeconds > 0 ? `a rescan every ${watching.rescanSeconds} s` : "no rescan";
+      console.log(`feedloom: watching ${dir}: ${watching.watch === "poll" ? `changes go live at the next rescan (${rescans})` : `changes go live as they are saved, and ${rescans} catches any whose file event is lost`}`);
+    }
   });
   await new Promise<void>((resolve, reject) => {
     server.once("listening", resolve);
@@ -40,7 +131,11 @@ runMain("feedloom", async () => {
       else reject(error);
     });
   });
-  const stop = () => server.close(() => process.exit(0));
+  const stop = () => {
+    live?.close();
+    if (cacheWrite) folder.saveCache();
+    server.close(() => process.exit(0));
+  };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
 });

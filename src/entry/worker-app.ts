@@ -13,6 +13,7 @@ import { CONTENT_VERSION_ENV } from "../http/site.js";
 import { type ContentStore, createMemoryStore } from "../index/store.js";
 import { type ContentBundle, indexFromBundle } from "../sources/bundle.js";
 import { type D1Like, createD1Store } from "../sources/d1-store.js";
+import { publishingClock } from "../runtime/clock.js";
 import { withEdgeCache } from "../runtime/edge-cache.js";
 
 type Env = Record<string, unknown> & { DB?: D1Like };
@@ -25,7 +26,8 @@ function varsOf(env: Env): Record<string, string> {
 /** `cacheRenders: false` renders every request (the bench uses it to time a render inside workerd). */
 export function createWorker(bundleJson: string, { cacheRenders = true } = {}) {
   const bundle = JSON.parse(bundleJson) as ContentBundle;
-  const bundleStore = createMemoryStore(indexFromBundle(bundle), bundle.version);
+  // Scheduled articles ship in the bundle and go out, each at its time, for the first request after it.
+  const bundleStore = createMemoryStore(indexFromBundle(bundle), bundle.version, { now: publishingClock({ includeUnpublished: bundle.preview === true }) });
   // Per isolate; the Cache API in front serves most repeats, this covers the rest (and workers.dev).
   const renderCache = cacheRenders ? createLruRenderCache({ maxEntries: 500, maxBytes: 32 * 1024 * 1024 }) : undefined;
   const edgeCache = typeof caches === "undefined" ? undefined : (caches as unknown as { default?: Cache }).default;

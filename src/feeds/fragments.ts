@@ -3,7 +3,7 @@
  * about four feeds (everything, its topics, its provider), each served in
  * three formats, and a static export renders every page of every one of them.
  * Keyed by the item, which model.ts builds once per article, so a memo lives
- * no longer than the articles do. It is opt-in (AppOptions.memoizeItems): it
+ * no longer than the articles do. It is opt-in (AppOptions.itemFragments): it
  * holds about 3.6 KB per article once every feed is rendered, which the Node
  * server and the export can spare and a Worker's 128 MB isolate should not.
  * `context` names what else of the feed the fragment shows (RSS: the origin

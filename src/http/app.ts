@@ -6,7 +6,7 @@
 import { Hono } from "hono";
 import type { Context } from "hono";
 import type { Config } from "../config.js";
-import { createItemFragments, renderEveryTime } from "../feeds/fragments.js";
+import { type ItemFragments, renderEveryTime } from "../feeds/fragments.js";
 import type { ContentStore } from "../index/store.js";
 import { directoryRoutes } from "./directories.js";
 import { HttpError, clip } from "./errors.js";
@@ -27,13 +27,16 @@ export interface AppOptions {
   compressor?: Compressor;
   /** How bodies get their ETag: Web Crypto by default; Node passes a synchronous SHA-1 that gives the same tags. */
   etag?: BodyTagger;
-  /** Keep each feed item's rendered markup for reuse (see feeds/fragments.ts): the Node server and the export; not Workers. */
-  memoizeItems?: boolean;
+  /**
+   * Where each feed item's rendered markup is kept for reuse (createItemFragments, see feeds/fragments.ts):
+   * the Node server, which keeps one across reloads, and the export; not Workers. Default: render every time.
+   */
+  itemFragments?: ItemFragments;
 }
 
 const JSON_TYPE = "application/json; charset=utf-8";
 
-export function createApp({ store, config, cache = noRenderCache, compressor, etag = bodyEtag, memoizeItems = false }: AppOptions): Hono {
+export function createApp({ store, config, cache = noRenderCache, compressor, etag = bodyEtag, itemFragments = renderEveryTime }: AppOptions): Hono {
   const app = new Hono();
 
   app.use(async function readOnly(c, next) {
@@ -44,7 +47,7 @@ export function createApp({ store, config, cache = noRenderCache, compressor, et
   });
   if (config.allowedHosts !== "any") app.use(allowedHostsOnly(config.allowedHosts));
 
-  const site = createSite(app, { store, config, cache, compressor, etag, fragments: memoizeItems ? createItemFragments() : renderEveryTime });
+  const site = createSite(app, { store, config, cache, compressor, etag, fragments: itemFragments });
   feedRoutes(site);
   directoryRoutes(site);
   pageRoutes(site);

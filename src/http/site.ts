@@ -34,7 +34,7 @@ export interface RenderedBody {
 export interface Site {
   store: ContentStore;
   config: Config;
-  /** Where feed items' rendered markup is kept for reuse, or not (AppOptions.memoizeItems). */
+  /** Where feed items' rendered markup is kept for reuse, or not (AppOptions.itemFragments). */
   fragments: ItemFragments;
   /** This service's origin for links: PUBLIC_URL, else the request's (its host already allowed). */
   origin(c: Context): string;

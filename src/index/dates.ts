@@ -1,18 +1,20 @@
-/** Load-time checks of publication dates. Pure: the caller passes the time, which rendering never reads. */
+/** Publication dates against an instant. Pure: the caller passes the time, which rendering never reads. */
 import type { Article } from "../content/article.js";
-import type { ContentIssue } from "../content/report.js";
+import { countPublishedAfter, publishedCutoff } from "./store.js";
 
-/** A day of slack, for sources that write a local date as if it were UTC. */
-const SLACK_MS = 24 * 60 * 60 * 1000;
+/** The articles of a newest-first list dated after `now`: scheduled, oldest (next due) first. */
+export function scheduledArticles(articles: readonly Article[], now: number): Article[] {
+  return articles.slice(0, countPublishedAfter(articles, publishedCutoff(now))).reverse();
+}
 
-/** A warning for each article dated after `now`: it would top every feed, and be their Last-Modified, until then. */
-export function futureDateIssues(articles: readonly Article[], now: number): ContentIssue[] {
-  return articles
-    .filter((article) => Date.parse(article.published) > now + SLACK_MS)
-    .map((article) => ({
-      file: article.file,
-      field: "publishedDateTime",
-      reason: `${article.published} is in the future: the article tops every feed and sets its Last-Modified until then; check the date`,
-      severity: "warning" as const,
-    }));
+/** A scheduled article as validate and the logs list it. */
+export function scheduledLine(article: Pick<Article, "file" | "published" | "title">): string {
+  return `${article.file}: scheduled for ${article.published}: ${JSON.stringify(article.title.length > 80 ? `${article.title.slice(0, 79)}…` : article.title)}`;
+}
+
+/** The articles of a newest-first list that go out after `from` and by `to` (instants), and the next due after `to`. */
+export function releasesBetween(articles: readonly Article[], from: number, to: number): { released: Article[]; nextDue?: string } {
+  const stillScheduled = countPublishedAfter(articles, publishedCutoff(to));
+  const released = articles.slice(stillScheduled, countPublishedAfter(articles, publishedCutoff(from)));
+  return { released, ...(stillScheduled > 0 ? { nextDue: articles[stillScheduled - 1].published } : {}) };
 }

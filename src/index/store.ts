@@ -4,6 +4,7 @@
  * Worker's bundle) below, and Cloudflare D1 (sources/d1-store.ts).
  */
 import type { Article, ImageRef } from "../content/article.js";
+import { providerKey, topicKey } from "../content/keys.js";
 import { closestKeys } from "./query.js";
 import type { ContentIndex, Group } from "./index.js";
 
@@ -56,41 +57,106 @@ export interface ContentStore {
   closestKeys(kind: GroupKind, wanted: string): Promise<string[]>;
 }
 
+/** The feeds an article is in: everything, each of its topics, its provider (each scope once). */
+export function scopesOf(articles: Iterable<Article>): StoreScope[] {
+  const scopes = new Map<string, StoreScope>();
+  for (const article of articles) {
+    scopes.set("all", { kind: "all" });
+    for (const name of article.topics) scopes.set(`topic ${topicKey(name)}`, { kind: "topic", key: topicKey(name) });
+    const provider = providerKey(article.provider.domain);
+    scopes.set(`provider ${provider}`, { kind: "provider", key: provider });
+  }
+  return [...scopes.values()];
+}
+
 /** Sorts like the index: JavaScript string order (UTF-16 code units), which a database's collation may not follow. */
 export function byKey(a: { key: string }, b: { key: string }): number {
   return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 }
 
-/** The in-memory index as a store; `version` names its content (the bundle's hash, or any constant for a process). */
-export function createMemoryStore(index: ContentIndex, version: string): ContentStore {
+export interface MemoryStoreOptions {
+  /**
+   * The instant the store publishes at, in milliseconds since the epoch, asked
+   * on every call: an article dated after it is scheduled, and left out of
+   * everything until then. `() => Infinity` shows scheduled articles too (the
+   * preview switch). The store asks; rendering never reads a clock.
+   */
+  now: () => number;
+}
+
+/**
+ * The in-memory index as a store; `version` names its content (the bundle's
+ * hash, or a hash of the data folder). While articles are scheduled, the
+ * version also says how many, so it changes, and every cache key with it, the
+ * moment one goes out.
+ */
+export function createMemoryStore(index: ContentIndex, version: string, options: MemoryStoreOptions): ContentStore {
   const maps = { topic: index.topics, provider: index.providers };
-  const infos = new WeakMap<Group, GroupInfo>();
-  const infoOf = (kind: GroupKind, group: Group): GroupInfo => {
-    let info = infos.get(group);
+  /** Per group, its info for each number of its newest articles still scheduled (usually only 0). */
+  const infos = new WeakMap<Group, Map<number, GroupInfo>>();
+  const infoOf = (kind: GroupKind, group: Group, scheduled: number): GroupInfo | undefined => {
+    if (scheduled === group.articles.length) return undefined; // nothing of it is out yet
+    let byScheduled = infos.get(group);
+    if (!byScheduled) infos.set(group, (byScheduled = new Map()));
+    let info = byScheduled.get(scheduled);
     if (!info) {
-      const logo = kind === "provider" ? group.articles.find((article) => article.provider.logo)?.provider.logo : undefined;
-      info = { kind, key: group.key, name: group.name, count: group.articles.length, newest: group.articles[0].published, ...(logo ? { logo } : {}) };
-      infos.set(group, info);
+      const published = group.articles.slice(scheduled);
+      const logo = kind === "provider" ? published.find((article) => article.provider.logo)?.provider.logo : undefined;
+      info = { kind, key: group.key, name: group.name, count: published.length, newest: published[0].published, ...(logo ? { logo } : {}) };
+      byScheduled.set(scheduled, info);
     }
     return info;
   };
+  const cutoff = () => publishedCutoff(options.now());
   const articlesOf = (scope: StoreScope): readonly Article[] => (scope.kind === "all" ? index.articles : (maps[scope.kind].get(scope.key)?.articles ?? []));
+  /** The scope's articles that are out at `at`: the newest-first list less its scheduled head. */
+  const publishedOf = (articles: readonly Article[], at: string): readonly Article[] => {
+    const scheduled = countPublishedAfter(articles, at);
+    return scheduled === 0 ? articles : articles.slice(scheduled);
+  };
+  const groupsOf = (kind: GroupKind, at: string): GroupInfo[] =>
+    [...maps[kind].values()].flatMap((group) => infoOf(kind, group, countPublishedAfter(group.articles, at)) ?? []);
   return {
-    version: async () => version,
-    overview: async () => ({ articles: index.articles.length, newest: index.articles[0]?.published }),
-    groups: async (kind) => [...maps[kind].values()].map((group) => infoOf(kind, group)),
+    version: async () => {
+      const scheduled = countPublishedAfter(index.articles, cutoff());
+      return scheduled === 0 ? version : `${version}~${scheduled}`;
+    },
+    overview: async () => {
+      const published = publishedOf(index.articles, cutoff());
+      return { articles: published.length, newest: published[0]?.published };
+    },
+    groups: async (kind) => groupsOf(kind, cutoff()),
     group: async (kind, key) => {
       const group = maps[kind].get(key);
-      return group && infoOf(kind, group);
+      return group && infoOf(kind, group, countPublishedAfter(group.articles, cutoff()));
     },
     slice: async (scope, query) => {
-      const articles = articlesOf(scope);
+      const articles = publishedOf(articlesOf(scope), cutoff());
       const selected = selectArticles(articles, query);
       const start = (query.page - 1) * query.limit;
       return { articles: selected.slice(start, start + query.limit), total: selected.length, newest: articles[0]?.published };
     },
-    closestKeys: async (kind, wanted) => closestKeys(wanted, maps[kind].keys()),
+    // Only groups that are out: a hint must not name a topic that only scheduled articles have.
+    closestKeys: async (kind, wanted) => closestKeys(wanted, groupsOf(kind, cutoff()).map((group) => group.key)),
   };
+}
+
+/** An instant as articles' dates are written (`YYYY-MM-DDTHH:MM:SSZ`), so that string order is time order. */
+export function publishedCutoff(now: number): string {
+  if (now === Infinity) return "\uffff"; // after every date: the preview shows everything
+  return `${new Date(now).toISOString().slice(0, 19)}Z`;
+}
+
+/** How many articles of a newest-first list are dated after `at` (scheduled): a binary search. */
+export function countPublishedAfter(articles: readonly Article[], at: string): number {
+  let low = 0;
+  let high = articles.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (articles[middle].published > at) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
 
 /** Filters by `q` and `since`; the scope's articles are already newest first. */

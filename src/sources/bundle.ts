@@ -18,9 +18,11 @@ export interface ContentBundle {
   articles: Article[];
   topics: BundledGroup[];
   providers: BundledGroup[];
+  /** Built with the preview switch (INCLUDE_UNPUBLISHED): scheduled articles show at once too. */
+  preview?: true;
 }
 
-export function toBundle(index: ContentIndex, version: string): ContentBundle {
+export function toBundle(index: ContentIndex, version: string, options: { preview?: boolean } = {}): ContentBundle {
   const position = new Map(index.articles.map((article, i) => [article, i]));
   const groups = (map: Map<string, Group>): BundledGroup[] =>
     [...map.values()].map((group) => [group.key, group.name, group.articles.map((article) => position.get(article)!)]);
@@ -29,6 +31,7 @@ export function toBundle(index: ContentIndex, version: string): ContentBundle {
     articles: index.articles.map((article) => ({ ...article, file: "" })),
     topics: groups(index.topics),
     providers: groups(index.providers),
+    ...(options.preview ? { preview: true as const } : {}),
   };
 }
 

@@ -5,7 +5,7 @@
  * only the files that changed.
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -23,6 +23,12 @@ export class DataDirError extends Error {
   override name = "DataDirError";
 }
 
+/** Coarser than any file system's modification-time tick here (ext4 and tmpfs keep the kernel's coarse clock, a few ms). */
+const MTIME_TICK_MS = 50;
+
+/** Ends the report of a broken edit whose last valid version is kept live. */
+export const KEPT_LIVE = "(the last valid version stays live until the file is fixed or deleted)";
+
 /** Article files: Markdown by either common extension, in any case (Jekyll reads both). */
 const ARTICLE_FILE = /\.(?:md|markdown)$/i;
 /** Notes about a folder, not articles (the real corpus ships a CENSUS.md). */
@@ -30,30 +36,135 @@ const NOT_ARTICLES = new Set(["census.md", "readme.md"]);
 
 /** Every article file directly in `dir`, parsed, in file-name order. */
 export async function readArticleDir(dir: string, options: { cacheDir?: string } = {}): Promise<ParsedFile[]> {
-  const names = (await listDir(dir))
-    .filter((entry) => entry.isFile() && ARTICLE_FILE.test(entry.name) && !NOT_ARTICLES.has(entry.name.toLowerCase()))
-    .map((entry) => entry.name)
-    .sort();
-  const cachePath = options.cacheDir ? join(options.cacheDir, "parsed-articles.json") : undefined;
-  const fingerprint = parserFingerprint();
-  const cached = cachePath ? readCache(cachePath, fingerprint) : {};
-  const fresh: Record<string, CachedParse> = {};
-  let misses = 0;
-  // One file at a time: parsing, not I/O, is the cost, and 50k concurrent reads would exhaust file handles.
-  const parsed = names.map((name): ParsedFile => {
-    const bytes = readFileSync(join(dir, name));
-    const hash = createHash("sha1").update(bytes).digest("base64url");
-    let entry = cached[hash];
-    if (entry === undefined) {
-      misses++;
-      const { file: _file, ...result } = parseArticleBytes(name, bytes);
-      entry = result;
+  const folder = new ArticleFolder(dir, options);
+  const { files } = await folder.scan();
+  folder.saveCache();
+  return files;
+}
+
+/** What one scan found: every file as it now publishes, and what changed since the scan before. */
+export interface FolderScan {
+  /** In file-name order; a file whose edit broke it holds its last valid article (see ArticleFolder). */
+  files: ParsedFile[];
+  /** Content hash of each file in `files` whose article is live, by file name. */
+  hashes: Map<string, string>;
+  /** Whether anything differs from the previous scan (always true for the first). */
+  changed: boolean;
+  /** Files read half-written (their size moved while they were read): scan again shortly. */
+  unsettled: number;
+}
+
+interface KnownFile {
+  mtimeMs: number;
+  size: number;
+  /** When the file was read: a modification time not clearly before it cannot vouch for the bytes (see scan). */
+  readAtMs: number;
+  hash: string;
+  parsed: ParsedFile;
+  /** The article this file last published validly, kept live while an edit leaves the file broken. */
+  lastValid?: { article: ParsedFile["article"]; hash: string };
+}
+
+/**
+ * A data folder read again and again (the Node server watches it): a file is
+ * read only when its size or modification time moved, and parsed only when
+ * its bytes are new (by hash, so a renamed file is not parsed again). An edit
+ * that breaks a file that published before keeps the last valid article live,
+ * with the problems reported as warnings, until the file is fixed or deleted.
+ */
+export class ArticleFolder {
+  private known = new Map<string, KnownFile>();
+  private parses = new Map<string, CachedParse>();
+  private readonly cachePath?: string;
+  private cacheLoaded = false;
+  private cacheDirty = false;
+
+  constructor(
+    readonly dir: string,
+    options: { cacheDir?: string } = {},
+  ) {
+    this.cachePath = options.cacheDir ? join(options.cacheDir, "parsed-articles.json") : undefined;
+  }
+
+  async scan(): Promise<FolderScan> {
+    const names = (await listDir(this.dir))
+      .filter((entry) => entry.isFile() && ARTICLE_FILE.test(entry.name) && !entry.name.startsWith(".") && !NOT_ARTICLES.has(entry.name.toLowerCase()))
+      .map((entry) => entry.name)
+      .sort();
+    if (!this.cacheLoaded && this.cachePath) for (const [hash, entry] of Object.entries(readCache(this.cachePath, parserFingerprint()))) this.parses.set(hash, entry);
+    this.cacheLoaded = true;
+    let changed = this.known.size !== names.length;
+    let unsettled = 0;
+    const next = new Map<string, KnownFile>();
+    // One file at a time: parsing, not I/O, is the cost, and 50k concurrent reads would exhaust file handles.
+    for (const name of names) {
+      const path = join(this.dir, name);
+      const before = this.known.get(name);
+      let stat;
+      try {
+        stat = statSync(path);
+      } catch {
+        continue; // removed between the listing and now
+      }
+      // Git's "racily clean" rule: file systems keep modification times in coarse ticks, so a rewrite of the
+      // same size right after a read can keep the same time; only a time clearly before the read vouches.
+      if (before && before.mtimeMs === stat.mtimeMs && before.size === stat.size && before.mtimeMs < before.readAtMs - MTIME_TICK_MS) {
+        next.set(name, before);
+        continue;
+      }
+      const readAtMs = Date.now();
+      let bytes: Buffer;
+      try {
+        bytes = readFileSync(path);
+      } catch {
+        continue;
+      }
+      if (bytes.byteLength !== stat.size) unsettled++; // still being written: what was read is parsed, and read again next scan
+      const hash = createHash("sha1").update(bytes).digest("base64url");
+      if (before && before.hash === hash && before.size === bytes.byteLength) {
+        next.set(name, { ...before, mtimeMs: stat.mtimeMs, readAtMs });
+        continue;
+      }
+      changed = true;
+      let entry = this.parses.get(hash);
+      if (entry === undefined) {
+        const { file: _file, ...result } = parseArticleBytes(name, bytes);
+        this.parses.set(hash, (entry = result));
+        this.cacheDirty = true;
+      }
+      const parsed = withFileName(entry, name);
+      const lastValid = parsed.article ? { article: parsed.article, hash } : before?.lastValid;
+      next.set(name, { mtimeMs: stat.mtimeMs, size: bytes.byteLength === stat.size ? stat.size : -1, readAtMs, hash, parsed, ...(lastValid ? { lastValid } : {}) });
     }
-    fresh[hash] = entry;
-    return withFileName(entry, name);
-  });
-  if (cachePath && (misses > 0 || Object.keys(cached).length !== Object.keys(fresh).length)) writeCache(cachePath, { fingerprint, entries: fresh });
-  return parsed;
+    for (const name of this.known.keys()) if (!next.has(name)) changed = true;
+    this.known = next;
+    // Parses of bytes no file holds any more are dropped, so memory follows the folder.
+    const live = new Set([...next.values()].flatMap((file) => [file.hash, file.lastValid?.hash ?? file.hash]));
+    for (const hash of this.parses.keys()) if (!live.has(hash)) this.parses.delete(hash), (this.cacheDirty = true);
+    const files: ParsedFile[] = [];
+    const hashes = new Map<string, string>();
+    for (const [name, file] of next) {
+      if (file.parsed.article || !file.lastValid) {
+        files.push(file.parsed);
+        if (file.parsed.article) hashes.set(name, file.hash);
+        continue;
+      }
+      files.push({
+        file: name,
+        article: file.lastValid.article,
+        issues: file.parsed.issues.map((issue) => ({ ...issue, severity: "warning", reason: `${issue.reason} ${KEPT_LIVE}` })),
+      });
+      hashes.set(name, file.lastValid.hash);
+    }
+    return { files, hashes, changed, unsettled };
+  }
+
+  /** Keeps the parses on disk for the next start (written to a temporary name and renamed). */
+  saveCache(): void {
+    if (!this.cachePath || !this.cacheDirty) return;
+    writeCache(this.cachePath, { fingerprint: parserFingerprint(), entries: Object.fromEntries(this.parses) });
+    this.cacheDirty = false;
+  }
 }
 
 async function listDir(dir: string) {

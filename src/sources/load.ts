@@ -1,9 +1,10 @@
 /** Folder -> index, with every problem reported: the shared start of the server and the CLIs. */
+import { createHash } from "node:crypto";
 import type { Article } from "../content/article.js";
 import type { ContentIssue } from "../content/report.js";
-import { futureDateIssues } from "../index/dates.js";
+import { scheduledArticles } from "../index/dates.js";
 import { buildIndex, type ContentIndex } from "../index/index.js";
-import { DataDirError, readArticleDir } from "./fs-source.js";
+import { ArticleFolder, DataDirError, type FolderScan } from "./fs-source.js";
 
 export interface LoadResult {
   index: ContentIndex;
@@ -11,6 +12,16 @@ export interface LoadResult {
   /** Files skipped for errors. */
   skipped: number;
   issues: ContentIssue[];
+  /** Articles dated after the load's instant, next due first: they go out at their time. */
+  scheduled: Article[];
+  /** Names the content (a hash of every live file's bytes and the preview switch): changes whenever it does. */
+  version: string;
+}
+
+export interface LoadOptions {
+  includeUnpublished: boolean;
+  /** The instant scheduled articles are told apart at (Infinity for the preview: none is), for the listing; the store decides what is out. */
+  now: number;
 }
 
 /** Where the Node server and the CLIs keep parsed articles between runs (FEEDLOOM_CACHE_DIR, or "off"). */
@@ -21,25 +32,36 @@ export function defaultCacheDir(env: Record<string, string | undefined>): string
 
 /**
  * Reads, validates and indexes a data folder. Throws DataDirError when there
- * is nothing to publish (no folder, or no article files in it). The clock is
- * read here, at load time, to warn about future dates; never while rendering.
+ * is nothing to publish (no folder, or no article files in it).
  */
-export async function loadIndexFromDir(dir: string, options: { includeUnpublished: boolean; cacheDir?: string }): Promise<LoadResult> {
-  const parsed = await readArticleDir(dir, { cacheDir: options.cacheDir });
-  if (parsed.length === 0) {
+export async function loadIndexFromDir(dir: string, options: LoadOptions & { cacheDir?: string }): Promise<LoadResult> {
+  const folder = new ArticleFolder(dir, { cacheDir: options.cacheDir });
+  const result = indexScan(await folder.scan(), dir, options);
+  folder.saveCache();
+  return result;
+}
+
+/** One scan of a folder, indexed: what a start and every live reload publish. */
+export function indexScan(scan: FolderScan, dir: string, options: LoadOptions): LoadResult {
+  if (scan.files.length === 0) {
     throw new DataDirError(`the data folder ${JSON.stringify(dir)} has no article files (*.md or *.markdown): add articles, or set DATA_DIR to the folder that holds them`);
   }
-  const articles = parsed.flatMap((file): Article[] => (file.article ? [file.article] : []));
+  const articles = scan.files.flatMap((file): Article[] => (file.article ? [file.article] : []));
   const index = buildIndex(articles, options);
+  const version = createHash("sha1").update(options.includeUnpublished ? "preview\n" : "\n");
+  for (const [name, hash] of scan.hashes) version.update(`${name}\0${hash}\n`);
   return {
     index,
-    files: parsed.length,
-    skipped: parsed.length - articles.length,
-    issues: [...parsed.flatMap((file) => file.issues), ...index.issues, ...futureDateIssues(articles, Date.now())],
+    files: scan.files.length,
+    skipped: scan.files.length - articles.length,
+    issues: [...scan.files.flatMap((file) => file.issues), ...index.issues],
+    scheduled: scheduledArticles(index.articles, options.now),
+    version: version.digest("base64url").slice(0, 16),
   };
 }
 
 export function summaryLine(result: LoadResult, dir: string): string {
   const warnings = result.issues.filter((issue) => issue.severity === "warning").length;
-  return `feedloom: ${dir}: loaded ${result.files - result.skipped} of ${result.files} files, skipped ${result.skipped}, ${warnings} warning${warnings === 1 ? "" : "s"}; publishing ${result.index.articles.length} articles, ${result.index.topics.size} topics, ${result.index.providers.size} providers`;
+  const scheduled = result.scheduled.length > 0 ? `, ${result.scheduled.length} scheduled (next ${result.scheduled[0].published})` : "";
+  return `feedloom: ${dir}: loaded ${result.files - result.skipped} of ${result.files} files, skipped ${result.skipped}, ${warnings} warning${warnings === 1 ? "" : "s"}; publishing ${result.index.articles.length - result.scheduled.length} articles${scheduled}, ${result.index.topics.size} topics, ${result.index.providers.size} providers`;
 }
