@@ -6,5 +6,5 @@
 import type { Config } from "../config.js";
 
 export function publishingClock(config: Pick<Config, "includeUnpublished">): () => number {
-  return config.includeUnpublished ? () => Infinity : Date.now;
+  return config.includeUnpublished ? () => Infinity : () => Date.now();
 }
