@@ -31,7 +31,7 @@ function article(slug: string, published: string, topic: string): Article {
 
 const bundle = toBundle(buildIndex([article("1", "2030-01-01T00:00:00Z", "Now"), article("2", DUE, "Later")]), "bundle-v1");
 const pending: Promise<unknown>[] = [];
-const ctx = { waitUntil: (promise: Promise<unknown>) => pending.push(promise), passThroughOnException: () => undefined, props: {} } as unknown as ExecutionContext;
+const ctx = { waitUntil: (promise: Promise<unknown>) => pending.push(promise), passThroughOnException: () => undefined, props: {} } as unknown as Parameters<ReturnType<typeof createWorker>["fetch"]>[2];
 const env = { SITE_TITLE: "Scheduled test" };
 
 afterEach(() => vi.useRealTimers());

@@ -35,9 +35,12 @@ export function createWorker(bundleJson: string, { cacheRenders = true } = {}) {
   let store: ContentStore | undefined;
   return {
     async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
-      store ??= env.DB ? createD1Store(env.DB) : bundleStore;
-      // Cloudflare routes a request to this Worker by its host, so the host is trusted unless ALLOWED_HOSTS says otherwise.
-      app ??= createApp({ store, config: loadConfig({ ALLOWED_HOSTS: "*", ...varsOf(env) }), cache: renderCache });
+      if (!app || !store) {
+        // Cloudflare routes a request to this Worker by its host, so the host is trusted unless ALLOWED_HOSTS says otherwise.
+        const config = loadConfig({ ALLOWED_HOSTS: "*", ...varsOf(env) });
+        store = env.DB ? createD1Store(env.DB, { now: publishingClock(config) }) : bundleStore;
+        app = createApp({ store, config, cache: renderCache });
+      }
       // Read per request: after a publish to D1 the next request already keys the edge cache by the new version.
       const version = await store.version();
       // The app gets the version too, so that it does not read it again.

@@ -8,7 +8,7 @@
  */
 import type { Article, ImageRef } from "../content/article.js";
 import { closestKeys } from "../index/query.js";
-import { type ContentStore, type FeedQuery, type GroupInfo, type GroupKind, type StoreScope, byKey } from "../index/store.js";
+import { type ContentStore, type FeedQuery, type GroupInfo, type GroupKind, type StoreScope, byKey, publishedCutoff } from "../index/store.js";
 
 /** The parts of the D1 binding this store uses (the Workers runtime provides the binding). */
 export interface D1Like {
@@ -36,39 +36,65 @@ function groupInfo(row: GroupRow): GroupInfo {
 
 const GROUP_COLUMNS = "kind, key, name, count, newest, logo";
 
-export function createD1Store(db: D1Like): ContentStore {
-  const meta = async (): Promise<Record<string, string>> => {
-    const { results } = await db.prepare("SELECT key, value FROM meta").all<{ key: string; value: string }>();
-    return Object.fromEntries(results.map((row) => [row.key, row.value]));
-  };
+/**
+ * `now` is the instant the store publishes at, asked on every call (as the
+ * memory store's): articles dated after it are scheduled, and left out. They
+ * are the newest of every scope, so they hold its top ranks: a scope's
+ * published count is its count less its scheduled articles, read through the
+ * date indexes (a handful of rows, none when nothing is scheduled).
+ */
+export function createD1Store(db: D1Like, options: { now: () => number }): ContentStore {
+  const cutoff = () => publishedCutoff(options.now());
   /** Keys of a kind per content version: a stream of 404s costs no more rows than the first. */
   const keyMemo = new Map<string, Promise<string[]>>();
+  /** Groups of a kind, less what is scheduled: counts lowered, newest dates read again, groups with nothing out left out. */
+  const publishedGroups = async (kind: GroupKind, key?: string): Promise<GroupInfo[]> => {
+    const at = cutoff();
+    const [groups, scheduled] = await db.batch<GroupRow & { provider_key: string; topic_ranks: string }>([
+      key === undefined
+        ? db.prepare(`SELECT ${GROUP_COLUMNS} FROM groups WHERE kind = ?1`).bind(kind)
+        : db.prepare(`SELECT ${GROUP_COLUMNS} FROM groups WHERE kind = ?1 AND key = ?2`).bind(kind, key),
+      db.prepare("SELECT provider_key, topic_ranks FROM articles WHERE published > ?1").bind(at),
+    ]);
+    const infos = (groups.results as GroupRow[]).map(groupInfo);
+    if (scheduled.results.length === 0) return infos;
+    const waiting = new Map<string, number>();
+    for (const row of scheduled.results) {
+      for (const scopeKey of kind === "provider" ? [row.provider_key] : Object.keys(JSON.parse(row.topic_ranks) as object)) waiting.set(scopeKey, (waiting.get(scopeKey) ?? 0) + 1);
+    }
+    const affected = infos.filter((info) => waiting.has(info.key) && info.count > waiting.get(info.key)!);
+    const newest = affected.length === 0 ? [] : await db.batch<{ newest: string }>(affected.map((info) => newestPublished(db, { kind, key: info.key }, at)));
+    const newestOf = new Map(affected.map((info, i) => [info.key, newest[i].results[0]?.newest ?? info.newest]));
+    return infos.flatMap((info) => {
+      const count = info.count - (waiting.get(info.key) ?? 0);
+      return count > 0 ? [{ ...info, count, newest: newestOf.get(info.key) ?? info.newest }] : [];
+    });
+  };
   const store: ContentStore = {
     async version() {
-      const row = await db.prepare("SELECT value FROM meta WHERE key = 'version'").first<{ value: string }>();
-      return row?.value ?? "empty";
+      const row = await db
+        .prepare("SELECT (SELECT value FROM meta WHERE key = 'version') AS version, (SELECT COUNT(*) FROM articles WHERE published > ?1) AS scheduled")
+        .bind(cutoff())
+        .first<{ version: string | null; scheduled: number }>();
+      const version = row?.version ?? "empty";
+      return row && row.scheduled > 0 ? `${version}~${row.scheduled}` : version;
     },
     async overview() {
-      const values = await meta();
-      return { articles: Number(values.articles ?? 0), ...(values.newest ? { newest: values.newest } : {}) };
+      const row = await aboutScope(db, { kind: "all" }, cutoff()).first<{ count: number; newest: string | null }>();
+      return { articles: Number(row?.count ?? 0), ...(row?.newest ? { newest: row.newest } : {}) };
     },
-    async groups(kind) {
-      const { results } = await db.prepare(`SELECT ${GROUP_COLUMNS} FROM groups WHERE kind = ?1`).bind(kind).all<GroupRow>();
-      return results.map(groupInfo).sort(byKey);
-    },
-    async group(kind, key) {
-      const row = await db.prepare(`SELECT ${GROUP_COLUMNS} FROM groups WHERE kind = ?1 AND key = ?2`).bind(kind, key).first<GroupRow>();
-      return row ? groupInfo(row) : undefined;
-    },
+    groups: async (kind) => (await publishedGroups(kind)).sort(byKey),
+    group: async (kind, key) => (await publishedGroups(kind, key))[0],
     async slice(scope, query) {
-      const [about, page] = await db.batch<{ count?: number; newest?: string; data?: string; total?: number }>([aboutScope(db, scope), pageOf(db, scope, query)]);
+      const at = cutoff();
+      const [about, page] = await db.batch<{ count?: number; newest?: string; data?: string; total?: number }>([aboutScope(db, scope, at), pageOf(db, scope, query, at)]);
       const scopeRow = about.results[0] as { count: number; newest: string | null } | undefined;
       const newest = scopeRow?.newest ?? undefined;
       const rows = page.results as { data: string; total?: number }[];
       const filtered = query.q !== undefined || query.since !== undefined;
       let total = filtered ? (rows[0]?.total ?? 0) : Number(scopeRow?.count ?? 0);
       // Past the last page a filtered query returns no row to carry its total: count apart, rarely.
-      if (filtered && rows.length === 0 && query.page > 1) total = (await countOf(db, scope, query).first<{ total: number }>())?.total ?? 0;
+      if (filtered && rows.length === 0 && query.page > 1) total = (await countOf(db, scope, query, at).first<{ total: number }>())?.total ?? 0;
       return { articles: rows.map((row) => JSON.parse(row.data) as Article), total, ...(newest ? { newest } : {}) };
     },
     async closestKeys(kind, wanted) {
@@ -77,11 +103,8 @@ export function createD1Store(db: D1Like): ContentStore {
       let keys = keyMemo.get(memoKey);
       if (!keys) {
         keyMemo.clear();
-        keys = db
-          .prepare("SELECT key FROM groups WHERE kind = ?1")
-          .bind(kind)
-          .all<{ key: string }>()
-          .then(({ results }) => results.map((row) => row.key).sort());
+        // Groups that are out only: a hint must not name a topic that only scheduled articles have.
+        keys = publishedGroups(kind).then((groups) => groups.map((group) => group.key).sort());
         keyMemo.set(memoKey, keys);
       }
       return closestKeys(wanted, await keys);
@@ -94,24 +117,45 @@ export function createD1Store(db: D1Like): ContentStore {
  * What one feed page costs in D1: the page query a slice runs, run alone, with
  * the rows it returned and the rows D1 read (and bills). For tests and the bench.
  */
-export async function pageCost(db: D1Like, scope: StoreScope, query: FeedQuery): Promise<{ rows: number; rowsRead: number }> {
-  const { results, meta } = await pageOf(db, scope, query).all();
+export async function pageCost(db: D1Like, scope: StoreScope, query: FeedQuery, now = Date.now()): Promise<{ rows: number; rowsRead: number }> {
+  const { results, meta } = await pageOf(db, scope, query, publishedCutoff(now)).all();
   return { rows: results.length, rowsRead: meta?.rows_read ?? Number.NaN };
 }
 
-/** The scope's article count and newest date, precomputed by publish. */
-function aboutScope(db: D1Like, scope: StoreScope): D1StatementLike {
+/** Where a scope's articles are, by date: the table and the condition that names the scope (`?1` is its key). */
+function datedRows(scope: StoreScope): { table: string; where: string } {
+  if (scope.kind === "all") return { table: "articles", where: "1" };
+  if (scope.kind === "provider") return { table: "articles", where: "provider_key = ?1" };
+  return { table: "article_topics", where: "topic_key = ?1" };
+}
+
+/** How many of the scope's articles are dated after `?2` (`?1` its key): one index seek, a row per scheduled article. */
+function scheduledIn(scope: StoreScope): string {
+  const { table, where } = datedRows(scope);
+  return `(SELECT COUNT(*) FROM ${table} WHERE ${where} AND published > ?2)`;
+}
+
+/** The scope's newest date at `at`: one row read from a date index. */
+function newestPublished(db: D1Like, scope: StoreScope, at: string): D1StatementLike {
+  const { table, where } = datedRows(scope);
+  return db.prepare(`SELECT MAX(published) AS newest FROM ${table} WHERE ${where} AND published <= ?2`).bind(scope.kind === "all" ? null : scope.key, at);
+}
+
+/** The scope's count of published articles and newest date at `at`: publish's counts, less what is scheduled. */
+function aboutScope(db: D1Like, scope: StoreScope, at: string): D1StatementLike {
+  const { table, where } = datedRows(scope);
+  const newest = `(SELECT MAX(published) FROM ${table} WHERE ${where} AND published <= ?2)`;
   if (scope.kind === "all") {
-    return db.prepare("SELECT (SELECT value FROM meta WHERE key = 'articles') AS count, (SELECT value FROM meta WHERE key = 'newest') AS newest");
+    return db.prepare(`SELECT CAST((SELECT value FROM meta WHERE key = 'articles') AS INTEGER) - ${scheduledIn(scope)} AS count, ${newest} AS newest`).bind(null, at);
   }
-  return db.prepare("SELECT count, newest FROM groups WHERE kind = ?1 AND key = ?2").bind(scope.kind, scope.key);
+  return db.prepare(`SELECT count - ${scheduledIn(scope)} AS count, ${newest} AS newest FROM groups WHERE kind = '${scope.kind}' AND key = ?1`).bind(scope.key, at);
 }
 
 /**
  * FROM and WHERE of a scope with its filters, and the values to bind. Each
  * form is served by one index in feed order (see migrations/).
  */
-function scopeSql(scope: StoreScope, query: Pick<FeedQuery, "q" | "since">): { from: string; where: string[]; values: unknown[]; order: string } {
+function scopeSql(scope: StoreScope, query: Pick<FeedQuery, "q" | "since">, at: string): { from: string; where: string[]; values: unknown[]; order: string } {
   const where: string[] = [];
   const values: unknown[] = [];
   let from = "articles a";
@@ -123,32 +167,48 @@ function scopeSql(scope: StoreScope, query: Pick<FeedQuery, "q" | "since">): { f
     where.push(`t.topic_key = ?${values.push(scope.key)}`);
     order = "t.published DESC, t.article_id";
   }
-  if (query.since !== undefined) where.push(`${scope.kind === "topic" ? "t" : "a"}.published >= ?${values.push(query.since)}`);
+  const dated = scope.kind === "topic" ? "t" : "a";
+  where.push(`${dated}.published <= ?${values.push(at)}`);
+  if (query.since !== undefined) where.push(`${dated}.published >= ?${values.push(query.since)}`);
   if (query.q !== undefined) where.push(`instr(a.search, ?${values.push(query.q)}) > 0`);
   return { from, where, values, order };
 }
 
-/** The scope's article count, as a scalar subquery (one row read), and where its ranks live. */
-function rankSql(scope: StoreScope, values: unknown[]): { from: string; where: string[]; count: string; rank: string } {
-  if (scope.kind === "all") return { from: "articles a", where: [], count: "(SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'articles')", rank: "a.rank" };
+/**
+ * The scope's count of published articles (publish's count, one row read,
+ * less its scheduled articles, which hold its top ranks), and where its ranks live.
+ */
+function rankSql(scope: StoreScope, at: string, values: unknown[]): { from: string; where: string[]; count: string; rank: string } {
+  if (scope.kind === "all") {
+    const cutoffAt = values.push(at);
+    return {
+      from: "articles a",
+      where: [],
+      count: `((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'articles') - (SELECT COUNT(*) FROM articles WHERE published > ?${cutoffAt}))`,
+      rank: "a.rank",
+    };
+  }
   const key = values.push(scope.key);
-  const count = `(SELECT count FROM groups WHERE kind = '${scope.kind}' AND key = ?${key})`;
+  const cutoffAt = values.push(at);
+  const { table, where } = datedRows(scope);
+  const scheduled = `(SELECT COUNT(*) FROM ${table} WHERE ${where.replace("?1", `?${key}`)} AND published > ?${cutoffAt})`;
+  const count = `((SELECT count FROM groups WHERE kind = '${scope.kind}' AND key = ?${key}) - ${scheduled})`;
   if (scope.kind === "provider") return { from: "articles a", where: [`a.provider_key = ?${key}`], count, rank: "a.provider_rank" };
   return { from: "article_topics t JOIN articles a ON a.id = t.article_id", where: [`t.topic_key = ?${key}`], count, rank: "t.rank" };
 }
 
-function pageOf(db: D1Like, scope: StoreScope, query: FeedQuery): D1StatementLike {
+function pageOf(db: D1Like, scope: StoreScope, query: FeedQuery, at: string): D1StatementLike {
   const filtered = query.q !== undefined || query.since !== undefined;
   if (!filtered) {
     // Newest-first positions (page-1)·limit+1 … page·limit are ranks count-offset-limit+1 … count-offset.
     const values: unknown[] = [];
-    const { from, where, count, rank } = rankSql(scope, values);
+    const { from, where, count, rank } = rankSql(scope, at, values);
     const offset = values.push((query.page - 1) * query.limit);
     const limit = values.push(query.limit);
     where.push(`${rank} BETWEEN ${count} - ?${offset} - ?${limit} + 1 AND ${count} - ?${offset}`);
     return db.prepare(`SELECT a.data FROM ${from} WHERE ${where.join(" AND ")} ORDER BY ${rank} DESC`).bind(...values);
   }
-  const { from, where, values, order } = scopeSql(scope, query);
+  const { from, where, values, order } = scopeSql(scope, query, at);
   // The total comes with the page: a window over the matching rows.
   const columns = "a.data, COUNT(*) OVER () AS total";
   const limit = values.push(query.limit);
@@ -157,7 +217,7 @@ function pageOf(db: D1Like, scope: StoreScope, query: FeedQuery): D1StatementLik
   return db.prepare(sql).bind(...values);
 }
 
-function countOf(db: D1Like, scope: StoreScope, query: FeedQuery): D1StatementLike {
-  const { from, where, values } = scopeSql(scope, query);
+function countOf(db: D1Like, scope: StoreScope, query: FeedQuery, at: string): D1StatementLike {
+  const { from, where, values } = scopeSql(scope, query, at);
   return db.prepare(`SELECT COUNT(*) AS total FROM ${from}${where.length ? ` WHERE ${where.join(" AND ")}` : ""}`).bind(...values);
 }

@@ -46,7 +46,7 @@ describe("rows read per feed page, at 3,000 articles", () => {
   });
 
   it("gives the same slices as the plan it was written from: order, totals, filters", async () => {
-    const store = createD1Store(LARGE);
+    const store = createD1Store(LARGE, { now: () => Date.now() });
     const all = await store.slice({ kind: "all" }, { limit: 5, page: 1 });
     expect(all.total).toBe(3_000);
     expect(all.articles.map((article) => article.title)).toEqual([2999, 2998, 2997, 2996, 2995].map((i) => `Article ${i} about ${i % 2 ? "chips" : "robots"}`));
@@ -70,7 +70,7 @@ describe("a publish to D1", () => {
       file: "",
       title: "Published just now",
       summary: "",
-      published: "2030-01-01T00:00:00Z",
+      published: "2026-01-01T00:00:00Z", // after every sample article, before now
       url: "https://example.com/just-now",
       provider: { name: "Example", domain: "example.com" },
       topics: [],
