@@ -12,7 +12,7 @@ export default defineConfig(async () => {
         {
           // Runs inside workerd with the Worker of wrangler.toml and the bundle npm run build wrote.
           plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" } })],
-          test: { name: "workers", include: ["test-workers/*.test.ts"], globalSetup: ["test-workers/node-responses.ts"] },
+          test: { name: "workers", include: ["test-workers/*.test.ts"], globalSetup: ["test-workers/node-responses.ts", "test-workers/hub.ts"] },
         },
         {
           // The same Worker with a D1 binding (miniflare's local SQLite), migrated and filled as npm run publish does.

@@ -5,9 +5,9 @@
  * which names the scheduled articles still to come). The clock is set with
  * vitest's fake time, which workerd's Date follows.
  */
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, inject, it, vi } from "vitest";
 import type { Article } from "../src/content/article.js";
-import { createWorker } from "../src/entry/worker-app.js";
+import { RELEASE_CHECK_MINUTES, createWorker } from "../src/entry/worker-app.js";
 import { buildIndex } from "../src/index/index.js";
 import { edgeCacheKey } from "../src/runtime/edge-cache.js";
 import { toBundle } from "../src/sources/bundle.js";
@@ -53,5 +53,27 @@ describe("a scheduled article on the Worker's bundle", () => {
     vi.setSystemTime(new Date(DUE));
     expect(await titles("/feed.json")).toEqual(["Article 2", "Article 1"]);
     expect(await titles("/topics/later/feed.json")).toEqual(["Article 2"]);
+  });
+});
+
+describe("the Cron Trigger", () => {
+  it("tells the hub of the feeds of each scheduled article that went out in its slot, once", async () => {
+    const worker = createWorker(JSON.stringify(bundle));
+    const hub = inject("hubUrl");
+    const received = async () => (await (await fetch(hub)).json()) as string[][];
+    const before = (await received()).length;
+    const cronEnv = { ...env, WEBSUB_HUBS: hub, PUBLIC_URL: "https://feeds.example.com" };
+    const run = async (scheduledTime: number) => {
+      await worker.scheduled({ scheduledTime }, cronEnv, ctx);
+      await Promise.all(pending.splice(0));
+    };
+    const slot = RELEASE_CHECK_MINUTES * 60_000;
+    await run(Date.parse(DUE) - slot); // the slot before: nothing went out
+    await run(Date.parse(DUE)); // the slot that ends at its time
+    await run(Date.parse(DUE) + slot); // the slot after: already told
+    const posts = (await received()).slice(before);
+    expect(posts).toHaveLength(1);
+    const paths = posts[0].map((url) => new URL(url).pathname).sort();
+    expect(paths).toEqual(["/feed", "/providers/example.com/feed", "/topics/later/feed"].flatMap((path) => [`${path}.atom`, `${path}.json`, `${path}.rss`]).sort());
   });
 });

@@ -79,6 +79,12 @@ describe("the repository", () => {
     expect(devPort).not.toBe("8787"); // the Node server's default PORT
   });
 
+  it("runs the Cron Trigger as often as the Worker's release slots assume", async () => {
+    const { RELEASE_CHECK_MINUTES } = await import("../src/entry/worker-app.js");
+    const crons = /^\[triggers\]\ncrons = (\[.*\])$/m.exec(readFileSync("wrangler.toml", "utf8"))?.[1];
+    expect(JSON.parse(crons!)).toEqual([`*/${RELEASE_CHECK_MINUTES} * * * *`]);
+  });
+
   it("names in wrangler.toml the content file the build writes", () => {
     const defaultOut = /values\.out \?\? "([^"]+)"/.exec(readFileSync("src/cli/build.ts", "utf8"))![1];
     const named = [...readFileSync("wrangler.toml", "utf8").matchAll(/generated\/[\w.]+/g)].map((match) => match[0]);

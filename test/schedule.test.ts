@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config.js";
 import type { Article } from "../src/content/article.js";
-import { releasesBetween, scheduledArticles } from "../src/index/dates.js";
+import { scheduledArticles } from "../src/index/dates.js";
 import { buildIndex } from "../src/index/index.js";
 import { createMemoryStore } from "../src/index/store.js";
 import { createApp } from "../src/http/app.js";
@@ -69,11 +69,13 @@ describe("a scheduled article in the store", async () => {
     expect(await body()).toBe(await body());
   });
 
-  it("is listed next due first, and released between two instants", () => {
+  it("is listed next due first, and released between two instants", async () => {
     expect(scheduledArticles(index.articles, at("2030-01-01T00:00:00Z")).map((article) => article.file)).toEqual(["2030-06-01-scheduled.md"]);
     expect(scheduledArticles(index.articles, at(DUE))).toEqual([]);
-    expect(releasesBetween(index.articles, at("2030-01-01T00:00:00Z"), at("2030-05-01T00:00:00Z"))).toEqual({ released: [], nextDue: DUE });
-    expect(releasesBetween(index.articles, at("2030-05-01T00:00:00Z"), at(DUE)).released.map((article) => article.file)).toEqual(["2030-06-01-scheduled.md"]);
+    const store = storeAt(Infinity);
+    expect(await store.releasedBetween(at("2030-01-01T00:00:00Z"), at("2030-05-01T00:00:00Z"))).toEqual([]);
+    expect((await store.releasedBetween(at("2030-05-01T00:00:00Z"), at(DUE))).map((article) => article.file)).toEqual(["2030-06-01-scheduled.md"]);
+    expect(await store.releasedBetween(at(DUE), at("2030-07-01T00:00:00Z"))).toEqual([]);
   });
 });
 

@@ -11,8 +11,7 @@ import { formatIssue } from "../content/report.js";
 import { createItemFragments } from "../feeds/fragments.js";
 import { createApp } from "../http/app.js";
 import { createLruRenderCache } from "../http/lru-render-cache.js";
-import { releasesBetween } from "../index/dates.js";
-import { createMemoryStore, scopesOf } from "../index/store.js";
+import { type ContentStore, createMemoryStore, scopesOf } from "../index/store.js";
 import { announceChanges } from "../publish/announce.js";
 import { publishingClock } from "../runtime/clock.js";
 import { zlibCompressor } from "../runtime/compression.js";
@@ -52,16 +51,11 @@ runMain("feedloom", async () => {
   // Kept across reloads: an unchanged article keeps its object, and so its rendered markup.
   const itemFragments = createItemFragments();
   // A new render cache per content: what the old one held can never be asked for again.
-  const appFor = (result: LoadResult): Hono =>
-    createApp({
-      store: createMemoryStore(result.index, result.version, { now: clock }),
-      config,
-      cache: createLruRenderCache({ admitOnSecondRequest: true }),
-      compressor: zlibCompressor,
-      etag: nodeBodyEtag,
-      itemFragments,
-    });
-  let app = appFor(loaded);
+  const serving = (result: LoadResult): { store: ContentStore; app: Hono } => {
+    const store = createMemoryStore(result.index, result.version, { now: clock });
+    return { store, app: createApp({ store, config, cache: createLruRenderCache({ admitOnSecondRequest: true }), compressor: zlibCompressor, etag: nodeBodyEtag, itemFragments }) };
+  };
+  let current = serving(loaded);
 
   // Scheduled articles: the store shows each at its time; this timer tells the hubs (and the log) when.
   let releasedUpTo = clock();
@@ -70,12 +64,12 @@ runMain("feedloom", async () => {
     if (releaseTimer) clearTimeout(releaseTimer);
     const next = loaded.scheduled.find((article) => Date.parse(article.published) > releasedUpTo);
     if (!next) return;
-    releaseTimer = setTimeout(release, Math.min(LONGEST_TIMER_MS, Math.max(0, Date.parse(next.published) - Date.now())));
+    releaseTimer = setTimeout(() => void release(), Math.min(LONGEST_TIMER_MS, Math.max(0, Date.parse(next.published) - Date.now())));
     releaseTimer.unref();
   };
-  const release = () => {
+  const release = async () => {
     const now = clock();
-    const { released } = releasesBetween(loaded.index.articles, releasedUpTo, now);
+    const released = await current.store.releasedBetween(releasedUpTo, now);
     releasedUpTo = now;
     if (released.length > 0) {
       console.log(`feedloom: ${released.length} scheduled article${released.length === 1 ? "" : "s"} went out: ${released.map((article) => article.file).join(", ")}`);
@@ -88,7 +82,7 @@ runMain("feedloom", async () => {
   let cacheWrite: NodeJS.Timeout | undefined;
   const onReload = (reload: Reload) => {
     loaded = reload.result;
-    app = appFor(loaded);
+    current = serving(loaded);
     const problems = loaded.issues.filter((issue) => issue.severity === "error" || issue.reason.endsWith(KEPT_LIVE));
     for (const issue of problems) console.warn(`feedloom: ${formatIssue(issue)}`);
     console.log(
@@ -114,7 +108,7 @@ runMain("feedloom", async () => {
       })
     : undefined;
 
-  const server = serve({ fetch: (request, env) => app.fetch(request, env), port, hostname }, (info) => {
+  const server = serve({ fetch: (request, env) => current.app.fetch(request, env), port, hostname }, (info) => {
     const shown = (LOOPBACK_HOSTS as readonly string[]).includes(hostname) || hostname === "0.0.0.0" ? "127.0.0.1" : hostname;
     console.log(`feedloom: serving http://${shown}:${info.port}${config.basePath}/ (pages) and http://${shown}:${info.port}${config.basePath}/feed.rss (also /feed.atom, /feed.json, /feeds.opml)`);
     if (live) {

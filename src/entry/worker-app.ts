@@ -6,11 +6,12 @@
  * are not visible before).
  */
 import type { ExecutionContext, Hono } from "hono";
-import { loadConfig } from "../config.js";
+import { type Config, loadConfig } from "../config.js";
 import { createApp } from "../http/app.js";
 import { createLruRenderCache } from "../http/lru-render-cache.js";
 import { CONTENT_VERSION_ENV } from "../http/site.js";
-import { type ContentStore, createMemoryStore } from "../index/store.js";
+import { type ContentStore, createMemoryStore, scopesOf } from "../index/store.js";
+import { announceChanges } from "../publish/announce.js";
 import { type ContentBundle, indexFromBundle } from "../sources/bundle.js";
 import { type D1Like, createD1Store } from "../sources/d1-store.js";
 import { publishingClock } from "../runtime/clock.js";
@@ -31,21 +32,39 @@ export function createWorker(bundleJson: string, { cacheRenders = true } = {}) {
   // Per isolate; the Cache API in front serves most repeats, this covers the rest (and workers.dev).
   const renderCache = cacheRenders ? createLruRenderCache({ maxEntries: 500, maxBytes: 32 * 1024 * 1024 }) : undefined;
   const edgeCache = typeof caches === "undefined" ? undefined : (caches as unknown as { default?: Cache }).default;
-  let app: Hono | undefined;
-  let store: ContentStore | undefined;
+  let serving: { app: Hono; store: ContentStore; config: Config } | undefined;
+  /** Built on the first event: the vars (and the DB binding) are not visible before. */
+  const servingFor = (env: Env) => {
+    if (!serving) {
+      // Cloudflare routes a request to this Worker by its host, so the host is trusted unless ALLOWED_HOSTS says otherwise.
+      const config = loadConfig({ ALLOWED_HOSTS: "*", ...varsOf(env) });
+      const store = env.DB ? createD1Store(env.DB, { now: publishingClock(config) }) : bundleStore;
+      serving = { store, config, app: createApp({ store, config, cache: renderCache }) };
+    }
+    return serving;
+  };
   return {
     async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
-      if (!app || !store) {
-        // Cloudflare routes a request to this Worker by its host, so the host is trusted unless ALLOWED_HOSTS says otherwise.
-        const config = loadConfig({ ALLOWED_HOSTS: "*", ...varsOf(env) });
-        store = env.DB ? createD1Store(env.DB, { now: publishingClock(config) }) : bundleStore;
-        app = createApp({ store, config, cache: renderCache });
-      }
-      // Read per request: after a publish to D1 the next request already keys the edge cache by the new version.
+      const { app, store } = servingFor(env);
+      // Read per request: after a publish to D1, or once a scheduled article is due, the next request keys the edge cache anew.
       const version = await store.version();
       // The app gets the version too, so that it does not read it again.
       const appEnv = { ...env, [CONTENT_VERSION_ENV]: version };
-      return withEdgeCache(request, { cache: edgeCache, version, waitUntil: (promise) => ctx.waitUntil(promise) }, (req) => Promise.resolve(app!.fetch(req, appEnv, ctx)));
+      return withEdgeCache(request, { cache: edgeCache, version, waitUntil: (promise) => ctx.waitUntil(promise) }, (req) => Promise.resolve(app.fetch(req, appEnv, ctx)));
+    },
+
+    /**
+     * The Cron Trigger (wrangler.toml, every RELEASE_CHECK_MINUTES): tells the WebSub hubs of the
+     * feeds of every scheduled article that went out in the slot that ends at this run's scheduled
+     * time. Slots tile, so each article is announced once; readers see it anyway at their next poll.
+     */
+    async scheduled(controller: { scheduledTime: number }, env: Env, ctx: Pick<ExecutionContext, "waitUntil">): Promise<void> {
+      const { store, config } = servingFor(env);
+      const released = await store.releasedBetween(controller.scheduledTime - RELEASE_CHECK_MINUTES * 60_000, controller.scheduledTime);
+      if (released.length > 0) ctx.waitUntil(announceChanges(config, scopesOf(released), "feedloom cron"));
     },
   };
 }
+
+/** How often the Cron Trigger runs: wrangler.toml's `[triggers] crons` says the same (a test checks). */
+export const RELEASE_CHECK_MINUTES = 5;

@@ -12,9 +12,3 @@ export function scheduledLine(article: Pick<Article, "file" | "published" | "tit
   return `${article.file}: scheduled for ${article.published}: ${JSON.stringify(article.title.length > 80 ? `${article.title.slice(0, 79)}…` : article.title)}`;
 }
 
-/** The articles of a newest-first list that go out after `from` and by `to` (instants), and the next due after `to`. */
-export function releasesBetween(articles: readonly Article[], from: number, to: number): { released: Article[]; nextDue?: string } {
-  const stillScheduled = countPublishedAfter(articles, publishedCutoff(to));
-  const released = articles.slice(stillScheduled, countPublishedAfter(articles, publishedCutoff(from)));
-  return { released, ...(stillScheduled > 0 ? { nextDue: articles[stillScheduled - 1].published } : {}) };
-}

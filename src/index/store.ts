@@ -55,6 +55,8 @@ export interface ContentStore {
   slice(scope: StoreScope, query: FeedQuery): Promise<Slice>;
   /** Keys close to an unknown one, for 404 messages. */
   closestKeys(kind: GroupKind, wanted: string): Promise<string[]>;
+  /** Scheduled articles that go out after `from` and by `to` (instants in ms): what a release tells WebSub hubs of. */
+  releasedBetween(from: number, to: number): Promise<Article[]>;
 }
 
 /** The feeds an article is in: everything, each of its topics, its provider (each scope once). */
@@ -138,6 +140,7 @@ export function createMemoryStore(index: ContentIndex, version: string, options:
     },
     // Only groups that are out: a hint must not name a topic that only scheduled articles have.
     closestKeys: async (kind, wanted) => closestKeys(wanted, groupsOf(kind, cutoff()).map((group) => group.key)),
+    releasedBetween: async (from, to) => index.articles.slice(countPublishedAfter(index.articles, publishedCutoff(to)), countPublishedAfter(index.articles, publishedCutoff(from))),
   };
 }
 

@@ -109,6 +109,13 @@ export function createD1Store(db: D1Like, options: { now: () => number }): Conte
       }
       return closestKeys(wanted, await keys);
     },
+    async releasedBetween(from, to) {
+      const { results } = await db
+        .prepare("SELECT data FROM articles WHERE published > ?1 AND published <= ?2 ORDER BY published DESC, id")
+        .bind(publishedCutoff(from), publishedCutoff(to))
+        .all<{ data: string }>();
+      return results.map((row) => JSON.parse(row.data) as Article);
+    },
   };
   return store;
 }
