@@ -9,7 +9,8 @@
  *   d1: a local D1 with 100,000 articles: sync and publish times, rows read and latency per feed (d1-bench.ts)
  *   embed: embed.js gzipped, and the time to a rendered widget in Chromium (embed-bench.ts)
  *   export: a cold static export at 1k, 10k and 50k, against Hugo when it is installed (export-bench.ts)
- * `npm run bench -- load`, `-- misses`, `-- d1 [count]`, `-- embed` or `-- export [count]` runs only that part.
+ *   live: a file's write to its appearance in /feed.rss at 10k and 50k, reload time, memory over 200 reloads (live-bench.ts)
+ * `npm run bench -- load`, `-- live [count]`, `-- misses`, `-- d1 [count]`, `-- embed` or `-- export [count]` runs only that part.
  */
 import autocannon from "autocannon";
 import { execFileSync, spawn } from "node:child_process";
@@ -27,6 +28,7 @@ import { writeCorpus } from "./corpus.js";
 import { d1Figures } from "./d1-bench.js";
 import { embedFigures } from "./embed-bench.js";
 import { exportFigures } from "./export-bench.js";
+import { liveFigures } from "./live-bench.js";
 import { hasWrk, missLoadFigure } from "./miss-load.js";
 import { bundleWorker, cleanUp, timeBundleInNode, timeBundleInWorkerd, workerdStartupMs } from "./worker-bench.js";
 import { median } from "./stats.js";
@@ -183,6 +185,7 @@ async function main(): Promise<void> {
   if (process.argv[2] === "--worker-child") return timeBundleInNode(process.argv[3]);
   if (process.argv[2] === "misses") return missFigure();
   if (process.argv[2] === "load") return loadFigure();
+  if (process.argv[2] === "live") return liveFigures(process.argv[3] ? [Number(process.argv[3])] : undefined);
   if (process.argv[2] === "d1") return d1Figures(Number(process.argv[3] ?? 100_000));
   if (process.argv[2] === "embed") return embedFigures();
   if (process.argv[2] === "export") return exportFigures(process.argv[3] ? [Number(process.argv[3])] : undefined);
@@ -209,6 +212,7 @@ async function main(): Promise<void> {
   for (const format of FORMAT_NAMES) console.log(`  ${format.padEnd(5)} ${renders[`render_${format}_ms`].toFixed(3)} ms`);
   console.log("\ntargets: load+index 10k <= 500 ms (met warm; cold is bound by YAML parsing); each render <= 1 ms");
   await loadFigure();
+  await liveFigures();
   await missFigure();
   await workerFigures();
   await d1Figures();
