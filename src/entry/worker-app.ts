@@ -7,7 +7,8 @@
  */
 import type { ExecutionContext, Hono } from "hono";
 import { type Config, loadConfig } from "../config.js";
-import { createApp } from "../http/app.js";
+import { STORE_RETRY_AFTER_SECONDS, createApp } from "../http/app.js";
+import { respond } from "../http/headers.js";
 import { createLruRenderCache } from "../http/lru-render-cache.js";
 import { CONTENT_VERSION_ENV } from "../http/site.js";
 import { type ContentStore, createMemoryStore, scopesOf } from "../index/store.js";
@@ -16,6 +17,7 @@ import { type ContentBundle, indexFromBundle } from "../sources/bundle.js";
 import { type D1Like, createD1Store } from "../sources/d1-store.js";
 import { publishingClock } from "../runtime/clock.js";
 import { withEdgeCache } from "../runtime/edge-cache.js";
+import { createLastGood } from "../runtime/last-good.js";
 
 type Env = Record<string, unknown> & { DB?: D1Like };
 
@@ -32,6 +34,7 @@ export function createWorker(bundleJson: string, { cacheRenders = true } = {}) {
   // Per isolate; the Cache API in front serves most repeats, this covers the rest (and workers.dev).
   const renderCache = cacheRenders ? createLruRenderCache({ maxEntries: 500, maxBytes: 32 * 1024 * 1024 }) : undefined;
   const edgeCache = typeof caches === "undefined" ? undefined : (caches as unknown as { default?: Cache }).default;
+  const lastGood = createLastGood({ cache: edgeCache });
   let serving: { app: Hono; store: ContentStore; config: Config } | undefined;
   /** Built on the first event: the vars (and the DB binding) are not visible before. */
   const servingFor = (env: Env) => {
@@ -46,11 +49,22 @@ export function createWorker(bundleJson: string, { cacheRenders = true } = {}) {
   return {
     async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
       const { app, store } = servingFor(env);
-      // Read per request: after a publish to D1, or once a scheduled article is due, the next request keys the edge cache anew.
-      const version = await store.version();
+      const waitUntil = (promise: Promise<unknown>) => ctx.waitUntil(promise);
+      let version: string;
+      try {
+        // Read per request: after a publish to D1, or once a scheduled article is due, the next request keys the edge cache anew.
+        version = await store.version();
+      } catch (error) {
+        console.error(`feedloom: ${request.method} ${request.url}: the content version cannot be read:`, error);
+        return (await lastGood.recall(request)) ?? storeUnavailable();
+      }
       // The app gets the version too, so that it does not read it again.
       const appEnv = { ...env, [CONTENT_VERSION_ENV]: version };
-      return withEdgeCache(request, { cache: edgeCache, version, waitUntil: (promise) => ctx.waitUntil(promise) }, (req) => Promise.resolve(app.fetch(req, appEnv, ctx)));
+      const response = await withEdgeCache(request, { cache: edgeCache, version, waitUntil }, (req) => Promise.resolve(app.fetch(req, appEnv, ctx)));
+      // A failing store (503) or any other server error: the last good answer, with its validators, if there is one.
+      if (response.status >= 500) return (await lastGood.recall(request)) ?? response;
+      lastGood.remember(request, response, waitUntil);
+      return response;
     },
 
     /**
@@ -64,6 +78,15 @@ export function createWorker(bundleJson: string, { cacheRenders = true } = {}) {
       if (released.length > 0) ctx.waitUntil(announceChanges(config, scopesOf(released), "feedloom cron"));
     },
   };
+}
+
+/** What a URL never served before gets while the store fails: a 503 a reader retries, never a 500. */
+function storeUnavailable(): Response {
+  return respond(`503 the articles cannot be read right now; retry in a minute\n`, 503, {
+    "Content-Type": "text/plain; charset=utf-8",
+    "Cache-Control": "no-store",
+    "Retry-After": String(STORE_RETRY_AFTER_SECONDS),
+  });
 }
 
 /** How often the Cron Trigger runs: wrangler.toml's `[triggers] crons` says the same (a test checks). */

@@ -7,7 +7,7 @@ import { Hono } from "hono";
 import type { Context } from "hono";
 import type { Config } from "../config.js";
 import { type ItemFragments, renderEveryTime } from "../feeds/fragments.js";
-import type { ContentStore } from "../index/store.js";
+import { type ContentStore, StoreUnavailableError } from "../index/store.js";
 import { directoryRoutes } from "./directories.js";
 import { HttpError, clip } from "./errors.js";
 import { crawlerRoutes } from "./crawlers.js";
@@ -35,6 +35,8 @@ export interface AppOptions {
 }
 
 const JSON_TYPE = "application/json; charset=utf-8";
+/** When a reader should come back after the store failed: long enough for a database blip to pass. */
+export const STORE_RETRY_AFTER_SECONDS = 60;
 
 export function createApp({ store, config, cache = noRenderCache, compressor, etag = bodyEtag, itemFragments = renderEveryTime }: AppOptions): Hono {
   const app = new Hono();
@@ -64,10 +66,17 @@ export function createApp({ store, config, cache = noRenderCache, compressor, et
   });
 
   app.onError((error, c) => {
-    const status = error instanceof HttpError ? error.status : 500;
-    const message = error instanceof HttpError ? error.message : "internal error: the feed could not be produced; the server log has the details";
+    const unavailable = error instanceof StoreUnavailableError;
+    const status = error instanceof HttpError ? error.status : unavailable ? 503 : 500;
+    const message =
+      error instanceof HttpError
+        ? error.message
+        : unavailable
+          ? "the articles cannot be read right now; retry in a minute"
+          : "internal error: the feed could not be produced; the server log has the details";
     if (!(error instanceof HttpError)) console.error(`feedloom: ${c.req.method} ${c.req.url}:`, error);
-    const headers = { "Cache-Control": "no-store", ...(error instanceof HttpError ? error.headers : {}) };
+    // Feed readers retry a 503 after Retry-After, and keep what they had meanwhile.
+    const headers = { "Cache-Control": "no-store", ...(error instanceof HttpError ? error.headers : unavailable ? { "Retry-After": String(STORE_RETRY_AFTER_SECONDS) } : {}) };
     return wantsJson(c)
       ? respond(JSON.stringify({ error: { status, message } }), status, { "Content-Type": JSON_TYPE, ...headers })
       : respond(`${status} ${message}\n`, status, { "Content-Type": "text/plain; charset=utf-8", ...headers });

@@ -71,6 +71,14 @@ export function scopesOf(articles: Iterable<Article>): StoreScope[] {
   return [...scopes.values()];
 }
 
+/**
+ * The store could not answer (a database error or timeout, after a retry):
+ * the service answers 503 with Retry-After, or its last good response.
+ */
+export class StoreUnavailableError extends Error {
+  override name = "StoreUnavailableError";
+}
+
 /** Sorts like the index: JavaScript string order (UTF-16 code units), which a database's collation may not follow. */
 export function byKey(a: { key: string }, b: { key: string }): number {
   return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;

@@ -42,7 +42,7 @@ export async function withEdgeCache(request: Request, { cache, version, waitUnti
 }
 
 /** A 304 with the stored response's headers, less those that describe a body. */
-function notModified(stored: Response): Response {
+export function notModified(stored: Response): Response {
   const headers = new Headers(stored.headers);
   for (const name of ["content-type", "content-length", "content-encoding"]) headers.delete(name);
   return new Response(null, { status: 304, headers });

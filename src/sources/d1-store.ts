@@ -8,7 +8,7 @@
  */
 import type { Article, ImageRef } from "../content/article.js";
 import { closestKeys } from "../index/query.js";
-import { type ContentStore, type FeedQuery, type GroupInfo, type GroupKind, type StoreScope, byKey, publishedCutoff } from "../index/store.js";
+import { type ContentStore, type FeedQuery, type GroupInfo, type GroupKind, type StoreScope, StoreUnavailableError, byKey, publishedCutoff } from "../index/store.js";
 
 /** The parts of the D1 binding this store uses (the Workers runtime provides the binding). */
 export interface D1Like {
@@ -43,7 +43,8 @@ const GROUP_COLUMNS = "kind, key, name, count, newest, logo";
  * published count is its count less its scheduled articles, read through the
  * date indexes (a handful of rows, none when nothing is scheduled).
  */
-export function createD1Store(db: D1Like, options: { now: () => number }): ContentStore {
+export function createD1Store(binding: D1Like, options: { now: () => number; timeoutMs?: number }): ContentStore {
+  const db = resilient(binding, options.timeoutMs ?? D1_TIMEOUT_MS);
   const cutoff = () => publishedCutoff(options.now());
   /** Keys of a kind per content version: a stream of 404s costs no more rows than the first. */
   const keyMemo = new Map<string, Promise<string[]>>();
@@ -118,6 +119,50 @@ export function createD1Store(db: D1Like, options: { now: () => number }): Conte
     },
   };
   return store;
+}
+
+/** Longer than any healthy D1 read (a few ms at the edge), shorter than a reader's patience. */
+const D1_TIMEOUT_MS = 5_000;
+
+/**
+ * D1 as the store reads it: each call bounded in time, and retried once (a
+ * transient error passes); a second failure is a StoreUnavailableError, which
+ * the app answers with 503 and the Worker with its last good response.
+ */
+function resilient(db: D1Like, timeoutMs: number): D1Like {
+  const attempt = async <T>(call: () => Promise<T>): Promise<T> => {
+    let failure: unknown;
+    for (let tries = 0; tries < 2; tries++) {
+      try {
+        return await withTimeout(call(), timeoutMs);
+      } catch (error) {
+        failure = error;
+      }
+    }
+    throw new StoreUnavailableError(`D1 failed twice: ${failure instanceof Error ? failure.message : String(failure)}`);
+  };
+  const inner = new WeakMap<D1StatementLike, D1StatementLike>();
+  const wrap = (statement: D1StatementLike): D1StatementLike => {
+    const wrapped: D1StatementLike = {
+      bind: (...values) => wrap(statement.bind(...values)),
+      all: <T>() => attempt(() => statement.all<T>()),
+      first: <T>() => attempt(() => statement.first<T>()),
+    };
+    inner.set(wrapped, statement);
+    return wrapped;
+  };
+  return {
+    prepare: (query) => wrap(db.prepare(query)),
+    batch: <T>(statements: D1StatementLike[]) => attempt(() => db.batch<T>(statements.map((statement) => inner.get(statement) ?? statement))),
+  };
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /**
