@@ -6,11 +6,12 @@
  *   load: requests/s for a cached 50-item feed, gzip negotiated, through the
  *         app vs a bare node:http server sending the same bytes (target >= 60%)
  *   misses: requests/s and p99 when no request hits the render cache (miss-load.ts)
+ *   flood: a flood of distinct uncached URLs while a reader polls a cached feed, with load shedding and without
  *   d1: a local D1 with 100,000 articles: sync and publish times, rows read and latency per feed (d1-bench.ts)
  *   embed: embed.js gzipped, and the time to a rendered widget in Chromium (embed-bench.ts)
  *   export: a cold static export at 1k, 10k and 50k, against Hugo when it is installed (export-bench.ts)
  *   live: a file's write to its appearance in /feed.rss at 10k and 50k, reload time, memory over 200 reloads (live-bench.ts)
- * `npm run bench -- load`, `-- live [count]`, `-- misses`, `-- d1 [count]`, `-- embed` or `-- export [count]` runs only that part.
+ * `npm run bench -- load`, `-- live [count]`, `-- misses`, `-- flood`, `-- d1 [count]`, `-- embed` or `-- export [count]` runs only that part.
  */
 import autocannon from "autocannon";
 import { execFileSync, spawn } from "node:child_process";
@@ -29,7 +30,7 @@ import { d1Figures } from "./d1-bench.js";
 import { embedFigures } from "./embed-bench.js";
 import { exportFigures } from "./export-bench.js";
 import { liveFigures } from "./live-bench.js";
-import { hasWrk, missLoadFigure } from "./miss-load.js";
+import { floodFigure, hasWrk, missLoadFigure } from "./miss-load.js";
 import { bundleWorker, cleanUp, timeBundleInNode, timeBundleInWorkerd, workerdStartupMs } from "./worker-bench.js";
 import { median } from "./stats.js";
 
@@ -169,11 +170,23 @@ async function workerFigures(): Promise<void> {
   }
 }
 
+async function floodOnly(): Promise<void> {
+  const dir = writeCorpus(10_000);
+  const work = mkdtempSync(join(tmpdir(), "feedloom-flood-"));
+  try {
+    await floodFigure(work, dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
 async function missFigure(): Promise<void> {
   const dir = writeCorpus(10_000);
   const work = mkdtempSync(join(tmpdir(), "feedloom-misses-"));
   try {
     await missLoadFigure(dir, work);
+    await floodFigure(work, dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });
     rmSync(work, { recursive: true, force: true });
@@ -184,6 +197,7 @@ async function main(): Promise<void> {
   if (process.argv[2] === "--child") return child(Number(process.argv[3]), process.argv[4]);
   if (process.argv[2] === "--worker-child") return timeBundleInNode(process.argv[3]);
   if (process.argv[2] === "misses") return missFigure();
+  if (process.argv[2] === "flood") return floodOnly();
   if (process.argv[2] === "load") return loadFigure();
   if (process.argv[2] === "live") return liveFigures(process.argv[3] ? [Number(process.argv[3])] : undefined);
   if (process.argv[2] === "d1") return d1Figures(Number(process.argv[3] ?? 100_000));

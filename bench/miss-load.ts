@@ -60,8 +60,23 @@ export function missUrls(index: ContentIndex, count = URL_COUNT): string[] {
   return [...urls];
 }
 
-async function startApp(dir: string): Promise<{ port: number; stop: () => void }> {
-  const server = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("./server.ts", import.meta.url)), "app", dir, "/feed.rss"], {
+/** `taskset -c N` where it exists and the machine has a core to spare: the server on one core, the load tools on another. */
+function pinnedTo(core: number, command: string[]): string[] {
+  return canPin() ? ["taskset", "-c", String(core), ...command] : command;
+}
+
+function canPin(): boolean {
+  try {
+    execFileSync("taskset", ["-c", "1", "true"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function startApp(dir: string, mode: "app" | "app-unshed" = "app", pin = false): Promise<{ port: number; stop: () => void }> {
+  const [command, ...args] = (pin ? (list: string[]) => pinnedTo(0, list) : (list: string[]) => list)([process.execPath, "--import", "tsx", fileURLToPath(new URL("./server.ts", import.meta.url)), mode, dir, "/feed.rss"]);
+  const server = spawn(command, args, {
     stdio: ["ignore", "pipe", "inherit"],
   });
   const [line] = (await once(server.stdout!, "data")) as [Buffer];
@@ -131,4 +146,71 @@ export async function missLoadFigure(dir: string, workDir: string): Promise<void
     console.log("  wrk                           not on the PATH (apt-get install wrk) for the cross-check");
   }
   console.log("  target: >= 1000 req/s with p99 < 100 ms (the paced row is that load; the saturating rows show the ceiling)");
+}
+
+/** wrk's figures for a run already made: requests/s, p99, max, and the count of non-2xx answers. */
+function wrkSummary(output: string): { rps: number; p99: string; max: string; non2xx: number; requests: number } {
+  return {
+    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(output)?.[1]),
+    p99: /99%\s+([\d.]+\w+)/.exec(output)?.[1] ?? "?",
+    max: /Latency\s+\S+\s+\S+\s+(\S+)/.exec(output)?.[1] ?? "?",
+    non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(output)?.[1] ?? 0),
+    requests: Number(/(\d+) requests in/.exec(output)?.[1] ?? 0),
+  };
+}
+
+function runWrk(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const [command, ...rest] = pinnedTo(1, ["wrk", ...args]);
+    const child = spawn(command, rest, { stdio: ["ignore", "pipe", "inherit"] });
+    let output = "";
+    child.stdout!.on("data", (chunk) => (output += chunk));
+    child.once("exit", (code) => (code === 0 ? resolve(output) : reject(new Error(`wrk exited with ${code}`))));
+  });
+}
+
+/** A flood's pace per connection: 64 connections make about 2,000 requests a second, past any render capacity here. */
+const FLOOD_DELAY_MS = 32;
+
+/**
+ * A flood of distinct uncached URLs (/feed.json?limit=1..200&q=<two letters>, 64 connections) while a reader
+ * polls a cached feed (4 connections), both measured by wrk from outside: with load shedding and without.
+ */
+export async function floodFigure(workDir: string, dir: string): Promise<void> {
+  if (!hasWrk()) {
+    console.log("\nflood: wrk not on the PATH (apt-get install wrk)");
+    return;
+  }
+  const script = join(workDir, "flood.lua");
+  writeFileSync(
+    script,
+    'local letters = "abcdefghijklmnopqrstuvwxyz"\nmath.randomseed(7)\nwrk.headers["Accept-Encoding"] = "gzip, deflate, br"\n' +
+      "request = function()\n  local limit = math.random(1, 199)\n  if limit >= 50 then limit = limit + 1 end\n" +
+      "  local a, b = math.random(1, 26), math.random(1, 26)\n" +
+      '  return wrk.format("GET", "/feed.json?limit=" .. limit .. "&q=" .. letters:sub(a, a) .. letters:sub(b, b))\nend\n' +
+      `delay = function()\n  return ${FLOOD_DELAY_MS}\nend\n`,
+  );
+  console.log(
+    `\nflood: distinct uncached /feed.json?limit=1..200&q=<two letters>, wrk -c${CONNECTIONS} x ${SECONDS} s, each connection ${FLOOD_DELAY_MS} ms apart (about ${Math.round((CONNECTIONS * 1000) / FLOOD_DELAY_MS)} req/s, several times what the server can render), while a reader polls`,
+  );
+  console.log(`the cached /feed.rss (gzip) with wrk -c4; 10k articles; ${canPin() ? "the server on core 0, both wrk on core 1 (taskset), as a flood from elsewhere would leave the server its core" : "server and wrk share the cores"}:`);
+  for (const mode of ["app-unshed", "app"] as const) {
+    const server = await startApp(dir, mode, true);
+    try {
+      const cached = `http://127.0.0.1:${server.port}/feed.rss`;
+      for (let i = 0; i < 2; i++) await fetch(cached, { headers: { "Accept-Encoding": "gzip" } }); // the second request keeps it
+      const [flood, reader] = await Promise.all([
+        runWrk(["-t1", `-c${CONNECTIONS}`, `-d${SECONDS}s`, "--latency", "--timeout", "10s", "-s", script, `http://127.0.0.1:${server.port}`]),
+        runWrk(["-t1", "-c4", `-d${SECONDS}s`, "--latency", "-H", "Accept-Encoding: gzip", cached]),
+      ]);
+      const f = wrkSummary(flood);
+      const r = wrkSummary(reader);
+      const label = mode === "app" ? "with load shedding" : "without (every miss renders)";
+      console.log(`  ${label.padEnd(29)} flood ${f.rps.toFixed(0).padStart(6)} req/s, ${((f.non2xx / Math.max(1, f.requests)) * 100).toFixed(0).padStart(3)} % 503, p99 ${f.p99}, max ${f.max}`);
+      console.log(`  ${"".padEnd(29)} cached reader ${r.rps.toFixed(0).padStart(6)} req/s, p99 ${r.p99}, max ${r.max}, non-2xx ${r.non2xx}`);
+    } finally {
+      server.stop();
+    }
+  }
+  console.log("  targets: the cached reader's p99 under 100 ms and no 503 for it; no flood request past 2 s");
 }

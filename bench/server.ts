@@ -1,6 +1,7 @@
 /**
  * A server for the load figure, started by bench.ts in its own process:
- *   app  - the feedloom app through @hono/node-server with Node's render cache
+ *   app  - the feedloom app as the Node server runs it (runtime/node-app.ts), load shedding included
+ *   app-unshed - the same without render admission: every miss renders, however many wait
  *   bare - node:http sending the same gzipped bytes and the same headers, with no routing or checks
  * Listens on 127.0.0.1 at an ephemeral port, prints it, and stops on SIGTERM.
  */
@@ -8,19 +9,20 @@ import { serve } from "@hono/node-server";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { loadConfig } from "../src/config.js";
-import { createApp } from "../src/http/app.js";
+import { createItemFragments } from "../src/feeds/fragments.js";
 import { createMemoryStore } from "../src/index/store.js";
+import { createNodeApp } from "../src/runtime/node-app.js";
+import { createRenderAdmission } from "../src/runtime/render-admission.js";
 import { loadIndexFromDir } from "../src/sources/load.js";
-import { createLruRenderCache } from "../src/http/lru-render-cache.js";
-import { zlibCompressor } from "../src/runtime/compression.js";
 
 const [mode, dir, path] = process.argv.slice(2);
 const config = loadConfig({});
 const { index } = await loadIndexFromDir(dir, { includeUnpublished: false, now: Date.now() });
-const app = createApp({ store: createMemoryStore(index, "bench", { now: Date.now }), config, cache: createLruRenderCache({ admitOnSecondRequest: true }), compressor: zlibCompressor });
+const store = createMemoryStore(index, "bench", { now: () => Date.now() });
+const app = createNodeApp({ store, config, itemFragments: createItemFragments(), ...(mode === "app-unshed" ? {} : { admission: createRenderAdmission() }) });
 const announce = (port: number) => console.log(JSON.stringify({ port }));
 
-if (mode === "app") {
+if (mode === "app" || mode === "app-unshed") {
   const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, (info) => announce(info.port));
   process.on("SIGTERM", () => server.close(() => process.exit(0)));
 } else {

@@ -9,13 +9,11 @@ import type { Hono } from "hono";
 import { ConfigError, LOOPBACK_HOSTS, loadConfig, loadWatchConfig } from "../config.js";
 import { formatIssue } from "../content/report.js";
 import { createItemFragments } from "../feeds/fragments.js";
-import { createApp } from "../http/app.js";
-import { createLruRenderCache } from "../http/lru-render-cache.js";
 import { type ContentStore, createMemoryStore, scopesOf } from "../index/store.js";
 import { announceChanges } from "../publish/announce.js";
 import { publishingClock } from "../runtime/clock.js";
-import { zlibCompressor } from "../runtime/compression.js";
-import { nodeBodyEtag } from "../runtime/etag.js";
+import { createNodeApp } from "../runtime/node-app.js";
+import { createRenderAdmission } from "../runtime/render-admission.js";
 import { runMain } from "../runtime/main.js";
 import { ArticleFolder, KEPT_LIVE } from "../sources/fs-source.js";
 import { type Reload, watchFolder } from "../sources/live.js";
@@ -50,10 +48,11 @@ runMain("feedloom", async () => {
 
   // Kept across reloads: an unchanged article keeps its object, and so its rendered markup.
   const itemFragments = createItemFragments();
-  // A new render cache per content: what the old one held can never be asked for again.
+  // Shared across reloads too: a reload must not reset what the server has recently spent rendering.
+  const admission = createRenderAdmission();
   const serving = (result: LoadResult): { store: ContentStore; app: Hono } => {
     const store = createMemoryStore(result.index, result.version, { now: clock });
-    return { store, app: createApp({ store, config, cache: createLruRenderCache({ admitOnSecondRequest: true }), compressor: zlibCompressor, etag: nodeBodyEtag, itemFragments }) };
+    return { store, app: createNodeApp({ store, config, itemFragments, admission }) };
   };
   let current = serving(loaded);
 

@@ -16,7 +16,7 @@ import { feedRoutes } from "./feeds.js";
 import { opmlRoutes } from "./opml.js";
 import { notFoundPage, pageRoutes } from "./pages/routes.js";
 import { respond } from "./headers.js";
-import { type BodyTagger, type Compressor, type RenderCache, bodyEtag, noRenderCache } from "./render-cache.js";
+import { type BodyTagger, type Compressor, type RenderAdmission, type RenderCache, admitEveryRender, bodyEtag, noRenderCache } from "./render-cache.js";
 import { createSite } from "./site.js";
 
 export interface AppOptions {
@@ -32,13 +32,15 @@ export interface AppOptions {
    * the Node server, which keeps one across reloads, and the export; not Workers. Default: render every time.
    */
   itemFragments?: ItemFragments;
+  /** Whether a cache miss may render now (Node's sheds load past its share with 503); default: always. */
+  admission?: RenderAdmission;
 }
 
 const JSON_TYPE = "application/json; charset=utf-8";
 /** When a reader should come back after the store failed: long enough for a database blip to pass. */
 export const STORE_RETRY_AFTER_SECONDS = 60;
 
-export function createApp({ store, config, cache = noRenderCache, compressor, etag = bodyEtag, itemFragments = renderEveryTime }: AppOptions): Hono {
+export function createApp({ store, config, cache = noRenderCache, compressor, etag = bodyEtag, itemFragments = renderEveryTime, admission = admitEveryRender }: AppOptions): Hono {
   const app = new Hono();
 
   app.use(async function readOnly(c, next) {
@@ -49,7 +51,7 @@ export function createApp({ store, config, cache = noRenderCache, compressor, et
   });
   if (config.allowedHosts !== "any") app.use(allowedHostsOnly(config.allowedHosts));
 
-  const site = createSite(app, { store, config, cache, compressor, etag, fragments: itemFragments });
+  const site = createSite(app, { store, config, cache, compressor, etag, fragments: itemFragments, admission });
   feedRoutes(site);
   directoryRoutes(site);
   pageRoutes(site);

@@ -33,6 +33,19 @@ export interface RenderCache {
 
 export const noRenderCache: RenderCache = { get: (_key, render) => render() };
 
+/**
+ * Whether a render (a cache miss) may run now: a server that renders more than
+ * its share of the time answers the rest with 503 and Retry-After, so that a
+ * flood of distinct uncached URLs cannot make every cached feed wait behind it.
+ * Node's (runtime/render-admission.ts); Workers scale out instead.
+ */
+export interface RenderAdmission {
+  /** Runs `render`, or throws a 503 HttpError without running it. */
+  run<T>(render: () => Promise<T>): Promise<T>;
+}
+
+export const admitEveryRender: RenderAdmission = { run: (render) => render() };
+
 /** A body's strong ETag, quoted: the same body must give the same tag on every runtime. */
 export type BodyTagger = (body: Uint8Array<ArrayBuffer>) => string | Promise<string>;
 

@@ -10,7 +10,7 @@ import type { Config } from "../config.js";
 import type { ItemFragments } from "../feeds/fragments.js";
 import type { ContentStore } from "../index/store.js";
 import { permanentRedirect, preflight } from "./headers.js";
-import type { BodyTagger, Compressor, RenderCache } from "./render-cache.js";
+import type { BodyTagger, Compressor, RenderAdmission, RenderCache } from "./render-cache.js";
 import { sendRendered } from "./respond.js";
 
 /**
@@ -50,9 +50,9 @@ export interface Site {
 
 export function createSite(
   app: Hono,
-  options: { store: ContentStore; config: Config; cache: RenderCache; compressor?: Compressor; etag: BodyTagger; fragments: ItemFragments },
+  options: { store: ContentStore; config: Config; cache: RenderCache; compressor?: Compressor; etag: BodyTagger; fragments: ItemFragments; admission: RenderAdmission },
 ): Site {
-  const { store, config, cache, compressor, etag, fragments } = options;
+  const { store, config, cache, compressor, etag, fragments, admission } = options;
   const origin = (c: Context) => config.publicUrl ?? originOf(c.req.url);
   const redirect = (path: string) => permanentRedirect(`${config.basePath}${path}`);
   return {
@@ -70,7 +70,7 @@ export function createSite(
       const known = (c.env as Record<string, unknown> | undefined)?.[CONTENT_VERSION_ENV];
       const version = typeof known === "string" ? known : await store.version();
       const rendered = await cache.get(`${version} ${origin(c)} ${key}`, async () => {
-        const { body, contentType, updated, headers } = await render();
+        const { body, contentType, updated, headers } = await admission.run(render);
         const bytes = utf8.encode(body);
         return { body: bytes, contentType, etag: await etag(bytes), lastModified: new Date(updated).toUTCString(), ...(headers ? { headers } : {}) };
       });
