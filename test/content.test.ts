@@ -46,7 +46,33 @@ describe("parsing the real variety of article files", () => {
     const serialised = JSON.stringify(article);
     expect(serialised).not.toContain("c2VjcmV0");
     expect(Object.keys(article)).not.toContain("secured");
-    expect(serialised).not.toContain("quality");
+    expect(serialised).not.toMatch(/"category"|"ampWebUrl"|"type"/);
+  });
+
+  it("keeps heat and quality as numbers for ranking: -1 heat is none, and anything else is a warning, never a lost article", () => {
+    const parse = (fields: string) =>
+      parseArticleFile("signals.md", `---
+title: T
+publishedDateTime: 2020-01-01T00:00:00Z
+webUrl: https://p.com/
+provider: {name: P, domain: p.com}
+${fields}---
+`);
+    expect(parse("quality: 89\nheat: 129\n").article).toMatchObject({ quality: 89, heat: 129 });
+    expect(parse("quality: 0\nheat: 0\n").article).toMatchObject({ quality: 0, heat: 0 });
+    const neverRanked = parse("quality: 54\nheat: -1\n").article!;
+    expect(neverRanked.quality).toBe(54);
+    expect("heat" in neverRanked).toBe(false);
+    const none = parse("");
+    expect("heat" in none.article! || "quality" in none.article!).toBe(false);
+    expect(none.issues).toEqual([]);
+    const bad = parse('quality: "high"\nheat: [1, 2]\n');
+    expect(bad.article).toBeDefined();
+    expect("heat" in bad.article! || "quality" in bad.article!).toBe(false);
+    expect(bad.issues.map(formatIssue)).toEqual([
+      'signals.md: heat: must be a number, got [1,2]; the article ranks as if it had none (warning)',
+      'signals.md: quality: must be a number, got "high"; the article ranks as if it had none (warning)',
+    ]);
   });
 
   it("drops a bad related entry or image with a warning and keeps the article", async () => {

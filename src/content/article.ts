@@ -35,4 +35,10 @@ export interface Article {
   related: RelatedLink[];
   /** `published: false` in the front matter makes this false (a draft). */
   isPublished: boolean;
+  /**
+   * Ranking signals from the source (digests rank by them): how much the story is covered and shared,
+   * and its quality. Absent when the file has none, or (heat) writes -1, its "never ranked".
+   */
+  heat?: number;
+  quality?: number;
 }

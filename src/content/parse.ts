@@ -82,11 +82,24 @@ export function parseArticleFile(file: string, text: string): ParsedFile {
     ),
     isPublished: fm.published,
   };
+  const heat = pickSignal(record.heat, "heat", warn);
+  // The source writes -1 for a story it never ranked: no heat, not the coldest one.
+  if (heat !== undefined && heat >= 0) article.heat = heat;
+  const quality = pickSignal(record.quality, "quality", warn);
+  if (quality !== undefined) article.quality = quality;
   const logo = pickEach(fm.provider.images, "provider.images", LogoSchema, warn)[0];
   if (logo) article.provider.logo = compactImage(logo);
   const image = pickEach(fm.images, "images", ImageSchema, warn)[0];
   if (image) article.image = compactImage(image);
   return { file, article, issues };
+}
+
+/** A ranking signal: a number, or nothing; anything else is reported, and the article ranks as if it had none. */
+function pickSignal(value: unknown, field: string, warn: (field: string, reason: string) => void): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === "number" && Number.isFinite(value)) return value;
+  warn(field, `must be a number, got ${JSON.stringify(value).slice(0, 40)}; the article ranks as if it had none`);
+  return undefined;
 }
 
 /** An over-long excerpt is cut at a word boundary, never a reason to lose the article. */
