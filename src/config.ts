@@ -36,6 +36,10 @@ export interface Config {
   cacheMaxAge: number;
   /** Preview switch: also publish articles marked `published: false`. */
   includeUnpublished: boolean;
+  /** Stories a digest item lists (DIGEST_SIZE). */
+  digestSize: number;
+  /** IANA zone whose midnights close the digests' days and weeks (DIGEST_TIMEZONE). */
+  digestTimeZone: string;
 }
 
 export class ConfigError extends Error {
@@ -58,6 +62,8 @@ const DEFAULTS = {
   FEED_MAX_LIMIT: "200",
   CACHE_MAX_AGE: "300",
   INCLUDE_UNPUBLISHED: "false",
+  DIGEST_SIZE: "10",
+  DIGEST_TIMEZONE: "UTC",
 } as const;
 
 export function loadConfig(env: Env): Config {
@@ -81,6 +87,8 @@ export function loadConfig(env: Env): Config {
       .filter(Boolean)
       .map((hub) => absoluteUrl("WEBSUB_HUBS", hub)),
     embedAncestors: frameAncestors(read("EMBED_ANCESTORS")),
+    digestSize: wholeNumber("DIGEST_SIZE", read("DIGEST_SIZE"), 1, 50),
+    digestTimeZone: timeZone(read("DIGEST_TIMEZONE")),
   };
   const icon = read("SITE_ICON");
   if (icon) config.siteIcon = absoluteUrl("SITE_ICON", icon);
@@ -151,6 +159,16 @@ function yesNo(name: string, value: string): boolean {
   if (/^(true|1|yes)$/i.test(value)) return true;
   if (/^(false|0|no)$/i.test(value)) return false;
   throw new ConfigError(`${name} must be true or false, got ${JSON.stringify(value)}`);
+}
+
+/** An IANA zone name the runtime knows: Intl refuses any other. */
+function timeZone(value: string): string {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: value });
+    return value;
+  } catch {
+    throw new ConfigError(`DIGEST_TIMEZONE must be an IANA time zone such as UTC, Europe/Paris or America/New_York, got ${JSON.stringify(value)}`);
+  }
 }
 
 function languageTag(value: string): string {

@@ -73,9 +73,9 @@ describe("a scheduled article in the store", async () => {
     expect(scheduledArticles(index.articles, at("2030-01-01T00:00:00Z")).map((article) => article.file)).toEqual(["2030-06-01-scheduled.md"]);
     expect(scheduledArticles(index.articles, at(DUE))).toEqual([]);
     const store = storeAt(Infinity);
-    expect(await store.releasedBetween(at("2030-01-01T00:00:00Z"), at("2030-05-01T00:00:00Z"))).toEqual([]);
-    expect((await store.releasedBetween(at("2030-05-01T00:00:00Z"), at(DUE))).map((article) => article.file)).toEqual(["2030-06-01-scheduled.md"]);
-    expect(await store.releasedBetween(at(DUE), at("2030-07-01T00:00:00Z"))).toEqual([]);
+    expect(await store.publishedBetween({ kind: "all" }, at("2030-01-01T00:00:00Z"), at("2030-05-01T00:00:00Z"))).toEqual([]);
+    expect((await store.publishedBetween({ kind: "all" }, at("2030-05-01T00:00:00Z"), at(DUE))).map((article) => article.file)).toEqual(["2030-06-01-scheduled.md"]);
+    expect(await store.publishedBetween({ kind: "all" }, at(DUE), at("2030-07-01T00:00:00Z"))).toEqual([]);
   });
 });
 

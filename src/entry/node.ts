@@ -68,7 +68,7 @@ runMain("feedloom", async () => {
   };
   const release = async () => {
     const now = clock();
-    const released = await current.store.releasedBetween(releasedUpTo, now);
+    const released = await current.store.publishedBetween({ kind: "all" }, releasedUpTo, now);
     releasedUpTo = now;
     if (released.length > 0) {
       console.log(`feedloom: ${released.length} scheduled article${released.length === 1 ? "" : "s"} went out: ${released.map((article) => article.file).join(", ")}`);

@@ -74,7 +74,7 @@ export function createWorker(bundleJson: string, { cacheRenders = true } = {}) {
      */
     async scheduled(controller: { scheduledTime: number }, env: Env, ctx: Pick<ExecutionContext, "waitUntil">): Promise<void> {
       const { store, config } = servingFor(env);
-      const released = await store.releasedBetween(controller.scheduledTime - RELEASE_CHECK_MINUTES * 60_000, controller.scheduledTime);
+      const released = await store.publishedBetween({ kind: "all" }, controller.scheduledTime - RELEASE_CHECK_MINUTES * 60_000, controller.scheduledTime);
       if (released.length > 0) ctx.waitUntil(announceChanges(config, scopesOf(released), "feedloom cron"));
     },
   };

@@ -40,8 +40,8 @@ export interface FeedItem {
   categories: string[];
   image?: FeedImage;
   author: { name: string; url: string };
-  /** Path (no extension) of the provider's own feed, for RSS `<source>`. */
-  providerFeedPath: string;
+  /** Path (no extension) of the provider's own feed, for RSS `<source>`; none for a digest's items. */
+  providerFeedPath?: string;
 }
 
 /**
@@ -212,7 +212,7 @@ function pagingLinks(query: FeedQuery, pages: number, defaultLimit: number): Fee
 }
 
 /** A stable feed id that does not depend on the host serving the feeds: the v5 UUID of site URL + feed path. */
-function feedId(siteUrl: string, path: string): string {
+export function feedId(siteUrl: string, path: string): string {
   return urlUrn(`${siteUrl}${path}`);
 }
 
@@ -235,7 +235,7 @@ function itemOf(article: Article): FeedItem {
     summary: article.summary,
     contentHtml: contentHtml(article),
     categories: article.topics,
-    image: article.image && { ...article.image, ...imageType(article.image.url) },
+    image: article.image && feedImage(article.image),
     author: { name: article.provider.name, url: `https://${article.provider.domain}/` },
     providerFeedPath: feedPath({ kind: "provider", key: article.provider.domain }),
   };
@@ -274,6 +274,11 @@ const IMAGE_TYPES: Record<string, string> = {
   avif: "image/avif",
   svg: "image/svg+xml",
 };
+
+/** An image as feeds carry it: with its media type, when its URL tells it. */
+export function feedImage(image: ImageRef): FeedImage {
+  return { ...image, ...imageType(image.url) };
+}
 
 /** The media type named by the URL's file extension (or a `format=` query value), when it names one. */
 function imageType(url: string): { type?: string } {

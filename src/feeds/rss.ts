@@ -49,7 +49,7 @@ function rssItemAfterId(item: FeedItem, origin: string): string {
     element("description", htmlEscape(item.summary)),
     element("content:encoded", item.contentHtml),
     ...item.categories.map((name) => plainText("category", name)),
-    plainText("source", item.author.name, { url: `${origin}${item.providerFeedPath}.rss` }),
+    item.providerFeedPath ? plainText("source", item.author.name, { url: `${origin}${item.providerFeedPath}.rss` }) : "",
     item.image
       ? emptyElement("media:content", { url: item.image.url, medium: "image", type: item.image.type, width: item.image.width, height: item.image.height }) +
           emptyElement("media:thumbnail", { url: item.image.url, width: item.image.width, height: item.image.height })

@@ -12,6 +12,7 @@ import { directoryRoutes } from "./directories.js";
 import { HttpError, clip } from "./errors.js";
 import { crawlerRoutes } from "./crawlers.js";
 import { embedRoutes } from "./embed/routes.js";
+import { digestRoutes } from "./digests.js";
 import { feedRoutes } from "./feeds.js";
 import { opmlRoutes } from "./opml.js";
 import { notFoundPage, pageRoutes } from "./pages/routes.js";
@@ -53,6 +54,7 @@ export function createApp({ store, config, cache = noRenderCache, compressor, et
 
   const site = createSite(app, { store, config, cache, compressor, etag, fragments: itemFragments, admission });
   feedRoutes(site);
+  digestRoutes(site);
   directoryRoutes(site);
   pageRoutes(site);
   opmlRoutes(site);

@@ -55,8 +55,13 @@ export interface ContentStore {
   slice(scope: StoreScope, query: FeedQuery): Promise<Slice>;
   /** Keys close to an unknown one, for 404 messages. */
   closestKeys(kind: GroupKind, wanted: string): Promise<string[]>;
-  /** Scheduled articles that go out after `from` and by `to` (instants in ms): what a release tells WebSub hubs of. */
-  releasedBetween(from: number, to: number): Promise<Article[]>;
+  /**
+   * The scope's articles dated after `from` and up to `to` (instants in ms, to the second), newest first:
+   * what went out between two instants (for WebSub), or what a digest's period holds.
+   */
+  publishedBetween(scope: StoreScope, from: number, to: number): Promise<Article[]>;
+  /** The instant the store publishes at (ms): what a digest counts its closed periods from. */
+  instant(): number;
 }
 
 /** The feeds an article is in: everything, each of its topics, its provider (each scope once). */
@@ -148,7 +153,11 @@ export function createMemoryStore(index: ContentIndex, version: string, options:
     },
     // Only groups that are out: a hint must not name a topic that only scheduled articles have.
     closestKeys: async (kind, wanted) => closestKeys(wanted, groupsOf(kind, cutoff()).map((group) => group.key)),
-    releasedBetween: async (from, to) => index.articles.slice(countPublishedAfter(index.articles, publishedCutoff(to)), countPublishedAfter(index.articles, publishedCutoff(from))),
+    publishedBetween: async (scope, from, to) => {
+      const articles = articlesOf(scope);
+      return articles.slice(countPublishedAfter(articles, publishedCutoff(to)), countPublishedAfter(articles, publishedCutoff(from)));
+    },
+    instant: options.now,
   };
 }
 

@@ -135,16 +135,17 @@ export function SubscribeBox(props: { feeds: FeedSet; id: string; heading: strin
 }
 
 /** `linkTarget` (the embed pages: "_blank") also shows providers as text, since this site's pages may not be framed. */
-export function ArticleList(props: { articles: Article[]; showProvider?: boolean; showDate?: boolean; linkTarget?: "_blank" }) {
+export function ArticleList(props: { articles: Article[]; showProvider?: boolean; showDate?: boolean; linkTarget?: "_blank"; marked?: number }) {
   const target = props.linkTarget ? { target: props.linkTarget, rel: "noopener" } : {};
   const at = useSitePath();
   return (
     <ol class="articles">
-      {props.articles.map((article) => {
+      {props.articles.map((article, position) => {
         const link = safeLink(article.url);
         const image = article.image && safeImage(article.image.url);
+        const inDigest = props.marked !== undefined && position < props.marked;
         return (
-          <li>
+          <li class={inDigest ? "top" : undefined}>
             {image ? (
               <img src={image} alt="" loading="lazy" decoding="async" referrerpolicy="no-referrer" width={article.image?.width ?? 160} height={article.image?.height ?? 90} />
             ) : null}
@@ -159,6 +160,8 @@ export function ArticleList(props: { articles: Article[]; showProvider?: boolean
             </h3>
             {props.showProvider === false && props.showDate === false ? null : (
               <p class="meta">
+                {inDigest ? <strong class="badge">In the digest</strong> : null}
+                {inDigest ? " · " : null}
                 {props.showProvider === false ? null : props.linkTarget ? (
                   article.provider.name
                 ) : (

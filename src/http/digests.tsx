@@ -1,0 +1,112 @@
+/**
+ * Digests: a feed per scope (everything, each topic) and kind (daily, weekly)
+ * whose items are closed periods' top stories, and a page per period with
+ * every story of it, ranked. Which periods are closed depends on the store's
+ * instant, so the render key names the latest closed period: it rolls over
+ * at local midnight with no deploy.
+ */
+import type { Context } from "hono";
+import { type DigestKind, DIGEST_KINDS, type Period, closedPeriods, currentPeriod, periodOfKey } from "../index/digest.js";
+import { buildDigestFeed, digestPagePath, digestPath, periodLabel, scopeName, splitIntoPeriods } from "../feeds/digest.js";
+import { type FeedFormat, type FeedScope, FORMATS, FORMAT_NAMES, feedUrl } from "../feeds/model.js";
+import { renderFeed } from "../feeds/render.js";
+import type { StoreScope } from "../index/store.js";
+import { HttpError, clip } from "./errors.js";
+import { findGroup } from "./groups.js";
+import { ICON_PATH } from "./icon.js";
+import { PAGE_CSP } from "./pages/routes.js";
+import { ArticleList, type FeedSet, Layout } from "./pages/view.js";
+import type { Site } from "./site.js";
+
+const HTML_TYPE = "text/html; charset=utf-8";
+
+/** The digests of a scope, as pages offer them: a feed set each, with titles that tell them apart. */
+export function digestFeedSets(origin: string, scope: StoreScope, title: string): FeedSet[] {
+  return DIGEST_KINDS.map((kind) => ({ title: `${title}, ${kind} digest`, base: `${origin}${digestPath(scope, kind)}`, opml: `${digestOpmlPath(scope)}?digest=${kind}` }));
+}
+
+const digestOpmlPath = (scope: StoreScope) => (scope.kind === "all" ? "/feeds.opml" : `/topics/${encodeURIComponent(scope.key)}/feeds.opml`);
+
+/** The digest feed URLs of a scope, as the JSON directories list them: `{ daily: { rss, atom, json }, weekly: … }`. */
+export function digestUrls(origin: string, scope: StoreScope): Record<DigestKind, Record<FeedFormat, string>> {
+  const urls = (kind: DigestKind) => Object.fromEntries(FORMAT_NAMES.map((format) => [format, feedUrl({ origin, path: digestPath(scope, kind) }, format)])) as Record<FeedFormat, string>;
+  return { daily: urls("daily"), weekly: urls("weekly") };
+}
+
+export function digestRoutes(site: Site): void {
+  const { store, config } = site;
+  const zone = config.digestTimeZone;
+
+  /** Every article of the periods' span in one read of the store, split and ranked per period. */
+  const periodsWithArticles = async (scope: StoreScope, periods: readonly Period[]) => {
+    // Periods are [start, end); the store counts (from, to], to the second.
+    const articles = await store.publishedBetween(scope, periods.at(-1)!.start - 1000, periods[0].end - 1000);
+    return splitIntoPeriods(periods, articles);
+  };
+
+  const sendFeed = (c: Context, scope: FeedScope, kind: DigestKind, format: FeedFormat) => {
+    const periods = closedPeriods(kind, store.instant(), zone);
+    return site.send(c, `${digestPath(scope, kind)}.${format} closed ${periods[0].key}`, async () => {
+      const base = site.origin(c);
+      const feed = buildDigestFeed(scope, kind, await periodsWithArticles(scope, periods), { config, origin: base, defaultIcon: `${base}${ICON_PATH}` });
+      const self = feedUrl(feed, format);
+      const link = feed.hubs.length > 0 ? [...feed.hubs.map((hub) => `<${hub}>; rel="hub"`), `<${self}>; rel="self"`].join(", ") : undefined;
+      return { body: renderFeed(feed, format, site.fragments), contentType: FORMATS[format].contentType, updated: feed.updated, ...(link ? { headers: { Link: link } } : {}) };
+    });
+  };
+
+  const sendPage = (c: Context, scope: FeedScope, kind: DigestKind) => {
+    const key = c.req.param("period") ?? "";
+    const period = periodOfKey(kind, key, zone);
+    if (!period) throw new HttpError(404, `${clip(key)} is no ${kind === "daily" ? "day (2026-11-17)" : "ISO week (2026-W47)"}`);
+    if (period.end > currentPeriod(kind, store.instant(), zone).start) throw new HttpError(404, `${period.key} is not over yet: a digest covers only closed periods`);
+    return site.send(c, digestPagePath(scope, kind, period.key), async () => {
+      const origin = site.origin(c);
+      const [{ ranked }] = await periodsWithArticles(scope, [period]);
+      if (ranked.length === 0) throw new HttpError(404, `no articles ${scope.kind === "all" ? "" : `about ${scope.name} `}in ${periodLabel(period)}`);
+      const name = scopeName(scope, config);
+      const title = `${name}, ${periodLabel(period)}`;
+      const top = Math.min(config.digestSize, ranked.length);
+      const page = (
+        <Layout
+          title={`${title}: ${config.siteTitle}`}
+          description={`The ${ranked.length} stories ${scope.kind === "all" ? "" : `about ${name} `}of ${periodLabel(period)}, ranked.`}
+          site={config.siteTitle}
+          base={config.basePath}
+          feeds={digestFeedSets(origin, scope, scope.kind === "all" ? config.siteTitle : `${config.siteTitle}: ${name}`).filter((set) => set.base.endsWith(`/${kind}`))}
+          canonical={`${origin}${digestPagePath(scope, kind, period.key)}`}
+        >
+          <h1>{title}</h1>
+          <p class="lead">
+            {ranked.length} {ranked.length === 1 ? "story" : "stories"}, ranked by how much each is covered, then by quality. The top {top} {top === 1 ? "is" : "are"} in the{" "}
+            {kind} digest.
+          </p>
+          <section aria-labelledby="ranked">
+            <h2 id="ranked">Ranked</h2>
+            <ArticleList articles={ranked} showProvider={true} marked={top} />
+          </section>
+        </Layout>
+      );
+      const newest = ranked.reduce((latest, article) => (article.published > latest ? article.published : latest), ranked[0].published);
+      return { body: `<!DOCTYPE html>${page.toString()}\n`, contentType: HTML_TYPE, updated: newest, headers: { "Content-Security-Policy": PAGE_CSP } };
+    });
+  };
+
+  for (const kind of DIGEST_KINDS) {
+    for (const format of FORMAT_NAMES) {
+      const file = `/digest/${kind}.${FORMATS[format].extension}`;
+      site.route(file, (c) => sendFeed(c, { kind: "all" }, kind, format));
+      site.route(`/topics/:key${file}`, async (c) => {
+        const group = await findGroup(c, site, "topic", file);
+        if (group instanceof Response) return group;
+        return sendFeed(c, { kind: "topic", key: group.key, name: group.name }, kind, format);
+      });
+    }
+    site.route(`/digest/${kind}/:period/`, (c) => sendPage(c, { kind: "all" }, kind));
+    site.route(`/topics/:key/digest/${kind}/:period/`, async (c) => {
+      const group = await findGroup(c, site, "topic", `/digest/${kind}/${c.req.param("period")}/`);
+      if (group instanceof Response) return group;
+      return sendPage(c, { kind: "topic", key: group.key, name: group.name }, kind);
+    });
+  }
+}

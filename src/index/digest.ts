@@ -1,0 +1,100 @@
+/**
+ * Digests: closed periods (days, or ISO weeks from Monday) in the readers'
+ * time zone, and the ranking of a period's articles. Pure: "now" comes from
+ * the store, the zone from the config. A day closes at local midnight, so a
+ * day across a DST change lasts 23 or 25 hours.
+ */
+import { TZDate } from "@date-fns/tz";
+import type { Article } from "../content/article.js";
+
+export type DigestKind = "daily" | "weekly";
+export const DIGEST_KINDS: readonly DigestKind[] = ["daily", "weekly"];
+
+/** How many closed periods a digest feed holds: 30 days, or 12 weeks. */
+export const PERIODS_KEPT: Record<DigestKind, number> = { daily: 30, weekly: 12 };
+
+export interface Period {
+  kind: DigestKind;
+  /** `2026-11-17` for a day, `2026-W47` for an ISO week: part of its URL and of its items' ids. */
+  key: string;
+  /** Local midnight that opens it, and the one that closes it, as UTC milliseconds. */
+  start: number;
+  end: number;
+  /** Its first local day. */
+  year: number;
+  month: number;
+  day: number;
+}
+
+const DAY_KEY = /^(\d{4})-(\d{2})-(\d{2})$/;
+const WEEK_KEY = /^(\d{4})-W(\d{2})$/;
+
+/** Midnight of a local date in `timeZone` (the date may overflow: day 32 is the 1st of the next month). */
+function localMidnight(year: number, month: number, day: number, timeZone: string): number {
+  return new TZDate(year, month - 1, day, 0, 0, 0, timeZone).getTime();
+}
+
+function periodFrom(kind: DigestKind, year: number, month: number, day: number, timeZone: string): Period {
+  // Normalise overflowing dates through UTC calendar arithmetic, which has no DST.
+  const first = new Date(Date.UTC(year, month - 1, day));
+  const [y, m, d] = [first.getUTCFullYear(), first.getUTCMonth() + 1, first.getUTCDate()];
+  const length = kind === "daily" ? 1 : 7;
+  return { kind, key: kind === "daily" ? dayKey(y, m, d) : isoWeekKey(y, m, d), start: localMidnight(y, m, d, timeZone), end: localMidnight(y, m, d + length, timeZone), year: y, month: m, day: d };
+}
+
+const pad = (value: number) => String(value).padStart(2, "0");
+const dayKey = (year: number, month: number, day: number) => `${year}-${pad(month)}-${pad(day)}`;
+
+/** ISO 8601 week of a Monday's date: the week belongs to the year of its Thursday, and week 1 holds that year's first Thursday. */
+function isoWeekKey(year: number, month: number, day: number): string {
+  const thursday = Date.UTC(year, month - 1, day + 3);
+  const weekYear = new Date(thursday).getUTCFullYear();
+  const week = 1 + Math.floor((thursday - Date.UTC(weekYear, 0, 1)) / (7 * 86_400_000));
+  return `${weekYear}-W${pad(week)}`;
+}
+
+/** The period that holds `now` (still open). */
+export function currentPeriod(kind: DigestKind, now: number, timeZone: string): Period {
+  const local = new TZDate(now, timeZone);
+  const [year, month, day] = [local.getFullYear(), local.getMonth() + 1, local.getDate()];
+  const back = kind === "daily" ? 0 : (local.getDay() + 6) % 7; // days since Monday
+  return periodFrom(kind, year, month, day - back, timeZone);
+}
+
+/** The latest `count` closed periods, newest first: never the current one. */
+export function closedPeriods(kind: DigestKind, now: number, timeZone: string, count = PERIODS_KEPT[kind]): Period[] {
+  const current = currentPeriod(kind, now, timeZone);
+  const length = kind === "daily" ? 1 : 7;
+  return Array.from({ length: count }, (_, i) => periodFrom(kind, current.year, current.month, current.day - length * (i + 1), timeZone));
+}
+
+/** The period a URL names, if it is a well-formed key; whether it is closed is the caller's question. */
+export function periodOfKey(kind: DigestKind, key: string, timeZone: string): Period | undefined {
+  if (kind === "daily") {
+    const match = DAY_KEY.exec(key);
+    if (!match) return undefined;
+    const period = periodFrom(kind, Number(match[1]), Number(match[2]), Number(match[3]), timeZone);
+    return period.key === key ? period : undefined; // 2026-02-31 is no day
+  }
+  const match = WEEK_KEY.exec(key);
+  if (!match) return undefined;
+  // Week 1 holds 4 January; its Monday is then counted on.
+  const january4 = new Date(Date.UTC(Number(match[1]), 0, 4));
+  const monday = 4 - ((january4.getUTCDay() + 6) % 7) + 7 * (Number(match[2]) - 1);
+  const period = periodFrom(kind, Number(match[1]), 1, monday, timeZone);
+  return period.key === key ? period : undefined;
+}
+
+/** A signal for ordering: articles without it come after every article with it. */
+const signal = (value: number | undefined) => value ?? Number.NEGATIVE_INFINITY;
+
+/** Heat, highest first (none last), then quality, then newest, then id: the same order on every runtime. */
+export function byRank(a: Article, b: Article): number {
+  return signal(b.heat) - signal(a.heat) || signal(b.quality) - signal(a.quality) || (a.published < b.published ? 1 : a.published > b.published ? -1 : 0) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+/** A period's articles (any order), ranked. */
+export function rankArticles(articles: readonly Article[]): Article[] {
+  return [...articles].sort(byRank);
+}
+
