@@ -16,6 +16,8 @@ describe("configuration from environment variables", () => {
       basePath: "",
       websubHubs: [],
       embedAncestors: "*",
+      digestSize: 10,
+      digestTimeZone: "UTC",
     });
   });
 
