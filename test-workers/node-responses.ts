@@ -10,7 +10,7 @@ import { createMemoryStore } from "../src/index/store.js";
 import { loadIndexFromDir } from "../src/sources/load.js";
 import { createLruRenderCache } from "../src/http/lru-render-cache.js";
 import { zlibCompressor } from "../src/runtime/compression.js";
-import { everyRoute } from "./routes.js";
+import { DIGEST_NOW, digestRoutes, everyRoute } from "./routes.js";
 
 export interface NodeResponse {
   path: string;
@@ -23,6 +23,8 @@ export interface NodeResponse {
 declare module "vitest" {
   export interface ProvidedContext {
     nodeResponses: NodeResponse[];
+    /** The digest routes, answered by a store that publishes at DIGEST_NOW. */
+    nodeDigestResponses: NodeResponse[];
     nodeConfig: ReturnType<typeof loadConfig>;
   }
 }
@@ -30,12 +32,16 @@ declare module "vitest" {
 export default async function setup(project: TestProject): Promise<void> {
   const config = loadConfig({});
   const { index } = await loadIndexFromDir("data", { includeUnpublished: config.includeUnpublished, now: Date.now() });
-  const app = createApp({ store: createMemoryStore(index, "node", { now: Date.now }), config, cache: createLruRenderCache(), compressor: zlibCompressor });
-  const responses: NodeResponse[] = [];
-  for (const path of everyRoute(index)) {
-    const response = await app.request(`http://localhost${path}`);
-    responses.push({ path, status: response.status, contentType: response.headers.get("content-type"), etag: response.headers.get("etag"), body: await response.text() });
-  }
-  project.provide("nodeResponses", responses);
+  const answers = async (now: () => number, paths: string[]) => {
+    const app = createApp({ store: createMemoryStore(index, "node", { now }), config, cache: createLruRenderCache(), compressor: zlibCompressor });
+    const responses: NodeResponse[] = [];
+    for (const path of paths) {
+      const response = await app.request(`http://localhost${path}`);
+      responses.push({ path, status: response.status, contentType: response.headers.get("content-type"), etag: response.headers.get("etag"), body: await response.text() });
+    }
+    return responses;
+  };
+  project.provide("nodeResponses", await answers(() => Date.now(), everyRoute(index)));
+  project.provide("nodeDigestResponses", await answers(() => DIGEST_NOW, digestRoutes(index)));
   project.provide("nodeConfig", config);
 }

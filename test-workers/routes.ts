@@ -3,6 +3,22 @@ import type { ContentIndex } from "../src/index/index.js";
 import { EMBED_ASSETS } from "../src/http/embed/routes.js";
 import { ASSETS } from "../src/http/pages/assets.js";
 
+/** The instant the digest routes are compared at: days and weeks of the sample data are closed then. */
+export const DIGEST_NOW = Date.parse("2022-09-12T12:00:00Z");
+
+/** Digest feeds and pages of the sample data, asked at DIGEST_NOW. */
+export function digestRoutes(index: Pick<ContentIndex, "topics">): string[] {
+  const feeds = (base: string) => ["rss", "atom", "json"].flatMap((format) => [`${base}/digest/daily.${format}`, `${base}/digest/weekly.${format}`]);
+  return [
+    ...feeds(""),
+    ...[...index.topics.keys()].flatMap((key) => feeds(`/topics/${encodeURIComponent(key)}`)),
+    "/digest/daily/2022-09-09/",
+    "/digest/weekly/2022-W36/",
+    "/topics/ai/digest/weekly/2022-W36/",
+    "/digest/daily/2022-09-10/",
+  ];
+}
+
 export function everyRoute(index: Pick<ContentIndex, "topics" | "providers">): string[] {
   const feeds = (base: string) => ["rss", "atom", "json"].flatMap((format) => [`${base}.${format}`, `${base}.${format}?limit=1&page=2`]);
   return [

@@ -1,7 +1,7 @@
 /** The Worker inside workerd: every route and format, HTTP semantics, the edge cache, and identity with Node. */
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, inject, it } from "vitest";
-import { itServesWhatNodeServes } from "./same-as-node.js";
+import { itServesDigestsAsNode, itServesWhatNodeServes } from "./same-as-node.js";
 import { loadConfig } from "../src/config.js";
 import type { ContentBundle } from "../src/sources/bundle.js";
 import { edgeCacheKey, withEdgeCache } from "../src/runtime/edge-cache.js";
@@ -15,6 +15,10 @@ describe("the Worker serves what Node serves", () => {
   });
 
   itServesWhatNodeServes(get);
+});
+
+describe("the Worker's digests are Node's", () => {
+  itServesDigestsAsNode(get);
 });
 
 describe("feeds in workerd", () => {

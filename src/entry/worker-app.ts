@@ -11,6 +11,7 @@ import { STORE_RETRY_AFTER_SECONDS, createApp } from "../http/app.js";
 import { respond } from "../http/headers.js";
 import { createLruRenderCache } from "../http/lru-render-cache.js";
 import { CONTENT_VERSION_ENV } from "../http/site.js";
+import { currentPeriod } from "../index/digest.js";
 import { type ContentStore, createMemoryStore, scopesOf } from "../index/store.js";
 import { announceChanges } from "../publish/announce.js";
 import { type ContentBundle, indexFromBundle } from "../sources/bundle.js";
@@ -48,7 +49,7 @@ export function createWorker(bundleJson: string, { cacheRenders = true } = {}) {
   };
   return {
     async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
-      const { app, store } = servingFor(env);
+      const { app, store, config } = servingFor(env);
       const waitUntil = (promise: Promise<unknown>) => ctx.waitUntil(promise);
       let version: string;
       try {
@@ -60,7 +61,9 @@ export function createWorker(bundleJson: string, { cacheRenders = true } = {}) {
       }
       // The app gets the version too, so that it does not read it again.
       const appEnv = { ...env, [CONTENT_VERSION_ENV]: version };
-      const response = await withEdgeCache(request, { cache: edgeCache, version, waitUntil }, (req) => Promise.resolve(app.fetch(req, appEnv, ctx)));
+      // A digest changes when a day closes, with no new content: its edge-cache key names the day (a week closes on a day too).
+      const edgeVersion = request.url.includes("/digest/") ? `${version}@${currentPeriod("daily", store.instant(), config.digestTimeZone).key}` : version;
+      const response = await withEdgeCache(request, { cache: edgeCache, version: edgeVersion, waitUntil }, (req) => Promise.resolve(app.fetch(req, appEnv, ctx)));
       // A failing store (503) or any other server error: the last good answer, with its validators, if there is one.
       if (response.status >= 500) return (await lastGood.recall(request)) ?? response;
       lastGood.remember(request, response, waitUntil);

@@ -5,7 +5,7 @@
  */
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { itServesWhatNodeServes } from "../same-as-node.js";
+import { itServesDigestsAsNode, itServesWhatNodeServes } from "../same-as-node.js";
 import { loadConfig } from "../../src/config.js";
 import { createD1Store, type D1Like, pageCost } from "../../src/sources/d1-store.js";
 
@@ -15,6 +15,10 @@ const { DB, LARGE } = env as unknown as { DB: D1Like; LARGE: D1Like };
 
 describe("the Worker on D1 serves what Node serves from data/", () => {
   itServesWhatNodeServes(get);
+});
+
+describe("the Worker on D1 makes Node's digests", () => {
+  itServesDigestsAsNode(get);
 });
 
 describe("rows read per feed page, at 3,000 articles", () => {
