@@ -72,12 +72,13 @@ describe("feeds in workerd", () => {
 });
 
 describe("the edge cache", () => {
+  /** The bundle's content version and today's day (UTC, the default DIGEST_TIMEZONE): what edge-cache keys carry. */
   const versionOf = async () => {
     const { default: json } = await import("../generated/content.txt");
-    return (JSON.parse(json) as ContentBundle).version;
+    return `${(JSON.parse(json) as ContentBundle).version}@${new Date().toISOString().slice(0, 10)}`;
   };
 
-  it("stores a rendered feed under a key that carries the content version", async () => {
+  it("stores a rendered feed under a key that carries the content version and the day", async () => {
     const path = "/providers/forbes.com/feed.rss?limit=7";
     const response = await get(path);
     const body = await response.text();

@@ -11,7 +11,7 @@ import { STORE_RETRY_AFTER_SECONDS, createApp } from "../http/app.js";
 import { respond } from "../http/headers.js";
 import { createLruRenderCache } from "../http/lru-render-cache.js";
 import { CONTENT_VERSION_ENV } from "../http/site.js";
-import { currentPeriod } from "../index/digest.js";
+import { currentDayKey } from "../index/digest.js";
 import { type ContentStore, createMemoryStore, scopesOf } from "../index/store.js";
 import { announceChanges } from "../publish/announce.js";
 import { type ContentBundle, indexFromBundle } from "../sources/bundle.js";
@@ -61,8 +61,8 @@ export function createWorker(bundleJson: string, { cacheRenders = true } = {}) {
       }
       // The app gets the version too, so that it does not read it again.
       const appEnv = { ...env, [CONTENT_VERSION_ENV]: version };
-      // A digest changes when a day closes, with no new content: its edge-cache key names the day (a week closes on a day too).
-      const edgeVersion = request.url.includes("/digest/") ? `${version}@${currentPeriod("daily", store.instant(), config.digestTimeZone).key}` : version;
+      // Digests, and the pages that link them, change when a day closes, with no new content: edge-cache keys name the day.
+      const edgeVersion = `${version}@${currentDayKey(store.instant(), config.digestTimeZone)}`;
       const response = await withEdgeCache(request, { cache: edgeCache, version: edgeVersion, waitUntil }, (req) => Promise.resolve(app.fetch(req, appEnv, ctx)));
       // A failing store (503) or any other server error: the last good answer, with its validators, if there is one.
       if (response.status >= 500) return (await lastGood.recall(request)) ?? response;

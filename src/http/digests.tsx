@@ -46,7 +46,8 @@ export function digestRoutes(site: Site): void {
 
   const sendFeed = (c: Context, scope: FeedScope, kind: DigestKind, format: FeedFormat) => {
     const periods = closedPeriods(kind, store.instant(), zone);
-    return site.send(c, `${digestPath(scope, kind)}.${format} closed ${periods[0].key}`, async () => {
+    // The key need not name the periods: site.send's names the day, and periods close at midnights.
+    return site.send(c, `${digestPath(scope, kind)}.${format}`, async () => {
       const base = site.origin(c);
       const feed = buildDigestFeed(scope, kind, await periodsWithArticles(scope, periods), { config, origin: base, defaultIcon: `${base}${ICON_PATH}` });
       const self = feedUrl(feed, format);

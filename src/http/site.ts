@@ -8,6 +8,7 @@
 import type { Context, Hono } from "hono";
 import type { Config } from "../config.js";
 import type { ItemFragments } from "../feeds/fragments.js";
+import { currentDayKey } from "../index/digest.js";
 import type { ContentStore } from "../index/store.js";
 import { permanentRedirect, preflight } from "./headers.js";
 import type { BodyTagger, Compressor, RenderAdmission, RenderCache } from "./render-cache.js";
@@ -44,7 +45,7 @@ export interface Site {
   redirect(path: string): Response;
   /** That redirect, unless the request is already at `canonical` (path and query). */
   redirectUnlessAt(c: Context, canonical: string): Response | undefined;
-  /** Renders at most once per content version, origin and key, then answers with validators and negotiation. */
+  /** Renders at most once per content version, day (digests close at midnight), origin and key, then answers with validators and negotiation. */
   send(c: Context, key: string, render: () => Promise<RenderedBody>): Promise<Response>;
 }
 
@@ -69,7 +70,9 @@ export function createSite(
     async send(c, key, render) {
       const known = (c.env as Record<string, unknown> | undefined)?.[CONTENT_VERSION_ENV];
       const version = typeof known === "string" ? known : await store.version();
-      const rendered = await cache.get(`${version} ${origin(c)} ${key}`, async () => {
+      // Digests, and the pages that link them, change when a day closes in DIGEST_TIMEZONE, content or not.
+      const day = currentDayKey(store.instant(), config.digestTimeZone);
+      const rendered = await cache.get(`${version}@${day} ${origin(c)} ${key}`, async () => {
         const { body, contentType, updated, headers } = await admission.run(render);
         const bytes = utf8.encode(body);
         return { body: bytes, contentType, etag: await etag(bytes), lastModified: new Date(updated).toUTCString(), ...(headers ? { headers } : {}) };

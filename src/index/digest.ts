@@ -61,6 +61,18 @@ export function currentPeriod(kind: DigestKind, now: number, timeZone: string): 
   return periodFrom(kind, year, month, day - back, timeZone);
 }
 
+/** The last current day found per zone: every request asks, and a day lasts a day. */
+const currentDays = new Map<string, Period>();
+
+/** The key of the day that holds `now` (`2026-11-28`), remembered until it closes: what cache keys carry. */
+export function currentDayKey(now: number, timeZone: string): string {
+  const known = currentDays.get(timeZone);
+  if (known && now >= known.start && now < known.end) return known.key;
+  const day = currentPeriod("daily", now, timeZone);
+  currentDays.set(timeZone, day);
+  return day.key;
+}
+
 /** The latest `count` closed periods, newest first: never the current one. */
 export function closedPeriods(kind: DigestKind, now: number, timeZone: string, count = PERIODS_KEPT[kind]): Period[] {
   const current = currentPeriod(kind, now, timeZone);
