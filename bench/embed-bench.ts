@@ -27,8 +27,8 @@ export async function embedFigures(): Promise<void> {
     console.log(`  time to render: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
     return;
   }
-  const { index } = await loadIndexFromDir("data", { includeUnpublished: true, now: Infinity });
-  const feeds = await serveApp(createApp({ store: createMemoryStore(index, "bench", { now: () => Infinity }), config: loadConfig({ INCLUDE_UNPUBLISHED: "true" }), cache: createLruRenderCache(), compressor: zlibCompressor }));
+  const { index } = await loadIndexFromDir("data", { includeUnpublished: true, now: Date.now(), showScheduled: true });
+  const feeds = await serveApp(createApp({ store: createMemoryStore(index, "bench", { now: () => Date.now(), showScheduled: true }), config: loadConfig({ INCLUDE_UNPUBLISHED: "true" }), cache: createLruRenderCache(), compressor: zlibCompressor }));
   const host = createServer((_request, response) =>
     response
       .writeHead(200, { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" })

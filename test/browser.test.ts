@@ -11,12 +11,14 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkFeed } from "../src/feeds/check.js";
 import { contextFor, hasChromium, launchChromium, serveApp } from "./browser.js";
-import { PROCESS_TEST_TIMEOUT, fixtureApp } from "./helpers.js";
+import { DIGEST_FIXTURES, PROCESS_TEST_TIMEOUT, fixtureApp } from "./helpers.js";
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 /** No page at all: the not-found page a browser gets there is checked like every other page. */
 const NOT_FOUND = "/no/such/page/";
-const PAGES = ["/", "/topics/", "/providers/", "/topics/ai/", "/providers/hostile.example.org/", NOT_FOUND];
+/** Digest pages: at TEST_NOW (28 November 2026), the digest fixtures' 2 November is a closed day. */
+const DIGEST_PAGES = ["/digest/daily/2026-11-02/", "/topics/ai/digest/weekly/2026-W45/"];
+const PAGES = ["/", "/topics/", "/providers/", "/topics/ai/", "/providers/hostile.example.org/", ...DIGEST_PAGES, NOT_FOUND];
 
 if (!hasChromium) console.warn("browser tests skipped: no Chromium at /usr/bin/chromium (apt-get install chromium, or set CHROMIUM_PATH)");
 
@@ -24,7 +26,7 @@ if (!hasChromium) console.warn("browser tests skipped: no Chromium at /usr/bin/c
 describe.skipIf(!hasChromium && !process.env.CI)("the pages in Chromium", { timeout: PROCESS_TEST_TIMEOUT }, () => {
   let browser: Browser;
   let server: Awaited<ReturnType<typeof serveApp>>;
-  const fixtures = fixtureApp();
+  const fixtures = fixtureApp({}, [DIGEST_FIXTURES]);
 
   beforeAll(async () => {
     server = await serveApp((await fixtures).app);
@@ -67,7 +69,8 @@ describe.skipIf(!hasChromium && !process.env.CI)("the pages in Chromium", { time
     for (const path of PAGES) {
       const { page, close } = await open(path);
       const links = await page.locator('link[rel="alternate"]').evaluateAll((nodes) => nodes.map((node) => ({ type: node.getAttribute("type")!, href: (node as HTMLLinkElement).href })));
-      expect(links.length, path).toBe(3);
+      // The page's feeds; a topic's page and the home page add the daily and weekly digests.
+      expect(links.length, path).toBe(path === "/" || /^\/topics\/[^/]+\/$/.test(path) ? 9 : 3);
       for (const link of links) {
         const feed = await fetch(link.href);
         expect(feed.status, link.href).toBe(200);

@@ -133,6 +133,24 @@ describe("the daily digest of a topic", async () => {
   });
 });
 
+describe("finding the digests from the pages", () => {
+  it("the home page and a topic's page link the last week's days that have stories, and offer the digest feeds", async () => {
+    const { app } = await digestApp(Date.parse("2026-03-12T12:00:00Z"));
+    const home = await (await app.request("/")).text();
+    expect([...home.matchAll(/href="(\/digest\/daily\/[\d-]+\/)"/g)].map((match) => match[1])).toEqual(["/digest/daily/2026-03-11/", "/digest/daily/2026-03-08/", "/digest/daily/2026-03-07/", "/digest/daily/2026-03-06/"]);
+    expect(home).toContain('href="http://localhost/digest/weekly.atom"');
+    const topic = await (await app.request("/topics/robots/")).text();
+    expect([...topic.matchAll(/href="(\/topics\/robots\/digest\/daily\/[\d-]+\/)"/g)].map((match) => match[1])).toEqual(["/topics/robots/digest/daily/2026-03-11/", "/topics/robots/digest/daily/2026-03-08/"]);
+    for (const path of ["/digest/daily/2026-03-11/", "/topics/robots/digest/daily/2026-03-08/"]) expect((await app.request(path)).status, path).toBe(200);
+  });
+
+  it("the JSON home lists the site's digests", async () => {
+    const { app } = await digestApp(Date.parse("2026-03-12T12:00:00Z"));
+    const summary = (await (await app.request("/", { headers: { Accept: "application/json" } })).json()) as { digests: { daily: { rss: string } } };
+    expect(summary.digests.daily.rss).toBe("http://localhost/digest/daily.rss");
+  });
+});
+
 describe("when a day closes", () => {
   it("the next request has its item: the key rolls over at local midnight, with no reload", async () => {
     const { app, setNow } = await digestApp(Date.parse("2026-03-11T23:00:00Z")); // 19:00 on 11 March in New York

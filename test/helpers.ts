@@ -34,8 +34,11 @@ export function idInFeed(feedPath: string, article: { id: string }): string {
   return feedPath === "/feed" ? article.id : `urn:uuid:${uuidv5(feedPath, article.id.slice("urn:uuid:".length))}`;
 }
 
-export async function fixtureApp(env: Record<string, string> = {}) {
-  const files = await loadFixtureFiles();
+/** Articles around DST changes and with ranking signals, for digests (see digest.test.ts). */
+export const DIGEST_FIXTURES = fileURLToPath(new URL("./fixtures/digest/", import.meta.url));
+
+export async function fixtureApp(env: Record<string, string> = {}, extraDirs: string[] = []) {
+  const files = [...(await loadFixtureFiles()), ...(await Promise.all(extraDirs.map((dir) => readArticleDir(dir)))).flat()];
   const config = loadConfig({ SITE_ICON: "https://everyday-cc.github.io/ai/icon.png", ...env });
   const index = buildIndex(files.flatMap((file) => (file.article ? [file.article] : [])), config);
   const store = createMemoryStore(index, "test", { now: () => TEST_NOW });

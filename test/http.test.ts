@@ -82,7 +82,7 @@ describe("feed routes", async () => {
 
 describe("directories", async () => {
   const { app, index } = await fixtureApp();
-  it.each(["topics", "providers"] as const)("/%s.json lists name, key, count, newest and three feed URLs", async (kind) => {
+  it.each(["topics", "providers"] as const)("/%s.json lists name, key, count, newest, three feed URLs, and a topic's digests", async (kind) => {
     const response = await app.request(`http://localhost/${kind}.json`);
     expect(response.headers.get("content-type")).toBe("application/json; charset=utf-8");
     const entries = (await response.json())[kind];
@@ -100,8 +100,17 @@ describe("directories", async () => {
           atom: `http://localhost/${kind}/${encodeURIComponent(group.key)}/feed.atom`,
           json: `http://localhost/${kind}/${encodeURIComponent(group.key)}/feed.json`,
         },
+        // A topic's digests too, daily and weekly (a provider, one source, has none).
+        ...(kind === "topics"
+          ? {
+              digests: Object.fromEntries(
+                ["daily", "weekly"].map((period) => [period, Object.fromEntries(["rss", "atom", "json"].map((format) => [format, `http://localhost/topics/${encodeURIComponent(group.key)}/digest/${period}.${format}`]))]),
+              ),
+            }
+          : {}),
       });
       expect((await app.request(entry.feeds.json)).status).toBe(200);
+      if (entry.digests) expect((await app.request(entry.digests.weekly.atom)).status).toBe(200);
     }
   });
 });

@@ -29,7 +29,11 @@ describe("the home page", () => {
   it("names the main feed in all three formats for autodiscovery, and each link is a feed that parses", async () => {
     const { body } = await page("/");
     const links = alternates(body);
-    expect(links.map((link) => link.type)).toEqual(["application/rss+xml", "application/atom+xml", "application/feed+json"]);
+    const types = ["application/rss+xml", "application/atom+xml", "application/feed+json"];
+    expect(links.map((link) => link.type)).toEqual([...types, ...types, ...types]);
+    // Each with a title of its own: the feed of everything, then the daily and the weekly digest.
+    expect(new Set(links.map((link) => link.title)).size).toBe(9);
+    expect(links.map((link) => new URL(link.href).pathname)).toEqual(["/feed", "/digest/daily", "/digest/weekly"].flatMap((path) => [`${path}.rss`, `${path}.atom`, `${path}.json`]));
     for (const link of links) {
       const feed = await app.request(link.href);
       expect(feed.status).toBe(200);
@@ -66,7 +70,9 @@ describe("topic and provider pages", () => {
   it("show the group's newest articles, paged, with its feeds for autodiscovery", async () => {
     const { body } = await page("/topics/ai/");
     expect(body).toContain("<h1>AI</h1>");
-    expect(alternates(body).map((link) => link.href)).toEqual(["http://localhost/topics/ai/feed.rss", "http://localhost/topics/ai/feed.atom", "http://localhost/topics/ai/feed.json"]);
+    expect(alternates(body).map((link) => link.href)).toEqual(
+      ["feed", "digest/daily", "digest/weekly"].flatMap((path) => ["rss", "atom", "json"].map((format) => `http://localhost/topics/ai/${path}.${format}`)),
+    );
     const titles = [...body.matchAll(/<h3>(?:<a href="[^"]*">)?([^<]+)/g)].map((match) => match[1]);
     expect(titles.length).toBe(index.topics.get("ai")!.articles.length);
     // Later pages have paths, as the feeds' do, so that a static export can page too.

@@ -23,8 +23,8 @@ const SHOTS = [
 ] as const;
 
 const config = loadConfig({ INCLUDE_UNPUBLISHED: "true" });
-const { index } = await loadIndexFromDir("data", { includeUnpublished: true, now: Infinity });
-const server = await serveApp(createApp({ store: createMemoryStore(index, "screenshots", { now: () => Infinity }), config }));
+const { index } = await loadIndexFromDir("data", { includeUnpublished: true, now: Date.now(), showScheduled: true });
+const server = await serveApp(createApp({ store: createMemoryStore(index, "screenshots", { now: () => Date.now(), showScheduled: true }), config }));
 const browser = await launchChromium();
 try {
   mkdirSync(OUT, { recursive: true });

@@ -12,7 +12,6 @@ import { loadConfig } from "../config.js";
 import { formatIssue } from "../content/report.js";
 import { bundleSizeProblem, toBundle } from "../sources/bundle.js";
 import { defaultCacheDir, loadIndexFromDir, summaryLine } from "../sources/load.js";
-import { publishingClock } from "../runtime/clock.js";
 import { runMain } from "../runtime/main.js";
 import { bindsD1, readWranglerConfig } from "../runtime/wrangler-config.js";
 
@@ -29,7 +28,7 @@ runMain("feedloom build", async () => {
   }
 
   const config = loadConfig(process.env);
-  const result = await loadIndexFromDir(dir, { includeUnpublished: config.includeUnpublished, now: publishingClock(config)(), cacheDir: defaultCacheDir(process.env) });
+  const result = await loadIndexFromDir(dir, { includeUnpublished: config.includeUnpublished, now: Date.now(), showScheduled: config.includeUnpublished, cacheDir: defaultCacheDir(process.env) });
   for (const issue of result.issues) console.warn(`feedloom build: ${formatIssue(issue)}`);
   console.log(summaryLine(result, dir));
 

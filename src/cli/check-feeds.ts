@@ -10,16 +10,16 @@ import { checkFeed } from "../feeds/check.js";
 import { createApp } from "../http/app.js";
 import { createMemoryStore } from "../index/store.js";
 import { defaultCacheDir, loadIndexFromDir, summaryLine } from "../sources/load.js";
-import { publishingClock } from "../runtime/clock.js";
+import { publishingTime } from "../runtime/clock.js";
 import { runMain } from "../runtime/main.js";
 
 runMain("feedloom check:feeds", async () => {
   const dir = process.argv[2] ?? process.env.DATA_DIR ?? "data";
   const config = loadConfig(process.env);
-  const result = await loadIndexFromDir(dir, { includeUnpublished: config.includeUnpublished, now: publishingClock(config)(), cacheDir: defaultCacheDir(process.env) });
+  const result = await loadIndexFromDir(dir, { includeUnpublished: config.includeUnpublished, now: Date.now(), showScheduled: config.includeUnpublished, cacheDir: defaultCacheDir(process.env) });
   console.log(summaryLine(result, dir));
   const { index } = result;
-  const app = createApp({ store: createMemoryStore(index, "check", { now: publishingClock(config) }), config });
+  const app = createApp({ store: createMemoryStore(index, "check", publishingTime(config)), config });
   const feedsToCheck = [
     { path: feedPath({ kind: "all" }), articles: index.articles.length },
     ...[...index.topics.values()].map((group) => ({ path: feedPath({ kind: "topic", key: group.key }), articles: group.articles.length })),

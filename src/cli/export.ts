@@ -12,7 +12,6 @@ import { createApp } from "../http/app.js";
 import { everyStaticUrl } from "../http/urls.js";
 import { createMemoryStore } from "../index/store.js";
 import { defaultCacheDir, loadIndexFromDir, summaryLine } from "../sources/load.js";
-import { publishingClock } from "../runtime/clock.js";
 import { runMain } from "../runtime/main.js";
 import { announceFeedPaths } from "../publish/announce.js";
 import { ASSETS } from "../http/pages/assets.js";
@@ -45,11 +44,11 @@ runMain("feedloom export", async () => {
   if (!config.publicUrl) throw new ConfigError("export needs PUBLIC_URL: the address the files will be served from (e.g. PUBLIC_URL=https://you.github.io/feeds npm run export), since feeds link to themselves with absolute URLs");
   const dir = values.data ?? process.env.DATA_DIR ?? "data";
   // One instant for the whole export, so that every file shows the same articles.
-  const now = publishingClock(config)();
-  const result = await loadIndexFromDir(dir, { includeUnpublished: config.includeUnpublished, now, cacheDir: defaultCacheDir(process.env) });
+  const now = Date.now();
+  const result = await loadIndexFromDir(dir, { includeUnpublished: config.includeUnpublished, now, showScheduled: config.includeUnpublished, cacheDir: defaultCacheDir(process.env) });
   for (const issue of result.issues.filter((item) => item.severity === "error")) console.warn(`feedloom export: ${formatIssue(issue)}`);
   console.log(summaryLine(result, dir));
-  const store = createMemoryStore(result.index, "export", { now: () => now });
+  const store = createMemoryStore(result.index, "export", { now: () => now, showScheduled: config.includeUnpublished });
   const app = createApp({ store, config, etag: nodeBodyEtag, itemFragments: createItemFragments() });
   const urls = await everyStaticUrl(store, config);
   const started = performance.now();

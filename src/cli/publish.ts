@@ -19,7 +19,6 @@ import { ConfigError, loadConfig } from "../config.js";
 import { formatIssue } from "../content/report.js";
 import { type D1State, type GroupState, type ArticleState, STATE_QUERIES, planSync } from "../publish/d1-sync.js";
 import { defaultCacheDir, loadIndexFromDir, summaryLine } from "../sources/load.js";
-import { publishingClock } from "../runtime/clock.js";
 import { runMain } from "../runtime/main.js";
 import { announceChanges } from "../publish/announce.js";
 import { type D1Target, d1ExecuteStatements, d1Query } from "../publish/wrangler-d1.js";
@@ -51,7 +50,7 @@ runMain("feedloom publish", async () => {
   const dir = values.data ?? process.env.DATA_DIR ?? "data";
 
   // Validate first: a file that became invalid would otherwise be deleted from the live feeds.
-  const result = await loadIndexFromDir(dir, { includeUnpublished: config.includeUnpublished, now: publishingClock(config)(), cacheDir: defaultCacheDir(process.env) });
+  const result = await loadIndexFromDir(dir, { includeUnpublished: config.includeUnpublished, now: Date.now(), showScheduled: config.includeUnpublished, cacheDir: defaultCacheDir(process.env) });
   for (const issue of result.issues) console.log(formatIssue(issue));
   console.log(summaryLine(result, dir));
   if (result.skipped > 0 && !values["skip-invalid"]) {

@@ -11,7 +11,7 @@ import { formatIssue } from "../content/report.js";
 import { createItemFragments } from "../feeds/fragments.js";
 import { type ContentStore, createMemoryStore, scopesOf } from "../index/store.js";
 import { announceChanges } from "../publish/announce.js";
-import { publishingClock } from "../runtime/clock.js";
+import { publishingTime } from "../runtime/clock.js";
 import { createNodeApp } from "../runtime/node-app.js";
 import { createRenderAdmission } from "../runtime/render-admission.js";
 import { runMain } from "../runtime/main.js";
@@ -31,8 +31,9 @@ runMain("feedloom", async () => {
   if (!/^\d+$/.test(process.env.PORT ?? "8787") || port > 65535) throw new ConfigError(`PORT must be a whole number from 0 to 65535, got ${JSON.stringify(process.env.PORT)}`);
   const hostname = process.env.HOST ?? "127.0.0.1";
   const dir = process.env.DATA_DIR ?? "data";
-  const clock = publishingClock(config);
-  const loadOptions = () => ({ includeUnpublished: config.includeUnpublished, now: clock() });
+  const time = publishingTime(config);
+  const clock = time.now;
+  const loadOptions = () => ({ includeUnpublished: config.includeUnpublished, now: clock(), showScheduled: time.showScheduled });
   const folder = new ArticleFolder(dir, { cacheDir: defaultCacheDir(process.env) });
   let loaded = indexScan(await folder.scan(), dir, loadOptions());
   folder.saveCache();
@@ -51,7 +52,7 @@ runMain("feedloom", async () => {
   // Shared across reloads too: a reload must not reset what the server has recently spent rendering.
   const admission = createRenderAdmission();
   const serving = (result: LoadResult): { store: ContentStore; app: Hono } => {
-    const store = createMemoryStore(result.index, result.version, { now: clock });
+    const store = createMemoryStore(result.index, result.version, time);
     return { store, app: createNodeApp({ store, config, itemFragments, admission }) };
   };
   let current = serving(loaded);

@@ -16,7 +16,7 @@ import { type ContentStore, createMemoryStore, scopesOf } from "../index/store.j
 import { announceChanges } from "../publish/announce.js";
 import { type ContentBundle, indexFromBundle } from "../sources/bundle.js";
 import { type D1Like, createD1Store } from "../sources/d1-store.js";
-import { publishingClock } from "../runtime/clock.js";
+import { publishingTime } from "../runtime/clock.js";
 import { withEdgeCache } from "../runtime/edge-cache.js";
 import { createLastGood } from "../runtime/last-good.js";
 
@@ -31,7 +31,7 @@ function varsOf(env: Env): Record<string, string> {
 export function createWorker(bundleJson: string, { cacheRenders = true } = {}) {
   const bundle = JSON.parse(bundleJson) as ContentBundle;
   // Scheduled articles ship in the bundle and go out, each at its time, for the first request after it.
-  const bundleStore = createMemoryStore(indexFromBundle(bundle), bundle.version, { now: publishingClock({ includeUnpublished: bundle.preview === true }) });
+  const bundleStore = createMemoryStore(indexFromBundle(bundle), bundle.version, publishingTime({ includeUnpublished: bundle.preview === true }));
   // Per isolate; the Cache API in front serves most repeats, this covers the rest (and workers.dev).
   const renderCache = cacheRenders ? createLruRenderCache({ maxEntries: 500, maxBytes: 32 * 1024 * 1024 }) : undefined;
   const edgeCache = typeof caches === "undefined" ? undefined : (caches as unknown as { default?: Cache }).default;
@@ -42,7 +42,7 @@ export function createWorker(bundleJson: string, { cacheRenders = true } = {}) {
     if (!serving) {
       // Cloudflare routes a request to this Worker by its host, so the host is trusted unless ALLOWED_HOSTS says otherwise.
       const config = loadConfig({ ALLOWED_HOSTS: "*", ...varsOf(env) });
-      const store = env.DB ? createD1Store(env.DB, { now: publishingClock(config) }) : bundleStore;
+      const store = env.DB ? createD1Store(env.DB, publishingTime(config)) : bundleStore;
       serving = { store, config, app: createApp({ store, config, cache: renderCache }) };
     }
     return serving;

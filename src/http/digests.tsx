@@ -7,7 +7,7 @@
  */
 import type { Context } from "hono";
 import { type DigestKind, DIGEST_KINDS, type Period, closedPeriods, currentPeriod, periodOfKey } from "../index/digest.js";
-import { buildDigestFeed, digestPagePath, digestPath, periodLabel, scopeName, splitIntoPeriods } from "../feeds/digest.js";
+import { buildDigestFeed, digestPagePath, digestPath, periodLabel, scopeName } from "../feeds/digest.js";
 import { type FeedFormat, type FeedScope, FORMATS, FORMAT_NAMES, feedUrl } from "../feeds/model.js";
 import { renderFeed } from "../feeds/render.js";
 import type { StoreScope } from "../index/store.js";
@@ -15,34 +15,17 @@ import { HttpError, clip } from "./errors.js";
 import { findGroup } from "./groups.js";
 import { ICON_PATH } from "./icon.js";
 import { PAGE_CSP } from "./pages/routes.js";
-import { ArticleList, type FeedSet, Layout } from "./pages/view.js";
+import { ArticleList, Layout } from "./pages/view.js";
 import type { Site } from "./site.js";
+import { digestFeedSets, withArticles } from "./digest-links.js";
 
 const HTML_TYPE = "text/html; charset=utf-8";
-
-/** The digests of a scope, as pages offer them: a feed set each, with titles that tell them apart. */
-export function digestFeedSets(origin: string, scope: StoreScope, title: string): FeedSet[] {
-  return DIGEST_KINDS.map((kind) => ({ title: `${title}, ${kind} digest`, base: `${origin}${digestPath(scope, kind)}`, opml: `${digestOpmlPath(scope)}?digest=${kind}` }));
-}
-
-const digestOpmlPath = (scope: StoreScope) => (scope.kind === "all" ? "/feeds.opml" : `/topics/${encodeURIComponent(scope.key)}/feeds.opml`);
-
-/** The digest feed URLs of a scope, as the JSON directories list them: `{ daily: { rss, atom, json }, weekly: … }`. */
-export function digestUrls(origin: string, scope: StoreScope): Record<DigestKind, Record<FeedFormat, string>> {
-  const urls = (kind: DigestKind) => Object.fromEntries(FORMAT_NAMES.map((format) => [format, feedUrl({ origin, path: digestPath(scope, kind) }, format)])) as Record<FeedFormat, string>;
-  return { daily: urls("daily"), weekly: urls("weekly") };
-}
 
 export function digestRoutes(site: Site): void {
   const { store, config } = site;
   const zone = config.digestTimeZone;
 
-  /** Every article of the periods' span in one read of the store, split and ranked per period. */
-  const periodsWithArticles = async (scope: StoreScope, periods: readonly Period[]) => {
-    // Periods are [start, end); the store counts (from, to], to the second.
-    const articles = await store.publishedBetween(scope, periods.at(-1)!.start - 1000, periods[0].end - 1000);
-    return splitIntoPeriods(periods, articles);
-  };
+  const periodsWithArticles = (scope: StoreScope, periods: readonly Period[]) => withArticles(store, scope, periods);
 
   const sendFeed = (c: Context, scope: FeedScope, kind: DigestKind, format: FeedFormat) => {
     const periods = closedPeriods(kind, store.instant(), zone);
@@ -74,7 +57,7 @@ export function digestRoutes(site: Site): void {
           description={`The ${ranked.length} stories ${scope.kind === "all" ? "" : `about ${name} `}of ${periodLabel(period)}, ranked.`}
           site={config.siteTitle}
           base={config.basePath}
-          feeds={digestFeedSets(origin, scope, scope.kind === "all" ? config.siteTitle : `${config.siteTitle}: ${name}`).filter((set) => set.base.endsWith(`/${kind}`))}
+          feeds={digestFeedSets(origin, scope, scope.kind === "all" ? config.siteTitle : `${config.siteTitle}: ${name}`).filter((set) => set.kind === kind)}
           canonical={`${origin}${digestPagePath(scope, kind, period.key)}`}
         >
           <h1>{title}</h1>

@@ -2,6 +2,7 @@
 import type { Context } from "hono";
 import { EPOCH, FORMAT_NAMES, feedPath, feedUrl } from "../feeds/model.js";
 import type { GroupKind } from "../index/store.js";
+import { digestUrls } from "./digest-links.js";
 import { respond } from "./headers.js";
 import { ICON_PATH, ICON_PNG } from "./icon.js";
 import type { RenderedBody, Site } from "./site.js";
@@ -20,6 +21,7 @@ export function directoryRoutes(site: Site): void {
         count: group.count,
         newest: group.newest,
         feeds: feedsAt(origin, feedPath({ kind, key: group.key })),
+        ...(kind === "topic" ? { digests: digestUrls(origin, { kind, key: group.key }) } : {}),
       }));
       const updated = entries.reduce((newest, entry) => (entry.newest > newest ? entry.newest : newest), EPOCH);
       return { body: `${JSON.stringify({ [name]: entries })}\n`, contentType: JSON_TYPE, updated };
@@ -41,6 +43,7 @@ export async function jsonSummary(site: Site, c: Context): Promise<RenderedBody>
     title: config.siteTitle,
     description: config.siteDescription,
     feeds: feedsAt(origin, "/feed"),
+    digests: digestUrls(origin, { kind: "all" }),
     topics: `${origin}/topics.json`,
     providers: `${origin}/providers.json`,
     articles: overview.articles,

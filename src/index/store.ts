@@ -93,10 +93,12 @@ export interface MemoryStoreOptions {
   /**
    * The instant the store publishes at, in milliseconds since the epoch, asked
    * on every call: an article dated after it is scheduled, and left out of
-   * everything until then. `() => Infinity` shows scheduled articles too (the
-   * preview switch). The store asks; rendering never reads a clock.
+   * everything until then; digests count their closed periods from it. The
+   * store asks; rendering never reads a clock.
    */
   now: () => number;
+  /** Show scheduled articles at once (the preview switch). */
+  showScheduled?: boolean;
 }
 
 /**
@@ -122,7 +124,7 @@ export function createMemoryStore(index: ContentIndex, version: string, options:
     }
     return info;
   };
-  const cutoff = () => publishedCutoff(options.now());
+  const cutoff = () => (options.showScheduled ? AFTER_EVERY_DATE : publishedCutoff(options.now()));
   const articlesOf = (scope: StoreScope): readonly Article[] => (scope.kind === "all" ? index.articles : (maps[scope.kind].get(scope.key)?.articles ?? []));
   /** The scope's articles that are out at `at`: the newest-first list less its scheduled head. */
   const publishedOf = (articles: readonly Article[], at: string): readonly Article[] => {
@@ -163,9 +165,11 @@ export function createMemoryStore(index: ContentIndex, version: string, options:
 
 /** An instant as articles' dates are written (`YYYY-MM-DDTHH:MM:SSZ`), so that string order is time order. */
 export function publishedCutoff(now: number): string {
-  if (now === Infinity) return "\uffff"; // after every date: the preview shows everything
-  return `${new Date(now).toISOString().slice(0, 19)}Z`;
+  return Number.isFinite(now) ? `${new Date(now).toISOString().slice(0, 19)}Z` : AFTER_EVERY_DATE;
 }
+
+/** Sorts after every date: the cutoff that shows scheduled articles too. */
+export const AFTER_EVERY_DATE = "\uffff";
 
 /** How many articles of a newest-first list are dated after `at` (scheduled): a binary search. */
 export function countPublishedAfter(articles: readonly Article[], at: string): number {

@@ -1,10 +1,10 @@
 /**
- * The instant a store publishes at: the wall clock, read by the store on each
- * call (never by rendering). With the preview switch (INCLUDE_UNPUBLISHED),
- * after every date, so scheduled articles show too.
+ * The time a store publishes at: the wall clock, read by the store on each
+ * call (never by rendering), and whether scheduled articles show before their
+ * time (the preview switch, INCLUDE_UNPUBLISHED, shows them with the drafts).
  */
 import type { Config } from "../config.js";
 
-export function publishingClock(config: Pick<Config, "includeUnpublished">): () => number {
-  return config.includeUnpublished ? () => Infinity : () => Date.now();
+export function publishingTime(config: Pick<Config, "includeUnpublished">): { now: () => number; showScheduled: boolean } {
+  return { now: () => Date.now(), showScheduled: config.includeUnpublished };
 }

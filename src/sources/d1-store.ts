@@ -8,7 +8,18 @@
  */
 import type { Article, ImageRef } from "../content/article.js";
 import { closestKeys } from "../index/query.js";
-import { type ContentStore, type FeedQuery, type GroupInfo, type GroupKind, type StoreScope, StoreUnavailableError, byKey, publishedCutoff } from "../index/store.js";
+import {
+  AFTER_EVERY_DATE,
+  type ContentStore,
+  type FeedQuery,
+  type GroupInfo,
+  type GroupKind,
+  type MemoryStoreOptions,
+  type StoreScope,
+  StoreUnavailableError,
+  byKey,
+  publishedCutoff,
+} from "../index/store.js";
 
 /** The parts of the D1 binding this store uses (the Workers runtime provides the binding). */
 export interface D1Like {
@@ -43,9 +54,9 @@ const GROUP_COLUMNS = "kind, key, name, count, newest, logo";
  * published count is its count less its scheduled articles, read through the
  * date indexes (a handful of rows, none when nothing is scheduled).
  */
-export function createD1Store(binding: D1Like, options: { now: () => number; timeoutMs?: number }): ContentStore {
+export function createD1Store(binding: D1Like, options: MemoryStoreOptions & { timeoutMs?: number }): ContentStore {
   const db = resilient(binding, options.timeoutMs ?? D1_TIMEOUT_MS);
-  const cutoff = () => publishedCutoff(options.now());
+  const cutoff = () => (options.showScheduled ? AFTER_EVERY_DATE : publishedCutoff(options.now()));
   /** Keys of a kind per content version: a stream of 404s costs no more rows than the first. */
   const keyMemo = new Map<string, Promise<string[]>>();
   /** Groups of a kind, less what is scheduled: counts lowered, newest dates read again, groups with nothing out left out. */

@@ -20,8 +20,10 @@ export interface LoadResult {
 
 export interface LoadOptions {
   includeUnpublished: boolean;
-  /** The instant scheduled articles are told apart at (Infinity for the preview: none is), for the listing; the store decides what is out. */
+  /** The instant scheduled articles are told apart at, for the listing; the store decides what is out. */
   now: number;
+  /** The preview: scheduled articles show at once, so none is listed as scheduled. */
+  showScheduled?: boolean;
 }
 
 /** Where the Node server and the CLIs keep parsed articles between runs (FEEDLOOM_CACHE_DIR, or "off"). */
@@ -55,7 +57,7 @@ export function indexScan(scan: FolderScan, dir: string, options: LoadOptions): 
     files: scan.files.length,
     skipped: scan.files.length - articles.length,
     issues: [...scan.files.flatMap((file) => file.issues), ...index.issues],
-    scheduled: scheduledArticles(index.articles, options.now),
+    scheduled: options.showScheduled ? [] : scheduledArticles(index.articles, options.now),
     version: version.digest("base64url").slice(0, 16),
   };
 }

@@ -14,7 +14,8 @@ import { jsonSummary } from "../directories.js";
 import type { RenderedBody, Site } from "../site.js";
 import { searchOf } from "../site.js";
 import { ASSETS, type Asset, IMMUTABLE } from "./assets.js";
-import { ArticleList, EmbedSnippets, type FeedSet, GroupTable, Layout, Pager, SubscribeBox } from "./view.js";
+import { ArticleList, DigestLinks, EmbedSnippets, type FeedSet, GroupTable, Layout, Pager, SubscribeBox } from "./view.js";
+import { digestFeedSets, recentDigestDays } from "../digest-links.js";
 
 /** Pages may load their own stylesheet and script, https images (thumbnails), and nothing else. */
 export const PAGE_CSP =
@@ -97,24 +98,27 @@ export function pageRoutes(site: Site): void {
     if (accept.includes("application/json") && !accept.includes("text/html")) return site.send(c, "/ json", async () => ({ ...(await jsonSummary(site, c)), headers: { Vary: "Accept, Accept-Encoding" } }));
     return site.send(c, "/ html", async () => {
       const origin = site.origin(c);
-      const [overview, topics, providers, latest] = await Promise.all([
+      const [overview, topics, providers, latest, digestDays] = await Promise.all([
         store.overview(),
         store.groups("topic"),
         store.groups("provider"),
         store.slice({ kind: "all" }, { limit: 10, page: 1 }),
+        recentDigestDays(site, { kind: "all" }),
       ]);
+      const digests = digestFeedSets(origin, { kind: "all" }, config.siteTitle);
       const busiest = [...providers].sort(compareGroups("count")).slice(0, HOME_PROVIDERS);
       const page = (
-        <Layout title={config.siteTitle} description={config.siteDescription} site={config.siteTitle} base={config.basePath} feeds={[mainFeeds(origin)]} canonical={`${origin}/`}>
+        <Layout title={config.siteTitle} description={config.siteDescription} site={config.siteTitle} base={config.basePath} feeds={[mainFeeds(origin), ...digests]} canonical={`${origin}/`}>
           <h1>{config.siteTitle}</h1>
           <p class="lead">
             {config.siteDescription} {overview.articles} articles from {providers.length} providers on {topics.length} topics.
           </p>
-          <SubscribeBox feeds={mainFeeds(origin)} id="everything" heading="Subscribe to everything" />
+          <SubscribeBox feeds={mainFeeds(origin)} id="everything" heading="Subscribe to everything" digests={digests} />
           <section aria-labelledby="latest">
             <h2 id="latest">Latest articles</h2>
             <ArticleList articles={latest.articles} />
           </section>
+          <DigestLinks days={digestDays} heading="Top stories of recent days" />
           <section aria-labelledby="topics">
             <h2 id="topics">Topics</h2>
             <GroupTable kind="topic" groups={[...topics].sort(compareGroups("count"))} origin={origin} caption="Every topic, most articles first." />
@@ -213,10 +217,16 @@ export function pageRoutes(site: Site): void {
       if (redirect) return redirect;
       return site.send(c, `${path}?page=${page}`, async () => {
         const origin = site.origin(c);
-        const slice = await store.slice({ kind, key: group.key }, { limit: ARTICLES_PER_PAGE, page });
+        // Topics have digests; providers, each one source, do not.
+        const scope = { kind, key: group.key };
+        const [slice, digestDays] = await Promise.all([
+          store.slice(scope, { limit: ARTICLES_PER_PAGE, page }),
+          kind === "topic" && page === 1 ? recentDigestDays(site, scope) : [],
+        ]);
         const pages = Math.max(1, Math.ceil(slice.total / ARTICLES_PER_PAGE));
         if (page > pages) throw new HttpError(404, `page ${page} of ${group.name} does not exist: there are ${pages}`);
         const feeds = feedSet(origin, `${config.siteTitle}: ${group.name}`, feedPath({ kind, key: group.key }), `${path}feeds.opml`);
+        const digests = kind === "topic" ? digestFeedSets(origin, scope, feeds.title) : [];
         const href = at;
         const pageView = (
           <Layout
@@ -224,7 +234,7 @@ export function pageRoutes(site: Site): void {
             description={`The latest articles ${kind === "topic" ? "about" : "from"} ${group.name} on ${config.siteTitle}.`}
             site={config.siteTitle}
             base={config.basePath}
-            feeds={[feeds]}
+            feeds={[feeds, ...digests]}
             canonical={`${origin}${href(page)}`}
           >
             <h1>{group.name}</h1>
@@ -232,12 +242,13 @@ export function pageRoutes(site: Site): void {
               {group.count} articles {kind === "topic" ? "about" : "from"} {group.name}
               {kind === "provider" ? ` (${group.key})` : ""}.
             </p>
-            <SubscribeBox feeds={feeds} id="group" heading={`Subscribe to ${group.name}`} />
+            <SubscribeBox feeds={feeds} id="group" heading={`Subscribe to ${group.name}`} digests={digests} />
             <section aria-labelledby="articles">
               <h2 id="articles">{page === 1 ? "Latest articles" : `Articles, page ${page}`}</h2>
               <ArticleList articles={slice.articles} showProvider={kind === "topic"} />
             </section>
             <Pager page={page} pages={pages} href={href} labels={["← Newer", "Older →"]} />
+            <DigestLinks days={digestDays} heading={`Top ${group.name} stories of recent days`} />
             <EmbedSnippets origin={origin} jsonFeed={`${feeds.base}.json`} embedPage={`/embed${path}`} title={feeds.title} />
           </Layout>
         );

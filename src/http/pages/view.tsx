@@ -113,7 +113,7 @@ export function Layout(props: { title: string; description: string; site: string
 }
 
 /** The three feed URLs in selectable fields (copy buttons appear when the script runs), and the OPML. */
-export function SubscribeBox(props: { feeds: FeedSet; id: string; heading: string }) {
+export function SubscribeBox(props: { feeds: FeedSet; id: string; heading: string; digests?: (FeedSet & { kind: string })[] }) {
   const at = useSitePath();
   return (
     <section class="subscribe" aria-labelledby={`${props.id}-heading`}>
@@ -130,6 +130,43 @@ export function SubscribeBox(props: { feeds: FeedSet; id: string; heading: strin
       <p>
         Paste a URL into your feed reader, or import <a href={at(props.feeds.opml)}>this feed as OPML</a>.
       </p>
+      {props.digests?.length ? (
+        <p>
+          Too many articles? Follow a digest instead, the day's or the week's top stories in one item:{" "}
+          {props.digests.map((digest, i) => (
+            <>
+              {i > 0 ? "; " : null}
+              {digest.kind} (
+              {FORMAT_NAMES.map((format, j) => (
+                <>
+                  {j > 0 ? ", " : null}
+                  <a href={feedHref(digest, format)}>{FORMAT_LABELS[format].name}</a>
+                </>
+              ))}
+              )
+            </>
+          ))}
+          .
+        </p>
+      ) : null}
+    </section>
+  );
+}
+
+/** Links to the pages of recent closed days' digests, newest first. */
+export function DigestLinks(props: { days: { label: string; path: string; count: number }[]; heading: string }) {
+  const at = useSitePath();
+  if (props.days.length === 0) return null;
+  return (
+    <section aria-labelledby="digests">
+      <h2 id="digests">{props.heading}</h2>
+      <ul class="digests">
+        {props.days.map((day) => (
+          <li>
+            <a href={at(day.path)}>{day.label}</a> ({day.count} {day.count === 1 ? "story" : "stories"})
+          </li>
+        ))}
+      </ul>
     </section>
   );
 }
