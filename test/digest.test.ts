@@ -144,6 +144,23 @@ describe("finding the digests from the pages", () => {
     for (const path of ["/digest/daily/2026-03-11/", "/topics/robots/digest/daily/2026-03-08/"]) expect((await app.request(path)).status, path).toBe(200);
   });
 
+  it("OPML lists the digests instead of the full feeds with ?digest=, each a feed that passes the checks", async () => {
+    const { app } = await digestApp(Date.parse("2026-03-12T12:00:00Z"));
+    const opml = parseXmlStrict(await (await app.request("/feeds.opml?digest=weekly&format=atom")).text());
+    const urls: string[] = [];
+    const walk = (node: ReturnType<typeof parseXmlStrict>) => {
+      if (node.attributes.xmlUrl) urls.push(node.attributes.xmlUrl);
+      node.children.forEach(walk);
+    };
+    walk(opml);
+    expect(urls.map((url) => new URL(url).pathname)).toEqual(["/digest/weekly.atom", "/topics/ai/digest/weekly.atom", "/topics/robots/digest/weekly.atom"]);
+    for (const url of urls) expect(checkFeed("atom", await (await app.request(url)).text()).problems, url).toEqual([]);
+    const refused = await app.request("/providers.opml?digest=daily");
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toMatch(/digest: providers have no digests/);
+    expect((await app.request("/feeds.opml?digest=hourly")).status).toBe(400);
+  });
+
   it("the JSON home lists the site's digests", async () => {
     const { app } = await digestApp(Date.parse("2026-03-12T12:00:00Z"));
     const summary = (await (await app.request("/", { headers: { Accept: "application/json" } })).json()) as { digests: { daily: { rss: string } } };

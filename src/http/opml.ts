@@ -3,12 +3,16 @@
  * (everything, then a folder of topics and one of providers), `/topics.opml`,
  * `/providers.opml`, and one per topic and provider. One folder level at most:
  * Miniflux, NetNewsWire and Fluent Reader flatten or fail on deeper nesting.
- * `?format=atom|json` lists those URLs instead of RSS.
+ * `?format=atom|json` lists those URLs instead of RSS; `?digest=daily|weekly`
+ * lists the digests of everything and of each topic instead of their full
+ * feeds (providers, one source each, have none).
  */
 import type { Context } from "hono";
 import { EPOCH, FORMATS, type FeedFormat, feedPath, pagePath } from "../feeds/model.js";
 import { xmlEscapeAttribute } from "../feeds/xml.js";
 import type { GroupInfo, GroupKind, StoreScope } from "../index/store.js";
+import { digestPath } from "../feeds/digest.js";
+import { type DigestKind, DIGEST_KINDS } from "../index/digest.js";
 import { HttpError } from "./errors.js";
 import { SEGMENT, findGroup } from "./groups.js";
 import type { Site } from "./site.js";
@@ -21,8 +25,24 @@ function formatOf(c: Context): FeedFormat {
   return format as FeedFormat;
 }
 
-function outline(origin: string, format: FeedFormat, title: string, scope: StoreScope): string {
-  const attributes = { type: "rss", text: title, title, xmlUrl: `${origin}${feedPath(scope)}.${FORMATS[format].extension}`, htmlUrl: `${origin}${pagePath(scope)}` };
+/** `?digest=`: absent for the full feeds. */
+function digestOf(c: Context): DigestKind | undefined {
+  const digest = c.req.query("digest");
+  if (digest === undefined) return undefined;
+  if (!(DIGEST_KINDS as readonly string[]).includes(digest)) throw new HttpError(400, "digest: must be daily or weekly");
+  return digest as DigestKind;
+}
+
+/** What one outline lists: a format, and a digest kind instead of the full feed. */
+interface Listing {
+  format: FeedFormat;
+  digest?: DigestKind;
+}
+
+function outline(origin: string, { format, digest }: Listing, name: string, scope: StoreScope): string {
+  const title = digest ? `${name}, ${digest} digest` : name;
+  const path = digest ? digestPath(scope, digest) : feedPath(scope);
+  const attributes = { type: "rss", text: title, title, xmlUrl: `${origin}${path}.${FORMATS[format].extension}`, htmlUrl: `${origin}${pagePath(scope)}` };
   return `<outline ${Object.entries(attributes)
     .map(([name, value]) => `${name}="${xmlEscapeAttribute(value)}"`)
     .join(" ")}/>`;
@@ -46,43 +66,49 @@ const newestOf = (groups: GroupInfo[]) => groups.reduce((newest, group) => (grou
 export function opmlRoutes(site: Site): void {
   const { store, config } = site;
   const titled = (name: string) => `${config.siteTitle}: ${name}`;
-  const groupOutlines = (origin: string, format: FeedFormat, kind: GroupKind, groups: GroupInfo[]) =>
-    groups.map((group) => outline(origin, format, titled(group.name), { kind, key: group.key }));
+  const groupOutlines = (origin: string, listing: Listing, kind: GroupKind, groups: GroupInfo[]) =>
+    groups.map((group) => outline(origin, listing, titled(group.name), { kind, key: group.key }));
+  const listingOf = (c: Context, kind?: GroupKind): Listing => {
+    const digest = digestOf(c);
+    if (digest && kind === "provider") throw new HttpError(400, "digest: providers have no digests (a digest ranks many sources); leave it out, or ask /topics.opml");
+    return { format: formatOf(c), ...(digest ? { digest } : {}) };
+  };
+  const keyOf = (path: string, { format, digest }: Listing) => `${path}?format=${format}${digest ? `&digest=${digest}` : ""}`;
 
   site.route("/feeds.opml", (c) => {
-    const format = formatOf(c);
-    return site.send(c, `/feeds.opml?format=${format}`, async () => {
+    const listing = listingOf(c);
+    return site.send(c, keyOf("/feeds.opml", listing), async () => {
       const origin = site.origin(c);
       const [overview, topics, providers] = await Promise.all([store.overview(), store.groups("topic"), store.groups("provider")]);
       const body = [
-        outline(origin, format, config.siteTitle, { kind: "all" }),
+        outline(origin, listing, config.siteTitle, { kind: "all" }),
         '<outline text="Topics" title="Topics">',
-        ...groupOutlines(origin, format, "topic", topics),
+        ...groupOutlines(origin, listing, "topic", topics),
         "</outline>",
-        '<outline text="Providers" title="Providers">',
-        ...groupOutlines(origin, format, "provider", providers),
-        "</outline>",
+        // Digests rank many sources: a provider has none.
+        ...(listing.digest ? [] : ['<outline text="Providers" title="Providers">', ...groupOutlines(origin, listing, "provider", providers), "</outline>"]),
       ];
-      return { body: document(`${config.siteTitle}: all feeds`, overview.newest ?? EPOCH, body), contentType: OPML_TYPE, updated: overview.newest ?? EPOCH };
+      const title = `${config.siteTitle}: ${listing.digest ? `${listing.digest} digests` : "all feeds"}`;
+      return { body: document(title, overview.newest ?? EPOCH, body), contentType: OPML_TYPE, updated: overview.newest ?? EPOCH };
     });
   });
 
   for (const kind of ["topic", "provider"] as const) {
     const segment = SEGMENT[kind];
     site.route(`/${segment}.opml`, (c) => {
-      const format = formatOf(c);
-      return site.send(c, `/${segment}.opml?format=${format}`, async () => {
+      const listing = listingOf(c, kind);
+      return site.send(c, keyOf(`/${segment}.opml`, listing), async () => {
         const groups = await store.groups(kind);
         const updated = newestOf(groups);
-        return { body: document(`${config.siteTitle}: ${segment}`, updated, groupOutlines(site.origin(c), format, kind, groups)), contentType: OPML_TYPE, updated };
+        return { body: document(`${config.siteTitle}: ${segment}`, updated, groupOutlines(site.origin(c), listing, kind, groups)), contentType: OPML_TYPE, updated };
       });
     });
     site.route(`/${segment}/:key/feeds.opml`, async (c) => {
-      const format = formatOf(c);
+      const listing = listingOf(c, kind);
       const group = await findGroup(c, site, kind, "/feeds.opml");
       if (group instanceof Response) return group;
-      return site.send(c, `/${segment}/${group.key}/feeds.opml?format=${format}`, async () => ({
-        body: document(titled(group.name), group.newest, groupOutlines(site.origin(c), format, kind, [group])),
+      return site.send(c, keyOf(`/${segment}/${group.key}/feeds.opml`, listing), async () => ({
+        body: document(titled(group.name), group.newest, groupOutlines(site.origin(c), listing, kind, [group])),
         contentType: OPML_TYPE,
         updated: group.newest,
       }));
