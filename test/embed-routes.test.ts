@@ -31,7 +31,9 @@ describe("framing", () => {
 describe("the iframe pages", () => {
   it("show the newest articles with the widget's options, links opening outside the frame", async () => {
     const body = await (await app.request("http://localhost/embed/?limit=2&date=false")).text();
-    expect([...body.matchAll(/<h3><a href="([^"]+)" target="_blank" rel="noopener">/g)].map((match) => match[1])).toEqual(index.articles.slice(0, 2).map((article) => article.url));
+    expect([...body.matchAll(/<h2><a href="([^"]+)" target="_blank" rel="noopener">/g)].map((match) => match[1])).toEqual(index.articles.slice(0, 2).map((article) => article.url));
+    // Headings in order, no level skipped (an HTML validator flagged h1 then h3): the page's h1, then each title an h2.
+    expect([...body.matchAll(/<h(\d)/g)].map((match) => Number(match[1]))).toEqual([1, ...index.articles.slice(0, 2).map(() => 2)]);
     expect(body).not.toContain("<time");
     expect(body).not.toMatch(/<script>/);
   });

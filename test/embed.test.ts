@@ -154,7 +154,7 @@ describe.skipIf(!hasChromium && !process.env.CI)("embedding in Chromium, from an
     await page.waitForFunction(() => (document.querySelector("iframe")?.getBoundingClientRect().height ?? 0) > 200);
     const frame = (await frameElement.elementHandle())!.contentFrame() as Promise<Frame | null>;
     const inner = (await frame)!;
-    expect(await inner.locator("ol.articles h3").allTextContents()).toEqual(index.topics.get("ai")!.articles.slice(0, 5).map((article) => article.title));
+    expect(await inner.locator("ol.articles h2").allTextContents()).toEqual(index.topics.get("ai")!.articles.slice(0, 5).map((article) => article.title));
     const [outer, content] = [await frameElement.evaluate((node) => node.getBoundingClientRect().height), await inner.evaluate(() => document.documentElement.scrollHeight)];
     expect(Math.abs(outer - content)).toBeLessThanOrEqual(2);
     expect(problems).toEqual([]);

@@ -22,7 +22,7 @@ body{margin:0;padding:.5rem;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Ro
 h1{font-size:1rem;margin:0 0 .5rem}a{color:LinkText;text-underline-offset:2px}a:focus-visible{outline:2px solid currentColor;outline-offset:2px}
 ol{list-style:none;margin:0;padding:0;display:grid;gap:.6rem}li{display:flow-root;border-bottom:1px solid color-mix(in srgb,currentColor 18%,transparent);padding-bottom:.6rem}
 .cards ol{grid-template-columns:repeat(auto-fill,minmax(12rem,1fr))}.cards li{border:1px solid color-mix(in srgb,currentColor 18%,transparent);border-radius:.4rem;padding:.6rem}
-h3{font-size:1em;margin:0}.meta{font-size:.85em;opacity:.8;margin:.15rem 0 0}.excerpt{margin:.3rem 0 0;overflow-wrap:anywhere}
+h2{font-size:1em;margin:0}.meta{font-size:.85em;opacity:.8;margin:.15rem 0 0}.excerpt{margin:.3rem 0 0;overflow-wrap:anywhere}
 img{float:right;width:5.5rem;height:auto;margin:0 0 .25rem .6rem;border-radius:.3rem}.cards img{float:none;width:100%;margin:0 0 .4rem}
 `;
 export const EMBED_ASSETS = { style: hashedAsset("embed", "css", EMBED_STYLE), resize: hashedAsset("embed-resize", "js", EMBED_RESIZE) } as const;
@@ -89,7 +89,7 @@ export function embedRoutes(site: Site): void {
                   {title}
                 </a>
               </h1>
-              {articles.length === 0 ? <p>No articles yet.</p> : <ArticleList articles={articles} showProvider={options.provider} showDate={options.date} linkTarget="_blank" />}
+              {articles.length === 0 ? <p>No articles yet.</p> : <ArticleList articles={articles} showProvider={options.provider} showDate={options.date} linkTarget="_blank" headingLevel={2} />}
             </main>
           </body>
         </html>

@@ -172,7 +172,9 @@ export function DigestLinks(props: { days: { label: string; path: string; count:
 }
 
 /** `linkTarget` (the embed pages: "_blank") also shows providers as text, since this site's pages may not be framed. */
-export function ArticleList(props: { articles: Article[]; showProvider?: boolean; showDate?: boolean; linkTarget?: "_blank"; marked?: number }) {
+/** `headingLevel`: the titles' level, one below the list's own heading (2 where the list sits under the page's h1). */
+export function ArticleList(props: { articles: Article[]; showProvider?: boolean; showDate?: boolean; linkTarget?: "_blank"; marked?: number; headingLevel?: 2 | 3 }) {
+  const Title = props.headingLevel === 2 ? "h2" : "h3";
   const target = props.linkTarget ? { target: props.linkTarget, rel: "noopener" } : {};
   const at = useSitePath();
   return (
@@ -186,7 +188,7 @@ export function ArticleList(props: { articles: Article[]; showProvider?: boolean
             {image ? (
               <img src={image} alt="" loading="lazy" decoding="async" referrerpolicy="no-referrer" width={article.image?.width ?? 160} height={article.image?.height ?? 90} />
             ) : null}
-            <h3>
+            <Title>
               {link ? (
                 <a href={link} {...target}>
                   {article.title}
@@ -194,7 +196,7 @@ export function ArticleList(props: { articles: Article[]; showProvider?: boolean
               ) : (
                 article.title
               )}
-            </h3>
+            </Title>
             {props.showProvider === false && props.showDate === false ? null : (
               <p class="meta">
                 {inDigest ? <strong class="badge">In the digest</strong> : null}
