@@ -76,4 +76,16 @@ describe("the Cron Trigger", () => {
     const paths = posts[0].map((url) => new URL(url).pathname).sort();
     expect(paths).toEqual(["/feed", "/providers/example.com/feed", "/topics/later/feed"].flatMap((path) => [`${path}.atom`, `${path}.json`, `${path}.rss`]).sort());
   });
+
+  it("tells the hub of the digests when a day closed in its slot: everything's, and each topic's that had stories that day", async () => {
+    const worker = createWorker(JSON.stringify(bundle));
+    const hub = inject("hubUrl");
+    const received = async () => (await (await fetch(hub)).json()) as string[][];
+    const before = (await received()).length;
+    // The slot from 23:55 to midnight UTC (the default DIGEST_TIMEZONE) ends 1 June 2030, the day article 2 went out.
+    await worker.scheduled({ scheduledTime: Date.parse("2030-06-02T00:00:00Z") }, { ...env, WEBSUB_HUBS: hub, PUBLIC_URL: "https://feeds.example.com" }, ctx);
+    await Promise.all(pending.splice(0));
+    const paths = (await received()).slice(before).flat().map((url) => new URL(url).pathname).sort();
+    expect(paths).toEqual(["/digest/daily", "/topics/later/digest/daily"].flatMap((path) => [`${path}.atom`, `${path}.json`, `${path}.rss`]).sort());
+  });
 });

@@ -65,8 +65,8 @@ runMain("feedloom export", async () => {
   console.log(
     `feedloom export: ${values.out}: ${summary.files} files (${(summary.bytes / 1024 / 1024).toFixed(1)} MB): ${summary.written} written, ${summary.unchanged} unchanged, ${summary.removed} removed, in ${seconds} s`,
   );
-  // The first page of each feed whose file changed: what subscribers of WebSub hubs hear about.
-  const changedFeeds = summary.writtenUrls.filter((url) => /^(?:\/(?:topics|providers)\/[^/]+)?\/feed\.(?:rss|atom|json)$/.test(url));
+  // The first page of each feed whose file changed, digests included (a run after a day closes changes them): what WebSub hubs hear about.
+  const changedFeeds = summary.writtenUrls.filter((url) => /^(?:\/(?:topics|providers)\/[^/]+)?\/(?:feed|digest\/(?:daily|weekly))\.(?:rss|atom|json)$/.test(url));
   await announceFeedPaths(config, changedFeeds, "feedloom export");
   // A static site cannot publish on its own: it needs an export at (or after) each due time.
   const next = result.scheduled[0];

@@ -9,8 +9,9 @@ import type { Hono } from "hono";
 import { ConfigError, LOOPBACK_HOSTS, loadConfig, loadWatchConfig } from "../config.js";
 import { formatIssue } from "../content/report.js";
 import { createItemFragments } from "../feeds/fragments.js";
+import { currentPeriod } from "../index/digest.js";
 import { type ContentStore, createMemoryStore, scopesOf } from "../index/store.js";
-import { announceChanges } from "../publish/announce.js";
+import { announceChanges, announceFeedPaths, closedDigestFeedPaths } from "../publish/announce.js";
 import { publishingTime } from "../runtime/clock.js";
 import { createNodeApp } from "../runtime/node-app.js";
 import { createRenderAdmission } from "../runtime/render-admission.js";
@@ -78,6 +79,19 @@ runMain("feedloom", async () => {
     armRelease();
   };
   armRelease();
+
+  // Digests gain an item when a day (or a week) closes in DIGEST_TIMEZONE: a timer tells the hubs then.
+  const armDigests = () => {
+    const from = clock();
+    const midnight = currentPeriod("daily", from, config.digestTimeZone).end;
+    // A second past midnight: article dates count in whole seconds.
+    const wait = Math.min(LONGEST_TIMER_MS, Math.max(0, midnight - Date.now()) + 1_000);
+    setTimeout(async () => {
+      await announceFeedPaths(config, await closedDigestFeedPaths(current.store, config.digestTimeZone, from, clock()), "feedloom");
+      armDigests();
+    }, wait).unref();
+  };
+  if (config.websubHubs.length > 0) armDigests();
 
   let cacheWrite: NodeJS.Timeout | undefined;
   const onReload = (reload: Reload) => {

@@ -13,7 +13,7 @@ import { createLruRenderCache } from "../http/lru-render-cache.js";
 import { CONTENT_VERSION_ENV } from "../http/site.js";
 import { currentDayKey } from "../index/digest.js";
 import { type ContentStore, createMemoryStore, scopesOf } from "../index/store.js";
-import { announceChanges } from "../publish/announce.js";
+import { announceFeedPaths, closedDigestFeedPaths, feedPathsOf } from "../publish/announce.js";
 import { type ContentBundle, indexFromBundle } from "../sources/bundle.js";
 import { type D1Like, createD1Store } from "../sources/d1-store.js";
 import { publishingTime } from "../runtime/clock.js";
@@ -73,12 +73,17 @@ export function createWorker(bundleJson: string, { cacheRenders = true } = {}) {
     /**
      * The Cron Trigger (wrangler.toml, every RELEASE_CHECK_MINUTES): tells the WebSub hubs of the
      * feeds of every scheduled article that went out in the slot that ends at this run's scheduled
-     * time. Slots tile, so each article is announced once; readers see it anyway at their next poll.
+     * time, and of the digests when a day closed in it. Slots tile, so each is announced once;
+     * readers see it anyway at their next poll.
      */
     async scheduled(controller: { scheduledTime: number }, env: Env, ctx: Pick<ExecutionContext, "waitUntil">): Promise<void> {
       const { store, config } = servingFor(env);
-      const released = await store.publishedBetween({ kind: "all" }, controller.scheduledTime - RELEASE_CHECK_MINUTES * 60_000, controller.scheduledTime);
-      if (released.length > 0) ctx.waitUntil(announceChanges(config, scopesOf(released), "feedloom cron"));
+      const from = controller.scheduledTime - RELEASE_CHECK_MINUTES * 60_000;
+      const released = await store.publishedBetween({ kind: "all" }, from, controller.scheduledTime);
+      // And the digests, when a day (or a week) closed in the slot.
+      const digests = await closedDigestFeedPaths(store, config.digestTimeZone, from, controller.scheduledTime);
+      const paths = [...feedPathsOf(scopesOf(released)), ...digests];
+      if (paths.length > 0) ctx.waitUntil(announceFeedPaths(config, paths, "feedloom cron"));
     },
   };
 }
