@@ -73,11 +73,20 @@ export function currentDayKey(now: number, timeZone: string): string {
   return day.key;
 }
 
+/** Closed periods found, by kind, zone, count and day: they change only at midnight, and each costs time-zone arithmetic. */
+const closedMemo = new Map<string, Period[]>();
+
 /** The latest `count` closed periods, newest first: never the current one. */
 export function closedPeriods(kind: DigestKind, now: number, timeZone: string, count = PERIODS_KEPT[kind]): Period[] {
+  const memoKey = `${kind} ${timeZone} ${count} ${currentDayKey(now, timeZone)}`;
+  const known = closedMemo.get(memoKey);
+  if (known) return known;
   const current = currentPeriod(kind, now, timeZone);
   const length = kind === "daily" ? 1 : 7;
-  return Array.from({ length: count }, (_, i) => periodFrom(kind, current.year, current.month, current.day - length * (i + 1), timeZone));
+  const periods = Array.from({ length: count }, (_, i) => periodFrom(kind, current.year, current.month, current.day - length * (i + 1), timeZone));
+  if (closedMemo.size >= 64) closedMemo.clear();
+  closedMemo.set(memoKey, periods);
+  return periods;
 }
 
 /** The period a URL names, if it is a well-formed key; whether it is closed is the caller's question. */
