@@ -11,7 +11,7 @@ import { decode } from "html-entities";
 import type { Browser, Frame, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contextFor, hasChromium, launchChromium, serveApp } from "./browser.js";
-import { PROCESS_TEST_TIMEOUT, fixtureApp } from "./helpers.js";
+import { PROCESS_TEST_TIMEOUT, fixtureApp, DIGEST_FIXTURES } from "./helpers.js";
 
 /** A JSON Feed written to do harm: markup in every text, script URLs, a huge title. */
 const HOSTILE_FEED = {
@@ -31,7 +31,7 @@ describe.skipIf(!hasChromium && !process.env.CI)("embedding in Chromium, from an
   let host: Server;
   let hostOrigin: string;
   const pages = new Map<string, { html: string; csp?: string }>();
-  const fixtures = fixtureApp();
+  const fixtures = fixtureApp({}, [DIGEST_FIXTURES]);
 
   beforeAll(async () => {
     feeds = await serveApp((await fixtures).app);
@@ -63,6 +63,7 @@ describe.skipIf(!hasChromium && !process.env.CI)("embedding in Chromium, from an
       html: wrap(`<script>window.pwned = false</script><script type="module" src="${feeds.origin}/embed.js"></script><feedloom-feed src="${hostOrigin}/hostile.json" image excerpt></feedloom-feed>`),
     });
     pages.set("/missing.html", { html: wrap(`<script type="module" src="${feeds.origin}/embed.js"></script><feedloom-feed src="${feeds.origin}/topics/no-such-topic/feed.json"></feedloom-feed>`) });
+    pages.set("/digest.html", { html: wrap(`<script type="module" src="${feeds.origin}/embed.js"></script><feedloom-feed src="${feeds.origin}/digest/weekly.json"></feedloom-feed>`) });
     pages.set("/framed.html", { html: wrap(`<iframe id="page" src="${feeds.origin}/topics/ai/"></iframe>`) });
   }, PROCESS_TEST_TIMEOUT);
 
@@ -98,6 +99,19 @@ describe.skipIf(!hasChromium && !process.env.CI)("embedding in Chromium, from an
     expect(await widgetItems(page)).toEqual(folded(index.topics.get("ai")!.articles.slice(0, 5).map((article) => article.title)));
     await page.waitForFunction(() => document.querySelector("#second")?.shadowRoot?.querySelectorAll("li").length === 4);
     expect(await widgetItems(page, "#second")).toEqual(folded(index.articles.slice(0, 4).map((article) => article.title)));
+    expect(problems).toEqual([]);
+    await close();
+  });
+
+  it("shows a digest as one line per period, each linking the period's page", async () => {
+    const { app } = await fixtures;
+    const digest = (await (await app.request("/digest/weekly.json")).json()) as { items: { title: string; url: string }[] };
+    expect(digest.items.length).toBeGreaterThan(0);
+    const { page, problems, close } = await open("/digest.html");
+    await page.waitForFunction(() => document.querySelector("feedloom-feed")?.shadowRoot?.querySelector("ol"));
+    expect(await widgetItems(page)).toEqual(folded(digest.items.slice(0, 5).map((item) => item.title)));
+    const links = await page.locator("feedloom-feed").evaluate((element) => [...(element.shadowRoot?.querySelectorAll("li a[part=title], li [part=title] a, li a") ?? [])].map((node) => (node as HTMLAnchorElement).href));
+    expect(links).toContain(digest.items[0].url.replace("http://localhost", feeds.origin));
     expect(problems).toEqual([]);
     await close();
   });
