@@ -14,7 +14,7 @@ import { join, resolve } from "node:path";
 import { build } from "esbuild";
 import { Miniflare } from "miniflare";
 import { type FeedQuery, type StoreScope } from "../src/index/store.js";
-import { type D1Like, pageCost } from "../src/sources/d1-store.js";
+import { type D1Like, pageCost, spanCost } from "../src/sources/d1-store.js";
 import { loadIndexFromDir } from "../src/sources/load.js";
 import { writeCorpus } from "./corpus.js";
 import { median } from "./stats.js";
@@ -113,6 +113,10 @@ export async function d1Figures(count = 100_000): Promise<void> {
       const ms = await time(item.path, "HEAD");
       console.log(`    ${item.label.padEnd(28)} rows read ${String(cost.rowsRead).padStart(6)}   latency ${ms.toFixed(2).padStart(6)} ms`);
     }
+    // A daily digest reads its 30 days of the topic (the span query), whatever the topic's size.
+    const to = Date.parse(index.articles[0].published) + 86_400_000;
+    const span = await spanCost(db, { kind: "topic", key: "ai" }, to - 30 * 86_400_000, to);
+    console.log(`  daily digest of "ai" (30 days up to the newest article): ${span.rows} articles in the span, rows read ${span.rowsRead}`);
   } finally {
     await mf?.dispose();
     rmSync(data, { recursive: true, force: true });

@@ -7,7 +7,7 @@ import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { itServesDigestsAsNode, itServesWhatNodeServes } from "../same-as-node.js";
 import { loadConfig } from "../../src/config.js";
-import { createD1Store, type D1Like, pageCost } from "../../src/sources/d1-store.js";
+import { createD1Store, type D1Like, pageCost, spanCost } from "../../src/sources/d1-store.js";
 
 const worker = exports.default as { fetch(request: Request): Promise<Response> };
 const get = (path: string, init?: RequestInit) => worker.fetch(new Request(`http://localhost${path}`, init));
@@ -38,6 +38,16 @@ describe("rows read per feed page, at 3,000 articles", () => {
       // A topic reads its links, then the articles; each adds the one row that holds the scope's count.
       expect(rowsRead).toBeLessThanOrEqual(2 * 50 + 5);
     }
+  });
+
+  it("a digest's 30 days of a 3,000-article topic read those days' rows, not the topic", async () => {
+    // The large corpus has an article an hour from 1 January 2022: 30 days are 720 of them.
+    const to = Date.UTC(2022, 3, 1);
+    const span = await spanCost(LARGE, { kind: "topic", key: "ai" }, to - 30 * 86_400_000, to);
+    expect(span.rows).toBe(720);
+    expect(span.rowsRead).toBeLessThanOrEqual(2 * 720 + 5);
+    const all = await spanCost(LARGE, { kind: "all" }, to - 30 * 86_400_000, to);
+    expect(all.rowsRead).toBeLessThanOrEqual(720 + 5);
   });
 
   it("a deep page reads what page 1 does, and only a search reads the scope", async () => {
