@@ -6,11 +6,10 @@
  * at local midnight with no deploy.
  */
 import type { Context } from "hono";
-import { type DigestKind, DIGEST_KINDS, type Period, closedPeriods, currentPeriod, periodOfKey } from "../index/digest.js";
+import { type DigestKind, DIGEST_KINDS, closedPeriods, currentPeriod, periodOfKey } from "../index/digest.js";
 import { buildDigestFeed, digestPagePath, digestPath, periodLabel, scopeName } from "../feeds/digest.js";
 import { type FeedFormat, type FeedScope, FORMATS, FORMAT_NAMES, feedUrl } from "../feeds/model.js";
 import { renderFeed } from "../feeds/render.js";
-import type { StoreScope } from "../index/store.js";
 import { HttpError, clip } from "./errors.js";
 import { findGroup } from "./groups.js";
 import { ICON_PATH } from "./icon.js";
@@ -25,14 +24,13 @@ export function digestRoutes(site: Site): void {
   const { store, config } = site;
   const zone = config.digestTimeZone;
 
-  const periodsWithArticles = (scope: StoreScope, periods: readonly Period[]) => withArticles(store, scope, periods);
 
   const sendFeed = (c: Context, scope: FeedScope, kind: DigestKind, format: FeedFormat) => {
     const periods = closedPeriods(kind, store.instant(), zone);
     // The key need not name the periods: site.send's names the day, and periods close at midnights.
     return site.send(c, `${digestPath(scope, kind)}.${format}`, async () => {
       const base = site.origin(c);
-      const feed = buildDigestFeed(scope, kind, await periodsWithArticles(scope, periods), { config, origin: base, defaultIcon: `${base}${ICON_PATH}` });
+      const feed = buildDigestFeed(scope, kind, await withArticles(store, scope, periods), { config, origin: base, defaultIcon: `${base}${ICON_PATH}` });
       const self = feedUrl(feed, format);
       const link = feed.hubs.length > 0 ? [...feed.hubs.map((hub) => `<${hub}>; rel="hub"`), `<${self}>; rel="self"`].join(", ") : undefined;
       return { body: renderFeed(feed, format, site.fragments), contentType: FORMATS[format].contentType, updated: feed.updated, ...(link ? { headers: { Link: link } } : {}) };
@@ -46,7 +44,7 @@ export function digestRoutes(site: Site): void {
     if (period.end > currentPeriod(kind, store.instant(), zone).start) throw new HttpError(404, `${period.key} is not over yet: a digest covers only closed periods`);
     return site.send(c, digestPagePath(scope, kind, period.key), async () => {
       const origin = site.origin(c);
-      const [{ ranked }] = await periodsWithArticles(scope, [period]);
+      const [{ ranked }] = await withArticles(store, scope, [period]);
       if (ranked.length === 0) throw new HttpError(404, `no articles ${scope.kind === "all" ? "" : `about ${scope.name} `}in ${periodLabel(period)}`);
       const name = scopeName(scope, config);
       const title = `${name}, ${periodLabel(period)}`;
