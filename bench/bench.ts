@@ -11,12 +11,13 @@
  *   embed: embed.js gzipped, and the time to a rendered widget in Chromium (embed-bench.ts)
  *   export: a cold static export at 1k, 10k and 50k, against Hugo when it is installed (export-bench.ts)
  *   live: a file's write to its appearance in /feed.rss at 10k and 50k, reload time, memory over 200 reloads (live-bench.ts)
- * `npm run bench -- load`, `-- live [count]`, `-- misses`, `-- flood`, `-- d1 [count]`, `-- embed` or `-- export [count]` runs only that part.
+ *   digest: an uncached daily digest at 10k articles, on Node and in workerd
+ * `npm run bench -- load`, `-- live [count]`, `-- misses`, `-- flood`, `-- digest`, `-- d1 [count]`, `-- embed` or `-- export [count]` runs only that part.
  */
 import autocannon from "autocannon";
 import { execFileSync, spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -25,6 +26,7 @@ import { createApp } from "../src/http/app.js";
 import { type FeedFormat, FORMAT_NAMES, buildFeed } from "../src/feeds/model.js";
 import { renderFeed } from "../src/feeds/render.js";
 import { createMemoryStore } from "../src/index/store.js";
+import { type ContentBundle, indexFromBundle } from "../src/sources/bundle.js";
 import { loadIndexFromDir } from "../src/sources/load.js";
 import { writeCorpus } from "./corpus.js";
 import { d1Figures } from "./d1-bench.js";
@@ -150,6 +152,36 @@ async function loadFigure(): Promise<void> {
   }
 }
 
+/**
+ * A daily digest of "AI" at 10k articles, uncached, on Node and in workerd (HEAD minus a preflight, as for
+ * feeds): the corpus's four years end today, so that its last 30 days are full, as on a live site.
+ */
+async function digestFigures(): Promise<void> {
+  const dir = writeCorpus(10_000, Date.now() - 4 * 365 * 86_400_000);
+  const work = mkdtempSync(join(tmpdir(), "feedloom-digest-"));
+  try {
+    const bundle = bundleWorker(dir, join(work, "digest"), { cacheRenders: false });
+    const path = "/topics/ai/digest/daily.rss";
+    const text = readFileSync(join(bundle.bundleDir, readdirSync(bundle.bundleDir).find((name) => name.endsWith(".txt"))!), "utf8");
+    const app = createApp({ store: createMemoryStore(indexFromBundle(JSON.parse(text) as ContentBundle), "bench", { now: () => Date.now() }), config: loadConfig({}) });
+    const times: number[] = [];
+    let items = 0;
+    for (let i = 0; i < 300; i++) {
+      const t = performance.now();
+      const body = await (await app.fetch(new Request(`http://127.0.0.1${path}`))).text();
+      times.push(performance.now() - t);
+      items = body.split("<item>").length - 1;
+    }
+    const inWorkerd = await timeBundleInWorkerd(bundle.bundleDir, () => path);
+    console.log(`\ndaily digest of "AI", uncached, 10k articles ending today (${items} items); target <= 2 ms:`);
+    console.log(`  Node, app.fetch()                                  ${median(times.slice(50)).toFixed(2)} ms`);
+    console.log(`  workerd, HEAD minus preflight (wall)               ${(inWorkerd.feedMs - inWorkerd.baselineMs).toFixed(2)} ms  (${inWorkerd.feedMs.toFixed(2)} - ${inWorkerd.baselineMs.toFixed(2)} ms)`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
 async function workerFigures(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), "feedloom-worker-"));
   const corpora: [string, string][] = [["sample (data/)", "data"]];
@@ -214,6 +246,7 @@ async function main(): Promise<void> {
   if (process.argv[2] === "--worker-child") return timeBundleInNode(process.argv[3]);
   if (process.argv[2] === "misses") return missFigure();
   if (process.argv[2] === "flood") return floodOnly();
+  if (process.argv[2] === "digest") return digestFigures();
   if (process.argv[2] === "load") return loadFigure();
   if (process.argv[2] === "live") return liveFigures(process.argv[3] ? [Number(process.argv[3])] : undefined);
   if (process.argv[2] === "d1") return d1Figures(Number(process.argv[3] ?? 100_000));
@@ -248,6 +281,7 @@ async function main(): Promise<void> {
   await liveFigures();
   await missFigure();
   await workerFigures();
+  await digestFigures();
   await d1Figures();
   await embedFigures();
   await exportFigures();

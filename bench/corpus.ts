@@ -19,13 +19,13 @@ function random(seed: number) {
   return () => ((state = (state * 1664525 + 1013904223) >>> 0) / 2 ** 32);
 }
 
-export function syntheticArticles(count: number, seed = 42): { name: string; text: string }[] {
+/** `start`: the first day of the four years the dates spread over (the digest bench ends them at today). */
+export function syntheticArticles(count: number, seed = 42, start = Date.UTC(2019, 0, 1)): { name: string; text: string }[] {
   const next = random(seed);
   const pick = <T>(list: readonly T[]) => list[Math.floor(next() * list.length)];
   const sentence = (words: number) => Array.from({ length: words }, () => pick(WORDS)).join(" ");
   const providers = Math.max(20, Math.round(count / 10));
   const files: { name: string; text: string }[] = [];
-  const start = Date.UTC(2019, 0, 1);
   for (let i = 0; i < count; i++) {
     const provider = Math.floor(providers * next() ** 3);
     const date = new Date(start + Math.floor(next() * 4 * 365 * 86400) * 1000);
@@ -69,8 +69,8 @@ export function syntheticArticles(count: number, seed = 42): { name: string; tex
 }
 
 /** The corpus written to a new temporary folder, whose path is returned. */
-export function writeCorpus(count: number): string {
+export function writeCorpus(count: number, start?: number): string {
   const dir = mkdtempSync(join(tmpdir(), `feedloom-bench-${count}-`));
-  for (const { name, text } of syntheticArticles(count)) writeFileSync(join(dir, name), text);
+  for (const { name, text } of syntheticArticles(count, 42, start)) writeFileSync(join(dir, name), text);
   return dir;
 }

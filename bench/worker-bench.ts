@@ -131,14 +131,14 @@ export async function workerdStartupMs(bundleDir: string, deferredDir: string, r
  * The bundle (built with cacheRenders: false) in workerd: per-request wall time from Node for a feed
  * (HEAD skips the edge cache, so every one renders) and for a preflight (no work).
  */
-export async function timeBundleInWorkerd(bundleDir: string): Promise<{ feedMs: number; baselineMs: number }> {
+export async function timeBundleInWorkerd(bundleDir: string, pathOf = (i: number) => `/feed.rss?page=${1 + (i % 5)}`): Promise<{ feedMs: number; baselineMs: number }> {
   const mf = miniflareFor(bundleDir);
   try {
     const feed: number[] = [];
     const baseline: number[] = [];
     for (let i = 0; i < 300; i++) {
       let t = performance.now();
-      await (await mf.dispatchFetch(`http://127.0.0.1/feed.rss?page=${1 + (i % 5)}`, { method: "HEAD" })).text();
+      await (await mf.dispatchFetch(`http://127.0.0.1${pathOf(i)}`, { method: "HEAD" })).text();
       feed.push(performance.now() - t);
       t = performance.now();
       await (await mf.dispatchFetch("http://127.0.0.1/feed.rss", { method: "OPTIONS" })).text();
