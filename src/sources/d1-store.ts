@@ -199,11 +199,11 @@ export async function pageCost(db: D1Like, scope: StoreScope, query: FeedQuery, 
   return { rows: results.length, rowsRead: meta?.rows_read ?? Number.NaN };
 }
 
-/** Where a scope's articles are, by date: the table and the condition that names the scope (`?1` is its key). */
-function datedRows(scope: StoreScope): { table: string; where: string } {
+/** Where a scope's articles are, by date: the table and the condition that names the scope by the parameter `key` (default `?1`). */
+function datedRows(scope: StoreScope, key = "?1"): { table: string; where: string } {
   if (scope.kind === "all") return { table: "articles", where: "1" };
-  if (scope.kind === "provider") return { table: "articles", where: "provider_key = ?1" };
-  return { table: "article_topics", where: "topic_key = ?1" };
+  if (scope.kind === "provider") return { table: "articles", where: `provider_key = ${key}` };
+  return { table: "article_topics", where: `topic_key = ${key}` };
 }
 
 /** How many of the scope's articles are dated after `?2` (`?1` its key): one index seek, a row per scheduled article. */
@@ -267,8 +267,8 @@ function rankSql(scope: StoreScope, at: string, values: unknown[]): { from: stri
   }
   const key = values.push(scope.key);
   const cutoffAt = values.push(at);
-  const { table, where } = datedRows(scope);
-  const scheduled = `(SELECT COUNT(*) FROM ${table} WHERE ${where.replace("?1", `?${key}`)} AND published > ?${cutoffAt})`;
+  const { table, where } = datedRows(scope, `?${key}`);
+  const scheduled = `(SELECT COUNT(*) FROM ${table} WHERE ${where} AND published > ?${cutoffAt})`;
   const count = `((SELECT count FROM groups WHERE kind = '${scope.kind}' AND key = ?${key}) - ${scheduled})`;
   if (scope.kind === "provider") return { from: "articles a", where: [`a.provider_key = ?${key}`], count, rank: "a.provider_rank" };
   return { from: "article_topics t JOIN articles a ON a.id = t.article_id", where: [`t.topic_key = ?${key}`], count, rank: "t.rank" };
