@@ -78,6 +78,8 @@ export function createWorker(bundleJson: string, { cacheRenders = true } = {}) {
      */
     async scheduled(controller: { scheduledTime: number }, env: Env, ctx: Pick<ExecutionContext, "waitUntil">): Promise<void> {
       const { store, config } = servingFor(env);
+      // Nothing to tell without a hub: no reads either (on D1 they would count every 5 minutes).
+      if (config.websubHubs.length === 0) return;
       const from = controller.scheduledTime - RELEASE_CHECK_MINUTES * 60_000;
       const released = await store.publishedBetween({ kind: "all" }, from, controller.scheduledTime);
       // And the digests, when a day (or a week) closed in the slot.
