@@ -100,6 +100,11 @@ export function feedUrl(document: Pick<FeedDocument, "origin" | "path">, format:
   return locator.startsWith("/") ? `${document.origin}${document.path}${locator}.${extension}` : `${document.origin}${document.path}.${extension}${locator}`;
 }
 
+/** A feed's URL in every format: `{ rss, atom, json }`, as the JSON directories list them. */
+export function feedUrls(origin: string, path: string): Record<FeedFormat, string> {
+  return Object.fromEntries(FORMAT_NAMES.map((format) => [format, feedUrl({ origin, path }, format)])) as Record<FeedFormat, string>;
+}
+
 /**
  * Where a page of a feed lives. A later page of the plain feed (default limit,
  * no filter) has a path of its own, `/page/N`, so that paging works from a

@@ -7,7 +7,7 @@
 import type { Article } from "../content/article.js";
 import { type DigestKind, DIGEST_KINDS, type Period, closedPeriods } from "../index/digest.js";
 import { digestPagePath, digestPath, periodLabel, splitIntoPeriods } from "../feeds/digest.js";
-import { type FeedFormat, FORMAT_NAMES, feedUrl } from "../feeds/model.js";
+import { type FeedFormat, feedUrls, pagePath } from "../feeds/model.js";
 import type { ContentStore, StoreScope } from "../index/store.js";
 import type { FeedSet } from "./pages/view.js";
 import type { Site } from "./site.js";
@@ -32,11 +32,11 @@ export async function recentDigestDays(site: Site, scope: StoreScope): Promise<{
     .map(({ period, ranked }) => ({ label: periodLabel(period), path: digestPagePath(scope, "daily", period.key), count: ranked.length }));
 }
 
-const digestOpmlPath = (scope: StoreScope) => (scope.kind === "all" ? "/feeds.opml" : `/topics/${encodeURIComponent(scope.key)}/feeds.opml`);
+/** The scope's OPML: `/feeds.opml` for everything (whose page is `/`), `/topics/{key}/feeds.opml`. */
+const digestOpmlPath = (scope: StoreScope) => `${pagePath(scope)}feeds.opml`;
 
 /** The digest feed URLs of a scope, as the JSON directories list them: `{ daily: { rss, atom, json }, weekly: … }`. */
 export function digestUrls(origin: string, scope: StoreScope): Record<DigestKind, Record<FeedFormat, string>> {
-  const urls = (kind: DigestKind) => Object.fromEntries(FORMAT_NAMES.map((format) => [format, feedUrl({ origin, path: digestPath(scope, kind) }, format)])) as Record<FeedFormat, string>;
-  return { daily: urls("daily"), weekly: urls("weekly") };
+  return { daily: feedUrls(origin, digestPath(scope, "daily")), weekly: feedUrls(origin, digestPath(scope, "weekly")) };
 }
 

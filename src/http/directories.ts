@@ -1,6 +1,6 @@
 /** The lists a client starts from: `/topics.json`, `/providers.json`, `/` as JSON (see pages/), and the default icon. */
 import type { Context } from "hono";
-import { EPOCH, FORMAT_NAMES, feedPath, feedUrl } from "../feeds/model.js";
+import { EPOCH, feedPath, feedUrls } from "../feeds/model.js";
 import type { GroupKind } from "../index/store.js";
 import { digestUrls } from "./digest-links.js";
 import { respond } from "./headers.js";
@@ -20,7 +20,7 @@ export function directoryRoutes(site: Site): void {
         key: group.key,
         count: group.count,
         newest: group.newest,
-        feeds: feedsAt(origin, feedPath({ kind, key: group.key })),
+        feeds: feedUrls(origin, feedPath({ kind, key: group.key })),
         ...(kind === "topic" ? { digests: digestUrls(origin, { kind, key: group.key }) } : {}),
       }));
       const updated = entries.reduce((newest, entry) => (entry.newest > newest ? entry.newest : newest), EPOCH);
@@ -32,7 +32,6 @@ export function directoryRoutes(site: Site): void {
   site.route(ICON_PATH, () => respond(ICON_PNG, 200, { "Content-Type": "image/png", "Cache-Control": "public, max-age=604800" }));
 }
 
-const feedsAt = (origin: string, path: string) => Object.fromEntries(FORMAT_NAMES.map((format) => [format, feedUrl({ origin, path }, format)]));
 
 /** `/` for clients that ask for JSON: the summary it has always been. */
 export async function jsonSummary(site: Site, c: Context): Promise<RenderedBody> {
@@ -42,7 +41,7 @@ export async function jsonSummary(site: Site, c: Context): Promise<RenderedBody>
   const body = {
     title: config.siteTitle,
     description: config.siteDescription,
-    feeds: feedsAt(origin, "/feed"),
+    feeds: feedUrls(origin, "/feed"),
     digests: digestUrls(origin, { kind: "all" }),
     topics: `${origin}/topics.json`,
     providers: `${origin}/providers.json`,
