@@ -8,8 +8,8 @@
 import type { Context } from "hono";
 import { type DigestKind, DIGEST_KINDS, closedPeriods, currentPeriod, periodOfKey } from "../index/digest.js";
 import { buildDigestFeed, digestPagePath, digestPath, periodLabel, scopeName } from "../feeds/digest.js";
-import { type FeedFormat, type FeedScope, FORMATS, FORMAT_NAMES, feedUrl } from "../feeds/model.js";
-import { renderFeed } from "../feeds/render.js";
+import { type FeedFormat, type FeedScope, FORMATS, FORMAT_NAMES } from "../feeds/model.js";
+import { renderedFeed } from "./feeds.js";
 import { HttpError, clip } from "./errors.js";
 import { findGroup } from "./groups.js";
 import { ICON_PATH } from "./icon.js";
@@ -31,9 +31,7 @@ export function digestRoutes(site: Site): void {
     return site.send(c, `${digestPath(scope, kind)}.${format}`, async () => {
       const base = site.origin(c);
       const feed = buildDigestFeed(scope, kind, await withArticles(store, scope, periods), { config, origin: base, defaultIcon: `${base}${ICON_PATH}` });
-      const self = feedUrl(feed, format);
-      const link = feed.hubs.length > 0 ? [...feed.hubs.map((hub) => `<${hub}>; rel="hub"`), `<${self}>; rel="self"`].join(", ") : undefined;
-      return { body: renderFeed(feed, format, site.fragments), contentType: FORMATS[format].contentType, updated: feed.updated, ...(link ? { headers: { Link: link } } : {}) };
+      return renderedFeed(feed, format, site.fragments);
     });
   };
 

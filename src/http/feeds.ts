@@ -4,17 +4,25 @@
  * redirected, so that every feed page has one URL and its self link names it.
  */
 import type { Context } from "hono";
-import { type FeedFormat, type FeedScope, FORMATS, FORMAT_NAMES, buildFeed, feedPath, feedUrl, queryString } from "../feeds/model.js";
+import type { ItemFragments } from "../feeds/fragments.js";
+import { type FeedDocument, type FeedFormat, type FeedScope, FORMATS, FORMAT_NAMES, buildFeed, feedPath, feedUrl, queryString } from "../feeds/model.js";
 import { renderFeed } from "../feeds/render.js";
 import type { GroupInfo } from "../index/store.js";
 import { HttpError, clip } from "./errors.js";
 import { SEGMENT, findGroup } from "./groups.js";
 import { ICON_PATH } from "./icon.js";
 import { canonicalFeedLocation, parseFeedQuery } from "./params.js";
-import { type Site, searchOf } from "./site.js";
+import { type RenderedBody, type Site, searchOf } from "./site.js";
 
 /** The feed scope of a topic or provider: its key, its name for titles, and a provider's logo for the icon. */
 const scopeOf = (group: GroupInfo): FeedScope => ({ kind: group.kind, key: group.key, name: group.name, ...(group.logo ? { logo: group.logo } : {}) }) as FeedScope;
+
+/** A feed document as a response body: its format's type, its date, and the WebSub Link header when hubs are set. */
+export function renderedFeed(feed: FeedDocument, format: FeedFormat, fragments: ItemFragments): RenderedBody {
+  const self = feedUrl(feed, format, feed.links.self);
+  const link = feed.hubs.length > 0 ? [...feed.hubs.map((hub) => `<${hub}>; rel="hub"`), `<${self}>; rel="self"`].join(", ") : undefined;
+  return { body: renderFeed(feed, format, fragments), contentType: FORMATS[format].contentType, updated: feed.updated, ...(link ? { headers: { Link: link } } : {}) };
+}
 
 export function feedRoutes(site: Site): void {
   const { store, config } = site;
@@ -37,9 +45,7 @@ export function feedRoutes(site: Site): void {
       const slice = await store.slice(scope.kind === "all" ? scope : { kind: scope.kind, key: scope.key }, query);
       const feed = buildFeed(scope, slice, query, { config, origin: base, defaultIcon: `${base}${ICON_PATH}` });
       if (query.page > feed.pages) throw new HttpError(400, `page: must be from 1 to ${feed.pages} for this feed, got ${query.page}`);
-      const self = feedUrl(feed, format, feed.links.self);
-      const link = feed.hubs.length > 0 ? [...feed.hubs.map((hub) => `<${hub}>; rel="hub"`), `<${self}>; rel="self"`].join(", ") : undefined;
-      return { body: renderFeed(feed, format, site.fragments), contentType: FORMATS[format].contentType, updated: feed.updated, ...(link ? { headers: { Link: link } } : {}) };
+      return renderedFeed(feed, format, site.fragments);
     });
   };
 
