@@ -64,15 +64,17 @@ export interface ContentStore {
   instant(): number;
 }
 
-/** The feeds an article is in: everything, each of its topics, its provider (each scope once). */
+/** Adds the feeds an article of this provider and these topics is in: everything, its provider, each topic (each once). */
+export function addScopes(scopes: Map<string, StoreScope>, provider: string, topicKeys: Iterable<string>): void {
+  scopes.set("all", { kind: "all" });
+  scopes.set(`provider ${provider}`, { kind: "provider", key: provider });
+  for (const key of topicKeys) scopes.set(`topic ${key}`, { kind: "topic", key });
+}
+
+/** The feeds these articles are in. */
 export function scopesOf(articles: Iterable<Article>): StoreScope[] {
   const scopes = new Map<string, StoreScope>();
-  for (const article of articles) {
-    scopes.set("all", { kind: "all" });
-    for (const name of article.topics) scopes.set(`topic ${topicKey(name)}`, { kind: "topic", key: topicKey(name) });
-    const provider = providerKey(article.provider.domain);
-    scopes.set(`provider ${provider}`, { kind: "provider", key: provider });
-  }
+  for (const article of articles) addScopes(scopes, providerKey(article.provider.domain), article.topics.map(topicKey));
   return [...scopes.values()];
 }
 
@@ -171,13 +173,18 @@ export function publishedCutoff(now: number): string {
 /** Sorts after every date: the cutoff that shows scheduled articles too. */
 export const AFTER_EVERY_DATE = "\uffff";
 
-/** How many articles of a newest-first list are dated after `at` (scheduled): a binary search. */
+/** How many articles of a newest-first list are dated after `at` (scheduled). */
 export function countPublishedAfter(articles: readonly Article[], at: string): number {
+  return countNewestWhile(articles, (published) => published > at);
+}
+
+/** How many of a newest-first list's head have a date that passes `newEnough` (true, then false, down the list): a binary search, not a scan. */
+function countNewestWhile(articles: readonly Article[], newEnough: (published: string) => boolean): number {
   let low = 0;
   let high = articles.length;
   while (low < high) {
     const middle = (low + high) >>> 1;
-    if (articles[middle].published > at) low = middle + 1;
+    if (newEnough(articles[middle].published)) low = middle + 1;
     else high = middle;
   }
   return low;
@@ -186,21 +193,10 @@ export function countPublishedAfter(articles: readonly Article[], at: string): n
 /** Filters by `q` and `since`; the scope's articles are already newest first. */
 function selectArticles(articles: readonly Article[], query: Pick<FeedQuery, "q" | "since">): readonly Article[] {
   const { q, since } = query;
-  const recent = since === undefined ? articles : articles.slice(0, countPublishedSince(articles, since));
+  const recent = since === undefined ? articles : articles.slice(0, countNewestWhile(articles, (published) => published >= since));
   return q === undefined ? recent : recent.filter((article) => searchTextOf(article).includes(q));
 }
 
-/** How many articles of a newest-first list are published at or after `since`: a binary search, not a scan. */
-function countPublishedSince(articles: readonly Article[], since: string): number {
-  let low = 0;
-  let high = articles.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (articles[middle].published >= since) low = middle + 1;
-    else high = middle;
-  }
-  return low;
-}
 
 /** Title and summary, lowercased, as `q` searches them (the D1 store keeps the same text in a column). */
 export function searchText(article: Pick<Article, "title" | "summary">): string {

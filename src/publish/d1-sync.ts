@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { providerKey, topicKey } from "../content/keys.js";
 import type { Article } from "../content/article.js";
 import type { ContentIndex, Group } from "../index/index.js";
-import { type StoreScope, searchText } from "../index/store.js";
+import { type StoreScope, addScopes, searchText } from "../index/store.js";
 
 /** An article row as publish compares it. */
 export interface ArticleState {
@@ -167,11 +167,7 @@ function groupStates(kind: "topic" | "provider", groups: Map<string, Group>): Gr
 export function planSync(index: ContentIndex, current: D1State): SyncPlan {
   const sql = new StatementBuilder();
   const scopes = new Map<string, StoreScope>();
-  const touch = (providerKeyValue: string, topicKeys: string[]) => {
-    scopes.set("all", { kind: "all" });
-    scopes.set(`provider ${providerKeyValue}`, { kind: "provider", key: providerKeyValue });
-    for (const key of topicKeys) scopes.set(`topic ${key}`, { kind: "topic", key });
-  };
+  const touch = (provider: string, topicKeys: string[]) => addScopes(scopes, provider, topicKeys);
 
   const existing = new Map(current.articles.map((row) => [row.id, row]));
   const desired = desiredArticles(index);
