@@ -45,8 +45,6 @@ export interface LiveFolderOptions {
 }
 
 export interface LiveFolder {
-  /** Reloads now (if anything changed); resolves when done. */
-  reload(): Promise<void>;
   close(): void;
 }
 
@@ -109,7 +107,6 @@ export function watchFolder(options: LiveFolderOptions): LiveFolder {
   const rescans = options.rescanSeconds > 0 ? setInterval(() => void reload(), options.rescanSeconds * 1000) : undefined;
   rescans?.unref();
   return {
-    reload,
     close() {
       watcher?.close();
       if (timer) clearTimeout(timer);
