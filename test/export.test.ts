@@ -25,13 +25,14 @@ afterAll(() => {
 });
 cpSync(FIXTURES, data, { recursive: true });
 
-const ENV = { PUBLIC_URL: "https://feeds.example.com", FEED_LIMIT: "2", SITE_ICON: "https://everyday-cc.github.io/ai/icon.png" };
+// The export's record (what it rendered from what) lives in the cache folder, outside the site.
+const ENV = { PUBLIC_URL: "https://feeds.example.com", FEED_LIMIT: "2", SITE_ICON: "https://everyday-cc.github.io/ai/icon.png", FEEDLOOM_CACHE_DIR: join(work, "cache") };
 const hub = recordingHub();
 const exportSite = () => runCli("export", ["--data", data, "--out", out], { ...ENV, WEBSUB_HUBS: hub.url() });
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: "utf8" })
-    .filter((name) => statSync(join(dir, name)).isFile() && !name.endsWith(".feedloom-export.json") && name !== "_headers")
+    .filter((name) => statSync(join(dir, name)).isFile() && name !== "_headers")
     .map((name) => relative(dir, join(dir, name)))
     .sort();
 }
@@ -50,7 +51,9 @@ function parseHeadersFile(text: string): { pattern: string; lines: string[] }[] 
 function cloudflareHeaders(rules: ReturnType<typeof parseHeadersFile>, path: string): Map<string, string> {
   const headers = new Map<string, string>();
   for (const { pattern, lines } of rules) {
-    if (!(pattern.endsWith("*") ? path.startsWith(pattern.slice(0, -1)) : path === pattern)) continue;
+    // `*` matches anything, `:name` one segment.
+    const matcher = new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/:\w+/g, "[^/]+")}$`);
+    if (!matcher.test(path)) continue;
     for (const line of lines) {
       if (line.startsWith("!")) headers.delete(line.slice(1).trim().toLowerCase());
       else {
@@ -83,23 +86,25 @@ describe("npm run export", { timeout: 2 * PROCESS_TEST_TIMEOUT }, () => {
 
   it("writes every file byte for byte as the live app answers it", async () => {
     const { stdout } = await exportSite();
-    const total = Number(/: (\d+) files \(.* MB\): \1 written, 0 unchanged, 0 removed/.exec(stdout)?.[1]);
+    const total = Number(/: (\d+) files: \1 rendered \(.* MB\), \1 written, 0 unchanged, 0 removed/.exec(stdout)?.[1]);
     expect(total).toBeGreaterThan(0);
     // Not a terminal here, so the progress is a line per tenth; its last agrees with the total (_headers and 404.html included).
     expect([...stdout.matchAll(/export: (\d+)\/(\d+) files/g)].at(-1)?.slice(1).map(Number)).toEqual([total, total]);
     const { app } = await fixtureApp({ ...ENV, WEBSUB_HUBS: hub.url() });
     const files = filesUnder(out);
     expect(files).toContain("index.html");
-    expect(files).toContain("feed/page/2.rss");
+    expect(files).toContain("feed/archive/1.rss");
+    // Pages counted from the newest shift with every article: they answer live only.
+    expect(files.filter((file) => file.includes("/page/"))).toEqual([]);
     expect(files).toContain("topics/ai/index.html");
     expect(files).toContain("embed/topics/ai/index.html");
     expect(files).toContain("404.html");
     for (const file of files) expect(Buffer.compare(await liveAnswer(app, "https://feeds.example.com", file), readFileSync(join(out, file))), file).toBe(0);
   });
 
-  it("writes feeds that pass the live checks, whose paging links all lead to exported files", async () => {
-    const feeds = filesUnder(out).filter((file) => /(^|\/)feed(\/page\/\d+)?\.(rss|atom|json)$/.test(file));
-    expect(feeds.length).toBeGreaterThan(30);
+  it("writes feeds that pass the live checks, whose links all lead to exported files, or to the feed while an archive fills", async () => {
+    const feeds = filesUnder(out).filter((file) => /(^|\/)feed(\/archive\/\d+)?\.(rss|atom|json)$/.test(file));
+    expect(feeds.filter((file) => file.includes("/archive/")).length).toBeGreaterThan(20);
     const linked = new Set<string>();
     for (const file of feeds) {
       const body = readFileSync(join(out, file), "utf8");
@@ -111,24 +116,33 @@ describe("npm run export", { timeout: 2 * PROCESS_TEST_TIMEOUT }, () => {
       } else {
         const root = parseXmlStrict(body);
         const links = format === "rss" ? children(children(root, "channel")[0], "atom:link") : children(root, "link");
-        for (const link of links) if (["self", "first", "previous", "next", "last"].includes(link.attributes.rel)) linked.add(link.attributes.href);
+        for (const link of links) if (link.attributes.rel !== "alternate" && link.attributes.rel !== "hub") linked.add(link.attributes.href);
       }
     }
-    expect([...linked].some((url) => url.includes("/page/"))).toBe(true);
+    expect([...linked].some((url) => url.includes("/archive/"))).toBe(true);
+    const { app } = await fixtureApp(ENV);
+    let filling = 0;
     for (const url of linked) {
       expect(url.startsWith("https://feeds.example.com/"), url).toBe(true);
-      expect(existsSync(join(out, fileForUrl(new URL(url).pathname))), url).toBe(true);
+      if (existsSync(join(out, fileForUrl(new URL(url).pathname)))) continue;
+      // The newest archive links the next one before it is complete; live, that sends readers to the feed, which holds its articles.
+      filling++;
+      const live = await app.request(url);
+      expect([live.status, live.headers.get("location")], url).toEqual([302, url.replace(/\/archive\/\d+(\.\w+)$/, "$1").replace("https://feeds.example.com", "")]);
     }
+    expect(filling).toBeGreaterThan(0);
   });
 
   it("writes nothing the second time, and removes what is no longer produced", async () => {
     hub.posts.splice(0);
     const again = await exportSite();
-    expect(again.stdout).toMatch(/: 0 written, (\d+) unchanged, 0 removed/);
+    // Nothing rendered either: the record says no file's inputs changed. It is kept outside the site.
+    expect(again.stdout).toMatch(/: 0 rendered \(0\.0 MB\), 0 written, (\d+) unchanged, 0 removed/);
+    expect(filesUnder(out).filter((file) => file.split("/").some((segment) => segment.startsWith(".")))).toEqual([]);
     expect(hub.posts).toEqual([]); // nothing changed, no hub told
     unlinkSync(join(data, "2023-08-15-weburl-bad-original-good.md")); // the only article of example-cx.com
     const after = await exportSite();
-    expect(after.stdout).toMatch(/: [1-9]\d* written, \d+ unchanged, [1-9]\d* removed/);
+    expect(after.stdout).toMatch(/, [1-9]\d* written, \d+ unchanged, [1-9]\d* removed/);
     // The feeds the article was in changed (everything, its topics); its provider's feed is gone.
     const told = new Set(hub.posts.flat().map((url) => url.replace(/\.(rss|atom|json)$/, "")));
     expect(told).toContain("https://feeds.example.com/feed");
@@ -142,7 +156,7 @@ describe("npm run export", { timeout: 2 * PROCESS_TEST_TIMEOUT }, () => {
     const rules = parseHeadersFile(readFileSync(join(out, "_headers"), "utf8"));
     const { app } = await fixtureApp({ ...ENV, WEBSUB_HUBS: hub.url() });
     const compared = ["access-control-allow-origin", "x-content-type-options", "strict-transport-security", "cache-control", "content-security-policy", "x-frame-options"];
-    for (const path of ["/", "/topics/ai/", "/embed/topics/ai/", "/assets/" + filesUnder(join(out, "assets"))[0], "/feed.rss", "/topics/ai/feed/page/2.json"]) {
+    for (const path of ["/", "/topics/ai/", "/embed/topics/ai/", "/assets/" + filesUnder(join(out, "assets"))[0], "/feed.rss", "/topics/ai/feed/archive/1.json", "/feed/archive/2.atom"]) {
       const live = (await app.request(`https://feeds.example.com${path}`)).headers;
       const served = cloudflareHeaders(rules, path);
       for (const name of compared) {
@@ -187,7 +201,14 @@ describe("npm run export", { timeout: 2 * PROCESS_TEST_TIMEOUT }, () => {
     expect([redirect.status, redirect.headers.get("location")]).toEqual([301, "/feeds/feed/page/2.rss"]);
     const renamed = await app.request(`${base}/topics/AI/`);
     expect([renamed.status, renamed.headers.get("location")]).toEqual([301, "/feeds/topics/ai/"]);
-    expect(parseHeadersFile(readFileSync(join(subOut, "_headers"), "utf8")).map((rule) => rule.pattern)).toEqual(["/feeds/*", "/feeds/assets/*", "/feeds/embed/*"]);
+    expect(parseHeadersFile(readFileSync(join(subOut, "_headers"), "utf8")).map((rule) => rule.pattern)).toEqual([
+      "/feeds/*",
+      "/feeds/assets/*",
+      "/feeds/feed/archive/*",
+      "/feeds/topics/:key/feed/archive/*",
+      "/feeds/providers/:key/feed/archive/*",
+      "/feeds/embed/*",
+    ]);
   });
 
   it("gives the same bytes in any time zone and locale", async () => {
@@ -203,7 +224,7 @@ describe("npm run export", { timeout: 2 * PROCESS_TEST_TIMEOUT }, () => {
   it("names files after decoded paths, as static hosts look them up", () => {
     expect(fileForUrl("/")).toBe("index.html");
     expect(fileForUrl("/topics/%EC%95%84%ED%81%AC%EB%A1%9C%ED%8C%AC/")).toBe("topics/아크로팬/index.html");
-    expect(fileForUrl("/feed/page/2.rss")).toBe("feed/page/2.rss");
+    expect(fileForUrl("/feed/archive/2.rss")).toBe("feed/archive/2.rss");
     expect(() => fileForUrl("/topics/%2E%2E/")).toThrow(/not a path that can be a file/);
   });
 });

@@ -4,8 +4,12 @@
  * static host. Needs PUBLIC_URL, the address the files will be served from:
  * feeds name themselves and each other with absolute URLs.
  */
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { ConfigError, loadConfig } from "../config.js";
+import { type Config, ConfigError, loadConfig } from "../config.js";
 import { formatIssue } from "../content/report.js";
 import { createItemFragments } from "../feeds/fragments.js";
 import { createApp } from "../http/app.js";
@@ -15,8 +19,8 @@ import { defaultCacheDir, loadIndexFromDir, summaryLine } from "../sources/load.
 import { runMain } from "../runtime/main.js";
 import { announceFeedPaths } from "../publish/announce.js";
 import { ASSETS } from "../http/pages/assets.js";
-import { headersFile } from "../publish/headers-file.js";
-import { exportSite } from "../publish/static-export.js";
+import { type HeadersHost, headersFile } from "../publish/headers-file.js";
+import { appFile, exportSite } from "../publish/static-export.js";
 import { nodeBodyEtag } from "../runtime/etag.js";
 
 /** A bar on a terminal; on a log (CI), a line at each tenth. */
@@ -37,6 +41,15 @@ function progress(): (done: number, total: number) => void {
   };
 }
 
+/**
+ * What every exported file depends on besides its own inputs: this program's
+ * code (the bundle npm run export runs, or this module under tsx), the
+ * configuration and the headers' host. Any change renders everything again.
+ */
+function exportSalt(config: Config, host: string): string {
+  return createHash("sha1").update(readFileSync(fileURLToPath(import.meta.url))).update(JSON.stringify({ config, host })).digest("base64url");
+}
+
 runMain("feedloom export", async () => {
   const { values } = parseArgs({ options: { out: { type: "string", default: "dist/site" }, data: { type: "string" }, headers: { type: "string", default: "cloudflare" } } });
   if (values.headers !== "cloudflare" && values.headers !== "netlify") throw new ConfigError("--headers must be cloudflare (Cloudflare Pages, Workers static assets) or netlify");
@@ -48,22 +61,41 @@ runMain("feedloom export", async () => {
   const result = await loadIndexFromDir(dir, { includeUnpublished: config.includeUnpublished, now, showScheduled: config.includeUnpublished, cacheDir: defaultCacheDir(process.env) });
   for (const issue of result.issues.filter((item) => item.severity === "error")) console.warn(`feedloom export: ${formatIssue(issue)}`);
   console.log(summaryLine(result, dir));
-  const store = createMemoryStore(result.index, "export", { now: () => now, showScheduled: config.includeUnpublished });
+  const store = createMemoryStore(result.index, result.version, { now: () => now, showScheduled: config.includeUnpublished });
   const app = createApp({ store, config, etag: nodeBodyEtag, itemFragments: createItemFragments() });
-  const urls = await everyStaticUrl(store, config);
   const started = performance.now();
-  const headers = await headersFile(app, { publicUrl: config.publicUrl, basePath: config.basePath }, { page: "/", feed: "/feed.rss", asset: ASSETS.style.path, embed: "/embed/" }, values.headers);
-  // What a browser is shown for a missing address: static hosts serve 404.html for every missing file.
-  const notFound = await app.request(`${config.publicUrl}/404.html`, { headers: { Accept: "text/html" } });
-  if (notFound.status !== 404) throw new Error(`/404.html: the app answered ${notFound.status}, not its not-found page`);
-  const extra = [
-    { file: "_headers", body: headers },
-    { file: "404.html", body: await notFound.text() },
+  const urls = await everyStaticUrl(store, config);
+  const encoder = new TextEncoder();
+  const files = [
+    ...urls.map(({ url, inputs }) => appFile(app, config.publicUrl!, url, inputs)),
+    {
+      file: "_headers",
+      inputs: [],
+      render: async () =>
+        encoder.encode(await headersFile(app, { publicUrl: config.publicUrl!, basePath: config.basePath }, { page: "/", feed: "/feed.rss", asset: ASSETS.style.path, embed: "/embed/" }, values.headers as HeadersHost)),
+    },
+    {
+      // What a browser is shown for a missing address: static hosts serve 404.html for every missing file.
+      file: "404.html",
+      inputs: [],
+      async render() {
+        const notFound = await app.request(`${config.publicUrl}/404.html`, { headers: { Accept: "text/html" } });
+        if (notFound.status !== 404) throw new Error(`/404.html: the app answered ${notFound.status}, not its not-found page`);
+        return new Uint8Array(await notFound.arrayBuffer());
+      },
+    },
   ];
-  const summary = await exportSite({ app, origin: config.publicUrl, urls, out: values.out, onProgress: progress(), extra });
+  const cacheDir = defaultCacheDir(process.env);
+  const summary = await exportSite({
+    files,
+    out: values.out,
+    record: cacheDir && join(cacheDir, `export-${createHash("sha1").update(resolve(values.out)).digest("hex").slice(0, 16)}.json`),
+    salt: exportSalt(config, values.headers),
+    onProgress: progress(),
+  });
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   console.log(
-    `feedloom export: ${values.out}: ${summary.files} files (${(summary.bytes / 1024 / 1024).toFixed(1)} MB): ${summary.written} written, ${summary.unchanged} unchanged, ${summary.removed} removed, in ${seconds} s`,
+    `feedloom export: ${values.out}: ${summary.files} files: ${summary.rendered} rendered (${(summary.bytes / 1024 / 1024).toFixed(1)} MB), ${summary.written} written, ${summary.unchanged} unchanged, ${summary.removed} removed, in ${seconds} s`,
   );
   // The first page of each feed whose file changed, digests included (a run after a day closes changes them): what WebSub hubs hear about.
   const changedFeeds = summary.writtenUrls.filter((url) => /^(?:\/(?:topics|providers)\/[^/]+)?\/(?:feed|digest\/(?:daily|weekly))\.(?:rss|atom|json)$/.test(url));

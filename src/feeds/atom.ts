@@ -1,18 +1,19 @@
 /** Atom 1.0 (RFC 4287) with RFC 5005 paging links and Media RSS thumbnails. */
 import { type ItemFragments, renderEveryTime } from "./fragments.js";
-import { type FeedDocument, type FeedItem, GENERATOR, entryId, feedUrl, linkRelations } from "./model.js";
+import { type FeedDocument, type FeedItem, GENERATOR, entryId, feedUrl, historyElement, historyNamespace, linkRelations } from "./model.js";
 import { element, emptyElement, htmlEscape } from "./xml.js";
 
 export function renderAtom(feed: FeedDocument, fragments: ItemFragments = renderEveryTime): string {
   const out: string[] = [
     '<?xml version="1.0" encoding="utf-8"?>\n',
-    `<feed xmlns="http://www.w3.org/2005/Atom" xmlns:media="http://search.yahoo.com/mrss/" xml:lang="${feed.language}">\n`,
+    `<feed xmlns="http://www.w3.org/2005/Atom" xmlns:media="http://search.yahoo.com/mrss/"${historyNamespace(feed)} xml:lang="${feed.language}">\n`,
     element("id", feed.id),
     element("title", htmlEscape(feed.title), { type: "html" }),
     element("subtitle", htmlEscape(feed.description), { type: "html" }),
     emptyElement("link", { rel: "alternate", type: "text/html", href: feed.homeUrl }),
     ...linkRelations(feed.links).map(([rel, query]) => emptyElement("link", { rel, type: "application/atom+xml", href: feedUrl(feed, "atom", query) })),
     ...feed.hubs.map((hub) => emptyElement("link", { rel: "hub", href: hub })),
+    historyElement(feed),
     element("updated", feed.updated),
     element("generator", GENERATOR.name, { version: GENERATOR.version }),
     element("icon", feed.icon),

@@ -4,7 +4,7 @@
  */
 import type { Article, ImageRef } from "../content/article.js";
 import type { Config } from "../config.js";
-import { urlUrn, urnInNamespace } from "../content/keys.js";
+import { topicKey, urlUrn, urnInNamespace } from "../content/keys.js";
 import type { FeedQuery, Slice, StoreScope } from "../index/store.js";
 import { htmlEscape } from "./xml.js";
 import pkg from "../../package.json" with { type: "json" };
@@ -45,16 +45,30 @@ export interface FeedItem {
 }
 
 /**
- * Page locators of the RFC 5005 links (see pageLocator): "" for page 1,
- * "/page/N" for a later page of the plain feed, else a query string "?…".
+ * Locators of the RFC 5005 links (see pageLocator): "" for the subscription
+ * document, "/page/N" for a later page of the plain feed, "/archive/N" for an
+ * archive, else a query string "?…".
  */
 export interface FeedLinks {
   self: string;
+  /** Archives: the subscription document (RFC 5005 §4). */
+  current?: string;
   first?: string;
   last?: string;
   next?: string;
   prev?: string;
+  /** The newest archive older than this document. */
+  prevArchive?: string;
+  /** Archives: the next newer one. */
+  nextArchive?: string;
 }
+
+/**
+ * RFC 5005's markers: `complete` when this one document holds every article of
+ * the feed (readers may drop entries that left it), `archive` for an archive
+ * document, whose set of entries does not change.
+ */
+export type FeedHistory = "complete" | "archive";
 
 export interface FeedDocument {
   id: string;
@@ -68,6 +82,7 @@ export interface FeedDocument {
   links: FeedLinks;
   /** How many pages the selection fills at this limit (at least 1). */
   pages: number;
+  history?: FeedHistory;
   language: string;
   /** Newest item's date, else the scope's newest, else the epoch: never the clock. */
   updated: string;
@@ -94,7 +109,7 @@ export function pagePath(scope: StoreScope): string {
   return `/${scope.kind === "topic" ? "topics" : "providers"}/${encodeURIComponent(scope.key)}/`;
 }
 
-/** The URL of a feed page: `/feed.rss`, `/feed/page/2.rss`, or `/feed.rss?limit=10&page=2`. */
+/** The URL of a feed page: `/feed.rss`, `/feed/page/2.rss`, `/feed/archive/3.rss`, or `/feed.rss?limit=10&page=2`. */
 export function feedUrl(document: Pick<FeedDocument, "origin" | "path">, format: FeedFormat, locator = ""): string {
   const extension = FORMATS[format].extension;
   return locator.startsWith("/") ? `${document.origin}${document.path}${locator}.${extension}` : `${document.origin}${document.path}.${extension}${locator}`;
@@ -120,10 +135,68 @@ function pageCount(total: number, limit: number): number {
   return Math.max(1, Math.ceil(total / limit));
 }
 
+/**
+ * Archives hold FEED_LIMIT articles each, counted from the oldest: archive N
+ * holds positions (N-1)·limit to N·limit-1, so a newer article moves none of
+ * them. Only complete ones exist; the newest articles, fewer than an archive
+ * holds, are in the subscription document, which holds FEED_LIMIT.
+ */
+export function completeArchives(total: number, limit: number): number {
+  return Math.floor(total / limit);
+}
+
+export const archiveLocator = (number: number): string => `/archive/${number}`;
+
+/** The plain feed's first page: the document readers subscribe to. */
+function isSubscription(query: FeedQuery, defaultLimit: number): boolean {
+  return query.page === 1 && pageLocator(query, defaultLimit) === "";
+}
+
+interface FeedContext {
+  config: Config;
+  origin: string;
+  defaultIcon?: string;
+}
+
 /** The feed of one page of a scope: `slice` is what the store gave for `query`. */
-export function buildFeed(scope: FeedScope, slice: Slice, query: FeedQuery, context: { config: Config; origin: string; defaultIcon?: string }): FeedDocument {
-  const { config, origin } = context;
+export function buildFeed(scope: FeedScope, slice: Slice, query: FeedQuery, context: FeedContext): FeedDocument {
   const pages = pageCount(slice.total, query.limit);
+  if (!isSubscription(query, context.config.defaultLimit)) return documentOf(scope, slice, context, { links: pagingLinks(query, pages, context.config.defaultLimit), pages });
+  // The subscription document: every article when they fit, else a link to the archives, which paging clients follow as `next` too.
+  if (slice.total <= query.limit) return documentOf(scope, slice, context, { links: { self: "" }, pages, history: "complete" });
+  const newestArchive = archiveLocator(completeArchives(slice.total, query.limit));
+  return documentOf(scope, slice, context, { links: { self: "", next: newestArchive, prevArchive: newestArchive }, pages });
+}
+
+/**
+ * Archive `number` of a scope (complete: the caller checked), from `slice`,
+ * what the store gave for its positions. Its bytes depend on its own articles
+ * only: it links the next newer archive before that one exists, and it is
+ * titled with its own articles' spelling of the scope, and a provider's logo
+ * from its own articles, since a newer article may change the group's.
+ */
+export function buildArchive(scope: FeedScope, slice: Slice, number: number, context: FeedContext): FeedDocument {
+  const older = number > 1 ? archiveLocator(number - 1) : undefined;
+  const links: FeedLinks = { self: archiveLocator(number), current: "", nextArchive: archiveLocator(number + 1), ...(older ? { prevArchive: older, next: older } : {}) };
+  return documentOf(asSpelledIn(scope, slice.articles), slice, context, { links, pages: 1, history: "archive" });
+}
+
+/** The scope named as these articles spell it most (ties: first in code-point order, as the index names groups). */
+function asSpelledIn(scope: FeedScope, articles: readonly Article[]): FeedScope {
+  if (scope.kind === "all") return scope;
+  const spellings = new Map<string, number>();
+  for (const article of articles) {
+    const names = scope.kind === "topic" ? article.topics.filter((name) => topicKey(name) === scope.key) : [article.provider.name];
+    for (const name of names) spellings.set(name, (spellings.get(name) ?? 0) + 1);
+  }
+  const [name = scope.name] = [...spellings].sort(([a, countA], [b, countB]) => countB - countA || (a < b ? -1 : 1))[0] ?? [];
+  if (scope.kind === "topic") return { ...scope, name };
+  const logo = articles.find((article) => article.provider.logo)?.provider.logo;
+  return { kind: "provider", key: scope.key, name, ...(logo ? { logo } : {}) };
+}
+
+function documentOf(scope: FeedScope, slice: Slice, context: FeedContext, shape: Pick<FeedDocument, "links" | "pages" | "history">): FeedDocument {
+  const { config, origin } = context;
   const items = slice.articles.map(toItem);
   const path = feedPath(scope);
   return {
@@ -134,8 +207,7 @@ export function buildFeed(scope: FeedScope, slice: Slice, query: FeedQuery, cont
     homeUrl: scope.kind === "all" ? `${config.siteUrl}/` : `${origin}${pagePath(scope)}`,
     origin,
     path,
-    links: pagingLinks(query, pages, config.defaultLimit),
-    pages,
+    ...shape,
     language: config.language,
     updated: items.reduce((newest, item) => (item.updated > newest ? item.updated : newest), "") || slice.newest || EPOCH,
     icon: scope.kind === "provider" && scope.logo ? resolveImageUrl(scope.logo.url, config.siteUrl) : (config.siteIcon ?? context.defaultIcon),
@@ -196,10 +268,13 @@ function queryValue(value: string): string {
 export function linkRelations(links: FeedLinks): [rel: string, query: string][] {
   const named: [string, string | undefined][] = [
     ["self", links.self],
+    ["current", links.current],
     ["first", links.first],
     ["previous", links.prev],
     ["next", links.next],
     ["last", links.last],
+    ["prev-archive", links.prevArchive],
+    ["next-archive", links.nextArchive],
   ];
   return named.filter((entry): entry is [string, string] => entry[1] !== undefined);
 }
@@ -215,6 +290,12 @@ function pagingLinks(query: FeedQuery, pages: number, defaultLimit: number): Fee
   if (query.page > 1) links.prev = at(Math.min(query.page - 1, pages));
   return links;
 }
+
+/** RFC 5005's namespace, declared on the root of the documents that use it. */
+export const historyNamespace = (feed: Pick<FeedDocument, "history">): string => (feed.history ? ' xmlns:fh="http://purl.org/syndication/history/1.0"' : "");
+
+/** `<fh:complete/>` or `<fh:archive/>`, the same in RSS and Atom. */
+export const historyElement = (feed: Pick<FeedDocument, "history">): string => (feed.history ? `<fh:${feed.history}/>\n` : "");
 
 /** A stable feed id that does not depend on the host serving the feeds: the v5 UUID of site URL + feed path. */
 export function feedId(siteUrl: string, path: string): string {

@@ -1,6 +1,6 @@
 /** RSS 2.0 with the atom (self, RFC 5005 paging), content and Media RSS modules. */
 import { type ItemFragments, renderEveryTime } from "./fragments.js";
-import { type FeedDocument, type FeedItem, GENERATOR, entryId, feedUrl, linkRelations } from "./model.js";
+import { type FeedDocument, type FeedItem, GENERATOR, entryId, feedUrl, historyElement, historyNamespace, linkRelations } from "./model.js";
 import { element, emptyElement, htmlEscape, xmlTextHex } from "./xml.js";
 
 /** Plain text (titles, names) with hexadecimal references, per the RSS Best Practices Profile; URLs keep `&amp;`. */
@@ -15,13 +15,14 @@ function rfc822(iso: string): string {
 export function renderRss(feed: FeedDocument, fragments: ItemFragments = renderEveryTime): string {
   const out: string[] = [
     '<?xml version="1.0" encoding="utf-8"?>\n',
-    '<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:media="http://search.yahoo.com/mrss/">\n',
+    `<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:media="http://search.yahoo.com/mrss/"${historyNamespace(feed)}>\n`,
     "<channel>\n",
     plainText("title", feed.title),
     element("link", feed.homeUrl),
     plainText("description", feed.description),
     ...linkRelations(feed.links).map(([rel, query]) => emptyElement("atom:link", { rel, type: "application/rss+xml", href: feedUrl(feed, "rss", query) })),
     ...feed.hubs.map((hub) => emptyElement("atom:link", { rel: "hub", href: hub })),
+    historyElement(feed),
     element("language", feed.language),
     element("lastBuildDate", rfc822(feed.updated)),
     element("docs", "https://www.rssboard.org/rss-specification"),

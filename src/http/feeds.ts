@@ -5,11 +5,25 @@
  */
 import type { Context } from "hono";
 import type { ItemFragments } from "../feeds/fragments.js";
-import { type FeedDocument, type FeedFormat, type FeedScope, FORMATS, FORMAT_NAMES, buildFeed, feedPath, feedUrl, queryString } from "../feeds/model.js";
+import {
+  type FeedDocument,
+  type FeedFormat,
+  type FeedScope,
+  FORMATS,
+  FORMAT_NAMES,
+  archiveLocator,
+  buildArchive,
+  buildFeed,
+  completeArchives,
+  feedPath,
+  feedUrl,
+  queryString,
+} from "../feeds/model.js";
 import { renderFeed } from "../feeds/render.js";
-import type { GroupInfo } from "../index/store.js";
+import type { GroupInfo, StoreScope } from "../index/store.js";
 import { HttpError, clip } from "./errors.js";
 import { SEGMENT, findGroup } from "./groups.js";
+import { IMMUTABLE, temporaryRedirect } from "./headers.js";
 import { ICON_PATH } from "./icon.js";
 import { canonicalFeedLocation, parseFeedQuery } from "./params.js";
 import { type RenderedBody, type Site, searchOf } from "./site.js";
@@ -23,6 +37,8 @@ export function renderedFeed(feed: FeedDocument, format: FeedFormat, fragments: 
   const link = feed.hubs.length > 0 ? [...feed.hubs.map((hub) => `<${hub}>; rel="hub"`), `<${self}>; rel="self"`].join(", ") : undefined;
   return { body: renderFeed(feed, format, fragments), contentType: FORMATS[format].contentType, updated: feed.updated, ...(link ? { headers: { Link: link } } : {}) };
 }
+
+const storeScope = (scope: FeedScope): StoreScope => (scope.kind === "all" ? scope : { kind: scope.kind, key: scope.key });
 
 export function feedRoutes(site: Site): void {
   const { store, config } = site;
@@ -42,29 +58,65 @@ export function feedRoutes(site: Site): void {
     const key = `${feedPath(scope)}.${format}${queryString(query, config.defaultLimit)}`;
     return site.send(c, key, async () => {
       const base = site.origin(c);
-      const slice = await store.slice(scope.kind === "all" ? scope : { kind: scope.kind, key: scope.key }, query);
+      const slice = await store.slice(storeScope(scope), query);
       const feed = buildFeed(scope, slice, query, { config, origin: base, defaultIcon: `${base}${ICON_PATH}` });
       if (query.page > feed.pages) throw new HttpError(400, `page: must be from 1 to ${feed.pages} for this feed, got ${query.page}`);
       return renderedFeed(feed, format, site.fragments);
     });
   };
 
-  /** `2.rss` -> page 2 of the RSS feed; anything else is not a page. */
-  const pageFile = (c: Context): { page: number; format: FeedFormat } => {
-    const match = /^(\d{1,9})\.(rss|atom|json)$/.exec(c.req.param("file") ?? "");
-    if (!match) throw new HttpError(404, `${clip(c.req.param("file") ?? "")} is not a feed page: pages are named like 2.rss, 2.atom or 2.json`);
-    return { page: Number(match[1]), format: match[2] as FeedFormat };
+  /**
+   * Archive `number` of a scope whose `published` articles are out. Complete
+   * archives never change, and are cached for a year; the next one, still
+   * filling, is linked by the newest archive before it exists: until then it
+   * sends readers to the feed itself, which holds its articles.
+   */
+  const sendArchive = (c: Context, scope: FeedScope, format: FeedFormat, number: number, published: number) => {
+    const path = feedPath(scope);
+    const current = `${path}.${FORMATS[format].extension}`;
+    const complete = completeArchives(published, config.defaultLimit);
+    if (number === complete + 1) return temporaryRedirect(`${config.basePath}${current}`, config.cacheMaxAge);
+    if (number > complete) {
+      throw new HttpError(404, `archive ${number} of ${current} does not exist: ${complete === 0 ? "it has none, as all its articles fit in it" : `it has archives 1 to ${complete}, oldest first`}`);
+    }
+    const key = `${path}${archiveLocator(number)}.${FORMATS[format].extension}`;
+    const redirect = site.redirectUnlessAt(c, key);
+    if (redirect) return redirect;
+    return site.send(c, key, async () => {
+      const base = site.origin(c);
+      const slice = await store.fromOldest(storeScope(scope), (number - 1) * config.defaultLimit, config.defaultLimit);
+      const feed = buildArchive(scope, slice, number, { config, origin: base, defaultIcon: `${base}${ICON_PATH}` });
+      const rendered = renderedFeed(feed, format, site.fragments);
+      return { ...rendered, headers: { ...rendered.headers, "Cache-Control": IMMUTABLE } };
+    });
+  };
+
+  /** `2.rss` -> number 2 of the RSS feed's pages or archives; anything else is neither. */
+  const numberedFile = (c: Context, what: "page" | "archive"): { number: number; format: FeedFormat } => {
+    const match = /^([1-9]\d{0,8})\.(rss|atom|json)$/.exec(c.req.param("file") ?? "");
+    if (!match) throw new HttpError(404, `${clip(c.req.param("file") ?? "")} is not a feed ${what}: ${what}s are numbered from 1 and named like 2.rss, 2.atom or 2.json`);
+    return { number: Number(match[1]), format: match[2] as FeedFormat };
   };
   site.route("/feed/page/:file", (c) => {
-    const { page, format } = pageFile(c);
-    return sendFeed(c, { kind: "all" }, format, page);
+    const { number, format } = numberedFile(c, "page");
+    return sendFeed(c, { kind: "all" }, format, number);
+  });
+  site.route("/feed/archive/:file", async (c) => {
+    const { number, format } = numberedFile(c, "archive");
+    return sendArchive(c, { kind: "all" }, format, number, (await store.overview()).articles);
   });
   for (const kind of ["topic", "provider"] as const) {
     site.route(`/${SEGMENT[kind]}/:key/feed/page/:file`, async (c) => {
-      const { page, format } = pageFile(c);
+      const { number, format } = numberedFile(c, "page");
       const group = await findGroup(c, site, kind, `/feed/page/${c.req.param("file")}`);
       if (group instanceof Response) return group;
-      return sendFeed(c, scopeOf(group), format, page);
+      return sendFeed(c, scopeOf(group), format, number);
+    });
+    site.route(`/${SEGMENT[kind]}/:key/feed/archive/:file`, async (c) => {
+      const { number, format } = numberedFile(c, "archive");
+      const group = await findGroup(c, site, kind, `/feed/archive/${c.req.param("file")}`);
+      if (group instanceof Response) return group;
+      return sendArchive(c, scopeOf(group), format, number, group.count);
     });
   }
 

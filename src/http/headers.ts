@@ -31,6 +31,14 @@ export function withStandardHeaders(headers: Record<string, string>): Record<str
   return merged;
 }
 
+/** A year's caching, for what never changes at its URL: a hashed asset (a changed one gets a new name), a complete feed archive. */
+export const IMMUTABLE = "public, max-age=31536000, immutable";
+
+/** A 302 to where a resource is for now (an archive not yet complete: its articles are in the feed itself). */
+export function temporaryRedirect(location: string, maxAge: number): Response {
+  return respond(null, 302, { Location: location, "Cache-Control": `public, max-age=${maxAge}` });
+}
+
 /** A 301 to where a resource always lives (a canonical key, query spelling or page path); caches may keep it a day. */
 export function permanentRedirect(location: string): Response {
   return respond(null, 301, { Location: location, "Cache-Control": "public, max-age=86400" });

@@ -53,6 +53,11 @@ export interface ContentStore {
   groups(kind: GroupKind): Promise<GroupInfo[]>;
   group(kind: GroupKind, key: string): Promise<GroupInfo | undefined>;
   slice(scope: StoreScope, query: FeedQuery): Promise<Slice>;
+  /**
+   * The scope's published articles at positions `offset` to `offset + limit - 1` counted from the oldest (0),
+   * newest first: an archive, whose articles stay put when newer ones arrive. `total` is the scope's count.
+   */
+  fromOldest(scope: StoreScope, offset: number, limit: number): Promise<Slice>;
   /** Keys close to an unknown one, for 404 messages. */
   closestKeys(kind: GroupKind, wanted: string): Promise<string[]>;
   /**
@@ -154,6 +159,11 @@ export function createMemoryStore(index: ContentIndex, version: string, options:
       const selected = selectArticles(articles, query);
       const start = (query.page - 1) * query.limit;
       return { articles: selected.slice(start, start + query.limit), total: selected.length, newest: articles[0]?.published };
+    },
+    fromOldest: async (scope, offset, limit) => {
+      const articles = publishedOf(articlesOf(scope), cutoff());
+      const end = Math.max(0, articles.length - offset);
+      return { articles: articles.slice(Math.max(0, end - limit), end), total: articles.length, newest: articles[0]?.published };
     },
     // Only groups that are out: a hint must not name a topic that only scheduled articles have.
     closestKeys: async (kind, wanted) => closestKeys(wanted, groupsOf(kind, cutoff()).map((group) => group.key)),

@@ -1,8 +1,9 @@
 /**
  * `_headers` for static hosts, from the app's own responses, so that the
  * static site sends the live service's CORS, security and caching headers.
- * Three rules: everything, the hashed assets (cached for a year), and the
- * embed pages (which alone may be framed). Content types are left to the
+ * Rules for everything, the hashed assets and the complete feed archives
+ * (cached for a year: only complete archives are files), and the embed pages
+ * (which alone may be framed). Both hosts match `:name` as one path segment. Content types are left to the
  * host, which infers them from the file extensions.
  *
  * Cloudflare Pages joins the values of a header set by several matching rules,
@@ -12,6 +13,8 @@
  * Content-Security-Policy there, one rule covering all: it is stricter than
  * they need, and they load nothing under it either way.
  */
+import { IMMUTABLE } from "../http/headers.js";
+
 export type HeadersHost = "cloudflare" | "netlify";
 
 interface App {
@@ -54,6 +57,7 @@ export async function headersFile(
     `${base}/assets/*`,
     ...drop("Cache-Control"),
     ...line("Cache-Control", asset.get("cache-control")),
+    ...["/feed/archive/*", "/topics/:key/feed/archive/*", "/providers/:key/feed/archive/*"].flatMap((archives) => [`${base}${archives}`, ...drop("Cache-Control"), ...line("Cache-Control", IMMUTABLE)]),
     `${base}/embed/*`,
     ...drop("Content-Security-Policy"),
     ...drop("X-Frame-Options"),

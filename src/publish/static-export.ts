@@ -1,15 +1,23 @@
 /**
  * Writes the site as static files by requesting every URL through the app
  * (in the spirit of Hono's toSSG): what a static host serves is byte for byte
- * what the live service answers. Incremental: a file is written only when its
- * bytes changed, and the files an earlier export produced but this one does
- * not are removed (a manifest in the folder remembers them; nothing else in
- * the folder is touched).
+ * what the live service answers.
+ *
+ * Incremental: each URL comes with what its bytes depend on (http/urls.ts).
+ * A record kept outside the site (the export's bookkeeping is nobody's
+ * business on the web) holds a fingerprint of those inputs per file, and of
+ * the code and configuration (the `salt`). A file whose fingerprint is
+ * unchanged, and which is still there, is not rendered at all; a rendered
+ * file is written only when its bytes changed; the files an earlier export
+ * produced but this one does not are removed (nothing else in the folder is
+ * touched). A run over unchanged data renders and writes nothing.
  */
+import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, rmdirSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, sep } from "node:path";
 
-const MANIFEST = ".feedloom-export.json";
+/** Where exports before the record kept their list of files: inside the site, which published it. Read once, then removed. */
+const LEGACY_MANIFEST = ".feedloom-export.json";
 /** Requests in flight at once: the app awaits its hashing, so others render meanwhile. */
 const IN_FLIGHT = 8;
 
@@ -17,14 +25,33 @@ export interface ExportSummary {
   /** URLs whose files were written: new or changed bytes. */
   writtenUrls: string[];
   files: number;
+  /** Files rendered (their inputs changed, or no record said otherwise). */
+  rendered: number;
   written: number;
   unchanged: number;
   removed: number;
+  /** Bytes of the files rendered. */
   bytes: number;
 }
 
 interface App {
   request(url: string): Response | Promise<Response>;
+}
+
+/** A file to export: a URL of the app, or a file of its own (the host's `_headers`, the not-found page), with what it depends on. */
+export interface ExportFile {
+  file: string;
+  /** The URL it answers for, when it is one of the app's. */
+  url?: string;
+  inputs: readonly unknown[];
+  /** The bytes, asked only when the inputs changed. */
+  render(): Promise<Uint8Array>;
+}
+
+/** What an export remembers between runs: a fingerprint of the code and configuration, and of each file's inputs. */
+interface ExportRecord {
+  salt: string;
+  files: Record<string, string>;
 }
 
 /** `/topics/ai/` -> `topics/ai/index.html`; `/feed.rss` -> `feed.rss`; percent-escapes decoded, as static hosts decode paths. */
@@ -37,66 +64,113 @@ export function fileForUrl(path: string): string {
   return segments.join("/");
 }
 
+/** The export file of a URL of the app: its bytes are what the app answers, which must be a 200. */
+export function appFile(app: App, origin: string, url: string, inputs: readonly unknown[]): ExportFile {
+  return {
+    file: fileForUrl(url),
+    url,
+    inputs,
+    async render() {
+      const response = await app.request(`${origin}${url}`);
+      if (response.status !== 200) throw new Error(`${url}: the app answered ${response.status}: ${(await response.text()).trim().slice(0, 200)}`);
+      return new Uint8Array(await response.arrayBuffer());
+    },
+  };
+}
+
+/**
+ * Fingerprints of inputs, each object's (an article, a group, a list of
+ * articles) computed once per run: the list of a topic's articles is shared
+ * by all of its files.
+ */
+function inputFingerprints(salt: string): (inputs: readonly unknown[]) => string {
+  const known = new WeakMap<object, string>();
+  const of = (value: unknown): string => {
+    if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "undefined";
+    let fingerprint = known.get(value);
+    if (fingerprint === undefined) {
+      const text = Array.isArray(value) ? `[${value.map(of).join(",")}]` : JSON.stringify(value);
+      fingerprint = createHash("sha1").update(text).digest("base64url");
+      known.set(value, fingerprint);
+    }
+    return fingerprint;
+  };
+  return (inputs) => createHash("sha1").update(salt).update("\n").update(inputs.map(of).join("\n")).digest("base64url");
+}
+
 export async function exportSite(options: {
-  app: App;
-  origin: string;
-  urls: readonly string[];
+  files: readonly ExportFile[];
   out: string;
-  /** Files that are no URL's (the host's `_headers`, the not-found page), written and tracked the same way. */
-  extra?: readonly { file: string; body: string }[];
+  /** Where the record lives, outside `out`; without one, every file is rendered (and still written only when changed). */
+  record?: string;
+  /** What every file depends on: the code and the configuration. A new salt renders everything again. */
+  salt: string;
   onProgress?: (done: number, total: number) => void;
 }): Promise<ExportSummary> {
-  const { app, origin, urls, out, onProgress, extra = [] } = options;
+  const { files, out, record: recordPath, salt, onProgress } = options;
   mkdirSync(out, { recursive: true });
-  const manifestPath = join(out, MANIFEST);
-  const previous = new Set<string>(existsSync(manifestPath) ? (JSON.parse(readFileSync(manifestPath, "utf8")) as string[]) : []);
-  const produced: string[] = [];
-  const summary: ExportSummary = { writtenUrls: [], files: 0, written: 0, unchanged: 0, removed: 0, bytes: 0 };
+  const previous = readRecord(recordPath, out);
+  const fingerprintOf = inputFingerprints(salt);
+  const current: ExportRecord = { salt, files: {} };
+  const summary: ExportSummary = { writtenUrls: [], files: files.length, rendered: 0, written: 0, unchanged: 0, removed: 0, bytes: 0 };
   const folders = new Set<string>();
   let next = 0;
   let done = 0;
-  // The extra files count in the progress too, so that its last figure is the total the summary reports.
-  const total = urls.length + extra.length;
-  const exportOne = async (url: string) => {
-    const response = await app.request(`${origin}${url}`);
-    if (response.status !== 200) throw new Error(`${url}: the app answered ${response.status}: ${(await response.text()).trim().slice(0, 200)}`);
-    keep(fileForUrl(url), new Uint8Array(await response.arrayBuffer()), url);
-    onProgress?.(++done, total);
-  };
-  const keep = (file: string, bytes: Uint8Array, url?: string) => {
+  const exportOne = async ({ file, url, inputs, render }: ExportFile) => {
+    const fingerprint = fingerprintOf(inputs);
+    current.files[file] = fingerprint;
     const path = join(out, file);
-    produced.push(file);
-    summary.bytes += bytes.byteLength;
-    // Only a file an earlier export wrote can be unchanged.
-    if (previous.has(file) && existsSync(path) && statSync(path).size === bytes.byteLength && Buffer.compare(readFileSync(path), bytes) === 0) {
+    if (previous.salt === salt && previous.files[file] === fingerprint && existsSync(path)) {
       summary.unchanged++;
-    } else {
-      const folder = dirname(path);
-      if (!folders.has(folder)) mkdirSync(folder, { recursive: true }), folders.add(folder);
-      writeFileSync(path, bytes);
-      summary.written++;
-      if (url) summary.writtenUrls.push(url);
+      return;
     }
+    const bytes = await render();
+    summary.rendered++;
+    summary.bytes += bytes.byteLength;
+    if (existsSync(path) && statSync(path).size === bytes.byteLength && Buffer.compare(readFileSync(path), bytes) === 0) {
+      summary.unchanged++;
+      return;
+    }
+    const folder = dirname(path);
+    if (!folders.has(folder)) mkdirSync(folder, { recursive: true }), folders.add(folder);
+    writeFileSync(path, bytes);
+    summary.written++;
+    if (url) summary.writtenUrls.push(url);
   };
   const worker = async () => {
-    while (next < urls.length) await exportOne(urls[next++]);
+    while (next < files.length) {
+      await exportOne(files[next++]);
+      onProgress?.(++done, files.length);
+    }
   };
   await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
-  for (const { file, body } of extra) {
-    keep(file, new TextEncoder().encode(body));
-    onProgress?.(++done, total);
-  }
   summary.writtenUrls.sort();
-  const current = new Set(produced);
-  for (const file of previous) {
-    if (current.has(file)) continue;
+  for (const file of Object.keys(previous.files)) {
+    if (file in current.files) continue;
     rmSync(join(out, file), { force: true });
     removeEmptyParents(out, dirname(join(out, file)));
     summary.removed++;
   }
-  writeFileSync(manifestPath, `${JSON.stringify([...current].sort(), null, 1)}\n`);
-  summary.files = current.size;
+  if (recordPath) {
+    const text = `${JSON.stringify({ salt, files: Object.fromEntries(Object.entries(current.files).sort(([a], [b]) => (a < b ? -1 : 1))) })}\n`;
+    if (!existsSync(recordPath) || readFileSync(recordPath, "utf8") !== text) {
+      mkdirSync(dirname(recordPath), { recursive: true });
+      writeFileSync(recordPath, text);
+    }
+  }
   return summary;
+}
+
+/** The last run's record; else, once, the file list an older export left in the site (then removed from it). */
+function readRecord(recordPath: string | undefined, out: string): ExportRecord {
+  const legacy = join(out, LEGACY_MANIFEST);
+  if (existsSync(legacy)) {
+    const files = JSON.parse(readFileSync(legacy, "utf8")) as string[];
+    rmSync(legacy);
+    return { salt: "", files: Object.fromEntries(files.map((file) => [file, ""])) };
+  }
+  if (recordPath && existsSync(recordPath)) return JSON.parse(readFileSync(recordPath, "utf8")) as ExportRecord;
+  return { salt: "", files: {} };
 }
 
 function removeEmptyParents(root: string, dir: string): void {

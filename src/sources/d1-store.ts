@@ -109,6 +109,13 @@ export function createD1Store(binding: D1Like, options: MemoryStoreOptions & { t
       if (filtered && rows.length === 0 && query.page > 1) total = (await countOf(db, scope, query, at).first<{ total: number }>())?.total ?? 0;
       return { articles: rows.map((row) => JSON.parse(row.data) as Article), total, ...(newest ? { newest } : {}) };
     },
+    async fromOldest(scope, offset, limit) {
+      const at = cutoff();
+      const [about, range] = await db.batch<{ count?: number; newest?: string; data?: string }>([aboutScope(db, scope, at), rankRange(db, scope, offset, limit, at)]);
+      const scopeRow = about.results[0] as { count: number; newest: string | null } | undefined;
+      const articles = (range.results as { data: string }[]).map((row) => JSON.parse(row.data) as Article);
+      return { articles, total: Number(scopeRow?.count ?? 0), ...(scopeRow?.newest ? { newest: scopeRow.newest } : {}) };
+    },
     async closestKeys(kind, wanted) {
       const version = await store.version();
       const memoKey = `${version} ${kind}`;
@@ -292,6 +299,16 @@ function pageOf(db: D1Like, scope: StoreScope, query: FeedQuery, at: string): D1
   const offset = values.push((query.page - 1) * query.limit);
   const sql = `SELECT ${columns} FROM ${from}${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY ${order} LIMIT ?${limit} OFFSET ?${offset}`;
   return db.prepare(sql).bind(...values);
+}
+
+/** Positions `offset` … `offset + limit - 1` from the oldest are ranks `offset + 1` … `offset + limit`, and none past the published count. */
+function rankRange(db: D1Like, scope: StoreScope, offset: number, limit: number, at: string): D1StatementLike {
+  const values: unknown[] = [];
+  const { from, where, count, rank } = rankSql(scope, at, values);
+  const first = values.push(offset + 1);
+  const last = values.push(offset + limit);
+  where.push(`${rank} BETWEEN ?${first} AND MIN(?${last}, ${count})`);
+  return db.prepare(`SELECT a.data FROM ${from} WHERE ${where.join(" AND ")} ORDER BY ${rank} DESC`).bind(...values);
 }
 
 function countOf(db: D1Like, scope: StoreScope, query: FeedQuery, at: string): D1StatementLike {

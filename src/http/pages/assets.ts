@@ -87,5 +87,3 @@ export function hashedAsset(name: string, extension: "css" | "js", body: string)
 
 export const ASSETS = { style: hashedAsset("style", "css", STYLE), copy: hashedAsset("copy", "js", COPY_SCRIPT) } as const;
 
-/** A year's caching: a changed asset gets a new name. */
-export const IMMUTABLE = "public, max-age=31536000, immutable";

@@ -5,16 +5,16 @@
  * so that browsers' and readers' feed discovery finds them.
  */
 import type { Context } from "hono";
-import { EPOCH, feedPath, pagePath } from "../../feeds/model.js";
+import { EPOCH, completeArchives, feedPath, pagePath } from "../../feeds/model.js";
 import type { GroupInfo } from "../../index/store.js";
 import { HttpError } from "../errors.js";
-import { respond } from "../headers.js";
+import { IMMUTABLE, respond } from "../headers.js";
 import { SEGMENT, findGroup } from "../groups.js";
 import { jsonSummary } from "../directories.js";
 import type { RenderedBody, Site } from "../site.js";
 import { searchOf } from "../site.js";
-import { ASSETS, type Asset, IMMUTABLE } from "./assets.js";
-import { ArticleList, DigestLinks, EmbedSnippets, type FeedSet, GroupTable, Layout, Pager, SubscribeBox } from "./view.js";
+import { ASSETS, type Asset } from "./assets.js";
+import { ArticleList, DigestLinks, EmbedSnippets, type FeedSet, GroupTable, Layout, Pager, SubscribeBox, pagerLinks } from "./view.js";
 import { digestFeedSets, recentDigestDays } from "../digest-links.js";
 
 /** Pages may load their own stylesheet and script, https images (thumbnails), and nothing else. */
@@ -49,6 +49,9 @@ export function notFoundPage(site: Site, c: Context): Response {
   );
   return respond(`<!DOCTYPE html>${page.toString()}\n`, 404, { "Content-Type": HTML_TYPE, "Content-Security-Policy": PAGE_CSP, "Cache-Control": "no-store" });
 }
+
+/** Where archive `number` of the group page at `path` lives: `/topics/ai/archive/3/`. */
+export const archivePagePath = (path: string, number: number): string => `${path}archive/${number}/`;
 
 const feedSet = (origin: string, title: string, path: string, opml: string): FeedSet => ({ title, base: `${origin}${path}`, opml });
 const mainFeedSet = (title: string, origin: string) => feedSet(origin, title, "/feed", "/feeds.opml");
@@ -193,7 +196,7 @@ export function pageRoutes(site: Site): void {
               origin={origin}
               caption={groups.length === 0 ? `No ${kind} matches "${filter}".` : `${groups.length} ${kind === "topic" ? "topics" : "providers"}${filter ? ` matching "${filter}"` : ""}, by ${SORTS[sort]}.`}
             />
-            <Pager page={page} pages={pages} href={href} labels={["← Previous", "Next →"]} />
+            <Pager {...pagerLinks(page, pages, href)} labels={["← Previous", "Next →"]} />
             <EmbedSnippets origin={origin} jsonFeed={`${origin}/feed.json`} embedPage="/embed/" title={config.siteTitle} />
           </Layout>
         );
@@ -206,7 +209,10 @@ export function pageRoutes(site: Site): void {
 
     // The page of one group; without its trailing slash, a redirect to it.
     site.route(`/${segment}/:key`, (c) => site.redirect(`${pagePath({ kind, key: c.req.param("key") ?? "" })}${searchOf(c.req.url)}`));
-    /** A group's page; its later pages have paths, `/topics/ai/page/2/`, like the feeds. */
+    /**
+     * A group's page. Its later pages, counted from the newest (`/topics/ai/page/2/`), answer
+     * for links kept from before; the page links its archives instead, counted from the oldest.
+     */
     const groupPage = async (c: Context, pathPage?: number) => {
       const group = await findGroup(c, site, kind, pathPage === undefined ? "/" : `/page/${pathPage}/`);
       if (group instanceof Response) return group;
@@ -225,6 +231,7 @@ export function pageRoutes(site: Site): void {
         ]);
         const pages = Math.max(1, Math.ceil(slice.total / ARTICLES_PER_PAGE));
         if (page > pages) throw new HttpError(404, `page ${page} of ${group.name} does not exist: there are ${pages}`);
+        const archives = completeArchives(slice.total, ARTICLES_PER_PAGE);
         const feeds = feedSet(origin, `${config.siteTitle}: ${group.name}`, feedPath({ kind, key: group.key }), `${path}feeds.opml`);
         const digests = kind === "topic" ? digestFeedSets(origin, scope, feeds.title) : [];
         const href = at;
@@ -247,7 +254,11 @@ export function pageRoutes(site: Site): void {
               <h2 id="articles">{page === 1 ? "Latest articles" : `Articles, page ${page}`}</h2>
               <ArticleList articles={slice.articles} showProvider={kind === "topic"} />
             </section>
-            <Pager page={page} pages={pages} href={href} labels={["← Newer", "Older →"]} />
+            {page === 1 ? (
+              <Pager next={archives > 0 ? archivePagePath(path, archives) : undefined} position="Latest articles" labels={["← Newer", "Older →"]} />
+            ) : (
+              <Pager {...pagerLinks(page, pages, href)} labels={["← Newer", "Older →"]} />
+            )}
             <DigestLinks days={digestDays} heading={`Top ${group.name} stories of recent days`} />
             <EmbedSnippets origin={origin} jsonFeed={`${feeds.base}.json`} embedPage={`/embed${path}`} title={feeds.title} />
           </Layout>
@@ -257,6 +268,60 @@ export function pageRoutes(site: Site): void {
     };
     site.route(`/${segment}/:key/`, (c) => groupPage(c));
     site.route(`/${segment}/:key/page/:page/`, (c) => groupPage(c, pathPageNumber(c)));
+
+    /**
+     * Archive N of a group's page: its articles at positions (N-1)·20 to N·20-1 from the oldest, so
+     * that a newer article moves none of them. The newest archive leads back to the group's page,
+     * which holds the articles that do not fill an archive yet.
+     */
+    site.route(`/${segment}/:key/archive/:page/`, async (c) => {
+      const number = pathPageNumber(c);
+      const group = await findGroup(c, site, kind, `/archive/${number}/`);
+      if (group instanceof Response) return group;
+      const path = pagePath({ kind, key: group.key });
+      const archives = completeArchives(group.count, ARTICLES_PER_PAGE);
+      if (number > archives) {
+        throw new HttpError(404, `archive ${number} of ${group.name} does not exist: ${archives === 0 ? `all its articles are on ${path}` : `its archives are 1 to ${archives}, oldest first`}`);
+      }
+      const redirect = site.redirectUnlessAt(c, archivePagePath(path, number));
+      if (redirect) return redirect;
+      return site.send(c, archivePagePath(path, number), async () => {
+        const origin = site.origin(c);
+        const slice = await store.fromOldest({ kind, key: group.key }, (number - 1) * ARTICLES_PER_PAGE, ARTICLES_PER_PAGE);
+        const feeds = feedSet(origin, `${config.siteTitle}: ${group.name}`, feedPath({ kind, key: group.key }), `${path}feeds.opml`);
+        const [newest, oldest] = [slice.articles[0].published, slice.articles.at(-1)!.published].map((date) => date.slice(0, 10));
+        const first = (number - 1) * ARTICLES_PER_PAGE + 1;
+        const pageView = (
+          <Layout
+            title={`${group.name}, archive ${number}: ${config.siteTitle}`}
+            description={`Articles ${kind === "topic" ? "about" : "from"} ${group.name} on ${config.siteTitle}, ${oldest} to ${newest}.`}
+            site={config.siteTitle}
+            base={config.basePath}
+            feeds={[feeds]}
+            canonical={`${origin}${archivePagePath(path, number)}`}
+          >
+            <h1>
+              {group.name}: archive {number}
+            </h1>
+            <p class="lead">
+              Articles {first} to {first + ARTICLES_PER_PAGE - 1} {kind === "topic" ? "about" : "from"} {group.name}, counted from the oldest: {oldest === newest ? oldest : `${oldest} to ${newest}`}.{" "}
+              <a href={`${config.basePath}${path}`}>The latest articles</a>.
+            </p>
+            <section aria-labelledby="articles">
+              <h2 id="articles">Articles, newest first</h2>
+              <ArticleList articles={slice.articles} showProvider={kind === "topic"} />
+            </section>
+            <Pager
+              previous={number < archives ? archivePagePath(path, number + 1) : path}
+              next={number > 1 ? archivePagePath(path, number - 1) : undefined}
+              position={`Archive ${number}`}
+              labels={["← Newer", "Older →"]}
+            />
+          </Layout>
+        );
+        return html(pageView.toString(), slice.articles[0].published);
+      });
+    });
   }
 
   for (const asset of Object.values(ASSETS)) serveAsset(site, asset);

@@ -265,23 +265,22 @@ export function GroupTable(props: { kind: GroupKind; groups: GroupInfo[]; origin
   );
 }
 
-export function Pager(props: { page: number; pages: number; href: (page: number) => string; labels: [previous: string, next: string] }) {
-  if (props.pages <= 1) return null;
+/** Links to the page before and after this one (paths of the site), and where this one is. */
+export function Pager(props: { previous?: string; next?: string; position: string; labels: [previous: string, next: string] }) {
+  if (props.previous === undefined && props.next === undefined) return null;
   const at = useSitePath();
   return (
     <nav class="pages" aria-label="Pages">
-      {props.page > 1 ? (
-        <a href={at(props.href(props.page - 1))} rel="prev">
+      {props.previous !== undefined ? (
+        <a href={at(props.previous)} rel="prev">
           {props.labels[0]}
         </a>
       ) : (
         <span />
       )}
-      <span>
-        Page {props.page} of {props.pages}
-      </span>
-      {props.page < props.pages ? (
-        <a href={at(props.href(props.page + 1))} rel="next">
+      <span>{props.position}</span>
+      {props.next !== undefined ? (
+        <a href={at(props.next)} rel="next">
           {props.labels[1]}
         </a>
       ) : (
@@ -289,6 +288,11 @@ export function Pager(props: { page: number; pages: number; href: (page: number)
       )}
     </nav>
   );
+}
+
+/** The links of page `page` of `pages`, numbered by `href`. */
+export function pagerLinks(page: number, pages: number, href: (page: number) => string): { previous?: string; next?: string; position: string } {
+  return { ...(page > 1 ? { previous: href(page - 1) } : {}), ...(page < pages ? { next: href(page + 1) } : {}), position: `Page ${page} of ${pages}` };
 }
 
 /** Both ways to put this feed on another site, ready to copy: the web component, and an iframe. */
