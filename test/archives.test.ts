@@ -18,7 +18,7 @@ import { createApp } from "../src/http/app.js";
 import { buildIndex } from "../src/index/index.js";
 import { type StoreScope, createMemoryStore } from "../src/index/store.js";
 import { readArticleDir } from "../src/sources/fs-source.js";
-import { TEST_NOW, child, children, fixtureApp, idInFeed, parseWithFeedParser, parseXmlStrict } from "./helpers.js";
+import { TEST_NOW, child, children, fixtureApp, htmlProblems, idInFeed, parseWithFeedParser, parseXmlStrict } from "./helpers.js";
 
 const ORIGIN = "https://feeds.example.com";
 const ENV = { PUBLIC_URL: ORIGIN, FEED_LIMIT: "2" };
@@ -172,6 +172,33 @@ describe("archives stay put", () => {
     const id = `urn:uuid:00000000-0000-5000-8000-${String(Date.parse(published)).padStart(12, "0").slice(-12)}`;
     return [...articles, { ...template, id, url, title: `New on ${published}`, published, file: `${published}.md`, isPublished: true }];
   };
+
+  it("a group's page leads through its archives, Older after Older, to its first article: each shown once, each page valid HTML", async () => {
+    const articles = (await readArticleDir(work)).flatMap((file) => (file.article ? [file.article] : []));
+    const index = buildIndex(articles);
+    const app = appOf(articles);
+    for (const scope of [{ kind: "topic", key: "ai" }, { kind: "topic", key: "aws-ai" }] as const) {
+      const expected = articlesOf(index, scope).map((article) => article.url);
+      const seen: string[] = [];
+      const pages: string[] = [];
+      for (let path: string | undefined = pagePath(scope); path !== undefined; ) {
+        const response = await app.request(`${ORIGIN}${path}`);
+        expect(response.status, path).toBe(200);
+        const html = await response.text();
+        if (pages.length < 3) expect(await htmlProblems(html), path).toEqual([]);
+        const shown = [...html.matchAll(/<h3[^>]*><a href="([^"]+)"/g)].map((match) => match[1].replace(/&amp;/g, "&"));
+        expect(shown.length, path).toBeGreaterThan(0);
+        // The group's page may show what the newest archive holds too; archives never repeat one another.
+        seen.push(...(pages.length === 1 ? shown.filter((url) => !seen.includes(url)) : shown));
+        pages.push(path);
+        path = /<a href="([^"]+)" rel="next">/.exec(html)?.[1];
+      }
+      expect(pages.length, scope.key).toBeGreaterThan(1);
+      expect(pages.at(-1)).toBe(`${pagePath(scope)}archive/1/`);
+      expect([...seen].sort(), scope.key).toEqual([...expected].sort());
+      expect(new Set(seen).size).toBe(seen.length);
+    }
+  });
 
   it("a newer article changes no complete archive; an older one, only the archives from its place on", async () => {
     const articles = (await readArticleDir(work)).flatMap((file) => (file.article ? [file.article] : []));

@@ -1,5 +1,6 @@
 /** Shared test helpers: fixtures, a strict XML parser and real feed parsers. */
 import { parseFeed } from "@rowanmanning/feed-parser";
+import { HtmlValidate } from "html-validate";
 import { SaxesParser } from "saxes";
 import { v5 as uuidv5 } from "uuid";
 import { execFile } from "node:child_process";
@@ -97,6 +98,15 @@ export function child(node: XmlNode, name: string): XmlNode {
   const found = children(node, name)[0];
   if (!found) throw new Error(`<${node.name}> has no <${name}>`);
   return found;
+}
+
+/** html-validate with the HTML standard's rules, its accessibility rules, and heading levels in order. */
+export const htmlValidator = new HtmlValidate({ extends: ["html-validate:standard", "html-validate:a11y"], rules: { "heading-level": "error" } });
+
+/** What htmlValidator finds in a page, one line per message; none means it passed. */
+export async function htmlProblems(html: string): Promise<string[]> {
+  const report = await htmlValidator.validateString(html);
+  return report.results.flatMap((result) => result.messages.map((message) => `${message.line}:${message.column} ${message.ruleId}: ${message.message}`));
 }
 
 /** @rowanmanning/feed-parser: a maintained, resilient RSS/Atom parser, as a reader would use. */
