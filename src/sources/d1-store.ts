@@ -301,6 +301,12 @@ function pageOf(db: D1Like, scope: StoreScope, query: FeedQuery, at: string): D1
   return db.prepare(sql).bind(...values);
 }
 
+/** What reading an archive costs in D1: rows returned, and rows D1 read. For tests and the bench. */
+export async function archiveCost(db: D1Like, scope: StoreScope, offset: number, limit: number, now = Date.now()): Promise<{ rows: number; rowsRead: number }> {
+  const { results, meta } = await rankRange(db, scope, offset, limit, publishedCutoff(now)).all();
+  return { rows: results.length, rowsRead: meta?.rows_read ?? Number.NaN };
+}
+
 /** Positions `offset` … `offset + limit - 1` from the oldest are ranks `offset + 1` … `offset + limit`, and none past the published count. */
 function rankRange(db: D1Like, scope: StoreScope, offset: number, limit: number, at: string): D1StatementLike {
   const values: unknown[] = [];

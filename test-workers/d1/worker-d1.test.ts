@@ -7,7 +7,11 @@ import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { itServesDigestsAsNode, itServesWhatNodeServes } from "../same-as-node.js";
 import { loadConfig } from "../../src/config.js";
-import { createD1Store, type D1Like, pageCost, spanCost } from "../../src/sources/d1-store.js";
+import { createD1Store, type D1Like, archiveCost, pageCost, spanCost } from "../../src/sources/d1-store.js";
+import { createApp } from "../../src/http/app.js";
+import { buildIndex } from "../../src/index/index.js";
+import { createMemoryStore } from "../../src/index/store.js";
+import { largeCorpus } from "../large-corpus.js";
 
 const worker = exports.default as { fetch(request: Request): Promise<Response> };
 const get = (path: string, init?: RequestInit) => worker.fetch(new Request(`http://localhost${path}`, init));
@@ -71,6 +75,49 @@ describe("rows read per feed page, at 3,000 articles", () => {
     expect(searched.total).toBe(50);
     const pastTheEnd = await store.slice({ kind: "all" }, { limit: 50, page: 99, q: "robots" });
     expect(pastTheEnd).toMatchObject({ articles: [], total: 1_500 });
+  });
+});
+
+describe("archives on D1, at 3,000 articles", () => {
+  const config = loadConfig({ PUBLIC_URL: "https://feeds.example.com" });
+  const now = () => Date.UTC(2026, 10, 28);
+
+  it("read an archive as a range of ranks: about `limit` rows, however old", async () => {
+    for (const scope of [{ kind: "all" }, { kind: "topic", key: "ai" }, { kind: "topic", key: "rare" }, { kind: "provider", key: "news7.example.com" }] as const) {
+      for (const offset of scope.kind === "provider" ? [0] : [0, 50]) {
+        const { rows, rowsRead } = await archiveCost(LARGE, scope, offset, 50);
+        expect(rows).toBe(50);
+        expect(rowsRead).toBeLessThanOrEqual(2 * 50 + 5);
+      }
+    }
+    // Positions from the oldest: the rare topic's are articles 0, 10, 20 …
+    const archive = await createD1Store(LARGE, { now }).fromOldest({ kind: "topic", key: "rare" }, 20, 10);
+    expect(archive.articles.map((article) => article.title)).toEqual(Array.from({ length: 10 }, (_, i) => `Article ${(29 - i) * 10} about robots`));
+    expect(archive.total).toBe(300);
+  });
+
+  it("serve the same bytes as the in-memory index, in workerd", async () => {
+    const fromD1 = createApp({ store: createD1Store(LARGE, { now }), config });
+    const fromMemory = createApp({ store: createMemoryStore(buildIndex(largeCorpus()), "memory", { now }), config });
+    const paths = [
+      "/feed.rss",
+      "/feed/archive/1.atom",
+      "/feed/archive/59.json",
+      "/feed/archive/60.rss",
+      "/topics/rare/feed.atom",
+      "/topics/rare/feed/archive/6.rss",
+      "/providers/news7.example.com/feed.json",
+      "/providers/news7.example.com/feed/archive/1.atom",
+      "/topics/ai/archive/150/",
+      "/providers/news7.example.com/archive/2/",
+    ];
+    for (const path of paths) {
+      const [d1, memory] = await Promise.all([fromD1.request(`https://feeds.example.com${path}`), fromMemory.request(`https://feeds.example.com${path}`)]);
+      expect([d1.status, d1.headers.get("location")], path).toEqual([memory.status, memory.headers.get("location")]);
+      expect(await d1.text(), path).toBe(await memory.text());
+    }
+    // 3,000 articles fill 60 archives of 50: the 61st is still the feed's.
+    expect((await fromD1.request("https://feeds.example.com/feed/archive/61.rss")).status).toBe(302);
   });
 });
 
