@@ -9,7 +9,7 @@
  *   flood: a flood of distinct uncached URLs while a reader polls a cached feed, with load shedding and without
  *   d1: a local D1 with 100,000 articles: sync and publish times, rows read and latency per feed (d1-bench.ts)
  *   embed: embed.js gzipped, and the time to a rendered widget in Chromium (embed-bench.ts)
- *   export: a cold static export at 1k, 10k and 50k, against Hugo when it is installed (export-bench.ts)
+ *   export: a cold and a warm (one new article) static export at 10k and 50k, against Hugo when it is installed (export-bench.ts)
  *   live: a file's write to its appearance in /feed.rss at 10k and 50k, reload time, memory over 200 reloads (live-bench.ts)
  *   digest: an uncached daily digest at 10k articles, on Node and in workerd
  * `npm run bench -- load`, `-- live [count]`, `-- misses`, `-- flood`, `-- digest`, `-- d1 [count]`, `-- embed` or `-- export [count]` runs only that part.

@@ -1,5 +1,5 @@
 /** The data-folder reader and its parse cache. */
-import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -30,6 +30,30 @@ describe("the parse cache", () => {
     const renamed = after.find((parsed) => parsed.file === "2019-12-24-renamed.md");
     expect(renamed?.article?.file).toBe("2019-12-24-renamed.md");
     expect(after).toEqual(await readArticleDir(data));
+  });
+
+  it("reads at the next start only the files whose size or time moved, as git does", async () => {
+    const data = join(work, "stat-cache");
+    const cacheDir = join(work, "stat-cache-cache");
+    cpSync(FIXTURES, data, { recursive: true });
+    const file = join(data, "2022-10-18-same-time-tie-breaker.md");
+    const { mtime } = statSync(file);
+    // Old enough that its time vouches for its bytes (a time within a tick of the read would not).
+    utimesSync(file, mtime, new Date(Date.now() - 60_000));
+    const first = await readArticleDir(data, { cacheDir });
+    const title = first.find((parsed) => parsed.file === "2022-10-18-same-time-tie-breaker.md")?.article?.title;
+    // Same size, same time, other bytes: a start trusts the recorded size and time and does not read the file...
+    const text = readFileSync(file, "utf8");
+    const swapped = text.replace("very same second", "VERY SAME SECOND");
+    expect(swapped.length).toBe(text.length);
+    const { mtime: recorded } = statSync(file);
+    writeFileSync(file, swapped);
+    utimesSync(file, recorded, recorded);
+    expect((await readArticleDir(data, { cacheDir })).find((parsed) => parsed.file === "2022-10-18-same-time-tie-breaker.md")?.article?.title).toBe(title);
+    // ...while any move of its time makes it read again, and so does another folder with the same cache.
+    utimesSync(file, recorded, new Date(recorded.getTime() + 5_000));
+    expect((await readArticleDir(data, { cacheDir })).find((parsed) => parsed.file === "2022-10-18-same-time-tie-breaker.md")?.article?.title).toContain("VERY SAME SECOND");
+    expect(await readArticleDir(FIXTURES, { cacheDir })).toEqual(await readArticleDir(FIXTURES));
   });
 
   it("survives a corrupt cache file by parsing again", async () => {

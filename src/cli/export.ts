@@ -91,6 +91,7 @@ runMain("feedloom export", async () => {
     out: values.out,
     record: cacheDir && join(cacheDir, `export-${createHash("sha1").update(resolve(values.out)).digest("hex").slice(0, 16)}.json`),
     salt: exportSalt(config, values.headers),
+    fingerprints: result.articleHashes,
     onProgress: progress(),
   });
   const seconds = ((performance.now() - started) / 1000).toFixed(1);

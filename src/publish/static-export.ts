@@ -81,10 +81,10 @@ export function appFile(app: App, origin: string, url: string, inputs: readonly 
 /**
  * Fingerprints of inputs, each object's (an article, a group, a list of
  * articles) computed once per run: the list of a topic's articles is shared
- * by all of its files.
+ * by all of its files. `known` may hold some already (an article's: its
+ * file's content hash, which the parse cache has).
  */
-function inputFingerprints(salt: string): (inputs: readonly unknown[]) => string {
-  const known = new WeakMap<object, string>();
+function inputFingerprints(salt: string, known: WeakMap<object, string>): (inputs: readonly unknown[]) => string {
   const of = (value: unknown): string => {
     if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "undefined";
     let fingerprint = known.get(value);
@@ -105,12 +105,14 @@ export async function exportSite(options: {
   record?: string;
   /** What every file depends on: the code and the configuration. A new salt renders everything again. */
   salt: string;
+  /** Fingerprints the caller has already, by object (articles: their file's content hash); the others are hashed. */
+  fingerprints?: WeakMap<object, string>;
   onProgress?: (done: number, total: number) => void;
 }): Promise<ExportSummary> {
-  const { files, out, record: recordPath, salt, onProgress } = options;
+  const { files, out, record: recordPath, salt, onProgress, fingerprints = new WeakMap() } = options;
   mkdirSync(out, { recursive: true });
   const previous = readRecord(recordPath, out);
-  const fingerprintOf = inputFingerprints(salt);
+  const fingerprintOf = inputFingerprints(salt, fingerprints);
   const current: ExportRecord = { salt, files: {} };
   const summary: ExportSummary = { writtenUrls: [], files: files.length, rendered: 0, written: 0, unchanged: 0, removed: 0, bytes: 0 };
   const folders = new Set<string>();
@@ -127,7 +129,7 @@ export async function exportSite(options: {
     const bytes = await render();
     summary.rendered++;
     summary.bytes += bytes.byteLength;
-    if (existsSync(path) && statSync(path).size === bytes.byteLength && Buffer.compare(readFileSync(path), bytes) === 0) {
+    if (statSync(path, { throwIfNoEntry: false })?.size === bytes.byteLength && Buffer.compare(readFileSync(path), bytes) === 0) {
       summary.unchanged++;
       return;
     }

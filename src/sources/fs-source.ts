@@ -1,13 +1,13 @@
 /**
  * Articles from a folder of markdown files (Node only), with an optional
  * parse cache. Parsing front matter is most of the start-up time (about
- * 0.2 ms a file), so results are kept by content hash: a restart re-parses
- * only the files that changed.
+ * 0.2 ms a file), so results are kept by content hash, with each file's size
+ * and modification time: a restart reads and parses only the files that changed.
  */
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { readdir } from "node:fs/promises";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type ParsedFile, parseArticleBytes } from "../content/parse.js";
 import pkg from "../../package.json" with { type: "json" };
@@ -16,6 +16,8 @@ type CachedParse = Omit<ParsedFile, "file">;
 interface CacheFile {
   fingerprint: string;
   entries: Record<string, CachedParse>;
+  /** The folder's files as last read: [modification time, size, read at, content hash] by name, so that a start reads only what moved. */
+  folder?: { dir: string; files: Record<string, [mtimeMs: number, size: number, readAtMs: number, hash: string]> };
 }
 
 /** A folder that cannot be read as a data folder; the message says what to do. */
@@ -78,6 +80,7 @@ export class ArticleFolder {
   private readonly cachePath?: string;
   private cacheLoaded = false;
   private cacheDirty = false;
+  private scanned = false;
 
   constructor(
     readonly dir: string,
@@ -91,9 +94,10 @@ export class ArticleFolder {
       .filter((entry) => entry.isFile() && ARTICLE_FILE.test(entry.name) && !entry.name.startsWith(".") && !NOT_ARTICLES.has(entry.name.toLowerCase()))
       .map((entry) => entry.name)
       .sort();
-    if (!this.cacheLoaded && this.cachePath) for (const [hash, entry] of Object.entries(readCache(this.cachePath, parserFingerprint()))) this.parses.set(hash, entry);
+    if (!this.cacheLoaded && this.cachePath) this.loadCache(this.cachePath);
     this.cacheLoaded = true;
-    let changed = this.known.size !== names.length;
+    let changed = !this.scanned || this.known.size !== names.length;
+    this.scanned = true;
     let unsettled = 0;
     const next = new Map<string, KnownFile>();
     // One file at a time: parsing, not I/O, is the cost, and 50k concurrent reads would exhaust file handles.
@@ -113,6 +117,7 @@ export class ArticleFolder {
         continue;
       }
       const readAtMs = Date.now();
+      this.cacheDirty = true; // the read time is new
       let bytes: Buffer;
       try {
         bytes = readFileSync(path);
@@ -159,11 +164,26 @@ export class ArticleFolder {
     return { files, hashes, changed, unsettled };
   }
 
-  /** Keeps the parses on disk for the next start (written to a temporary name and renamed). */
+  /** Keeps the parses and the files' sizes and times on disk for the next start (written to a temporary name and renamed). */
   saveCache(): void {
     if (!this.cachePath || !this.cacheDirty) return;
-    writeCache(this.cachePath, { fingerprint: parserFingerprint(), entries: Object.fromEntries(this.parses) });
+    const files = Object.fromEntries([...this.known].map(([name, file]) => [name, [file.mtimeMs, file.size, file.readAtMs, file.hash] as [number, number, number, string]]));
+    writeCache(this.cachePath, { fingerprint: parserFingerprint(), entries: Object.fromEntries(this.parses), folder: { dir: resolve(this.dir), files } });
     this.cacheDirty = false;
+  }
+
+  /** The parses, and this folder's files as last read (a file whose size or time moved since is read again, as in a watch). */
+  private loadCache(path: string): void {
+    const cache = readCache(path, parserFingerprint());
+    if (!cache) return;
+    for (const [hash, entry] of Object.entries(cache.entries)) this.parses.set(hash, entry);
+    if (cache.folder?.dir !== resolve(this.dir)) return;
+    for (const [name, [mtimeMs, size, readAtMs, hash]] of Object.entries(cache.folder.files)) {
+      const entry = this.parses.get(hash);
+      if (!entry) continue;
+      const parsed = withFileName(entry, name);
+      this.known.set(name, { mtimeMs, size, readAtMs, hash, parsed, ...(parsed.article ? { lastValid: { article: parsed.article, hash } } : {}) });
+    }
   }
 }
 
@@ -209,12 +229,12 @@ function parserFingerprint(): string {
   return (fingerprintMemo = hash.digest("base64url"));
 }
 
-function readCache(path: string, fingerprint: string): Record<string, CachedParse> {
+function readCache(path: string, fingerprint: string): CacheFile | undefined {
   try {
     const file = JSON.parse(readFileSync(path, "utf8")) as CacheFile;
-    return file.fingerprint === fingerprint ? file.entries : {};
+    return file.fingerprint === fingerprint ? file : undefined;
   } catch {
-    return {};
+    return undefined;
   }
 }
 

@@ -16,6 +16,8 @@ export interface LoadResult {
   scheduled: Article[];
   /** Names the content (a hash of every live file's bytes and the preview switch): changes whenever it does. */
   version: string;
+  /** Each published article's file's content hash: what it was parsed from (the export's fingerprint of it). */
+  articleHashes: WeakMap<Article, string>;
 }
 
 export interface LoadOptions {
@@ -59,6 +61,7 @@ export function indexScan(scan: FolderScan, dir: string, options: LoadOptions): 
     issues: [...scan.files.flatMap((file) => file.issues), ...index.issues],
     scheduled: options.showScheduled ? [] : scheduledArticles(index.articles, options.now),
     version: version.digest("base64url").slice(0, 16),
+    articleHashes: new WeakMap(articles.flatMap((article) => (scan.hashes.has(article.file) ? [[article, `${article.file}\0${scan.hashes.get(article.file)}`] as const] : []))),
   };
 }
 
