@@ -186,6 +186,33 @@ export interface WatchConfig {
   rescanSeconds: number;
 }
 
+/** Subscriber statistics (docs/statistics.md): off unless STATS_TOKEN is set. */
+export interface StatsConfig {
+  /** The secret that opens /stats/; undefined: nothing is counted and /stats/ is a 404. */
+  token?: string;
+  retentionDays: number;
+  claimCeiling: number;
+  /** Node: the client's address from X-Forwarded-For (TRUST_PROXY), for a server behind a proxy that sets it. */
+  trustProxy: boolean;
+}
+
+/** Long enough that guessing is hopeless whatever the throttling: 24 characters of base64 are 144 bits. */
+const MIN_TOKEN_LENGTH = 24;
+
+export function loadStatsConfig(env: Env): StatsConfig {
+  const value = (name: string, fallback: string) => env[name]?.trim() || fallback;
+  const token = env.STATS_TOKEN?.trim() || undefined;
+  if (token !== undefined && token.length < MIN_TOKEN_LENGTH) {
+    throw new ConfigError(`STATS_TOKEN must be ${MIN_TOKEN_LENGTH} characters or more (it is all that guards the statistics), got ${token.length}; for example: openssl rand -base64 32`);
+  }
+  return {
+    ...(token ? { token } : {}),
+    retentionDays: wholeNumber("STATS_RETENTION_DAYS", value("STATS_RETENTION_DAYS", "90"), 8, 3650),
+    claimCeiling: wholeNumber("STATS_CLAIM_CEILING", value("STATS_CLAIM_CEILING", "1000"), 1, 100_000_000),
+    trustProxy: yesNo("TRUST_PROXY", value("TRUST_PROXY", "false")),
+  };
+}
+
 export function loadWatchConfig(env: Env): WatchConfig {
   const value = (name: string, fallback: string) => env[name]?.trim() || fallback;
   const watch = value("DATA_WATCH", "true").toLowerCase() === "poll" ? "poll" : yesNo("DATA_WATCH", value("DATA_WATCH", "true"));

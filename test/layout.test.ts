@@ -1,6 +1,6 @@
 /**
  * The layout reads straight down: content -> index -> feeds -> http ->
- * sources, publish, runtime -> entry, cli. No import runs back up, and only
+ * sources, publish, runtime, stats -> entry, cli. No import runs back up, and only
  * the folders below http touch I/O or a platform API (node: modules).
  */
 import { readFileSync, readdirSync } from "node:fs";
@@ -8,7 +8,7 @@ import { dirname, join, normalize, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 
 /** Each folder's level; a module may import its own level or a lower one. */
-const LEVEL: Record<string, number> = { content: 0, index: 1, feeds: 2, http: 3, sources: 4, publish: 4, runtime: 4, entry: 5, cli: 5 };
+const LEVEL: Record<string, number> = { content: 0, index: 1, feeds: 2, http: 3, sources: 4, publish: 4, runtime: 4, stats: 4, entry: 5, cli: 5 };
 const PURE = ["content", "index", "feeds", "http"];
 
 const modules = readdirSync("src", { recursive: true, encoding: "utf8" })

@@ -6,7 +6,7 @@
  */
 import { serve } from "@hono/node-server";
 import type { Hono } from "hono";
-import { ConfigError, LOOPBACK_HOSTS, loadConfig, loadWatchConfig } from "../config.js";
+import { ConfigError, LOOPBACK_HOSTS, loadConfig, loadStatsConfig, loadWatchConfig } from "../config.js";
 import { formatIssue } from "../content/report.js";
 import { createItemFragments } from "../feeds/fragments.js";
 import { currentPeriod } from "../index/digest.js";
@@ -19,6 +19,7 @@ import { runMain } from "../runtime/main.js";
 import { ArticleFolder, KEPT_LIVE } from "../sources/fs-source.js";
 import { type Reload, watchFolder } from "../sources/live.js";
 import { type LoadResult, defaultCacheDir, indexScan, summaryLine } from "../sources/load.js";
+import { nodeStatistics } from "../stats/node-stats.js";
 
 /** setTimeout's longest delay (about 24.8 days): a release further off is re-armed on the way. */
 const LONGEST_TIMER_MS = 2 ** 31 - 1;
@@ -28,6 +29,8 @@ const CACHE_WRITE_DELAY_MS = 30_000;
 runMain("feedloom", async () => {
   const config = loadConfig(process.env);
   const watching = loadWatchConfig(process.env);
+  // Subscriber statistics, when STATS_TOKEN is set: a database under STATE_DIR (docs/statistics.md).
+  const statistics = await nodeStatistics(loadStatsConfig(process.env), config.basePath, process.env.STATE_DIR ?? "state");
   const port = Number(process.env.PORT ?? 8787);
   if (!/^\d+$/.test(process.env.PORT ?? "8787") || port > 65535) throw new ConfigError(`PORT must be a whole number from 0 to 65535, got ${JSON.stringify(process.env.PORT)}`);
   const hostname = process.env.HOST ?? "127.0.0.1";
@@ -54,7 +57,7 @@ runMain("feedloom", async () => {
   const admission = createRenderAdmission();
   const serving = (result: LoadResult): { store: ContentStore; app: Hono } => {
     const store = createMemoryStore(result.index, result.version, time);
-    return { store, app: createNodeApp({ store, config, itemFragments, admission }) };
+    return { store, app: createNodeApp({ store, config, itemFragments, admission, extensions: statistics ? [statistics.extension] : [] }) };
   };
   let current = serving(loaded);
 
@@ -122,9 +125,17 @@ runMain("feedloom", async () => {
       })
     : undefined;
 
-  const server = serve({ fetch: (request, env) => current.app.fetch(request, env), port, hostname }, (info) => {
+  const fetch = statistics
+    ? async (request: Request, env: unknown) => {
+        const response = await current.app.fetch(request, env);
+        statistics.observe(request, response.status, env);
+        return response;
+      }
+    : (request: Request, env: unknown) => current.app.fetch(request, env);
+  const server = serve({ fetch, port, hostname }, (info) => {
     const shown = (LOOPBACK_HOSTS as readonly string[]).includes(hostname) || hostname === "0.0.0.0" ? "127.0.0.1" : hostname;
     console.log(`feedloom: serving http://${shown}:${info.port}${config.basePath}/ (pages) and http://${shown}:${info.port}${config.basePath}/feed.rss (also /feed.atom, /feed.json, /feeds.opml)`);
+    if (statistics) console.log(`feedloom: counting subscribers into ${process.env.STATE_DIR ?? "state"}/stats.sqlite; the operator's figures are at http://${shown}:${info.port}${config.basePath}/stats/`);
     if (live) {
       const rescans = watching.rescanSeconds > 0 ? `a rescan every ${watching.rescanSeconds} s` : "no rescan";
       console.log(`feedloom: watching ${dir}: ${watching.watch === "poll" ? `changes go live at the next rescan (${rescans})` : `changes go live as they are saved, and ${rescans} catches any whose file event is lost`}`);
@@ -142,6 +153,7 @@ runMain("feedloom", async () => {
   const stop = () => {
     live?.close();
     if (cacheWrite) folder.saveCache();
+    statistics?.close();
     server.close(() => process.exit(0));
   };
   process.once("SIGINT", stop);

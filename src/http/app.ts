@@ -18,7 +18,7 @@ import { opmlRoutes } from "./opml.js";
 import { notFoundPage, pageRoutes } from "./pages/routes.js";
 import { respond } from "./headers.js";
 import { type BodyTagger, type Compressor, type RenderAdmission, type RenderCache, admitEveryRender, bodyEtag, noRenderCache } from "./render-cache.js";
-import { createSite } from "./site.js";
+import { type Site, createSite } from "./site.js";
 
 export interface AppOptions {
   store: ContentStore;
@@ -35,16 +35,27 @@ export interface AppOptions {
   itemFragments?: ItemFragments;
   /** Whether a cache miss may render now (Node's sheds load past its share with 503); default: always. */
   admission?: RenderAdmission;
+  /** Features mounted from below http/ (subscriber statistics), with the state they keep. */
+  extensions?: readonly AppExtension[];
+}
+
+/** A feature whose state lives outside the app (statistics): its routes, and the paths of its forms. */
+export interface AppExtension {
+  /** Paths (under the base path) that also take a POST: a sign-in form. Every other path is read-only. */
+  postPaths?: readonly string[];
+  install(app: Hono, site: Site): void;
 }
 
 const JSON_TYPE = "application/json; charset=utf-8";
 /** When a reader should come back after the store failed: long enough for a database blip to pass. */
 export const STORE_RETRY_AFTER_SECONDS = 60;
 
-export function createApp({ store, config, cache = noRenderCache, compressor, etag = bodyEtag, itemFragments = renderEveryTime, admission = admitEveryRender }: AppOptions): Hono {
+export function createApp({ store, config, cache = noRenderCache, compressor, etag = bodyEtag, itemFragments = renderEveryTime, admission = admitEveryRender, extensions = [] }: AppOptions): Hono {
   const app = new Hono();
+  const postPaths = new Set(extensions.flatMap((extension) => extension.postPaths ?? []).map((path) => `${config.basePath}${path}`));
 
   app.use(async function readOnly(c, next) {
+    if (c.req.method === "POST" && postPaths.has(c.req.path)) return next();
     if (c.req.method !== "GET" && c.req.method !== "HEAD" && c.req.method !== "OPTIONS") {
       throw new HttpError(405, `${c.req.method} is not supported: this service is read-only; use GET or HEAD`, { Allow: "GET, HEAD, OPTIONS" });
     }
@@ -53,6 +64,7 @@ export function createApp({ store, config, cache = noRenderCache, compressor, et
   if (config.allowedHosts !== "any") app.use(allowedHostsOnly(config.allowedHosts));
 
   const site = createSite(app, { store, config, cache, compressor, etag, fragments: itemFragments, admission });
+  for (const extension of extensions) extension.install(app, site);
   feedRoutes(site);
   digestRoutes(site);
   directoryRoutes(site);

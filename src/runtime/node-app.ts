@@ -7,13 +7,13 @@
 import type { Hono } from "hono";
 import type { Config } from "../config.js";
 import type { ItemFragments } from "../feeds/fragments.js";
-import { createApp } from "../http/app.js";
+import { type AppExtension, createApp } from "../http/app.js";
 import { createLruRenderCache } from "../http/lru-render-cache.js";
 import type { RenderAdmission } from "../http/render-cache.js";
 import type { ContentStore } from "../index/store.js";
 import { zlibCompressor } from "./compression.js";
 import { nodeBodyEtag } from "./etag.js";
 
-export function createNodeApp(options: { store: ContentStore; config: Config; itemFragments: ItemFragments; admission?: RenderAdmission }): Hono {
+export function createNodeApp(options: { store: ContentStore; config: Config; itemFragments: ItemFragments; admission?: RenderAdmission; extensions?: readonly AppExtension[] }): Hono {
   return createApp({ ...options, cache: createLruRenderCache({ admitOnSecondRequest: true }), compressor: zlibCompressor, etag: nodeBodyEtag });
 }

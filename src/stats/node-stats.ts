@@ -1,0 +1,52 @@
+/**
+ * Statistics on the Node server: the database under STATE_DIR, the counter
+ * fed after each response, the client's address from the socket (or from
+ * X-Forwarded-For when TRUST_PROXY says a proxy sets it), and the routes.
+ */
+import type { IncomingMessage } from "node:http";
+import type { Context } from "hono";
+import type { StatsConfig } from "../config.js";
+import type { AppExtension } from "../http/app.js";
+import { createStatsCounter } from "./counter.js";
+import { statsRoutes } from "./routes.js";
+import { type SqliteFile, openSqliteFile, statsMigrations } from "./sqlite-file.js";
+import { createStatsStore } from "./store.js";
+
+export interface NodeStatistics {
+  extension: AppExtension;
+  /** Counts a response after it was made; never waits, never throws. */
+  observe(request: Request, status: number, env: unknown): void;
+  /** Writes what is not yet on disk. */
+  close(): void;
+  database: SqliteFile;
+}
+
+/** The client's address of a request @hono/node-server serves (its env holds the IncomingMessage). */
+export function nodeClientAddress(env: unknown, headers: Headers, trustProxy: boolean): string | undefined {
+  if (trustProxy) {
+    const forwarded = headers.get("x-forwarded-for")?.split(",")[0]?.trim();
+    if (forwarded) return forwarded;
+  }
+  return (env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket.remoteAddress;
+}
+
+export async function nodeStatistics(config: StatsConfig, basePath: string, stateDir: string): Promise<NodeStatistics | undefined> {
+  if (config.token === undefined) return undefined;
+  const database = await openSqliteFile(stateDir, statsMigrations());
+  const store = createStatsStore(database, config);
+  const counter = createStatsCounter(store, basePath);
+  return {
+    extension: statsRoutes({ token: config.token, store, addressOf: (c: Context) => nodeClientAddress(c.env, c.req.raw.headers, config.trustProxy) }),
+    observe(request, status, env) {
+      const url = request.url;
+      const start = url.indexOf("/", url.indexOf("//") + 2);
+      const end = url.indexOf("?", start);
+      const path = url.slice(start, end === -1 ? undefined : end);
+      counter
+        .count({ path, status, userAgent: request.headers.get("user-agent") ?? undefined, address: nodeClientAddress(env, request.headers, config.trustProxy), at: Date.now() })
+        .catch((error: unknown) => console.warn(`feedloom: statistics: a request was not counted: ${error instanceof Error ? error.message : String(error)}`));
+    },
+    close: () => database.close(),
+    database,
+  };
+}
