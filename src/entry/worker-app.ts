@@ -6,11 +6,11 @@
  * are not visible before).
  */
 import type { ExecutionContext, Hono } from "hono";
-import { type Config, loadConfig } from "../config.js";
+import { type Config, loadConfig, loadStatsConfig } from "../config.js";
 import { STORE_RETRY_AFTER_SECONDS, createApp } from "../http/app.js";
 import { respond } from "../http/headers.js";
 import { createLruRenderCache } from "../http/lru-render-cache.js";
-import { CONTENT_VERSION_ENV } from "../http/site.js";
+import { CONTENT_VERSION_ENV, pathOf } from "../http/site.js";
 import { currentDayKey } from "../index/digest.js";
 import { type ContentStore, createMemoryStore, scopesOf } from "../index/store.js";
 import { announceFeedPaths, closedDigestFeedPaths, feedPathsOf } from "../publish/announce.js";
@@ -19,6 +19,10 @@ import { type D1Like, createD1Store } from "../sources/d1-store.js";
 import { publishingTime } from "../runtime/clock.js";
 import { withEdgeCache } from "../runtime/edge-cache.js";
 import { createLastGood } from "../runtime/last-good.js";
+import { type StatsCounter, createStatsCounter } from "../stats/counter.js";
+import { d1Database } from "../stats/d1.js";
+import { statsRoutes } from "../stats/routes.js";
+import { createStatsStore } from "../stats/store.js";
 
 type Env = Record<string, unknown> & { DB?: D1Like };
 
@@ -36,21 +40,29 @@ export function createWorker(bundleJson: string, { cacheRenders = true } = {}) {
   const renderCache = cacheRenders ? createLruRenderCache({ maxEntries: 500, maxBytes: 32 * 1024 * 1024 }) : undefined;
   const edgeCache = typeof caches === "undefined" ? undefined : (caches as unknown as { default?: Cache }).default;
   const lastGood = createLastGood({ cache: edgeCache });
-  let serving: { app: Hono; store: ContentStore; config: Config } | undefined;
+  let serving: { app: Hono; store: ContentStore; config: Config; counter?: StatsCounter } | undefined;
   /** Built on the first event: the vars (and the DB binding) are not visible before. */
   const servingFor = (env: Env) => {
     if (!serving) {
       // Cloudflare routes a request to this Worker by its host, so the host is trusted unless ALLOWED_HOSTS says otherwise.
       const config = loadConfig({ ALLOWED_HOSTS: "*", ...varsOf(env) });
       const store = env.DB ? createD1Store(env.DB, publishingTime(config)) : bundleStore;
-      serving = { store, config, app: createApp({ store, config, cache: renderCache }) };
+      // Subscriber statistics (STATS_TOKEN, a secret) live in D1; without it they are off, and /stats/ says why.
+      const stats = loadStatsConfig(varsOf(env));
+      const statsStore = stats.token && env.DB ? createStatsStore(d1Database(env.DB), stats) : undefined;
+      const extension = statsRoutes({ token: stats.token, store: statsStore, addressOf: (c) => c.req.header("cf-connecting-ip") });
+      const counter = statsStore ? createStatsCounter(statsStore, config.basePath) : undefined;
+      serving = { store, config, counter, app: createApp({ store, config, cache: renderCache, extensions: [extension] }) };
     }
     return serving;
   };
   return {
     async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
-      const { app, store, config } = servingFor(env);
+      const { app, store, config, counter } = servingFor(env);
       const waitUntil = (promise: Promise<unknown>) => ctx.waitUntil(promise);
+      const path = pathOf(request.url);
+      // The operator's statistics: never from or into a cache, never kept as a last good answer.
+      if (path === `${config.basePath}/stats/` || path === `${config.basePath}/stats.json`) return app.fetch(request, env, ctx);
       let version: string;
       try {
         // Read per request: after a publish to D1, or once a scheduled article is due, the next request keys the edge cache anew.
@@ -67,6 +79,12 @@ export function createWorker(bundleJson: string, { cacheRenders = true } = {}) {
       // A failing store (503) or any other server error: the last good answer, with its validators, if there is one.
       if (response.status >= 500) return (await lastGood.recall(request)) ?? response;
       lastGood.remember(request, response, waitUntil);
+      // Counted after the answer, edge-cache hits included: the reader does not wait for it.
+      if (counter) {
+        const userAgent = request.headers.get("user-agent") ?? undefined;
+        const counting = counter.count({ path, status: response.status, userAgent, address: request.headers.get("cf-connecting-ip") ?? undefined, at: Date.now() });
+        waitUntil(counting.catch((error: unknown) => console.warn("feedloom: statistics: a request was not counted", error)));
+      }
       return response;
     },
 
