@@ -19,7 +19,8 @@ export default defineConfig(async () => {
           plugins: [
             cloudflareTest({
               wrangler: { configPath: "./wrangler.toml" },
-              miniflare: { d1Databases: { DB: "feedloom-test", LARGE: "feedloom-large" }, bindings: { TEST_MIGRATIONS: migrations } },
+              // STATS_TOKEN turns statistics on, in D1 beside the articles (test-workers/d1/stats-d1.test.ts).
+              miniflare: { d1Databases: { DB: "feedloom-test", LARGE: "feedloom-large" }, bindings: { TEST_MIGRATIONS: migrations, STATS_TOKEN: "workers-test-token-0123456789" } },
             }),
           ],
           test: {
