@@ -9,10 +9,11 @@
  *   flood: a flood of distinct uncached URLs while a reader polls a cached feed, with load shedding and without
  *   d1: a local D1 with 100,000 articles: sync and publish times, rows read and latency per feed (d1-bench.ts)
  *   embed: embed.js gzipped, and the time to a rendered widget in Chromium (embed-bench.ts)
+ *   stats: requests/s of a cached feed with subscriber counting on and off, wrk side by side
  *   export: a cold and a warm (one new article) static export at 10k and 50k, against Hugo when it is installed (export-bench.ts)
  *   live: a file's write to its appearance in /feed.rss at 10k and 50k, reload time, memory over 200 reloads (live-bench.ts)
  *   digest: an uncached daily digest at 10k articles, on Node and in workerd
- * `npm run bench -- load`, `-- live [count]`, `-- misses`, `-- flood`, `-- digest`, `-- d1 [count]`, `-- embed` or `-- export [count]` runs only that part.
+ * `npm run bench -- load`, `-- live [count]`, `-- misses`, `-- flood`, `-- digest`, `-- d1 [count]`, `-- embed`, `-- stats` or `-- export [count]` runs only that part.
  */
 import autocannon from "autocannon";
 import { execFileSync, spawn } from "node:child_process";
@@ -95,7 +96,7 @@ async function child(count: number, dir: string): Promise<void> {
 const LOAD_SECONDS = 5;
 
 /** Starts bench/server.ts in one mode; `stop` ends it. */
-async function startLoadServer(mode: "app" | "bare", dir: string, path: string): Promise<{ url: string; stop: () => void }> {
+async function startLoadServer(mode: "app" | "bare" | "app-counted", dir: string, path: string): Promise<{ url: string; stop: () => void }> {
   const server = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("./server.ts", import.meta.url)), mode, dir, path], {
     stdio: ["ignore", "pipe", "inherit"],
   });
@@ -113,8 +114,8 @@ async function autocannonRps(url: string): Promise<{ rps: number; errors: number
 }
 
 /** wrk (Debian's), the neutral cross-check: two threads, 64 connections. */
-function wrkRps(url: string): { rps: number; errors: number } {
-  const output = execFileSync("wrk", ["-t2", "-c64", `-d${LOAD_SECONDS}s`, "-H", "Accept-Encoding: gzip", url], { encoding: "utf8" });
+function wrkRps(url: string, userAgent?: string): { rps: number; errors: number } {
+  const output = execFileSync("wrk", ["-t2", "-c64", `-d${LOAD_SECONDS}s`, "-H", "Accept-Encoding: gzip", ...(userAgent ? ["-H", `User-Agent: ${userAgent}`] : []), url], { encoding: "utf8" });
   const errors = Number(/Non-2xx or 3xx responses: (\d+)/.exec(output)?.[1] ?? 0) + (/Socket errors/.test(output) ? 1 : 0);
   return { rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(output)?.[1]), errors };
 }
@@ -147,6 +148,40 @@ async function loadFigure(): Promise<void> {
     }
     for (const [name, total] of totals) console.log(`  app / bare over both rounds, ${name.padEnd(16)} ${((total.app / total.bare) * 100).toFixed(0).padStart(4)} %   (target >= 60 %)`);
     if (tools.length === 1) console.log("  wrk                           not on the PATH (apt-get install wrk) for the cross-check");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * What counting subscribers costs a cached feed: the app with statistics on
+ * against the app with them off, measured with wrk alone, side by side in
+ * alternating rounds, as a reader (newsboat) and as an aggregator (Feedly).
+ */
+async function statsFigure(): Promise<void> {
+  if (!hasWrk()) return console.log("\nstats: wrk not on the PATH (apt-get install wrk)");
+  const dir = writeCorpus(10_000);
+  const path = "/feed.rss";
+  const agents = { reader: "Newsboat/2.36 (Linux x86_64)", aggregator: "Feedly/1.0 (+http://www.feedly.com/fetcher.html; 462 subscribers; )" };
+  try {
+    console.log(`\nstats: GET ${path} (cached, gzip) with counting on and off, wrk -t2 -c64 ${LOAD_SECONDS} s, three alternating rounds (target: on within 5 % of off)`);
+    for (const [who, agent] of Object.entries(agents)) {
+      const totals = { app: 0, "app-counted": 0 };
+      for (const round of [1, 2, 3]) {
+        for (const mode of round % 2 ? (["app", "app-counted"] as const) : (["app-counted", "app"] as const)) {
+          const server = await startLoadServer(mode, dir, path);
+          try {
+            wrkRps(server.url, agent); // warm-up: the render, the JIT, and today's first count
+            const figures = wrkRps(server.url, agent);
+            totals[mode] += figures.rps;
+            console.log(`  ${who.padEnd(10)} round ${round}  counting ${mode === "app" ? "off" : "on "} ${figures.rps.toFixed(0).padStart(7)} req/s  (${figures.errors} errors)`);
+          } finally {
+            server.stop();
+          }
+        }
+      }
+      console.log(`  ${who.padEnd(10)} on / off over three rounds: ${((totals["app-counted"] / totals.app) * 100).toFixed(1)} %`);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -248,6 +283,7 @@ async function main(): Promise<void> {
   if (process.argv[2] === "flood") return floodOnly();
   if (process.argv[2] === "digest") return digestFigures();
   if (process.argv[2] === "load") return loadFigure();
+  if (process.argv[2] === "stats") return statsFigure();
   if (process.argv[2] === "live") return liveFigures(process.argv[3] ? [Number(process.argv[3])] : undefined);
   if (process.argv[2] === "d1") return d1Figures(Number(process.argv[3] ?? 100_000));
   if (process.argv[2] === "embed") return embedFigures();
@@ -278,6 +314,7 @@ async function main(): Promise<void> {
   );
   console.log("\ntargets: load+index 10k <= 500 ms (met warm; cold is bound by YAML parsing); each render <= 1 ms");
   await loadFigure();
+  await statsFigure();
   await liveFigures();
   await missFigure();
   await workerFigures();

@@ -2,13 +2,18 @@
  * A server for the load figure, started by bench.ts in its own process:
  *   app  - the feedloom app as the Node server runs it (runtime/node-app.ts), load shedding included
  *   app-unshed - the same without render admission: every miss renders, however many wait
+ *   app-counted - the app with subscriber statistics on, counting every request as the Node server does
  *   bare - node:http sending the same gzipped bytes and the same headers, with no routing or checks
  * Listens on 127.0.0.1 at an ephemeral port, prints it, and stops on SIGTERM.
  */
 import { serve } from "@hono/node-server";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { loadConfig } from "../src/config.js";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadConfig, loadStatsConfig } from "../src/config.js";
+import { countingFetch, nodeStatistics } from "../src/stats/node-stats.js";
 import { createItemFragments } from "../src/feeds/fragments.js";
 import { createMemoryStore } from "../src/index/store.js";
 import { createNodeApp } from "../src/runtime/node-app.js";
@@ -19,11 +24,19 @@ const [mode, dir, path] = process.argv.slice(2);
 const config = loadConfig({});
 const { index } = await loadIndexFromDir(dir, { includeUnpublished: false, now: Date.now() });
 const store = createMemoryStore(index, "bench", { now: () => Date.now() });
-const app = createNodeApp({ store, config, itemFragments: createItemFragments(), ...(mode === "app-unshed" ? {} : { admission: createRenderAdmission() }) });
+const statistics =
+  mode === "app-counted" ? await nodeStatistics(loadStatsConfig({ STATS_TOKEN: "bench-token-0123456789abcdef" }), "", mkdtempSync(join(tmpdir(), "feedloom-bench-state-"))) : undefined;
+const app = createNodeApp({
+  store,
+  config,
+  itemFragments: createItemFragments(),
+  ...(mode === "app-unshed" ? {} : { admission: createRenderAdmission() }),
+  extensions: statistics ? [statistics.extension] : [],
+});
 const announce = (port: number) => console.log(JSON.stringify({ port }));
 
-if (mode === "app" || mode === "app-unshed") {
-  const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, (info) => announce(info.port));
+if (mode === "app" || mode === "app-unshed" || mode === "app-counted") {
+  const server = serve({ fetch: countingFetch(statistics, app.fetch), port: 0, hostname: "127.0.0.1" }, (info) => announce(info.port));
   process.on("SIGTERM", () => server.close(() => process.exit(0)));
 } else {
   const sample = await app.request(`http://127.0.0.1${path}`, { headers: { "Accept-Encoding": "gzip" } });

@@ -19,7 +19,7 @@ import { runMain } from "../runtime/main.js";
 import { ArticleFolder, KEPT_LIVE } from "../sources/fs-source.js";
 import { type Reload, watchFolder } from "../sources/live.js";
 import { type LoadResult, defaultCacheDir, indexScan, summaryLine } from "../sources/load.js";
-import { nodeStatistics } from "../stats/node-stats.js";
+import { countingFetch, nodeStatistics } from "../stats/node-stats.js";
 
 /** setTimeout's longest delay (about 24.8 days): a release further off is re-armed on the way. */
 const LONGEST_TIMER_MS = 2 ** 31 - 1;
@@ -125,13 +125,7 @@ runMain("feedloom", async () => {
       })
     : undefined;
 
-  const fetch = statistics
-    ? async (request: Request, env: unknown) => {
-        const response = await current.app.fetch(request, env);
-        statistics.observe(request, response.status, env);
-        return response;
-      }
-    : (request: Request, env: unknown) => current.app.fetch(request, env);
+  const fetch = countingFetch(statistics, (request, env) => current.app.fetch(request, env));
   const server = serve({ fetch, port, hostname }, (info) => {
     const shown = (LOOPBACK_HOSTS as readonly string[]).includes(hostname) || hostname === "0.0.0.0" ? "127.0.0.1" : hostname;
     console.log(`feedloom: serving http://${shown}:${info.port}${config.basePath}/ (pages) and http://${shown}:${info.port}${config.basePath}/feed.rss (also /feed.atom, /feed.json, /feeds.opml)`);

@@ -30,6 +30,18 @@ export function nodeClientAddress(env: unknown, headers: Headers, trustProxy: bo
   return (env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket.remoteAddress;
 }
 
+type Fetch = (request: Request, env: unknown) => Response | Promise<Response>;
+
+/** `fetch`, counting each response after it is made (the server's fetch, when statistics are on). */
+export function countingFetch(statistics: NodeStatistics | undefined, fetch: Fetch): Fetch {
+  if (!statistics) return fetch;
+  return async function countedFetch(request, env) {
+    const response = await fetch(request, env);
+    statistics.observe(request, response.status, env);
+    return response;
+  };
+}
+
 export async function nodeStatistics(config: StatsConfig, basePath: string, stateDir: string): Promise<NodeStatistics | undefined> {
   if (config.token === undefined) return undefined;
   const database = await openSqliteFile(stateDir, statsMigrations());
