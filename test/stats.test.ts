@@ -109,6 +109,9 @@ describe("counting", () => {
     const claim = (agent: string, day = 0, path = "/feed.atom") => counter.count({ path, status: 200, userAgent: agent, address: "203.0.113.9", at: at(day, 2) });
     for (let i = 0; i < 20; i++) await claim(USER_AGENTS.feedly);
     await claim(USER_AGENTS.feedly.replace("462", "470"));
+    await claim(USER_AGENTS.feedly);
+    expect((await store.report(dayAt(0)))[0].aggregators.Feedly).toBe(462); // back to 462: the latest, again
+    await claim(USER_AGENTS.feedly.replace("462", "470"));
     await claim(USER_AGENTS.feedbin);
     await claim(USER_AGENTS.feedbin.replace("1697787", "1697788").replace("102", "3"));
     await claim(USER_AGENTS.inoreader, 0, "/topics/ai/feed.rss");
@@ -158,8 +161,13 @@ describe("the store", () => {
     const dir = join(work, "restart");
     const stats = { token: TOKEN, retentionDays: 90, claimCeiling: 1000, trustProxy: false };
     const first = await nodeStatistics(stats, "", dir);
-    first!.observe(new Request("http://localhost/feed.rss?limit=10", { headers: { "User-Agent": USER_AGENTS.newsboat } }), 200, { incoming: { socket: { remoteAddress: "192.0.2.50" } } });
-    first!.observe(new Request("http://localhost/feed.json", { headers: { "User-Agent": USER_AGENTS.feedly } }), 304, { incoming: { socket: { remoteAddress: "192.0.2.51" } } });
+    // As @hono/node-server hands them over: the Request, and the IncomingMessage in its env.
+    const served = (target: string, agent: string, address: string) =>
+      [new Request(`http://localhost${target}`, { headers: { "User-Agent": agent } }), { incoming: { url: target, headers: { "user-agent": agent }, socket: { remoteAddress: address } } }] as const;
+    const [reader, readerEnv] = served("/feed.rss?limit=10", USER_AGENTS.newsboat, "192.0.2.50");
+    first!.observe(reader, 200, readerEnv);
+    const [feedly, feedlyEnv] = served("/feed.json", USER_AGENTS.feedly, "192.0.2.51");
+    first!.observe(feedly, 304, feedlyEnv);
     await new Promise((resolve) => setTimeout(resolve, 200));
     first!.close();
     expect(readFileSync(join(dir, "stats.sqlite")).byteLength).toBeGreaterThan(0);

@@ -83,7 +83,7 @@ export function createWorker(bundleJson: string, { cacheRenders = true } = {}) {
       if (counter) {
         const userAgent = request.headers.get("user-agent") ?? undefined;
         const counting = counter.count({ path, status: response.status, userAgent, address: request.headers.get("cf-connecting-ip") ?? undefined, at: Date.now() });
-        waitUntil(counting.catch((error: unknown) => console.warn("feedloom: statistics: a request was not counted", error)));
+        if (counting) waitUntil(counting.catch((error: unknown) => console.warn("feedloom: statistics: a request was not counted", error)));
       }
       return response;
     },

@@ -4,7 +4,7 @@
  * already counted today, or an aggregator's unchanged count, costs a lookup
  * in memory and writes nothing; otherwise the store is told, once.
  */
-import { addDays, classifyClient, countedFeedPath, dayOf } from "./clients.js";
+import { type Client, addDays, classifyClient, countedFeedPath, dayOf } from "./clients.js";
 import { type StatsStore, WINDOW_DAYS } from "./store.js";
 
 export interface FeedRequest {
@@ -22,21 +22,31 @@ export interface FeedRequest {
 export const MAX_READERS_PER_FEED_DAY = 200_000;
 /** Entries of today's in-memory "already counted" set; past this it is cleared (and repeats hit the store, which ignores them). */
 const MEMO_LIMIT = 100_000;
+/** Aggregators' User-Agents remembered per feed: a spoofer varying its count cannot grow memory past this. */
+const MAX_FEED_AGENTS = 100;
+/** Distinct User-Agents whose classification is remembered. */
+const CLIENT_MEMO_LIMIT = 1_000;
 
 const utf8 = new TextEncoder();
 
 export function createStatsCounter(store: StatsStore, basePath: string) {
   let today = "";
-  /** What this process counted today: `path \n address \n agent` of readers, claims by service and feed-id. Memory only, never written. */
-  let counted = new Set<string>();
-  let claims = new Map<string, number>();
+  /**
+   * What this process counted today, by feed then by client (nested, so that a
+   * repeat builds no key): readers by address and User-Agent, aggregators'
+   * counts by User-Agent. Memory only, never written.
+   */
+  let counted = new Map<string, Map<string, Set<string>>>();
+  let countedSize = 0;
+  let claims = new Map<string, Map<string, Client & { kind: "aggregator" }>>();
   let readersPerFeed = new Map<string, number>();
   let keys: Promise<Map<string, CryptoKey>> | undefined;
   let maintained: Promise<void> = Promise.resolve();
 
   const newDay = (day: string) => {
     today = day;
-    counted = new Set();
+    counted = new Map();
+    countedSize = 0;
     claims = new Map();
     readersPerFeed = new Map();
     keys = undefined;
@@ -53,39 +63,74 @@ export function createStatsCounter(store: StatsStore, basePath: string) {
       return new Map(imported);
     })());
 
+  /** UTC midnight that ends `today` (ms): a request before it needs no date arithmetic. */
+  let todayEnds = 0;
+  /** Classifications by User-Agent: a server sees few distinct ones, and each request would run every pattern. */
+  const clients = new Map<string, Client>();
+  const classify = (userAgent: string | undefined) => {
+    const agent = userAgent ?? "";
+    let client = clients.get(agent);
+    if (client === undefined) {
+      if (clients.size >= CLIENT_MEMO_LIMIT) clients.clear();
+      clients.set(agent, (client = classifyClient(userAgent)));
+    }
+    return client;
+  };
+
+  const recordReader = async (day: string, path: string, address: string, userAgent: string) => {
+    await maintained;
+    const dayKeys = await keysOf(day);
+    const hashes = new Map<string, number>();
+    for (let back = 0; back < WINDOW_DAYS; back++) {
+      const keyDay = addDays(day, -back);
+      const key = dayKeys.get(keyDay);
+      if (key) hashes.set(keyDay, await readerHash(key, path, address, userAgent));
+    }
+    await store.recordReader(day, path, hashes);
+  };
+
   return {
-    async count(request: FeedRequest): Promise<void> {
-      if (request.status !== 200 && request.status !== 304) return;
+    /**
+     * Counts one response. Synchronous up to the point where the store must
+     * be told: a repeat (most requests) returns undefined without allocating
+     * a promise; otherwise the returned promise is the store's write.
+     */
+    count(request: FeedRequest): Promise<void> | undefined {
+      if (request.status !== 200 && request.status !== 304) return undefined;
       const path = countedFeedPath(request.path, basePath);
-      if (path === undefined) return;
-      const client = classifyClient(request.userAgent);
-      if (client.kind === "browser" || client.kind === "crawler") return;
-      const day = dayOf(request.at);
-      if (day !== today) newDay(day);
+      if (path === undefined) return undefined;
+      const client = classify(request.userAgent);
+      if (client.kind === "browser" || client.kind === "crawler") return undefined;
+      if (request.at >= todayEnds || request.at < todayEnds - 86_400_000) {
+        newDay(dayOf(request.at));
+        todayEnds = Date.parse(`${today}T00:00:00Z`) + 86_400_000;
+      }
+      const day = today;
+      const userAgent = request.userAgent ?? "";
       if (client.kind === "aggregator") {
-        const key = `${path}\n${client.service}\n${client.feedId}`;
-        if (claims.get(key) === client.subscribers) return;
-        claims.set(key, client.subscribers);
-        await maintained;
-        return store.recordClaim(day, path, client.service, client.feedId, client.subscribers);
+        let feedClaims = claims.get(path);
+        if (feedClaims === undefined) claims.set(path, (feedClaims = new Map()));
+        // The User-Agent names the service, the feed-id and the count: the same one is the same claim.
+        if (feedClaims.has(userAgent)) return undefined;
+        if (feedClaims.size >= MAX_FEED_AGENTS) feedClaims.clear();
+        // The service's earlier claims for this feed-id are superseded: the same count again later is news again.
+        for (const [agent, earlier] of feedClaims) if (earlier.service === client.service && earlier.feedId === client.feedId) feedClaims.delete(agent);
+        feedClaims.set(userAgent, client);
+        return maintained.then(() => store.recordClaim(day, path, client.service, client.feedId, client.subscribers));
       }
-      if (request.address === undefined) return;
-      const seen = `${path}\n${request.address}\n${request.userAgent ?? ""}`;
-      if (counted.has(seen)) return;
-      if (counted.size >= MEMO_LIMIT) counted.clear();
-      counted.add(seen);
+      if (request.address === undefined) return undefined;
+      let byAddress = counted.get(path);
+      if (byAddress === undefined) counted.set(path, (byAddress = new Map()));
+      let agents = byAddress.get(request.address);
+      if (agents === undefined) byAddress.set(request.address, (agents = new Set()));
+      if (agents.has(userAgent)) return undefined;
+      if (countedSize >= MEMO_LIMIT) (counted = new Map()), (countedSize = 0);
+      agents.add(userAgent);
+      countedSize++;
       const readers = readersPerFeed.get(path) ?? 0;
-      if (readers >= MAX_READERS_PER_FEED_DAY) return;
+      if (readers >= MAX_READERS_PER_FEED_DAY) return undefined;
       readersPerFeed.set(path, readers + 1);
-      await maintained;
-      const dayKeys = await keysOf(day);
-      const hashes = new Map<string, number>();
-      for (let back = 0; back < WINDOW_DAYS; back++) {
-        const keyDay = addDays(day, -back);
-        const key = dayKeys.get(keyDay);
-        if (key) hashes.set(keyDay, await readerHash(key, path, request.address, request.userAgent ?? ""));
-      }
-      await store.recordReader(day, path, hashes);
+      return recordReader(day, path, request.address, userAgent);
     },
   };
 }

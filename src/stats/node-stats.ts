@@ -35,11 +35,22 @@ type Fetch = (request: Request, env: unknown) => Response | Promise<Response>;
 /** `fetch`, counting each response after it is made (the server's fetch, when statistics are on). */
 export function countingFetch(statistics: NodeStatistics | undefined, fetch: Fetch): Fetch {
   if (!statistics) return fetch;
-  return async function countedFetch(request, env) {
-    const response = await fetch(request, env);
-    statistics.observe(request, response.status, env);
-    return response;
+  return function countedFetch(request, env) {
+    const answer = fetch(request, env);
+    if (answer instanceof Response) {
+      statistics.observe(request, answer.status, env);
+      return answer;
+    }
+    return answer.then((response) => {
+      statistics.observe(request, response.status, env);
+      return response;
+    });
   };
+}
+
+/** `/feed.rss?x` of `http://host/feed.rss?x`. */
+function pathAndQuery(url: string): string {
+  return url.slice(url.indexOf("/", url.indexOf("//") + 2));
 }
 
 export async function nodeStatistics(config: StatsConfig, basePath: string, stateDir: string): Promise<NodeStatistics | undefined> {
@@ -50,13 +61,15 @@ export async function nodeStatistics(config: StatsConfig, basePath: string, stat
   return {
     extension: statsRoutes({ token: config.token, store, addressOf: (c: Context) => nodeClientAddress(c.env, c.req.raw.headers, config.trustProxy) }),
     observe(request, status, env) {
-      const url = request.url;
-      const start = url.indexOf("/", url.indexOf("//") + 2);
-      const end = url.indexOf("?", start);
-      const path = url.slice(start, end === -1 ? undefined : end);
+      // From the IncomingMessage Node already parsed: reading the Request's headers would build a Headers object per request.
+      const incoming = (env as { incoming?: IncomingMessage } | undefined)?.incoming;
+      const target = incoming?.url ?? pathAndQuery(request.url);
+      const query = target.indexOf("?");
+      const userAgent = incoming?.headers ? incoming.headers["user-agent"] : (request.headers.get("user-agent") ?? undefined);
+      const address = config.trustProxy || !incoming ? nodeClientAddress(env, request.headers, config.trustProxy) : incoming.socket.remoteAddress;
       counter
-        .count({ path, status, userAgent: request.headers.get("user-agent") ?? undefined, address: nodeClientAddress(env, request.headers, config.trustProxy), at: Date.now() })
-        .catch((error: unknown) => console.warn(`feedloom: statistics: a request was not counted: ${error instanceof Error ? error.message : String(error)}`));
+        .count({ path: query === -1 ? target : target.slice(0, query), status, userAgent, address, at: Date.now() })
+        ?.catch((error: unknown) => console.warn(`feedloom: statistics: a request was not counted: ${error instanceof Error ? error.message : String(error)}`));
     },
     close: () => database.close(),
     database,
