@@ -3,11 +3,12 @@
  * them passes the live checks, paging links lead to files that exist, and a
  * second run of unchanged data writes nothing.
  */
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, unlinkSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { once } from "node:events";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { syntheticArticles } from "../bench/corpus.js";
 import { checkFeed } from "../src/feeds/check.js";
 import { fileForUrl } from "../src/publish/static-export.js";
 import { FIXTURES, PROCESS_TEST_TIMEOUT, children, fixtureApp, parseXmlStrict, recordingHub, runCli } from "./helpers.js";
@@ -219,6 +220,39 @@ describe("npm run export", { timeout: 2 * PROCESS_TEST_TIMEOUT }, () => {
     const files = filesUnder(here);
     expect(filesUnder(there)).toEqual(files);
     for (const file of files) expect(Buffer.compare(readFileSync(join(here, file)), readFileSync(join(there, file))), file).toBe(0);
+  });
+
+  it("after one new article in 1,000, renders and writes a few dozen files, and renders nothing it need not", async () => {
+    const corpus = join(work, "thousand");
+    const site = join(work, "thousand-site");
+    mkdirSync(corpus);
+    for (const { name, text } of syntheticArticles(1_000, 3)) writeFileSync(join(corpus, name), text);
+    const env = { PUBLIC_URL: "https://feeds.example.com", FEEDLOOM_CACHE_DIR: join(work, "thousand-cache") };
+    const cold = await runCli("export", ["--data", corpus, "--out", site], env);
+    const [, files] = /: (\d+) files: \1 rendered/.exec(cold.stdout) ?? [];
+    expect(Number(files)).toBeGreaterThan(900);
+    const before = new Map(filesUnder(site).map((file) => [file, readFileSync(join(site, file))]));
+    // A new article from a provider that has others, in "AI" and one more topic.
+    const template = readFileSync(join(corpus, readdirSync(corpus).sort()[0]), "utf8");
+    writeFileSync(
+      join(corpus, "2026-11-27-new.md"),
+      template
+        .replace(/^title: .*$/m, 'title: "One new article"')
+        .replace(/^publishedDateTime: .*$/m, "publishedDateTime: 2026-11-27T08:00:00Z")
+        .replace(/^(originalUrl|webUrl): .*$/gm, '$1: "https://www.provider1.com/news/one-new-article"')
+        .replace(/^published: .*$/m, "published: true"),
+    );
+    const warm = await runCli("export", ["--data", corpus, "--out", site], env);
+    const [, rendered, written] = (/: (\d+) rendered .*?, (\d+) written/.exec(warm.stdout) ?? []).map(Number);
+    expect(written).toBeGreaterThan(5);
+    expect(written).toBeLessThanOrEqual(50);
+    expect(rendered).toBeLessThanOrEqual(60);
+    // What was written is exactly what changed, and every archive stayed as it was.
+    const changed = filesUnder(site).filter((file) => !before.get(file)?.equals(readFileSync(join(site, file))));
+    expect(changed.length).toBe(written);
+    expect(changed).toContain("feed.rss");
+    expect(changed).toContain("topics/ai/index.html");
+    expect(changed.filter((file) => file.includes("/archive/") && before.has(file))).toEqual([]);
   });
 
   it("names files after decoded paths, as static hosts look them up", () => {

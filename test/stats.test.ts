@@ -15,7 +15,7 @@ import { createApp } from "../src/http/app.js";
 import { everyStaticUrl } from "../src/http/urls.js";
 import { addDays, classifyClient } from "../src/stats/clients.js";
 import { createStatsCounter } from "../src/stats/counter.js";
-import { nodeStatistics } from "../src/stats/node-stats.js";
+import { nodeClientAddress, nodeStatistics } from "../src/stats/node-stats.js";
 import { statsRoutes } from "../src/stats/routes.js";
 import { openSqliteFile, statsMigrations } from "../src/stats/sqlite-file.js";
 import { createStatsStore } from "../src/stats/store.js";
@@ -163,7 +163,7 @@ describe("the store", () => {
     const first = await nodeStatistics(stats, "", dir);
     // As @hono/node-server hands them over: the Request, and the IncomingMessage in its env.
     const served = (target: string, agent: string, address: string) =>
-      [new Request(`http://localhost${target}`, { headers: { "User-Agent": agent } }), { incoming: { url: target, headers: { "user-agent": agent }, socket: { remoteAddress: address } } }] as const;
+      [new Request(`http://localhost${target}`, { headers: { "User-Agent": agent } }), { incoming: { url: target, rawHeaders: ["Host", "localhost", "User-Agent", agent], socket: { remoteAddress: address } } }] as const;
     const [reader, readerEnv] = served("/feed.rss?limit=10", USER_AGENTS.newsboat, "192.0.2.50");
     first!.observe(reader, 200, readerEnv);
     const [feedly, feedlyEnv] = served("/feed.json", USER_AGENTS.feedly, "192.0.2.51");
@@ -271,6 +271,14 @@ describe("/stats/ and /stats.json", async () => {
     expect(urls.filter((url) => url.includes("stats"))).toEqual([]);
     for (const path of ["/sitemap.xml", "/", "/robots.txt"]) expect(await (await app.request(path)).text()).not.toContain("/stats");
     expect((await app.request("/feed.rss", { method: "POST" })).status).toBe(405);
+  });
+
+  it("take the client's address from the socket, and from X-Forwarded-For only behind a trusted proxy", () => {
+    const env = { incoming: { socket: { remoteAddress: "10.0.0.2" } } };
+    const headers = new Headers({ "X-Forwarded-For": "198.51.100.7, 10.0.0.1" });
+    expect(nodeClientAddress(env, headers, false)).toBe("10.0.0.2");
+    expect(nodeClientAddress(env, headers, true)).toBe("198.51.100.7");
+    expect(nodeClientAddress(env, new Headers(), true)).toBe("10.0.0.2");
   });
 
   it("refuse a short STATS_TOKEN at start, saying how to make one", () => {

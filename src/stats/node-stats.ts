@@ -48,6 +48,12 @@ export function countingFetch(statistics: NodeStatistics | undefined, fetch: Fet
   };
 }
 
+/** A header's first value from Node's raw list (name, value, name, value...), names in any case. */
+function rawHeader(raw: readonly string[], lowerName: string): string | undefined {
+  for (let i = 0; i < raw.length; i += 2) if (raw[i].length === lowerName.length && raw[i].toLowerCase() === lowerName) return raw[i + 1];
+  return undefined;
+}
+
 /** `/feed.rss?x` of `http://host/feed.rss?x`. */
 function pathAndQuery(url: string): string {
   return url.slice(url.indexOf("/", url.indexOf("//") + 2));
@@ -61,11 +67,11 @@ export async function nodeStatistics(config: StatsConfig, basePath: string, stat
   return {
     extension: statsRoutes({ token: config.token, store, addressOf: (c: Context) => nodeClientAddress(c.env, c.req.raw.headers, config.trustProxy) }),
     observe(request, status, env) {
-      // From the IncomingMessage Node already parsed: reading the Request's headers would build a Headers object per request.
+      // From the IncomingMessage as Node parsed it: its `headers` object is built on first use, and the Request's on first use too.
       const incoming = (env as { incoming?: IncomingMessage } | undefined)?.incoming;
       const target = incoming?.url ?? pathAndQuery(request.url);
       const query = target.indexOf("?");
-      const userAgent = incoming?.headers ? incoming.headers["user-agent"] : (request.headers.get("user-agent") ?? undefined);
+      const userAgent = incoming?.rawHeaders ? rawHeader(incoming.rawHeaders, "user-agent") : (request.headers.get("user-agent") ?? undefined);
       const address = config.trustProxy || !incoming ? nodeClientAddress(env, request.headers, config.trustProxy) : incoming.socket.remoteAddress;
       counter
         .count({ path: query === -1 ? target : target.slice(0, query), status, userAgent, address, at: Date.now() })
