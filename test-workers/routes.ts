@@ -29,8 +29,8 @@ export function everyRoute(index: Pick<ContentIndex, "topics" | "providers">): s
     ...[...index.topics.keys()].flatMap((key) => feeds(`/topics/${encodeURIComponent(key)}/feed`)),
     ...[...index.providers.keys()].flatMap((key) => feeds(`/providers/${encodeURIComponent(key)}/feed`)),
     "/feed.json?q=nvidia&since=2022-01-01",
-    // Two published sample articles fit in the feed: no archive yet, the first still filling (302), past it a 404.
-    "/feed/archive/1.rss",
+    // Two published sample articles fit in the feed: no archive, and past the first (still filling) a 404 that says so.
+    "/feed/archive/3.atom",
     "/topics/ai/feed/archive/2.json",
     "/topics/no-such-topic/feed.rss",
     "/feed.rss?limit=0",
