@@ -5,6 +5,7 @@
 import type { Article, ImageRef } from "../content/article.js";
 import type { Config } from "../config.js";
 import { topicKey, urlUrn, urnInNamespace } from "../content/keys.js";
+import { mostUsedSpelling } from "../index/index.js";
 import type { FeedQuery, Slice, StoreScope } from "../index/store.js";
 import { htmlEscape } from "./xml.js";
 import pkg from "../../package.json" with { type: "json" };
@@ -189,7 +190,7 @@ function asSpelledIn(scope: FeedScope, articles: readonly Article[]): FeedScope 
     const names = scope.kind === "topic" ? article.topics.filter((name) => topicKey(name) === scope.key) : [article.provider.name];
     for (const name of names) spellings.set(name, (spellings.get(name) ?? 0) + 1);
   }
-  const [name = scope.name] = [...spellings].sort(([a, countA], [b, countB]) => countB - countA || (a < b ? -1 : 1))[0] ?? [];
+  const name = mostUsedSpelling(spellings) ?? scope.name;
   if (scope.kind === "topic") return { ...scope, name };
   const logo = articles.find((article) => article.provider.logo)?.provider.logo;
   return { kind: "provider", key: scope.key, name, ...(logo ? { logo } : {}) };

@@ -92,6 +92,13 @@ function dropDuplicates(articles: Article[]): { kept: Article[]; issues: Content
   return { kept: [...byId.values()], issues };
 }
 
+/** The spelling used most (ties: first in code-point order), or undefined when there is none. */
+export function mostUsedSpelling(spellings: ReadonlyMap<string, number>): string | undefined {
+  let best: [string, number] | undefined;
+  for (const [name, count] of spellings) if (!best || count > best[1] || (count === best[1] && name < best[0])) best = [name, count];
+  return best?.[0];
+}
+
 /** Groups keep article order; a group's name is its most used spelling (ties: first in code-point order). */
 function groupBy(articles: Article[], keysOf: (article: Article) => { key: string; name: string }[]): Map<string, Group> {
   const groups = new Map<string, Group & { spellings: Map<string, number> }>();
@@ -106,8 +113,7 @@ function groupBy(articles: Article[], keysOf: (article: Article) => { key: strin
   const sorted = [...groups.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   return new Map(
     sorted.map(({ spellings, ...group }) => {
-      const [name] = [...spellings].sort(([a, countA], [b, countB]) => countB - countA || (a < b ? -1 : 1))[0];
-      return [group.key, { ...group, name }];
+      return [group.key, { ...group, name: mostUsedSpelling(spellings)! }];
     }),
   );
 }
