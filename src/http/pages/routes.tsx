@@ -74,10 +74,10 @@ function pageNumber(params: URLSearchParams): number {
   return page;
 }
 
-/** The N of a `/page/N/` path; anything else there is no page at all (404). */
-function pathPageNumber(c: Context): number {
+/** The N of a `/page/N/` (or `/archive/N/`) path; anything else there is no page at all (404). */
+function pathPageNumber(c: Context, kind: "page" | "archive" = "page"): number {
   const page = wholePage(c.req.param("page") ?? "");
-  if (page === undefined) throw new HttpError(404, "pages are numbered from 1: /page/2/");
+  if (page === undefined) throw new HttpError(404, `${kind}s are numbered from 1: /${kind}/2/`);
   return page;
 }
 
@@ -275,7 +275,7 @@ export function pageRoutes(site: Site): void {
      * which holds the articles that do not fill an archive yet.
      */
     site.route(`/${segment}/:key/archive/:page/`, async (c) => {
-      const number = pathPageNumber(c);
+      const number = pathPageNumber(c, "archive");
       const group = await findGroup(c, site, kind, `/archive/${number}/`);
       if (group instanceof Response) return group;
       const path = pagePath({ kind, key: group.key });
