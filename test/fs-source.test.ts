@@ -56,6 +56,21 @@ describe("the parse cache", () => {
     expect(await readArticleDir(FIXTURES, { cacheDir })).toEqual(await readArticleDir(FIXTURES));
   });
 
+  it("leaves the cache file alone for a change or two, which the next start reads again cheaper than a rewrite", async () => {
+    const data = join(work, "small-change");
+    const cacheDir = join(work, "small-change-cache");
+    cpSync(FIXTURES, data, { recursive: true });
+    await readArticleDir(data, { cacheDir });
+    const cache = readFileSync(join(cacheDir, "parsed-articles.json"));
+    const file = join(data, "2022-10-18-same-time-tie-breaker.md");
+    writeFileSync(file, readFileSync(file, "utf8").replace("An article published at the very same second", "Edited once more"));
+    for (let start = 0; start < 2; start++) {
+      const parsed = await readArticleDir(data, { cacheDir });
+      expect(parsed.find((entry) => entry.file === "2022-10-18-same-time-tie-breaker.md")?.article?.title).toBe("Edited once more");
+    }
+    expect(readFileSync(join(cacheDir, "parsed-articles.json")).equals(cache)).toBe(true);
+  });
+
   it("survives a corrupt cache file by parsing again", async () => {
     const cacheDir = join(work, "corrupt");
     await readArticleDir(FIXTURES, { cacheDir });
