@@ -194,7 +194,7 @@ async function statsFigure(): Promise<void> {
 
 /**
  * The cost counting adds to a request, in nanoseconds, timed in this process
- * over a million calls (milliseconds in all read as nanoseconds each): the server's fetch, counted and not, answering a ready Response,
+ * over a million calls (so the total in milliseconds is the cost of one in nanoseconds): the server's fetch, counted and not, answering a ready Response,
  * for a client already counted today (every request but its first).
  */
 async function countingCostNs(userAgent: string): Promise<number> {

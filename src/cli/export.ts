@@ -57,7 +57,9 @@ runMain("feedloom export", async () => {
   const dir = values.data ?? process.env.DATA_DIR ?? "data";
   // One instant for the whole export, so that every file shows the same articles.
   const now = Date.now();
-  const result = await loadIndexFromDir(dir, { includeUnpublished: config.includeUnpublished, now, showScheduled: config.includeUnpublished, cacheDir: defaultCacheDir(process.env) });
+  // The parse cache and the export's record live together, outside the site.
+  const cacheDir = defaultCacheDir(process.env);
+  const result = await loadIndexFromDir(dir, { includeUnpublished: config.includeUnpublished, now, showScheduled: config.includeUnpublished, cacheDir });
   for (const issue of result.issues.filter((item) => item.severity === "error")) console.warn(`feedloom export: ${formatIssue(issue)}`);
   console.log(summaryLine(result, dir));
   const store = createMemoryStore(result.index, result.version, { now: () => now, showScheduled: config.includeUnpublished });
@@ -85,7 +87,6 @@ runMain("feedloom export", async () => {
       },
     },
   ];
-  const cacheDir = defaultCacheDir(process.env);
   const summary = await exportSite({
     files,
     out: values.out,

@@ -51,8 +51,12 @@ export type BodyTagger = (body: Uint8Array<ArrayBuffer>) => string | Promise<str
 
 /** SHA-1 of the body, base64url: enough to tell bodies apart, and available in Node and workerd alike. */
 export async function bodyEtag(body: Uint8Array<ArrayBuffer>): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-1", body));
+  return `"${base64url(new Uint8Array(await crypto.subtle.digest("SHA-1", body)))}"`;
+}
+
+/** Bytes as URL-safe base64 without padding (RFC 4648 §5), with what both runtimes have. */
+export function base64url(bytes: Uint8Array): string {
   let binary = "";
-  for (const byte of digest) binary += String.fromCharCode(byte);
-  return `"${btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "")}"`;
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }

@@ -34,7 +34,7 @@ export interface StaticUrl {
 
 const pagesOf = (count: number, perPage: number) => Math.max(1, Math.ceil(count / perPage));
 
-/** Positions `offset` to `offset + size - 1` from the oldest of a newest-first list, newest first: what an archive holds. */
+/** Archive `number` of `size` articles, from a newest-first list: positions (number-1)·size to number·size-1 from the oldest, newest first. */
 const archiveOf = (newestFirst: readonly Article[], number: number, size: number) =>
   newestFirst.slice(newestFirst.length - number * size, newestFirst.length - (number - 1) * size);
 

@@ -18,7 +18,7 @@ import { dirname, join, sep } from "node:path";
 
 /** Where exports before the record kept their list of files: inside the site, which published it. Read once, then removed. */
 const LEGACY_MANIFEST = ".feedloom-export.json";
-/** Requests in flight at once: the app awaits its hashing, so others render meanwhile. */
+/** Requests in flight at once: while one awaits (the store, a file), others render. */
 const IN_FLIGHT = 8;
 
 export interface ExportSummary {

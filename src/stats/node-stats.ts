@@ -7,6 +7,7 @@ import type { IncomingMessage } from "node:http";
 import type { Context } from "hono";
 import type { StatsConfig } from "../config.js";
 import type { AppExtension } from "../http/app.js";
+import { pathOf } from "../http/site.js";
 import { createStatsCounter } from "./counter.js";
 import { statsRoutes } from "./routes.js";
 import { type SqliteFile, openSqliteFile, statsMigrations } from "./sqlite-file.js";
@@ -48,15 +49,16 @@ export function countingFetch(statistics: NodeStatistics | undefined, fetch: Fet
   };
 }
 
+/** `/feed.rss` of a request target `/feed.rss?limit=10`. */
+function withoutQuery(target: string): string {
+  const query = target.indexOf("?");
+  return query === -1 ? target : target.slice(0, query);
+}
+
 /** A header's first value from Node's raw list (name, value, name, value...), names in any case. */
 function rawHeader(raw: readonly string[], lowerName: string): string | undefined {
   for (let i = 0; i < raw.length; i += 2) if (raw[i].length === lowerName.length && raw[i].toLowerCase() === lowerName) return raw[i + 1];
   return undefined;
-}
-
-/** `/feed.rss?x` of `http://host/feed.rss?x`. */
-function pathAndQuery(url: string): string {
-  return url.slice(url.indexOf("/", url.indexOf("//") + 2));
 }
 
 export async function nodeStatistics(config: StatsConfig, basePath: string, stateDir: string): Promise<NodeStatistics | undefined> {
@@ -69,12 +71,11 @@ export async function nodeStatistics(config: StatsConfig, basePath: string, stat
     observe(request, status, env) {
       // From the IncomingMessage as Node parsed it: its `headers` object is built on first use, and the Request's on first use too.
       const incoming = (env as { incoming?: IncomingMessage } | undefined)?.incoming;
-      const target = incoming?.url ?? pathAndQuery(request.url);
-      const query = target.indexOf("?");
+      const path = incoming?.url === undefined ? pathOf(request.url) : withoutQuery(incoming.url);
       const userAgent = incoming?.rawHeaders ? rawHeader(incoming.rawHeaders, "user-agent") : (request.headers.get("user-agent") ?? undefined);
       const address = config.trustProxy || !incoming ? nodeClientAddress(env, request.headers, config.trustProxy) : incoming.socket.remoteAddress;
       counter
-        .count({ path: query === -1 ? target : target.slice(0, query), status, userAgent, address, at: Date.now() })
+        .count({ path, status, userAgent, address, at: Date.now() })
         ?.catch((error: unknown) => console.warn(`feedloom: statistics: a request was not counted: ${error instanceof Error ? error.message : String(error)}`));
     },
     close: () => database.close(),

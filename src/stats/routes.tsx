@@ -9,6 +9,7 @@ import type { Context, Hono } from "hono";
 import type { Child } from "hono/jsx";
 import type { AppExtension } from "../http/app.js";
 import { respond } from "../http/headers.js";
+import { base64url } from "../http/render-cache.js";
 import { PAGE_CSP } from "../http/pages/routes.js";
 import { Layout } from "../http/pages/view.js";
 import type { Site } from "../http/site.js";
@@ -60,7 +61,7 @@ export function statsRoutes(options: StatsRoutesOptions): AppExtension {
   const compareKey = crypto.subtle.generateKey({ name: "HMAC", hash: "SHA-256" }, false, ["sign"]) as Promise<CryptoKey>;
   const tokenKey = crypto.subtle.importKey("raw", utf8.encode(token), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
   /** What the session cookie holds: an HMAC of the token, so the cookie is never the token, and a new token ends every session. */
-  const session = tokenKey.then(async (key) => btoa(String.fromCharCode(...(await hmac(key, "feedloom statistics session")))).replace(/[+/=]/g, (c) => ({ "+": "-", "/": "_", "=": "" })[c]!));
+  const session = tokenKey.then(async (key) => base64url(await hmac(key, "feedloom statistics session")));
   const sameSecret = async (given: string, expected: string) => {
     const key = await compareKey;
     const [a, b] = await Promise.all([hmac(key, given), hmac(key, expected)]);
