@@ -7,7 +7,14 @@ export default defineConfig(async () => {
     test: {
       projects: [
         {
-          test: { name: "node", include: ["test/**/*.test.ts"] },
+          test: {
+            name: "node",
+            include: ["test/**/*.test.ts"],
+            // A wrangler command that fails early records telemetry consent in ~/.config/.wrangler despite
+            // wrangler.toml's send_metrics = false, and every later one then prints a banner: tests that read
+            // wrangler's output would pass or fail by the order they ran in.
+            env: { WRANGLER_SEND_METRICS: "false" },
+          },
         },
         {
           // Runs inside workerd with the Worker of wrangler.toml and the bundle npm run build wrote.
