@@ -94,7 +94,10 @@ class StatementBuilder {
 
   private add(head: string, row: string, close: string, rows: number): void {
     let group = this.pending.get(head);
-    if (group && group.bytes + row.length + 2 > STATEMENT_BYTES) this.flush(head), (group = undefined);
+    if (group && group.bytes + row.length + 2 > STATEMENT_BYTES) {
+      this.flush(head);
+      group = undefined;
+    }
     if (!group) this.pending.set(head, (group = { rows: [], bytes: head.length + close.length, close }));
     group.rows.push(row);
     group.bytes += row.length + 2;

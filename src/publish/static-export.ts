@@ -134,7 +134,10 @@ export async function exportSite(options: {
       return;
     }
     const folder = dirname(path);
-    if (!folders.has(folder)) mkdirSync(folder, { recursive: true }), folders.add(folder);
+    if (!folders.has(folder)) {
+      mkdirSync(folder, { recursive: true });
+      folders.add(folder);
+    }
     writeFileSync(path, bytes);
     summary.written++;
     if (url) summary.writtenUrls.push(url);

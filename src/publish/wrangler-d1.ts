@@ -38,7 +38,7 @@ async function wrangler(args: string[]): Promise<string> {
     return stdout;
   } catch (error) {
     const { stderr = "", stdout = "" } = error as { stderr?: string; stdout?: string };
-    throw new Error(`wrangler d1 execute failed: ${wranglerSaid(stdout, stderr) || (error as Error).message}`);
+    throw new Error(`wrangler d1 execute failed: ${wranglerSaid(stdout, stderr) || (error as Error).message}`, { cause: error });
   }
 }
 

@@ -152,7 +152,11 @@ export class ArticleFolder {
     this.known = next;
     // Parses of bytes no file holds any more are dropped, so memory follows the folder.
     const live = new Set([...next.values()].flatMap((file) => [file.hash, file.lastValid?.hash ?? file.hash]));
-    for (const hash of this.parses.keys()) if (!live.has(hash)) this.parses.delete(hash), (this.cacheDirty = true);
+    for (const hash of this.parses.keys()) {
+      if (live.has(hash)) continue;
+      this.parses.delete(hash);
+      this.cacheDirty = true;
+    }
     const files: ParsedFile[] = [];
     const hashes = new Map<string, string>();
     for (const [name, file] of next) {

@@ -124,7 +124,10 @@ export function createStatsCounter(store: StatsStore, basePath: string) {
       let agents = byAddress.get(request.address);
       if (agents === undefined) byAddress.set(request.address, (agents = new Set()));
       if (agents.has(userAgent)) return undefined;
-      if (countedSize >= MEMO_LIMIT) (counted = new Map()), (countedSize = 0);
+      if (countedSize >= MEMO_LIMIT) {
+        counted = new Map();
+        countedSize = 0;
+      }
       agents.add(userAgent);
       countedSize++;
       const readers = readersPerFeed.get(path) ?? 0;
