@@ -19,7 +19,11 @@ export default defineConfig(async () => {
         {
           // Runs inside workerd with the Worker of wrangler.toml and the bundle npm run build wrote.
           plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" } })],
-          test: { name: "workers", include: ["test-workers/*.test.ts"], globalSetup: ["test-workers/node-responses.ts", "test-workers/hub.ts"] },
+          test: {
+            name: "workers",
+            include: ["test-workers/*.test.ts"],
+            globalSetup: ["test-workers/node-responses.ts", "test-workers/hub.ts"],
+          },
         },
         {
           // The same Worker with a D1 binding (miniflare's local SQLite), migrated and filled as npm run publish does.
@@ -27,7 +31,13 @@ export default defineConfig(async () => {
             cloudflareTest({
               wrangler: { configPath: "./wrangler.toml" },
               // STATS_TOKEN turns statistics on, in D1 beside the articles (test-workers/d1/stats-d1.test.ts).
-              miniflare: { d1Databases: { DB: "feedloom-test", LARGE: "feedloom-large" }, bindings: { TEST_MIGRATIONS: migrations, STATS_TOKEN: "workers-test-token-0123456789" } },
+              miniflare: {
+                d1Databases: { DB: "feedloom-test", LARGE: "feedloom-large" },
+                bindings: {
+                  TEST_MIGRATIONS: migrations,
+                  STATS_TOKEN: "workers-test-token-0123456789",
+                },
+              },
             }),
           ],
           test: {

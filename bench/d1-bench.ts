@@ -23,10 +23,25 @@ const DATABASE_ID = "00000000-0000-0000-0000-0000000000d1";
 
 function publish(config: string, state: string, data: string): { ms: number; line: string } {
   const started = performance.now();
-  const output = execFileSync(process.execPath, ["--import", "tsx", "src/cli/publish.ts", "--local", "--config", config, "--persist-to", state, "--data", data], {
-    encoding: "utf8",
-    env: { ...process.env, FEEDLOOM_CACHE_DIR: "off", WEBSUB_HUBS: "" },
-  });
+  const output = execFileSync(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      "src/cli/publish.ts",
+      "--local",
+      "--config",
+      config,
+      "--persist-to",
+      state,
+      "--data",
+      data,
+    ],
+    {
+      encoding: "utf8",
+      env: { ...process.env, FEEDLOOM_CACHE_DIR: "off", WEBSUB_HUBS: "" },
+    },
+  );
   return { ms: performance.now() - started, line: output.trim().split("\n").pop()! };
 }
 
@@ -60,16 +75,26 @@ export async function d1Figures(count = 100_000): Promise<void> {
   );
   let mf: Miniflare | undefined;
   try {
-    execFileSync(join("node_modules", ".bin", "wrangler"), ["d1", "migrations", "apply", "DB", "--local", "--config", config, "--persist-to", state], { stdio: "ignore" });
-    console.log(`\nD1 (local, miniflare's SQLite through wrangler) with ${count} synthetic articles:`);
+    execFileSync(
+      join("node_modules", ".bin", "wrangler"),
+      ["d1", "migrations", "apply", "DB", "--local", "--config", config, "--persist-to", state],
+      { stdio: "ignore" },
+    );
+    console.log(
+      `\nD1 (local, miniflare's SQLite through wrangler) with ${count} synthetic articles:`,
+    );
     const first = publish(config, state, data);
-    console.log(`  first full sync, cold (parse every file, write everything)  ${(first.ms / 1000).toFixed(1).padStart(6)} s   ${first.line.replace(/^feedloom publish: /, "")}`);
+    console.log(
+      `  first full sync, cold (parse every file, write everything)  ${(first.ms / 1000).toFixed(1).padStart(6)} s   ${first.line.replace(/^feedloom publish: /, "")}`,
+    );
     writeFileSync(
       join(data, "9999-new-article.md"),
       '---\ntitle: "One new article"\npublishedDateTime: 2023-12-31T23:59:00Z\nwebUrl: "https://new.example.com/one"\nprovider:\n  name: New\n  domain: new.example.com\ntopics:\n  - AI\n  - AI Hardware\n---\n',
     );
     const one = publish(config, state, data);
-    console.log(`  publish one new article (parse every file, diff, write)     ${(one.ms / 1000).toFixed(1).padStart(6)} s   ${one.line.replace(/^feedloom publish: /, "")}`);
+    console.log(
+      `  publish one new article (parse every file, diff, write)     ${(one.ms / 1000).toFixed(1).padStart(6)} s   ${one.line.replace(/^feedloom publish: /, "")}`,
+    );
 
     mf = new Miniflare({
       modules: true,
@@ -81,18 +106,35 @@ export async function d1Figures(count = 100_000): Promise<void> {
     });
     const db = (await mf.getD1Database("DB")) as unknown as D1Like;
     const { index } = await loadIndexFromDir(data, { includeUnpublished: false, now: Date.now() });
-    const smallProvider = [...index.providers.values()].find((group) => group.articles.length >= 5 && group.articles.length <= 10)!;
+    const smallProvider = [...index.providers.values()].find(
+      (group) => group.articles.length >= 5 && group.articles.length <= 10,
+    )!;
     const deepPage = Math.ceil(index.articles.length / 50 / 2);
     const cases: { label: string; path: string; scope: StoreScope; query: FeedQuery }[] = [
-      { label: "everything, page 1", path: "/feed.rss", scope: { kind: "all" }, query: { limit: 50, page: 1 } },
-      { label: `big topic "ai" (${index.topics.get("ai")!.articles.length})`, path: "/topics/ai/feed.rss", scope: { kind: "topic", key: "ai" }, query: { limit: 50, page: 1 } },
+      {
+        label: "everything, page 1",
+        path: "/feed.rss",
+        scope: { kind: "all" },
+        query: { limit: 50, page: 1 },
+      },
+      {
+        label: `big topic "ai" (${index.topics.get("ai")!.articles.length})`,
+        path: "/topics/ai/feed.rss",
+        scope: { kind: "topic", key: "ai" },
+        query: { limit: 50, page: 1 },
+      },
       {
         label: `small provider (${smallProvider.articles.length})`,
         path: `/providers/${smallProvider.key}/feed.rss`,
         scope: { kind: "provider", key: smallProvider.key },
         query: { limit: 50, page: 1 },
       },
-      { label: `everything, page ${deepPage} (middle)`, path: `/feed.rss?page=${deepPage}`, scope: { kind: "all" }, query: { limit: 50, page: deepPage } },
+      {
+        label: `everything, page ${deepPage} (middle)`,
+        path: `/feed.rss?page=${deepPage}`,
+        scope: { kind: "all" },
+        query: { limit: 50, page: deepPage },
+      },
     ];
     const time = async (path: string, method: string) => {
       const samples: number[] = [];
@@ -106,18 +148,26 @@ export async function d1Figures(count = 100_000): Promise<void> {
       return median(samples.slice(10));
     };
     const baseline = await time("/feed.rss", "OPTIONS");
-    console.log("  per feed request (50 items, RSS); rows read by the page query (plus 2 one-row reads: version, counts);");
-    console.log(`  latency: median HEAD wall time from Node through Miniflare, uncached (a preflight, which reads only the version: ${baseline.toFixed(2)} ms)`);
+    console.log(
+      "  per feed request (50 items, RSS); rows read by the page query (plus 2 one-row reads: version, counts);",
+    );
+    console.log(
+      `  latency: median HEAD wall time from Node through Miniflare, uncached (a preflight, which reads only the version: ${baseline.toFixed(2)} ms)`,
+    );
     for (const item of cases) {
       const cost = await pageCost(db, item.scope, item.query);
       const ms = await time(item.path, "HEAD");
-      console.log(`    ${item.label.padEnd(28)} rows read ${String(cost.rowsRead).padStart(6)}   latency ${ms.toFixed(2).padStart(6)} ms`);
+      console.log(
+        `    ${item.label.padEnd(28)} rows read ${String(cost.rowsRead).padStart(6)}   latency ${ms.toFixed(2).padStart(6)} ms`,
+      );
     }
     // A daily digest reads its 30 days of the topic (the span query), whatever the topic's size: the 30 days
     // up to the synthetic corpus's newest article (articles[1]: [0] is the one new article, a year later).
     const to = Date.parse(index.articles[1].published) + 86_400_000;
     const span = await spanCost(db, { kind: "topic", key: "ai" }, to - 30 * 86_400_000, to);
-    console.log(`  daily digest of "ai" (its 30 days up to the corpus's newest article): ${span.rows} articles in the span, rows read ${span.rowsRead}`);
+    console.log(
+      `  daily digest of "ai" (its 30 days up to the corpus's newest article): ${span.rows} articles in the span, rows read ${span.rowsRead}`,
+    );
   } finally {
     await mf?.dispose();
     rmSync(data, { recursive: true, force: true });

@@ -10,22 +10,34 @@
  * each, from /usr/bin/time.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadIndexFromDir } from "../src/sources/load.js";
 import { writeCorpus } from "./corpus.js";
 import { median } from "./stats.js";
 
-
 function timed(command: string, args: string[], env: Record<string, string> = {}): Run {
-  const run = spawnSync("/usr/bin/time", ["-f", "%e %M", command, ...args], { encoding: "utf8", env: { ...process.env, ...env } });
+  const run = spawnSync("/usr/bin/time", ["-f", "%e %M", command, ...args], {
+    encoding: "utf8",
+    env: { ...process.env, ...env },
+  });
   if (run.status !== 0) throw new Error(`${command} failed: ${run.stderr.slice(-500)}`);
   const [seconds, kilobytes] = run.stderr.trim().split("\n").pop()!.split(" ").map(Number);
   return { seconds, peakMb: kilobytes / 1024, stdout: run.stdout };
 }
 
-const countFiles = (dir: string) => readdirSync(dir, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile()).length;
+const countFiles = (dir: string) =>
+  readdirSync(dir, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile())
+    .length;
 
 function hugoAvailable(): boolean {
   return spawnSync("hugo", ["version"], { encoding: "utf8" }).status === 0;
@@ -59,7 +71,10 @@ async function hugoSite(corpus: string, site: string): Promise<void> {
     ].join("\n"),
   );
   for (const article of index.articles) {
-    const text = readFileSync(join(corpus, article.file), "utf8").replace(/^---\n/, `---\nproviders:\n  - ${JSON.stringify(article.provider.name)}\ndate: ${article.published}\n`);
+    const text = readFileSync(join(corpus, article.file), "utf8").replace(
+      /^---\n/,
+      `---\nproviders:\n  - ${JSON.stringify(article.provider.name)}\ndate: ${article.published}\n`,
+    );
     writeFileSync(join(site, "content", "posts", article.file), text);
   }
 }
@@ -70,7 +85,12 @@ interface Run {
   stdout: string;
 }
 
-const shown = (runs: Run[], files: number) => `${median(runs.map((run) => run.seconds)).toFixed(2).padStart(6)} s, ${Math.max(...runs.map((run) => run.peakMb)).toFixed(0).padStart(4)} MB, ${String(files).padStart(5)}`;
+const shown = (runs: Run[], files: number) =>
+  `${median(runs.map((run) => run.seconds))
+    .toFixed(2)
+    .padStart(6)} s, ${Math.max(...runs.map((run) => run.peakMb))
+    .toFixed(0)
+    .padStart(4)} MB, ${String(files).padStart(5)}`;
 
 /**
  * Where the output goes: the temporary folder (a disk here), and, when there
@@ -87,12 +107,21 @@ function places(): { name: string; root: string }[] {
 /** One article newer than every other, written into the corpus for a warm run (and removed after it). */
 function addNewestArticle(corpus: string, round: number): string {
   const file = join(corpus, `2099-01-0${round + 1}-warm-${round}.md`);
-  const template = readFileSync(join(corpus, readdirSync(corpus).find((name) => name.endsWith(".md"))!), "utf8");
+  const template = readFileSync(
+    join(
+      corpus,
+      readdirSync(corpus).find((name) => name.endsWith(".md"))!,
+    ),
+    "utf8",
+  );
   writeFileSync(
     file,
     template
       .replace(/^title: .*$/m, `title: "Warm run ${round}"`)
-      .replace(/^publishedDateTime: .*$/m, `publishedDateTime: ${new Date(Date.now() - (round + 1) * 60_000).toISOString().replace(/\.\d+Z$/, "Z")}`)
+      .replace(
+        /^publishedDateTime: .*$/m,
+        `publishedDateTime: ${new Date(Date.now() - (round + 1) * 60_000).toISOString().replace(/\.\d+Z$/, "Z")}`,
+      )
       .replace(/^(originalUrl|webUrl): .*$/gm, `$1: "https://warm.example.com/${round}"`)
       .replace(/^published: .*$/m, "published: true"),
   );
@@ -109,11 +138,20 @@ function exportSummary(stdout: string): { rendered: number; written: number } {
 export async function exportFigures(sizes = [10_000, 50_000]): Promise<void> {
   execFileSync("npm", ["run", "--silent", "build:server"], { stdio: "inherit" });
   const withHugo = hugoAvailable();
-  console.log("\nstatic export (node dist/export.mjs): every feed in 3 formats, every archive and every page");
-  console.log("  cold: no parse cache, no record, an empty folder; warm: the same folder and cache after one new article");
-  if (withHugo) console.log("against Hugo (Debian's) on the same articles: RSS for the home and each topic and provider term, 50 items, no HTML; alternating runs");
+  console.log(
+    "\nstatic export (node dist/export.mjs): every feed in 3 formats, every archive and every page",
+  );
+  console.log(
+    "  cold: no parse cache, no record, an empty folder; warm: the same folder and cache after one new article",
+  );
+  if (withHugo)
+    console.log(
+      "against Hugo (Debian's) on the same articles: RSS for the home and each topic and provider term, 50 items, no HTML; alternating runs",
+    );
   else console.log("(hugo not on the PATH: apt-get install hugo for the comparison)");
-  console.log("articles, output | cold: wall, peak, files | warm: wall, peak, rendered/written | Hugo: wall, peak, files | cold / Hugo | warm / Hugo");
+  console.log(
+    "articles, output | cold: wall, peak, files | warm: wall, peak, rendered/written | Hugo: wall, peak, files | cold / Hugo | warm / Hugo",
+  );
   for (const count of sizes) {
     const corpus = writeCorpus(count);
     const site = mkdtempSync(join(tmpdir(), "feedloom-export-hugo-site-"));
@@ -131,7 +169,10 @@ export async function exportFigures(sizes = [10_000, 50_000]): Promise<void> {
           let warmFiles = { rendered: 0, written: 0 };
           for (let round = 0; round < rounds; round++) {
             const out = join(work, `out-${round}`);
-            const env = { PUBLIC_URL: "https://feeds.example.com", FEEDLOOM_CACHE_DIR: join(work, `cache-${round}`) };
+            const env = {
+              PUBLIC_URL: "https://feeds.example.com",
+              FEEDLOOM_CACHE_DIR: join(work, `cache-${round}`),
+            };
             const args = ["dist/export.mjs", "--data", corpus, "--out", out];
             cold.push(timed(process.execPath, args, env));
             files = countFiles(out);
@@ -152,7 +193,8 @@ export async function exportFigures(sizes = [10_000, 50_000]): Promise<void> {
             rmSync(out, { recursive: true, force: true });
           }
           const hugoSeconds = median(hugo.map((run) => run.seconds));
-          const ratio = (runs: Run[]) => (withHugo ? `${(median(runs.map((run) => run.seconds)) / hugoSeconds).toFixed(2)}x` : "");
+          const ratio = (runs: Run[]) =>
+            withHugo ? `${(median(runs.map((run) => run.seconds)) / hugoSeconds).toFixed(2)}x` : "";
           console.log(
             [
               `${String(count).padStart(8)}, ${place.name.padEnd(6)}`,
@@ -172,5 +214,7 @@ export async function exportFigures(sizes = [10_000, 50_000]): Promise<void> {
       rmSync(site, { recursive: true, force: true });
     }
   }
-  console.log("targets at 10k and 50k: warm at most a quarter of Hugo's time (goal a tenth), at most 50 files; cold at most twice Hugo's time, with less peak memory");
+  console.log(
+    "targets at 10k and 50k: warm at most a quarter of Hugo's time (goal a tenth), at most 50 files; cold at most twice Hugo's time, with less peak memory",
+  );
 }

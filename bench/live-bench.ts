@@ -22,7 +22,9 @@ function articleText(i: number): string {
   return `---\ntitle: "Live bench ${i}"\nexcerpt: "Written while the server runs."\npublishedDateTime: ${date}\nwebUrl: "https://live-bench.example.com/${i}"\nprovider:\n  name: Live Bench\n  domain: live-bench.example.com\ntopics:\n  - AI\n---\n`;
 }
 
-async function start(dir: string): Promise<{ child: ChildProcess; origin: string; log: () => string }> {
+async function start(
+  dir: string,
+): Promise<{ child: ChildProcess; origin: string; log: () => string }> {
   const child = spawn(process.execPath, ["dist/server.mjs"], {
     env: { ...process.env, PORT: "0", DATA_DIR: dir, DATA_RESCAN_SECONDS: "0" },
     stdio: ["ignore", "pipe", "pipe"],
@@ -46,13 +48,16 @@ async function writeToLive(origin: string, dir: string, i: number): Promise<numb
   const started = performance.now();
   writeFileSync(join(dir, `2023-07-01-live-bench-${i}.md`), articleText(i));
   for (;;) {
-    if ((await (await fetch(`${origin}/feed.rss`)).text()).includes(url)) return performance.now() - started;
+    if ((await (await fetch(`${origin}/feed.rss`)).text()).includes(url))
+      return performance.now() - started;
     if (performance.now() - started > 30_000) throw new Error(`article ${i} not live after 30 s`);
   }
 }
 
-const reloadTimes = (log: string) => [...log.matchAll(/^feedloom: reload: .*; (\d+) ms$/gm)].map((match) => Number(match[1]));
-const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) / 1024;
+const reloadTimes = (log: string) =>
+  [...log.matchAll(/^feedloom: reload: .*; (\d+) ms$/gm)].map((match) => Number(match[1]));
+const rssMb = (pid: number) =>
+  Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) / 1024;
 
 async function waitForReloads(log: () => string, count: number): Promise<void> {
   while (reloadTimes(log()).length < count) await new Promise((resolve) => setTimeout(resolve, 5));
@@ -60,8 +65,12 @@ async function waitForReloads(log: () => string, count: number): Promise<void> {
 
 export async function liveFigures(sizes = [10_000, 50_000]): Promise<void> {
   execFileSync("npm", ["run", "--silent", "build:server"]);
-  console.log(`\nlive publishing on Node (dist/server.mjs, file events, rescans off), ${WRITES} new files one after another:`);
-  console.log("articles | write -> in /feed.rss: median, max | reload (server's figure): median, max");
+  console.log(
+    `\nlive publishing on Node (dist/server.mjs, file events, rescans off), ${WRITES} new files one after another:`,
+  );
+  console.log(
+    "articles | write -> in /feed.rss: median, max | reload (server's figure): median, max",
+  );
   for (const count of sizes) {
     const dir = writeCorpus(count);
     const server = await start(dir);
@@ -72,7 +81,15 @@ export async function liveFigures(sizes = [10_000, 50_000]): Promise<void> {
       const reloads = reloadTimes(server.log());
       const target = count <= 10_000 ? "target 1 s" : "target 2 s";
       console.log(
-        `${String(count).padStart(8)} | ${median(times).toFixed(0).padStart(6)} ms, ${Math.max(...times).toFixed(0).padStart(5)} ms (${target}) | ${median(reloads).toFixed(0).padStart(5)} ms, ${Math.max(...reloads).toFixed(0).padStart(5)} ms`,
+        `${String(count).padStart(8)} | ${median(times).toFixed(0).padStart(6)} ms, ${Math.max(
+          ...times,
+        )
+          .toFixed(0)
+          .padStart(5)} ms (${target}) | ${median(reloads).toFixed(0).padStart(5)} ms, ${Math.max(
+          ...reloads,
+        )
+          .toFixed(0)
+          .padStart(5)} ms`,
       );
       if (count === 10_000) {
         // One file rewritten 200 times, each waited for: 200 reloads of the whole 10k-article set.

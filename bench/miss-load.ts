@@ -18,18 +18,35 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadConfig } from "../src/config.js";
-import { FORMAT_NAMES, type FeedScope, feedPath, feedUrl, pageLocator } from "../src/feeds/model.js";
+import {
+  FORMAT_NAMES,
+  type FeedScope,
+  feedPath,
+  feedUrl,
+  pageLocator,
+} from "../src/feeds/model.js";
 import type { ContentIndex } from "../src/index/index.js";
 import { loadIndexFromDir } from "../src/sources/load.js";
 
 const URL_COUNT = 30_000;
 const SECONDS = 10;
 const CONNECTIONS = 64;
-const WORDS = ["ai", "model", "chip", "cloud", "vision", "robot", "market", "data", "neural", "research"];
+const WORDS = [
+  "ai",
+  "model",
+  "chip",
+  "cloud",
+  "vision",
+  "robot",
+  "market",
+  "data",
+  "neural",
+  "research",
+];
 
 function seeded(seed: number) {
   let state = seed >>> 0;
-  return () => ((state = (state * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  return () => (state = (state * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 }
 
 /** Distinct canonical feed URLs that all answer 200, in a shuffled order. */
@@ -38,8 +55,16 @@ export function missUrls(index: ContentIndex, count = URL_COUNT): string[] {
   const next = seeded(7);
   const scopes: { scope: FeedScope; size: number }[] = [
     { scope: { kind: "all" }, size: index.articles.length },
-    ...[...index.topics.values()].map((group) => ({ scope: { kind: "topic", key: group.key, name: group.name } as FeedScope, size: group.articles.length })),
-    ...[...index.providers.values()].filter((group) => group.articles.length >= 10).map((group) => ({ scope: { kind: "provider", key: group.key, name: group.name } as FeedScope, size: group.articles.length })),
+    ...[...index.topics.values()].map((group) => ({
+      scope: { kind: "topic", key: group.key, name: group.name } as FeedScope,
+      size: group.articles.length,
+    })),
+    ...[...index.providers.values()]
+      .filter((group) => group.articles.length >= 10)
+      .map((group) => ({
+        scope: { kind: "provider", key: group.key, name: group.name } as FeedScope,
+        size: group.articles.length,
+      })),
   ];
   const urls = new Set<string>();
   const newest = index.articles[0].published;
@@ -53,9 +78,22 @@ export function missUrls(index: ContentIndex, count = URL_COUNT): string[] {
         ? { limit, page: 1 + Math.floor(next() * Math.max(1, Math.ceil(size / limit))) }
         : kind < 0.8
           ? { limit, page: 1, q: WORDS[Math.floor(next() * WORDS.length)] }
-          : { limit, page: 1, since: new Date(Date.parse(newest) - Math.floor(next() * 400) * 86_400_000).toISOString().replace(/\.\d+Z$/, "Z").replace(/T.*/, "T00:00:00Z") };
+          : {
+              limit,
+              page: 1,
+              since: new Date(Date.parse(newest) - Math.floor(next() * 400) * 86_400_000)
+                .toISOString()
+                .replace(/\.\d+Z$/, "Z")
+                .replace(/T.*/, "T00:00:00Z"),
+            };
     // The canonical spelling (a later plain page is a path), so that no request is a redirect.
-    urls.add(feedUrl({ origin: "", path: feedPath(scope) }, format, pageLocator(query, config.defaultLimit)));
+    urls.add(
+      feedUrl(
+        { origin: "", path: feedPath(scope) },
+        format,
+        pageLocator(query, config.defaultLimit),
+      ),
+    );
   }
   return [...urls];
 }
@@ -74,8 +112,22 @@ function canPin(): boolean {
   }
 }
 
-async function startApp(dir: string, mode: "app" | "app-unshed" = "app", pin = false): Promise<{ port: number; stop: () => void }> {
-  const [command, ...args] = (pin ? (list: string[]) => pinnedTo(0, list) : (list: string[]) => list)([process.execPath, "--import", "tsx", fileURLToPath(new URL("./server.ts", import.meta.url)), mode, dir, "/feed.rss"]);
+async function startApp(
+  dir: string,
+  mode: "app" | "app-unshed" = "app",
+  pin = false,
+): Promise<{ port: number; stop: () => void }> {
+  const [command, ...args] = (
+    pin ? (list: string[]) => pinnedTo(0, list) : (list: string[]) => list
+  )([
+    process.execPath,
+    "--import",
+    "tsx",
+    fileURLToPath(new URL("./server.ts", import.meta.url)),
+    mode,
+    dir,
+    "/feed.rss",
+  ]);
   const server = spawn(command, args, {
     stdio: ["ignore", "pipe", "inherit"],
   });
@@ -99,10 +151,22 @@ function wrkFigures(port: number, urls: string[], workDir: string, delayMs?: num
     list,
     `local urls = {${urls.map((url) => JSON.stringify(url)).join(",")}}\nlocal i = 0\n` +
       'wrk.headers["Accept-Encoding"] = "gzip, deflate, br"\n' +
-      "request = function()\n  i = i + 1\n  return wrk.format(\"GET\", urls[(i % #urls) + 1])\nend\n" +
+      'request = function()\n  i = i + 1\n  return wrk.format("GET", urls[(i % #urls) + 1])\nend\n' +
       (delayMs === undefined ? "" : `delay = function()\n  return ${delayMs}\nend\n`),
   );
-  const output = execFileSync("wrk", ["-t1", `-c${CONNECTIONS}`, `-d${SECONDS}s`, "--latency", "-s", list, `http://127.0.0.1:${port}`], { encoding: "utf8" });
+  const output = execFileSync(
+    "wrk",
+    [
+      "-t1",
+      `-c${CONNECTIONS}`,
+      `-d${SECONDS}s`,
+      "--latency",
+      "-s",
+      list,
+      `http://127.0.0.1:${port}`,
+    ],
+    { encoding: "utf8" },
+  );
   const rps = /Requests\/sec:\s+([\d.]+)/.exec(output)?.[1];
   const p99 = /99%\s+([\d.]+\w+)/.exec(output)?.[1];
   const errors = /Non-2xx or 3xx responses: (\d+)/.exec(output)?.[1] ?? "0";
@@ -113,8 +177,12 @@ function wrkFigures(port: number, urls: string[], workDir: string, delayMs?: num
 export async function missLoadFigure(dir: string, workDir: string): Promise<void> {
   const { index } = await loadIndexFromDir(dir, { includeUnpublished: false, now: Date.now() });
   const urls = missUrls(index);
-  console.log(`\nmiss-only load: ${urls.length} distinct valid feed URLs (limit/page/q/since, every scope and format), 10k articles,`);
-  console.log(`Accept-Encoding: gzip, deflate, br; ${CONNECTIONS} connections x ${SECONDS} s; a fresh server each run, each URL asked once:`);
+  console.log(
+    `\nmiss-only load: ${urls.length} distinct valid feed URLs (limit/page/q/since, every scope and format), 10k articles,`,
+  );
+  console.log(
+    `Accept-Encoding: gzip, deflate, br; ${CONNECTIONS} connections x ${SECONDS} s; a fresh server each run, each URL asked once:`,
+  );
   const autocannonRun = async () => {
     const server = await startApp(dir);
     try {
@@ -136,20 +204,31 @@ export async function missLoadFigure(dir: string, workDir: string): Promise<void
     for (const delayMs of [undefined, PACED_DELAY_MS]) {
       const server = await startApp(dir);
       try {
-        const label = delayMs === undefined ? "wrk, saturating" : `wrk, paced (${delayMs} ms apart)`;
+        const label =
+          delayMs === undefined ? "wrk, saturating" : `wrk, paced (${delayMs} ms apart)`;
         console.log(`  ${label.padEnd(29)} ${wrkFigures(server.port, urls, workDir, delayMs)}`);
       } finally {
         server.stop();
       }
     }
   } else {
-    console.log("  wrk                           not on the PATH (apt-get install wrk) for the cross-check");
+    console.log(
+      "  wrk                           not on the PATH (apt-get install wrk) for the cross-check",
+    );
   }
-  console.log("  target: >= 1000 req/s with p99 < 100 ms (the paced row is that load; the saturating rows show the ceiling)");
+  console.log(
+    "  target: >= 1000 req/s with p99 < 100 ms (the paced row is that load; the saturating rows show the ceiling)",
+  );
 }
 
 /** wrk's figures for a run already made: requests/s, p99, max, and the count of non-2xx answers. */
-function wrkSummary(output: string): { rps: number; p99: string; max: string; non2xx: number; requests: number } {
+function wrkSummary(output: string): {
+  rps: number;
+  p99: string;
+  max: string;
+  non2xx: number;
+  requests: number;
+} {
   return {
     rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(output)?.[1]),
     p99: /99%\s+([\d.]+\w+)/.exec(output)?.[1] ?? "?",
@@ -165,7 +244,9 @@ function runWrk(args: string[]): Promise<string> {
     const child = spawn(command, rest, { stdio: ["ignore", "pipe", "inherit"] });
     let output = "";
     child.stdout!.on("data", (chunk) => (output += chunk));
-    child.once("exit", (code) => (code === 0 ? resolve(output) : reject(new Error(`wrk exited with ${code}`))));
+    child.once("exit", (code) =>
+      code === 0 ? resolve(output) : reject(new Error(`wrk exited with ${code}`)),
+    );
   });
 }
 
@@ -193,24 +274,42 @@ export async function floodFigure(workDir: string, dir: string): Promise<void> {
   console.log(
     `\nflood: distinct uncached /feed.json?limit=1..200&q=<two letters>, wrk -c${CONNECTIONS} x ${SECONDS} s, each connection ${FLOOD_DELAY_MS} ms apart (about ${Math.round((CONNECTIONS * 1000) / FLOOD_DELAY_MS)} req/s, several times what the server can render), while a reader polls`,
   );
-  console.log(`the cached /feed.rss (gzip) with wrk -c4; 10k articles; ${canPin() ? "the server on core 0, both wrk on core 1 (taskset), as a flood from elsewhere would leave the server its core" : "server and wrk share the cores"}:`);
+  console.log(
+    `the cached /feed.rss (gzip) with wrk -c4; 10k articles; ${canPin() ? "the server on core 0, both wrk on core 1 (taskset), as a flood from elsewhere would leave the server its core" : "server and wrk share the cores"}:`,
+  );
   for (const mode of ["app-unshed", "app"] as const) {
     const server = await startApp(dir, mode, true);
     try {
       const cached = `http://127.0.0.1:${server.port}/feed.rss`;
       for (let i = 0; i < 2; i++) await fetch(cached, { headers: { "Accept-Encoding": "gzip" } }); // the second request keeps it
       const [flood, reader] = await Promise.all([
-        runWrk(["-t1", `-c${CONNECTIONS}`, `-d${SECONDS}s`, "--latency", "--timeout", "10s", "-s", script, `http://127.0.0.1:${server.port}`]),
+        runWrk([
+          "-t1",
+          `-c${CONNECTIONS}`,
+          `-d${SECONDS}s`,
+          "--latency",
+          "--timeout",
+          "10s",
+          "-s",
+          script,
+          `http://127.0.0.1:${server.port}`,
+        ]),
         runWrk(["-t1", "-c4", `-d${SECONDS}s`, "--latency", "-H", "Accept-Encoding: gzip", cached]),
       ]);
       const f = wrkSummary(flood);
       const r = wrkSummary(reader);
       const label = mode === "app" ? "with load shedding" : "without (every miss renders)";
-      console.log(`  ${label.padEnd(29)} flood ${f.rps.toFixed(0).padStart(6)} req/s, ${((f.non2xx / Math.max(1, f.requests)) * 100).toFixed(0).padStart(3)} % 503, p99 ${f.p99}, max ${f.max}`);
-      console.log(`  ${"".padEnd(29)} cached reader ${r.rps.toFixed(0).padStart(6)} req/s, p99 ${r.p99}, max ${r.max}, non-2xx ${r.non2xx}`);
+      console.log(
+        `  ${label.padEnd(29)} flood ${f.rps.toFixed(0).padStart(6)} req/s, ${((f.non2xx / Math.max(1, f.requests)) * 100).toFixed(0).padStart(3)} % 503, p99 ${f.p99}, max ${f.max}`,
+      );
+      console.log(
+        `  ${"".padEnd(29)} cached reader ${r.rps.toFixed(0).padStart(6)} req/s, p99 ${r.p99}, max ${r.max}, non-2xx ${r.non2xx}`,
+      );
     } finally {
       server.stop();
     }
   }
-  console.log("  targets: the cached reader's p99 under 100 ms and no 503 for it; no flood request past 2 s");
+  console.log(
+    "  targets: the cached reader's p99 under 100 ms and no 503 for it; no flood request past 2 s",
+  );
 }

@@ -25,7 +25,13 @@ const config = loadConfig({});
 const { index } = await loadIndexFromDir(dir, { includeUnpublished: false, now: Date.now() });
 const store = createMemoryStore(index, "bench", { now: () => Date.now() });
 const statistics =
-  mode === "app-counted" ? await nodeStatistics(loadStatsConfig({ STATS_TOKEN: "bench-token-0123456789abcdef" }), "", mkdtempSync(join(tmpdir(), "feedloom-bench-state-"))) : undefined;
+  mode === "app-counted"
+    ? await nodeStatistics(
+        loadStatsConfig({ STATS_TOKEN: "bench-token-0123456789abcdef" }),
+        "",
+        mkdtempSync(join(tmpdir(), "feedloom-bench-state-")),
+      )
+    : undefined;
 const app = createNodeApp({
   store,
   config,
@@ -36,10 +42,15 @@ const app = createNodeApp({
 const announce = (port: number) => console.log(JSON.stringify({ port }));
 
 if (mode === "app" || mode === "app-unshed" || mode === "app-counted") {
-  const server = serve({ fetch: countingFetch(statistics, app.fetch), port: 0, hostname: "127.0.0.1" }, (info) => announce(info.port));
+  const server = serve(
+    { fetch: countingFetch(statistics, app.fetch), port: 0, hostname: "127.0.0.1" },
+    (info) => announce(info.port),
+  );
   process.on("SIGTERM", () => server.close(() => process.exit(0)));
 } else {
-  const sample = await app.request(`http://127.0.0.1${path}`, { headers: { "Accept-Encoding": "gzip" } });
+  const sample = await app.request(`http://127.0.0.1${path}`, {
+    headers: { "Accept-Encoding": "gzip" },
+  });
   const body = Buffer.from(await sample.arrayBuffer());
   // Every header the app sends (Date and Connection are Node's own, added to both).
   const headers = Object.fromEntries(sample.headers);

@@ -37,13 +37,21 @@ export interface WorkerFigures {
  * /__noop without building it: the same modules and content, minus the start-up work. With
  * `cacheRenders: false` the Worker renders every request, so a request can be timed as a render.
  */
-export function bundleWorker(dataDir: string, workDir: string, { deferStartup = false, cacheRenders = true } = {}): WorkerFigures {
+export function bundleWorker(
+  dataDir: string,
+  workDir: string,
+  { deferStartup = false, cacheRenders = true } = {},
+): WorkerFigures {
   mkdirSync(workDir, { recursive: true });
   const content = join(workDir, "content.txt");
-  const build = execFileSync(process.execPath, ["--import", "tsx", "src/cli/build.ts", "--data", dataDir, "--out", content], {
-    encoding: "utf8",
-    env: { ...process.env, FEEDLOOM_CACHE_DIR: join(workDir, "parse-cache") },
-  });
+  const build = execFileSync(
+    process.execPath,
+    ["--import", "tsx", "src/cli/build.ts", "--data", dataDir, "--out", content],
+    {
+      encoding: "utf8",
+      env: { ...process.env, FEEDLOOM_CACHE_DIR: join(workDir, "parse-cache") },
+    },
+  );
   const articles = Number(/(?:wrote|kept) .*?: (\d+) articles/.exec(build)?.[1]);
   const dist = join(workDir, "dist");
   // The same Worker as src/entry/worker.ts, over this content: an entry and a config of its own.
@@ -53,11 +61,21 @@ export function bundleWorker(dataDir: string, workDir: string, { deferStartup = 
   const deferred = `let worker;\nexport default { fetch(request, env, ctx) {\n  if (request.url.endsWith("/__noop")) return new Response("ok");\n  worker ??= ${create};\n  return worker.fetch(request, env, ctx);\n} };\n`;
   writeFileSync(entry, imports + (deferStartup ? deferred : `export default ${create};\n`));
   const config = join(workDir, "wrangler.toml");
-  writeFileSync(config, readFileSync("wrangler.toml", "utf8").replace(/^main = .*$/m, `main = ${JSON.stringify(entry)}`));
-  const output = execFileSync(bin("wrangler"), ["deploy", "--dry-run", "--config", config, "--outdir", dist], {
-    encoding: "utf8",
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
-  });
+  writeFileSync(
+    config,
+    readFileSync("wrangler.toml", "utf8").replace(
+      /^main = .*$/m,
+      `main = ${JSON.stringify(entry)}`,
+    ),
+  );
+  const output = execFileSync(
+    bin("wrangler"),
+    ["deploy", "--dry-run", "--config", config, "--outdir", dist],
+    {
+      encoding: "utf8",
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+    },
+  );
   const [, total, gzip] = /Total Upload: ([\d.]+) KiB \/ gzip: ([\d.]+) KiB/.exec(output) ?? [];
   return { articles, totalKiB: Number(total), gzipKiB: Number(gzip), bundleDir: dist };
 }
@@ -68,21 +86,39 @@ export function bundleWorker(dataDir: string, workDir: string, { deferStartup = 
  * timed in Node, whose clock runs. Prints JSON.
  */
 export async function timeBundleInNode(bundleDir: string): Promise<void> {
-  const text = readFileSync(join(bundleDir, readdirSync(bundleDir).find((name) => name.endsWith(".txt"))!), "utf8");
+  const text = readFileSync(
+    join(
+      bundleDir,
+      readdirSync(bundleDir).find((name) => name.endsWith(".txt"))!,
+    ),
+    "utf8",
+  );
   const started = performance.now();
   const index = indexFromBundle(JSON.parse(text) as ContentBundle);
   const startupMs = performance.now() - started;
-  const app = createApp({ store: createMemoryStore(index, "bench", { now: Date.now }), config: loadConfig({}) });
+  const app = createApp({
+    store: createMemoryStore(index, "bench", { now: Date.now }),
+    config: loadConfig({}),
+  });
   const times: Record<string, number[]> = { rss: [], atom: [], json: [] };
   for (let i = 0; i < 300; i++) {
     for (const format of Object.keys(times)) {
       const t = performance.now();
-      const response = await app.fetch(new Request(`http://127.0.0.1:8787/feed.${format}?page=${1 + (i % 5)}`));
+      const response = await app.fetch(
+        new Request(`http://127.0.0.1:8787/feed.${format}?page=${1 + (i % 5)}`),
+      );
       await response.text();
       times[format].push(performance.now() - t);
     }
   }
-  console.log(JSON.stringify({ startupMs, ...Object.fromEntries(Object.entries(times).map(([format, list]) => [format, median(list.slice(50))])) }));
+  console.log(
+    JSON.stringify({
+      startupMs,
+      ...Object.fromEntries(
+        Object.entries(times).map(([format, list]) => [format, median(list.slice(50))]),
+      ),
+    }),
+  );
 }
 
 function miniflareFor(bundleDir: string): Miniflare {
@@ -91,10 +127,16 @@ function miniflareFor(bundleDir: string): Miniflare {
   return new Miniflare({
     modules: [
       { type: "ESModule", path: join(bundleDir, "worker.js"), contents: main },
-      { type: "Text", path: join(bundleDir, text), contents: readFileSync(join(bundleDir, text), "utf8") },
+      {
+        type: "Text",
+        path: join(bundleDir, text),
+        contents: readFileSync(join(bundleDir, text), "utf8"),
+      },
     ],
     modulesRoot: bundleDir,
-    compatibilityDate: readFileSync("wrangler.toml", "utf8").match(/compatibility_date = "([^"]+)"/)![1],
+    compatibilityDate: readFileSync("wrangler.toml", "utf8").match(
+      /compatibility_date = "([^"]+)"/,
+    )![1],
   });
 }
 
@@ -113,7 +155,11 @@ async function firstAnswerMs(bundleDir: string, path: string): Promise<number> {
  * minus that of the same bundle with its start-up deferred, measured in
  * alternation (workerd's own boot varies by tens of ms), median of the differences.
  */
-export async function workerdStartupMs(bundleDir: string, deferredDir: string, rounds = 9): Promise<{ differenceMs: number; withMs: number; withoutMs: number }> {
+export async function workerdStartupMs(
+  bundleDir: string,
+  deferredDir: string,
+  rounds = 9,
+): Promise<{ differenceMs: number; withMs: number; withoutMs: number }> {
   const differences: number[] = [];
   const withWork: number[] = [];
   const without: number[] = [];
@@ -124,14 +170,21 @@ export async function workerdStartupMs(bundleDir: string, deferredDir: string, r
     without.push(b);
     differences.push(a - b);
   }
-  return { differenceMs: median(differences), withMs: median(withWork), withoutMs: median(without) };
+  return {
+    differenceMs: median(differences),
+    withMs: median(withWork),
+    withoutMs: median(without),
+  };
 }
 
 /**
  * The bundle (built with cacheRenders: false) in workerd: per-request wall time from Node for a feed
  * (HEAD skips the edge cache, so every one renders) and for a preflight (no work).
  */
-export async function timeBundleInWorkerd(bundleDir: string, pathOf = (i: number) => `/feed.rss?page=${1 + (i % 5)}`): Promise<{ feedMs: number; baselineMs: number }> {
+export async function timeBundleInWorkerd(
+  bundleDir: string,
+  pathOf = (i: number) => `/feed.rss?page=${1 + (i % 5)}`,
+): Promise<{ feedMs: number; baselineMs: number }> {
   const mf = miniflareFor(bundleDir);
   try {
     const feed: number[] = [];

@@ -95,13 +95,18 @@ export function loadConfig(env: Env): Config {
   const publicUrl = read("PUBLIC_URL");
   if (publicUrl) {
     const url = new URL(absoluteUrl("PUBLIC_URL", publicUrl));
-    if (url.search || url.hash) throw new ConfigError(`PUBLIC_URL must be an address without a query or fragment, such as https://you.github.io/feeds, got ${JSON.stringify(publicUrl)}`);
+    if (url.search || url.hash)
+      throw new ConfigError(
+        `PUBLIC_URL must be an address without a query or fragment, such as https://you.github.io/feeds, got ${JSON.stringify(publicUrl)}`,
+      );
     config.basePath = url.pathname.replace(/\/+$/, "");
     config.publicUrl = `${url.origin}${config.basePath}`;
   }
   config.allowedHosts = allowedHosts(read("ALLOWED_HOSTS"), config.publicUrl);
   if (config.defaultLimit > config.maxLimit) {
-    throw new ConfigError(`FEED_LIMIT (${config.defaultLimit}) must not be greater than FEED_MAX_LIMIT (${config.maxLimit})`);
+    throw new ConfigError(
+      `FEED_LIMIT (${config.defaultLimit}) must not be greater than FEED_MAX_LIMIT (${config.maxLimit})`,
+    );
   }
   return config;
 }
@@ -116,10 +121,15 @@ export const LOOPBACK_HOSTS = ["localhost", "127.0.0.1", "[::1]"] as const;
 function allowedHosts(value: string, publicUrl: string | undefined): Config["allowedHosts"] {
   if (value === "*") return "any";
   if (value === "") return publicUrl ? "any" : LOOPBACK_HOSTS;
-  const hosts = value.split(",").map((host) => host.trim().toLowerCase()).filter(Boolean);
+  const hosts = value
+    .split(",")
+    .map((host) => host.trim().toLowerCase())
+    .filter(Boolean);
   for (const host of hosts) {
     if (!/^(?:[a-z0-9.-]+|\[[0-9a-f:.]+\])(?::\d{1,5})?$/.test(host)) {
-      throw new ConfigError(`ALLOWED_HOSTS must be a comma-separated list of host names (optionally with :port), or *, got ${JSON.stringify(host)}`);
+      throw new ConfigError(
+        `ALLOWED_HOSTS must be a comma-separated list of host names (optionally with :port), or *, got ${JSON.stringify(host)}`,
+      );
     }
   }
   return hosts;
@@ -131,7 +141,9 @@ function frameAncestors(value: string): string {
   const origins = value.split(/[\s,]+/).filter(Boolean);
   for (const origin of origins) {
     if (!/^https?:\/\/(?:\*\.)?[a-z0-9.-]+(?::\d{1,5})?$/i.test(origin)) {
-      throw new ConfigError(`EMBED_ANCESTORS must be * or origins such as https://blog.example.com, got ${JSON.stringify(origin)}`);
+      throw new ConfigError(
+        `EMBED_ANCESTORS must be * or origins such as https://blog.example.com, got ${JSON.stringify(origin)}`,
+      );
     }
   }
   return origins.join(" ");
@@ -150,7 +162,9 @@ function absoluteUrl(name: string, value: string): string {
 function wholeNumber(name: string, value: string, min: number, max: number): number {
   const number = Number(value);
   if (!/^\d+$/.test(value) || number < min || number > max) {
-    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`);
+    throw new ConfigError(
+      `${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`,
+    );
   }
   return number;
 }
@@ -167,13 +181,17 @@ function timeZone(value: string): string {
     new Intl.DateTimeFormat("en", { timeZone: value });
     return value;
   } catch {
-    throw new ConfigError(`DIGEST_TIMEZONE must be an IANA time zone such as UTC, Europe/Paris or America/New_York, got ${JSON.stringify(value)}`);
+    throw new ConfigError(
+      `DIGEST_TIMEZONE must be an IANA time zone such as UTC, Europe/Paris or America/New_York, got ${JSON.stringify(value)}`,
+    );
   }
 }
 
 function languageTag(value: string): string {
   if (!/^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/.test(value)) {
-    throw new ConfigError(`FEED_LANGUAGE must be a language tag such as en or en-GB, got ${JSON.stringify(value)}`);
+    throw new ConfigError(
+      `FEED_LANGUAGE must be a language tag such as en or en-GB, got ${JSON.stringify(value)}`,
+    );
   }
   return value;
 }
@@ -203,20 +221,43 @@ export function loadStatsConfig(env: Env): StatsConfig {
   const value = (name: string, fallback: string) => env[name]?.trim() || fallback;
   const token = env.STATS_TOKEN?.trim() || undefined;
   if (token !== undefined && token.length < MIN_TOKEN_LENGTH) {
-    throw new ConfigError(`STATS_TOKEN must be ${MIN_TOKEN_LENGTH} characters or more (it is all that guards the statistics), got ${token.length}; for example: openssl rand -base64 32`);
+    throw new ConfigError(
+      `STATS_TOKEN must be ${MIN_TOKEN_LENGTH} characters or more (it is all that guards the statistics), got ${token.length}; for example: openssl rand -base64 32`,
+    );
   }
   return {
     ...(token ? { token } : {}),
-    retentionDays: wholeNumber("STATS_RETENTION_DAYS", value("STATS_RETENTION_DAYS", "90"), 8, 3650),
-    claimCeiling: wholeNumber("STATS_CLAIM_CEILING", value("STATS_CLAIM_CEILING", "1000"), 1, 100_000_000),
+    retentionDays: wholeNumber(
+      "STATS_RETENTION_DAYS",
+      value("STATS_RETENTION_DAYS", "90"),
+      8,
+      3650,
+    ),
+    claimCeiling: wholeNumber(
+      "STATS_CLAIM_CEILING",
+      value("STATS_CLAIM_CEILING", "1000"),
+      1,
+      100_000_000,
+    ),
     trustProxy: yesNo("TRUST_PROXY", value("TRUST_PROXY", "false")),
   };
 }
 
 export function loadWatchConfig(env: Env): WatchConfig {
   const value = (name: string, fallback: string) => env[name]?.trim() || fallback;
-  const watch = value("DATA_WATCH", "true").toLowerCase() === "poll" ? "poll" : yesNo("DATA_WATCH", value("DATA_WATCH", "true"));
-  const rescanSeconds = wholeNumber("DATA_RESCAN_SECONDS", value("DATA_RESCAN_SECONDS", "5"), 0, 86_400);
-  if (watch === "poll" && rescanSeconds === 0) throw new ConfigError("DATA_WATCH=poll finds changes by rescanning: set DATA_RESCAN_SECONDS to 1 or more");
+  const watch =
+    value("DATA_WATCH", "true").toLowerCase() === "poll"
+      ? "poll"
+      : yesNo("DATA_WATCH", value("DATA_WATCH", "true"));
+  const rescanSeconds = wholeNumber(
+    "DATA_RESCAN_SECONDS",
+    value("DATA_RESCAN_SECONDS", "5"),
+    0,
+    86_400,
+  );
+  if (watch === "poll" && rescanSeconds === 0)
+    throw new ConfigError(
+      "DATA_WATCH=poll finds changes by rescanning: set DATA_RESCAN_SECONDS to 1 or more",
+    );
   return { watch, rescanSeconds };
 }

@@ -11,5 +11,9 @@ declare module "cloudflare:test" {
     name: string;
     queries: string[];
   }
-  export function applyD1Migrations(db: unknown, migrations: D1Migration[], migrationsTableName?: string): Promise<void>;
+  export function applyD1Migrations(
+    db: unknown,
+    migrations: D1Migration[],
+    migrationsTableName?: string,
+  ): Promise<void>;
 }

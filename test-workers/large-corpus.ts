@@ -11,7 +11,9 @@ export function largeCorpus(): Article[] {
       file: `${i}.md`,
       title: `Article ${i} about ${i % 2 ? "chips" : "robots"}`,
       summary: `Summary of article ${i}.`,
-      published: new Date(Date.UTC(2022, 0, 1) + i * 3_600_000).toISOString().replace(/\.\d+Z$/, "Z"),
+      published: new Date(Date.UTC(2022, 0, 1) + i * 3_600_000)
+        .toISOString()
+        .replace(/\.\d+Z$/, "Z"),
       url,
       provider: { name: `News ${i % 60}`, domain: `news${i % 60}.example.com` },
       topics: i % 10 === 0 ? ["AI", "Rare"] : ["AI"],

@@ -31,13 +31,27 @@ declare module "vitest" {
 
 export default async function setup(project: TestProject): Promise<void> {
   const config = loadConfig({});
-  const { index } = await loadIndexFromDir("data", { includeUnpublished: config.includeUnpublished, now: Date.now() });
+  const { index } = await loadIndexFromDir("data", {
+    includeUnpublished: config.includeUnpublished,
+    now: Date.now(),
+  });
   const answers = async (now: () => number, paths: string[]) => {
-    const app = createApp({ store: createMemoryStore(index, "node", { now }), config, cache: createLruRenderCache(), compressor: zlibCompressor });
+    const app = createApp({
+      store: createMemoryStore(index, "node", { now }),
+      config,
+      cache: createLruRenderCache(),
+      compressor: zlibCompressor,
+    });
     const responses: NodeResponse[] = [];
     for (const path of paths) {
       const response = await app.request(`http://localhost${path}`);
-      responses.push({ path, status: response.status, contentType: response.headers.get("content-type"), etag: response.headers.get("etag"), body: await response.text() });
+      responses.push({
+        path,
+        status: response.status,
+        contentType: response.headers.get("content-type"),
+        etag: response.headers.get("etag"),
+        body: await response.text(),
+      });
     }
     return responses;
   };

@@ -8,7 +8,11 @@ export const DIGEST_NOW = Date.parse("2022-09-12T12:00:00Z");
 
 /** Digest feeds and pages of the sample data, asked at DIGEST_NOW. */
 export function digestRoutes(index: Pick<ContentIndex, "topics">): string[] {
-  const feeds = (base: string) => ["rss", "atom", "json"].flatMap((format) => [`${base}/digest/daily.${format}`, `${base}/digest/weekly.${format}`]);
+  const feeds = (base: string) =>
+    ["rss", "atom", "json"].flatMap((format) => [
+      `${base}/digest/daily.${format}`,
+      `${base}/digest/weekly.${format}`,
+    ]);
   return [
     ...feeds(""),
     ...[...index.topics.keys()].flatMap((key) => feeds(`/topics/${encodeURIComponent(key)}`)),
@@ -20,14 +24,20 @@ export function digestRoutes(index: Pick<ContentIndex, "topics">): string[] {
 }
 
 export function everyRoute(index: Pick<ContentIndex, "topics" | "providers">): string[] {
-  const feeds = (base: string) => ["rss", "atom", "json"].flatMap((format) => [`${base}.${format}`, `${base}.${format}?limit=1&page=2`]);
+  const feeds = (base: string) =>
+    ["rss", "atom", "json"].flatMap((format) => [
+      `${base}.${format}`,
+      `${base}.${format}?limit=1&page=2`,
+    ]);
   return [
     "/",
     "/topics.json",
     "/providers.json",
     ...feeds("/feed"),
     ...[...index.topics.keys()].flatMap((key) => feeds(`/topics/${encodeURIComponent(key)}/feed`)),
-    ...[...index.providers.keys()].flatMap((key) => feeds(`/providers/${encodeURIComponent(key)}/feed`)),
+    ...[...index.providers.keys()].flatMap((key) =>
+      feeds(`/providers/${encodeURIComponent(key)}/feed`),
+    ),
     "/feed.json?q=nvidia&since=2022-01-01",
     // Two published sample articles fit in the feed: no archive, and past the first (still filling) a 404 that says so.
     "/feed/archive/3.atom",
@@ -38,7 +48,10 @@ export function everyRoute(index: Pick<ContentIndex, "topics" | "providers">): s
     "/topics/",
     "/providers/",
     "/providers/?sort=name&q=e",
-    ...[...index.topics.keys()].flatMap((key) => [`/topics/${encodeURIComponent(key)}/`, `/topics/${encodeURIComponent(key)}/feeds.opml`]),
+    ...[...index.topics.keys()].flatMap((key) => [
+      `/topics/${encodeURIComponent(key)}/`,
+      `/topics/${encodeURIComponent(key)}/feeds.opml`,
+    ]),
     ...[...index.providers.keys()].map((key) => `/providers/${encodeURIComponent(key)}/`),
     "/feeds.opml",
     "/feeds.opml?format=json",
@@ -56,6 +69,8 @@ export function everyRoute(index: Pick<ContentIndex, "topics" | "providers">): s
     "/embed/",
     "/embed/?limit=3&layout=cards&date=false",
     ...[...index.topics.keys()].map((key) => `/embed/topics/${encodeURIComponent(key)}/`),
-    ...[...index.providers.keys()].map((key) => `/embed/providers/${encodeURIComponent(key)}/?image=true&excerpt=true`),
+    ...[...index.providers.keys()].map(
+      (key) => `/embed/providers/${encodeURIComponent(key)}/?image=true&excerpt=true`,
+    ),
   ];
 }

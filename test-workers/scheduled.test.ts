@@ -29,9 +29,16 @@ function article(slug: string, published: string, topic: string): Article {
   };
 }
 
-const bundle = toBundle(buildIndex([article("1", "2030-01-01T00:00:00Z", "Now"), article("2", DUE, "Later")]), "bundle-v1");
+const bundle = toBundle(
+  buildIndex([article("1", "2030-01-01T00:00:00Z", "Now"), article("2", DUE, "Later")]),
+  "bundle-v1",
+);
 const pending: Promise<unknown>[] = [];
-const ctx = { waitUntil: (promise: Promise<unknown>) => pending.push(promise), passThroughOnException: () => undefined, props: {} } as unknown as Parameters<ReturnType<typeof createWorker>["fetch"]>[2];
+const ctx = {
+  waitUntil: (promise: Promise<unknown>) => pending.push(promise),
+  passThroughOnException: () => undefined,
+  props: {},
+} as unknown as Parameters<ReturnType<typeof createWorker>["fetch"]>[2];
 const env = { SITE_TITLE: "Scheduled test" };
 
 afterEach(() => vi.useRealTimers());
@@ -40,8 +47,16 @@ describe("a scheduled article on the Worker's bundle", () => {
   it("stays out until its time, then is served for the first request after it, edge cache included", async () => {
     const worker = createWorker(JSON.stringify(bundle));
     const titles = async (path: string) => {
-      const response = await worker.fetch(new Request(`https://feeds.example.com${path}`), env, ctx);
-      return response.status === 200 ? ((await response.json()) as { items: { title: string }[] }).items.map((item) => item.title) : response.status;
+      const response = await worker.fetch(
+        new Request(`https://feeds.example.com${path}`),
+        env,
+        ctx,
+      );
+      return response.status === 200
+        ? ((await response.json()) as { items: { title: string }[] }).items.map(
+            (item) => item.title,
+          )
+        : response.status;
     };
     vi.useFakeTimers({ toFake: ["Date"] });
     vi.setSystemTime(new Date("2030-06-01T07:59:59Z"));
@@ -49,7 +64,11 @@ describe("a scheduled article on the Worker's bundle", () => {
     expect(await titles("/topics/later/feed.json")).toBe(404);
     // The answer before its time sits in the edge cache, under a key that names one article still to come.
     await Promise.all(pending.splice(0));
-    expect(await caches.default.match(new Request(edgeCacheKey("https://feeds.example.com/feed.json", "bundle-v1~1@2030-06-01")))).toBeDefined();
+    expect(
+      await caches.default.match(
+        new Request(edgeCacheKey("https://feeds.example.com/feed.json", "bundle-v1~1@2030-06-01")),
+      ),
+    ).toBeDefined();
     vi.setSystemTime(new Date(DUE));
     expect(await titles("/feed.json")).toEqual(["Article 2", "Article 1"]);
     expect(await titles("/topics/later/feed.json")).toEqual(["Article 2"]);
@@ -74,7 +93,11 @@ describe("the Cron Trigger", () => {
     const posts = (await received()).slice(before);
     expect(posts).toHaveLength(1);
     const paths = posts[0].map((url) => new URL(url).pathname).sort();
-    expect(paths).toEqual(["/feed", "/providers/example.com/feed", "/topics/later/feed"].flatMap((path) => [`${path}.atom`, `${path}.json`, `${path}.rss`]).sort());
+    expect(paths).toEqual(
+      ["/feed", "/providers/example.com/feed", "/topics/later/feed"]
+        .flatMap((path) => [`${path}.atom`, `${path}.json`, `${path}.rss`])
+        .sort(),
+    );
   });
 
   it("tells the hub of the digests when a day closed in its slot: everything's, and each topic's that had stories that day", async () => {
@@ -83,9 +106,21 @@ describe("the Cron Trigger", () => {
     const received = async () => (await (await fetch(hub)).json()) as string[][];
     const before = (await received()).length;
     // The slot from 23:55 to midnight UTC (the default DIGEST_TIMEZONE) ends 1 June 2030, the day article 2 went out.
-    await worker.scheduled({ scheduledTime: Date.parse("2030-06-02T00:00:00Z") }, { ...env, WEBSUB_HUBS: hub, PUBLIC_URL: "https://feeds.example.com" }, ctx);
+    await worker.scheduled(
+      { scheduledTime: Date.parse("2030-06-02T00:00:00Z") },
+      { ...env, WEBSUB_HUBS: hub, PUBLIC_URL: "https://feeds.example.com" },
+      ctx,
+    );
     await Promise.all(pending.splice(0));
-    const paths = (await received()).slice(before).flat().map((url) => new URL(url).pathname).sort();
-    expect(paths).toEqual(["/digest/daily", "/topics/later/digest/daily"].flatMap((path) => [`${path}.atom`, `${path}.json`, `${path}.rss`]).sort());
+    const paths = (await received())
+      .slice(before)
+      .flat()
+      .map((url) => new URL(url).pathname)
+      .sort();
+    expect(paths).toEqual(
+      ["/digest/daily", "/topics/later/digest/daily"]
+        .flatMap((path) => [`${path}.atom`, `${path}.json`, `${path}.rss`])
+        .sort(),
+    );
   });
 });

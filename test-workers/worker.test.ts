@@ -7,7 +7,8 @@ import type { ContentBundle } from "../src/sources/bundle.js";
 import { edgeCacheKey, withEdgeCache } from "../src/runtime/edge-cache.js";
 
 const worker = exports.default as { fetch(request: Request): Promise<Response> };
-const get = (path: string, init?: RequestInit) => worker.fetch(new Request(`http://localhost${path}`, init));
+const get = (path: string, init?: RequestInit) =>
+  worker.fetch(new Request(`http://localhost${path}`, init));
 
 describe("the Worker serves what Node serves", () => {
   it("reads the same configuration from its vars as Node from its defaults", () => {
@@ -22,18 +23,27 @@ describe("the Worker's digests are Node's", () => {
 });
 
 describe("feeds in workerd", () => {
-  it.each(["rss", "atom", "json"])("/feed.%s lists the published sample articles, newest first", async (format) => {
-    const response = await get(`/feed.${format}`);
-    expect(response.status).toBe(200);
-    const body = await response.text();
-    const dates =
-      format === "json"
-        ? JSON.parse(body).items.map((item: { date_published: string }) => item.date_published)
-        : [...body.matchAll(format === "rss" ? /<pubDate>([^<]+)<\/pubDate>/g : /<published>([^<]+)<\/published>/g)].map((match) => new Date(match[1]).toISOString());
-    expect(dates.length).toBeGreaterThan(0);
-    expect(dates).toEqual([...dates].sort().reverse());
-    expect(body).not.toContain("secured");
-  });
+  it.each(["rss", "atom", "json"])(
+    "/feed.%s lists the published sample articles, newest first",
+    async (format) => {
+      const response = await get(`/feed.${format}`);
+      expect(response.status).toBe(200);
+      const body = await response.text();
+      const dates =
+        format === "json"
+          ? JSON.parse(body).items.map((item: { date_published: string }) => item.date_published)
+          : [
+              ...body.matchAll(
+                format === "rss"
+                  ? /<pubDate>([^<]+)<\/pubDate>/g
+                  : /<published>([^<]+)<\/published>/g,
+              ),
+            ].map((match) => new Date(match[1]).toISOString());
+      expect(dates.length).toBeGreaterThan(0);
+      expect(dates).toEqual([...dates].sort().reverse());
+      expect(body).not.toContain("secured");
+    },
+  );
 
   it("answers If-None-Match with 304 and HEAD with no body", async () => {
     const first = await get("/topics/ai/feed.atom");
@@ -44,12 +54,17 @@ describe("feeds in workerd", () => {
     const head = await get("/topics/ai/feed.atom", { method: "HEAD" });
     expect(head.status).toBe(200);
     expect(head.headers.get("etag")).toBe(etag);
-    expect(head.headers.get("content-length")).toBe(String(new TextEncoder().encode(await first.text()).byteLength));
+    expect(head.headers.get("content-length")).toBe(
+      String(new TextEncoder().encode(await first.text()).byteLength),
+    );
     expect(await head.text()).toBe("");
   });
 
   it("answers CORS preflight and rejects bad parameters with a 400", async () => {
-    const preflight = await get("/feed.json", { method: "OPTIONS", headers: { Origin: "https://site.example", "Access-Control-Request-Method": "GET" } });
+    const preflight = await get("/feed.json", {
+      method: "OPTIONS",
+      headers: { Origin: "https://site.example", "Access-Control-Request-Method": "GET" },
+    });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get("access-control-allow-origin")).toBe("*");
     expect(preflight.headers.get("x-content-type-options")).toBe("nosniff");
@@ -60,10 +75,15 @@ describe("feeds in workerd", () => {
   });
 
   it("pages through a feed by next_url without gaps or repeats", async () => {
-    const all = (await (await get("/feed.json")).json()).items.map((item: { id: string }) => item.id);
+    const all = (await (await get("/feed.json")).json()).items.map(
+      (item: { id: string }) => item.id,
+    );
     const seen: string[] = [];
-    for (let url: string | undefined = "http://localhost/feed.json?limit=1"; url; ) {
-      const page = (await (await worker.fetch(new Request(url))).json()) as { items: { id: string }[]; next_url?: string };
+    for (let url: string | undefined = "http://localhost/feed.json?limit=1"; url;) {
+      const page = (await (await worker.fetch(new Request(url))).json()) as {
+        items: { id: string }[];
+        next_url?: string;
+      };
       seen.push(...page.items.map((item) => item.id));
       url = page.next_url;
     }
@@ -83,7 +103,9 @@ describe("the edge cache", () => {
     const response = await get(path);
     const body = await response.text();
     await new Promise((resolve) => setTimeout(resolve, 50)); // the put runs in waitUntil
-    const stored = await caches.default.match(new Request(edgeCacheKey(`http://localhost${path}`, await versionOf())));
+    const stored = await caches.default.match(
+      new Request(edgeCacheKey(`http://localhost${path}`, await versionOf())),
+    );
     expect(await stored?.text()).toBe(body);
     expect(await caches.default.match(new Request(`http://localhost${path}`))).toBeUndefined();
   });
@@ -95,8 +117,14 @@ describe("the edge cache", () => {
     const etag = first.headers.get("etag")!;
     await first.text();
     await new Promise((resolve) => setTimeout(resolve, 50)); // the put runs in waitUntil
-    expect(await caches.default.match(new Request(edgeCacheKey(`http://localhost${path}`, await versionOf())))).toBeDefined();
-    const stale = await get(path, { headers: { "If-None-Match": '"nope"', "If-Modified-Since": lastModified } });
+    expect(
+      await caches.default.match(
+        new Request(edgeCacheKey(`http://localhost${path}`, await versionOf())),
+      ),
+    ).toBeDefined();
+    const stale = await get(path, {
+      headers: { "If-None-Match": '"nope"', "If-Modified-Since": lastModified },
+    });
     expect(stale.status).toBe(200);
     expect(await stale.text()).not.toBe("");
     const fresh = await get(path, { headers: { "If-None-Match": etag } });
@@ -110,7 +138,10 @@ describe("the edge cache", () => {
 
   it("never serves a response cached for other content", async () => {
     const path = "/feed.json?limit=3";
-    await caches.default.put(new Request(edgeCacheKey(`http://localhost${path}`, "old-deploy")), new Response("stale", { headers: { "Cache-Control": "max-age=600" } }));
+    await caches.default.put(
+      new Request(edgeCacheKey(`http://localhost${path}`, "old-deploy")),
+      new Response("stale", { headers: { "Cache-Control": "max-age=600" } }),
+    );
     const response = await get(path);
     expect(await response.text()).not.toBe("stale");
   });
@@ -118,9 +149,14 @@ describe("the edge cache", () => {
   it("serves from the app when there is no cache or the cache fails", async () => {
     const app = async () => new Response("from the app");
     const pending: Promise<unknown>[] = [];
-    const options = { version: "v", waitUntil: (promise: Promise<unknown>) => void pending.push(promise) };
+    const options = {
+      version: "v",
+      waitUntil: (promise: Promise<unknown>) => void pending.push(promise),
+    };
     const request = new Request("http://localhost/feed.rss");
-    expect(await (await withEdgeCache(request, { ...options, cache: undefined }, app)).text()).toBe("from the app");
+    expect(await (await withEdgeCache(request, { ...options, cache: undefined }, app)).text()).toBe(
+      "from the app",
+    );
     const broken = {
       match: async () => {
         throw new Error("cache down");
@@ -129,7 +165,9 @@ describe("the edge cache", () => {
         throw new Error("cache down");
       },
     };
-    expect(await (await withEdgeCache(request, { ...options, cache: broken }, app)).text()).toBe("from the app");
+    expect(await (await withEdgeCache(request, { ...options, cache: broken }, app)).text()).toBe(
+      "from the app",
+    );
     await Promise.all(pending);
   });
 });

@@ -10,7 +10,12 @@ import { once } from "node:events";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import type { Hono } from "hono";
-import { type Browser, type BrowserContext, type BrowserContextOptions, chromium } from "playwright-core";
+import {
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  chromium,
+} from "playwright-core";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export const hasChromium = existsSync(CHROMIUM);
@@ -18,23 +23,42 @@ export const hasChromium = existsSync(CHROMIUM);
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
   });
 }
 
 /** Serves `app` on 127.0.0.1 at a free port. */
-export async function serveApp(app: Pick<Hono, "fetch">): Promise<{ origin: string; close: () => Promise<void> }> {
+export async function serveApp(
+  app: Pick<Hono, "fetch">,
+): Promise<{ origin: string; close: () => Promise<void> }> {
   const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
   await once(server, "listening");
   const { port } = server.address() as AddressInfo;
-  return { origin: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
 
 // A 1x1 grey PNG.
-const PLACEHOLDER = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGO4BwAA3gDdvZm/9wAAAABJRU5ErkJggg==", "base64");
+const PLACEHOLDER = Buffer.from(
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGO4BwAA3gDdvZm/9wAAAABJRU5ErkJggg==",
+  "base64",
+);
 
 /** A context in which every host but the given origins (real servers) answers with the placeholder image. */
-export async function contextFor(browser: Browser, origins: string | readonly string[], options: BrowserContextOptions = {}): Promise<BrowserContext> {
+export async function contextFor(
+  browser: Browser,
+  origins: string | readonly string[],
+  options: BrowserContextOptions = {},
+): Promise<BrowserContext> {
   const real = new Set(typeof origins === "string" ? [origins] : origins);
   const context = await browser.newContext(options);
   await context.route(

@@ -49,13 +49,22 @@ describe("configuration from environment variables", () => {
 
   it.each([
     [{ SITE_URL: "everyday.cc" }, 'SITE_URL must be an absolute http(s) URL, got "everyday.cc"'],
-    [{ PUBLIC_URL: "ftp://x.example" }, 'PUBLIC_URL must be an absolute http(s) URL, got "ftp://x.example"'],
-    [{ PUBLIC_URL: "https://x.example/feeds?v=1" }, 'PUBLIC_URL must be an address without a query or fragment, such as https://you.github.io/feeds, got "https://x.example/feeds?v=1"'],
+    [
+      { PUBLIC_URL: "ftp://x.example" },
+      'PUBLIC_URL must be an absolute http(s) URL, got "ftp://x.example"',
+    ],
+    [
+      { PUBLIC_URL: "https://x.example/feeds?v=1" },
+      'PUBLIC_URL must be an address without a query or fragment, such as https://you.github.io/feeds, got "https://x.example/feeds?v=1"',
+    ],
     [{ FEED_LIMIT: "0" }, 'FEED_LIMIT must be a whole number from 1 to 10000, got "0"'],
     [{ CACHE_MAX_AGE: "-5" }, 'CACHE_MAX_AGE must be a whole number from 0 to 31536000, got "-5"'],
     [{ FEED_LIMIT: "300" }, "FEED_LIMIT (300) must not be greater than FEED_MAX_LIMIT (200)"],
     [{ INCLUDE_UNPUBLISHED: "maybe" }, 'INCLUDE_UNPUBLISHED must be true or false, got "maybe"'],
-    [{ FEED_LANGUAGE: "English" }, 'FEED_LANGUAGE must be a language tag such as en or en-GB, got "English"'],
+    [
+      { FEED_LANGUAGE: "English" },
+      'FEED_LANGUAGE must be a language tag such as en or en-GB, got "English"',
+    ],
   ])("refuses %j with a message naming the variable", (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
   });

@@ -6,7 +6,8 @@ import { normaliseDateTime } from "../src/content/dates.js";
 import { readArticleDir } from "../src/sources/fs-source.js";
 import { BROKEN, FIXTURES } from "./helpers.js";
 
-const byFile = async (dir: string) => new Map((await readArticleDir(dir)).map((parsed) => [parsed.file, parsed]));
+const byFile = async (dir: string) =>
+  new Map((await readArticleDir(dir)).map((parsed) => [parsed.file, parsed]));
 
 describe("topic and provider keys", () => {
   it("lowercases, turns each run of other characters into one hyphen, and trims", () => {
@@ -31,7 +32,7 @@ describe("parsing the real variety of article files", () => {
     const article = parsed.article!;
     expect(article.url).toBe("https://example-news.com/2019/12/20/image-recognition/?w=600&h=600");
     expect(article.image?.url).toBe("https://cdn.example-news.com/thumb.jpg?fit=1200%2C628&ssl=1");
-    expect(article.summary).toBe("\"IBM is focused on\" the market’s growth — a report says...");
+    expect(article.summary).toBe('"IBM is focused on" the market’s growth — a report says...');
     expect(article.provider).toEqual({
       name: "openpr.com",
       domain: "openpr.com",
@@ -42,7 +43,9 @@ describe("parsing the real variety of article files", () => {
   });
 
   it("never keeps the secured blob or metadata the feeds do not use", async () => {
-    const article = (await byFile(FIXTURES)).get("2019-12-20-archive-style-unquoted-urls.md")!.article!;
+    const article = (await byFile(FIXTURES)).get(
+      "2019-12-20-archive-style-unquoted-urls.md",
+    )!.article!;
     const serialised = JSON.stringify(article);
     expect(serialised).not.toContain("c2VjcmV0");
     expect(Object.keys(article)).not.toContain("secured");
@@ -51,13 +54,16 @@ describe("parsing the real variety of article files", () => {
 
   it("keeps heat and quality as numbers for ranking: -1 heat is none, and anything else is a warning, never a lost article", () => {
     const parse = (fields: string) =>
-      parseArticleFile("signals.md", `---
+      parseArticleFile(
+        "signals.md",
+        `---
 title: T
 publishedDateTime: 2020-01-01T00:00:00Z
 webUrl: https://p.com/
 provider: {name: P, domain: p.com}
 ${fields}---
-`);
+`,
+      );
     expect(parse("quality: 89\nheat: 129\n").article).toMatchObject({ quality: 89, heat: 129 });
     expect(parse("quality: 0\nheat: 0\n").article).toMatchObject({ quality: 0, heat: 0 });
     const neverRanked = parse("quality: 54\nheat: -1\n").article!;
@@ -70,7 +76,7 @@ ${fields}---
     expect(bad.article).toBeDefined();
     expect("heat" in bad.article! || "quality" in bad.article!).toBe(false);
     expect(bad.issues.map(formatIssue)).toEqual([
-      'signals.md: heat: must be a number, got [1,2]; the article ranks as if it had none (warning)',
+      "signals.md: heat: must be a number, got [1,2]; the article ranks as if it had none (warning)",
       'signals.md: quality: must be a number, got "high"; the article ranks as if it had none (warning)',
     ]);
   });
@@ -83,7 +89,9 @@ ${fields}---
       "https://apnews.com/Wired%20Release/20e8c5c9",
     ]);
     expect(related.issues.map(formatIssue)).toEqual([
-      expect.stringMatching(/^2022-10-18-modern-style-with-related\.md: related\[2\]\.webUrl: must be an absolute http\(s\) URL.*javascript:alert\(1\).*left out \(warning\)$/),
+      expect.stringMatching(
+        /^2022-10-18-modern-style-with-related\.md: related\[2\]\.webUrl: must be an absolute http\(s\) URL.*javascript:alert\(1\).*left out \(warning\)$/,
+      ),
     ]);
     const fallback = files.get("2023-08-15-weburl-bad-original-good.md")!;
     expect(fallback.article?.url).toBe("https://www.example-cx.com/ai-customer-communication");
@@ -96,16 +104,23 @@ ${fields}---
   });
 
   it("keeps non-Latin provider names", async () => {
-    const article = (await byFile(FIXTURES)).get("2021-03-04-recrawled-style-no-quality.md")!.article!;
+    const article = (await byFile(FIXTURES)).get(
+      "2021-03-04-recrawled-style-no-quality.md",
+    )!.article!;
     expect(article.provider.name).toBe("아크로팬");
     expect(article.isPublished).toBe(true);
   });
 
   it("gives an id that depends only on the canonical URL, not the file, date or fragment", () => {
     const file = (date: string, url: string) =>
-      parseArticleFile("x.md", `---\ntitle: T\npublishedDateTime: ${date}\nwebUrl: "${url}"\nprovider: {name: P, domain: p.com}\n---\n`).article!.id;
+      parseArticleFile(
+        "x.md",
+        `---\ntitle: T\npublishedDateTime: ${date}\nwebUrl: "${url}"\nprovider: {name: P, domain: p.com}\n---\n`,
+      ).article!.id;
     const id = file("2020-01-01T00:00:00Z", "https://p.com/a");
-    expect(id).toMatch(/^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(id).toMatch(
+      /^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
     expect(file("2021-05-05T10:00:00Z", "https://p.com/a#top")).toBe(id);
     expect(file("2020-01-01T00:00:00Z", "https://p.com/b")).not.toBe(id);
   });
@@ -113,7 +128,9 @@ ${fields}---
 
 describe("broken files are reported as file: field: reason", () => {
   it("names the file, the field and the reason for each broken file", async () => {
-    const reports = (await readArticleDir(BROKEN)).flatMap((parsed) => parsed.issues.map(formatIssue));
+    const reports = (await readArticleDir(BROKEN)).flatMap((parsed) =>
+      parsed.issues.map(formatIssue),
+    );
     expect(reports).toEqual([
       "2021-01-01-missing-title.md: title: is missing",
       '2021-01-02-bad-date.md: publishedDateTime: must be a date and time such as 2022-06-30T23:48:00Z, got "yesterday at noon"',
@@ -131,8 +148,13 @@ describe("broken files are reported as file: field: reason", () => {
   });
 
   it("refuses titles longer than the limit", () => {
-    const { issues } = parseArticleFile("long.md", `---\ntitle: "${"x".repeat(1001)}"\npublishedDateTime: 2020-01-01T00:00:00Z\nwebUrl: https://p.com/\nprovider: {name: P, domain: p.com}\n---\n`);
-    expect(issues.map(formatIssue)).toEqual(["long.md: title: is 1001 characters long; at most 1000 are allowed"]);
+    const { issues } = parseArticleFile(
+      "long.md",
+      `---\ntitle: "${"x".repeat(1001)}"\npublishedDateTime: 2020-01-01T00:00:00Z\nwebUrl: https://p.com/\nprovider: {name: P, domain: p.com}\n---\n`,
+    );
+    expect(issues.map(formatIssue)).toEqual([
+      "long.md: title: is 1001 characters long; at most 1000 are allowed",
+    ]);
   });
 });
 
@@ -146,7 +168,15 @@ describe("dates are normalised to UTC", () => {
   ])("%s -> %s", (input, expected) => {
     expect(normaliseDateTime(input)).toBe(expected);
   });
-  it.each(["", "soon", "2022-13-45", "2021-02-30", "2021-13-45T25:61:00Z", "2022-06-30T23:59:61Z", "99999-01-01"])("refuses %j", (input) => {
+  it.each([
+    "",
+    "soon",
+    "2022-13-45",
+    "2021-02-30",
+    "2021-13-45T25:61:00Z",
+    "2022-06-30T23:59:61Z",
+    "99999-01-01",
+  ])("refuses %j", (input) => {
     expect(normaliseDateTime(input)).toBeUndefined();
   });
 });

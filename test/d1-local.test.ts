@@ -22,12 +22,18 @@ const run = promisify(execFile);
 const npm = (...args: string[]) =>
   run("npm", args, { cwd: project, env: { ...process.env, FEEDLOOM_CACHE_DIR: "off" } }).then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
+    (error: { code: number; stdout: string; stderr: string }) => ({
+      code: error.code,
+      stdout: error.stdout,
+      stderr: error.stderr,
+    }),
   );
 
 /** The wrangler.toml lines between the block's header comment and the next blank line, uncommented. */
 function uncommentD1Block(toml: string): string {
-  return toml.replace(/^# (\[\[d1_databases\]\]\n(?:# .*\n)+)/m, (block) => block.replace(/^# /gm, ""));
+  return toml.replace(/^# (\[\[d1_databases\]\]\n(?:# .*\n)+)/m, (block) =>
+    block.replace(/^# /gm, ""),
+  );
 }
 
 async function freePort(): Promise<number> {
@@ -39,7 +45,8 @@ async function freePort(): Promise<number> {
 }
 
 beforeAll(() => {
-  for (const name of ["package.json", "tsconfig.json", "wrangler.toml"]) cpSync(name, join(project, name));
+  for (const name of ["package.json", "tsconfig.json", "wrangler.toml"])
+    cpSync(name, join(project, name));
   cpSync("src", join(project, "src"), { recursive: true });
   cpSync(FIXTURES, join(project, "data"), { recursive: true });
   symlinkSync(resolve("migrations"), join(project, "migrations"));
@@ -47,51 +54,85 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(project, { recursive: true, force: true }));
 
-describe("local D1 from the guide, with no Cloudflare account", { timeout: 4 * PROCESS_TEST_TIMEOUT }, () => {
-  it("publish says what to do while wrangler.toml binds no database", async () => {
-    const { code, stderr } = await npm("run", "publish");
-    expect(code).toBe(1);
-    expect(stderr).toMatch(/wrangler\.toml binds no D1 database as DB: uncomment its \[\[d1_databases\]\] block \(for --local its placeholder database_id works as it is/);
-    expect(stderr).not.toMatch(/"error": \{/);
-  });
+describe(
+  "local D1 from the guide, with no Cloudflare account",
+  { timeout: 4 * PROCESS_TEST_TIMEOUT },
+  () => {
+    it("publish says what to do while wrangler.toml binds no database", async () => {
+      const { code, stderr } = await npm("run", "publish");
+      expect(code).toBe(1);
+      expect(stderr).toMatch(
+        /wrangler\.toml binds no D1 database as DB: uncomment its \[\[d1_databases\]\] block \(for --local its placeholder database_id works as it is/,
+      );
+      expect(stderr).not.toMatch(/"error": \{/);
+    });
 
-  it("uncommented as it ships: tables, publish, then npm run dev serves the feeds from the local database", async () => {
-    const toml = readFileSync(join(project, "wrangler.toml"), "utf8");
-    const uncommented = uncommentD1Block(toml);
-    expect(uncommented).toMatch(/^\[\[d1_databases\]\]\nbinding = "DB"\n.*\ndatabase_id = "<the id wrangler d1 create feedloom printed>"\n/m);
-    writeFileSync(join(project, "wrangler.toml"), uncommented);
+    it("uncommented as it ships: tables, publish, then npm run dev serves the feeds from the local database", async () => {
+      const toml = readFileSync(join(project, "wrangler.toml"), "utf8");
+      const uncommented = uncommentD1Block(toml);
+      expect(uncommented).toMatch(
+        /^\[\[d1_databases\]\]\nbinding = "DB"\n.*\ndatabase_id = "<the id wrangler d1 create feedloom printed>"\n/m,
+      );
+      writeFileSync(join(project, "wrangler.toml"), uncommented);
 
-    const early = await npm("run", "publish");
-    expect(early.code).toBe(1);
-    expect(early.stderr).toMatch(/local D1 database DB has no feedloom tables yet: run npx wrangler d1 migrations apply DB --local first/);
+      const early = await npm("run", "publish");
+      expect(early.code).toBe(1);
+      expect(early.stderr).toMatch(
+        /local D1 database DB has no feedloom tables yet: run npx wrangler d1 migrations apply DB --local first/,
+      );
 
-    const migrated = await npm("exec", "--", "wrangler", "d1", "migrations", "apply", "DB", "--local");
-    expect(migrated.code, migrated.stderr).toBe(0);
-    const published = await npm("run", "publish");
-    expect(published.code, published.stderr).toBe(0);
-    expect(published.stdout).toMatch(/feedloom publish: local D1 database DB: 7 added, 0 changed, 0 removed, 0 unchanged/);
+      const migrated = await npm(
+        "exec",
+        "--",
+        "wrangler",
+        "d1",
+        "migrations",
+        "apply",
+        "DB",
+        "--local",
+      );
+      expect(migrated.code, migrated.stderr).toBe(0);
+      const published = await npm("run", "publish");
+      expect(published.code, published.stderr).toBe(0);
+      expect(published.stdout).toMatch(
+        /feedloom publish: local D1 database DB: 7 added, 0 changed, 0 removed, 0 unchanged/,
+      );
 
-    const port = await freePort();
-    const dev = spawn("npm", ["run", "dev", "--", "--port", String(port)], { cwd: project, detached: true, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    for (const stream of [dev.stdout, dev.stderr]) stream.on("data", (chunk) => (output += chunk));
-    try {
-      await new Promise<void>((ready, fail) => {
-        const check = () => (/Ready on http/.test(output) ? ready() : undefined);
-        dev.stdout.on("data", check);
-        dev.stderr.on("data", check);
-        dev.once("exit", (code) => fail(new Error(`npm run dev exited with ${code}:\n${output}`)));
+      const port = await freePort();
+      const dev = spawn("npm", ["run", "dev", "--", "--port", String(port)], {
+        cwd: project,
+        detached: true,
+        stdio: ["ignore", "pipe", "pipe"],
       });
-      const response = await fetch(`http://127.0.0.1:${port}/feed.rss`);
-      expect(response.status).toBe(200);
-      const channel = parseXmlStrict(await response.text()).children.find((node) => node.name === "channel")!;
-      expect(channel.children.filter((node) => node.name === "item")).toHaveLength(7);
-      expect(output).toMatch(/binds D1 as DB: wrote generated\/content\.txt without articles; npm run publish sends data\/ to the local database npm run dev serves/);
-      // Offline, as here: no stack trace from the Request.cf download, no update notice, no telemetry banner.
-      expect(output).not.toMatch(/ENOTFOUND|getaddrinfo|Unable to fetch|update available|telemetry/);
-    } finally {
-      process.kill(-dev.pid!, "SIGTERM");
-      await new Promise((done) => dev.once("exit", done));
-    }
-  });
-});
+      let output = "";
+      for (const stream of [dev.stdout, dev.stderr])
+        stream.on("data", (chunk) => (output += chunk));
+      try {
+        await new Promise<void>((ready, fail) => {
+          const check = () => (/Ready on http/.test(output) ? ready() : undefined);
+          dev.stdout.on("data", check);
+          dev.stderr.on("data", check);
+          dev.once("exit", (code) =>
+            fail(new Error(`npm run dev exited with ${code}:\n${output}`)),
+          );
+        });
+        const response = await fetch(`http://127.0.0.1:${port}/feed.rss`);
+        expect(response.status).toBe(200);
+        const channel = parseXmlStrict(await response.text()).children.find(
+          (node) => node.name === "channel",
+        )!;
+        expect(channel.children.filter((node) => node.name === "item")).toHaveLength(7);
+        expect(output).toMatch(
+          /binds D1 as DB: wrote generated\/content\.txt without articles; npm run publish sends data\/ to the local database npm run dev serves/,
+        );
+        // Offline, as here: no stack trace from the Request.cf download, no update notice, no telemetry banner.
+        expect(output).not.toMatch(
+          /ENOTFOUND|getaddrinfo|Unable to fetch|update available|telemetry/,
+        );
+      } finally {
+        process.kill(-dev.pid!, "SIGTERM");
+        await new Promise((done) => dev.once("exit", done));
+      }
+    });
+  },
+);

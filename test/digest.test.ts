@@ -20,10 +20,16 @@ const DIGEST = fileURLToPath(new URL("./fixtures/digest/", import.meta.url));
 const NEW_YORK = { DIGEST_TIMEZONE: "America/New_York" };
 
 async function digestApp(now: number, env: Record<string, string> = NEW_YORK) {
-  const articles = (await readArticleDir(DIGEST)).flatMap((file) => (file.article ? [file.article] : []));
+  const articles = (await readArticleDir(DIGEST)).flatMap((file) =>
+    file.article ? [file.article] : [],
+  );
   const config = loadConfig(env);
   let clock = now;
-  const app = createApp({ store: createMemoryStore(buildIndex(articles), "digest-test", { now: () => clock }), config, cache: createLruRenderCache() });
+  const app = createApp({
+    store: createMemoryStore(buildIndex(articles), "digest-test", { now: () => clock }),
+    config,
+    cache: createLruRenderCache(),
+  });
   return { app, setNow: (to: number) => void (clock = to) };
 }
 
@@ -34,8 +40,12 @@ interface JsonItem {
   date_published: string;
   content_html: string;
 }
-const itemsOf = async (app: { request(path: string): Response | Promise<Response> }, path: string) => ((await (await app.request(path)).json()) as { items: JsonItem[] }).items;
-const slugsIn = (html: string) => [...html.matchAll(/digest\.example\.com\/([\w-]+)/g)].map((match) => match[1]);
+const itemsOf = async (
+  app: { request(path: string): Response | Promise<Response> },
+  path: string,
+) => ((await (await app.request(path)).json()) as { items: JsonItem[] }).items;
+const slugsIn = (html: string) =>
+  [...html.matchAll(/digest\.example\.com\/([\w-]+)/g)].map((match) => match[1]);
 
 describe("closed periods in a time zone", () => {
   it("closes days at local midnight: 23 hours in March, 25 in November, in New York", () => {
@@ -44,8 +54,15 @@ describe("closed periods in a time zone", () => {
       ["2026-03-08", 23],
       ["2026-03-07", 24],
     ]);
-    const november = closedPeriods("daily", Date.parse("2026-11-02T12:00:00Z"), "America/New_York", 1);
-    expect(november.map((period) => [period.key, (period.end - period.start) / 3_600_000])).toEqual([["2026-11-01", 25]]);
+    const november = closedPeriods(
+      "daily",
+      Date.parse("2026-11-02T12:00:00Z"),
+      "America/New_York",
+      1,
+    );
+    expect(november.map((period) => [period.key, (period.end - period.start) / 3_600_000])).toEqual(
+      [["2026-11-01", 25]],
+    );
   });
 
   it("counts ISO weeks from Monday, and never offers the current period", () => {
@@ -69,7 +86,12 @@ describe("the daily digest of a topic", async () => {
       "AI, Friday 6 March 2026: top 1 of 1",
     ]);
     // Each item is dated at its period's end: local midnight in New York, as UTC.
-    expect(items.map((item) => item.date_published)).toEqual(["2026-03-12T04:00:00Z", "2026-03-09T04:00:00Z", "2026-03-08T05:00:00Z", "2026-03-07T05:00:00Z"]);
+    expect(items.map((item) => item.date_published)).toEqual([
+      "2026-03-12T04:00:00Z",
+      "2026-03-09T04:00:00Z",
+      "2026-03-08T05:00:00Z",
+      "2026-03-07T05:00:00Z",
+    ]);
   });
 
   it("puts an article in the day its readers lived it: 23:30 local on either side of the DST change", async () => {
@@ -92,7 +114,10 @@ describe("the daily digest of a topic", async () => {
   });
 
   it("lists DIGEST_SIZE stories an item", async () => {
-    const { app: small } = await digestApp(Date.parse("2026-03-12T12:00:00Z"), { ...NEW_YORK, DIGEST_SIZE: "3" });
+    const { app: small } = await digestApp(Date.parse("2026-03-12T12:00:00Z"), {
+      ...NEW_YORK,
+      DIGEST_SIZE: "3",
+    });
     const [, sunday] = await itemsOf(small, "/topics/ai/digest/daily.json");
     expect(sunday.title).toBe("AI, Sunday 8 March 2026: top 3 of 7");
     expect([...sunday.content_html.matchAll(/<li>/g)]).toHaveLength(3);
@@ -104,13 +129,20 @@ describe("the daily digest of a topic", async () => {
     const tomorrow = await itemsOf(again, "/topics/ai/digest/daily.json");
     expect(tomorrow.map((item) => item.id)).toEqual(today.map((item) => item.id));
     const atom = parseXmlStrict(await (await app.request("/topics/ai/digest/daily.atom")).text());
-    expect(children(atom, "entry").map((entry) => child(entry, "id").text)).toEqual(today.map((item) => item.id));
+    expect(children(atom, "entry").map((entry) => child(entry, "id").text)).toEqual(
+      today.map((item) => item.id),
+    );
     const everything = await itemsOf(app, "/digest/daily.json");
     for (const item of everything) expect(today.map((mine) => mine.id)).not.toContain(item.id);
   });
 
   it("passes the feed checks in every format, daily and weekly, for everything and for a topic", async () => {
-    for (const path of ["/digest/daily", "/digest/weekly", "/topics/ai/digest/daily", "/topics/robots/digest/weekly"]) {
+    for (const path of [
+      "/digest/daily",
+      "/digest/weekly",
+      "/topics/ai/digest/daily",
+      "/topics/robots/digest/weekly",
+    ]) {
       for (const format of ["rss", "atom", "json"] as const) {
         const response = await app.request(`${path}.${format}`);
         expect(response.status, `${path}.${format}`).toBe(200);
@@ -137,24 +169,46 @@ describe("finding the digests from the pages", () => {
   it("the home page and a topic's page link the last week's days that have stories, and offer the digest feeds", async () => {
     const { app } = await digestApp(Date.parse("2026-03-12T12:00:00Z"));
     const home = await (await app.request("/")).text();
-    expect([...home.matchAll(/href="(\/digest\/daily\/[\d-]+\/)"/g)].map((match) => match[1])).toEqual(["/digest/daily/2026-03-11/", "/digest/daily/2026-03-08/", "/digest/daily/2026-03-07/", "/digest/daily/2026-03-06/"]);
+    expect(
+      [...home.matchAll(/href="(\/digest\/daily\/[\d-]+\/)"/g)].map((match) => match[1]),
+    ).toEqual([
+      "/digest/daily/2026-03-11/",
+      "/digest/daily/2026-03-08/",
+      "/digest/daily/2026-03-07/",
+      "/digest/daily/2026-03-06/",
+    ]);
     expect(home).toContain('href="http://localhost/digest/weekly.atom"');
     const topic = await (await app.request("/topics/robots/")).text();
-    expect([...topic.matchAll(/href="(\/topics\/robots\/digest\/daily\/[\d-]+\/)"/g)].map((match) => match[1])).toEqual(["/topics/robots/digest/daily/2026-03-11/", "/topics/robots/digest/daily/2026-03-08/"]);
-    for (const path of ["/digest/daily/2026-03-11/", "/topics/robots/digest/daily/2026-03-08/"]) expect((await app.request(path)).status, path).toBe(200);
+    expect(
+      [...topic.matchAll(/href="(\/topics\/robots\/digest\/daily\/[\d-]+\/)"/g)].map(
+        (match) => match[1],
+      ),
+    ).toEqual([
+      "/topics/robots/digest/daily/2026-03-11/",
+      "/topics/robots/digest/daily/2026-03-08/",
+    ]);
+    for (const path of ["/digest/daily/2026-03-11/", "/topics/robots/digest/daily/2026-03-08/"])
+      expect((await app.request(path)).status, path).toBe(200);
   });
 
   it("OPML lists the digests instead of the full feeds with ?digest=, each a feed that passes the checks", async () => {
     const { app } = await digestApp(Date.parse("2026-03-12T12:00:00Z"));
-    const opml = parseXmlStrict(await (await app.request("/feeds.opml?digest=weekly&format=atom")).text());
+    const opml = parseXmlStrict(
+      await (await app.request("/feeds.opml?digest=weekly&format=atom")).text(),
+    );
     const urls: string[] = [];
     const walk = (node: ReturnType<typeof parseXmlStrict>) => {
       if (node.attributes.xmlUrl) urls.push(node.attributes.xmlUrl);
       node.children.forEach(walk);
     };
     walk(opml);
-    expect(urls.map((url) => new URL(url).pathname)).toEqual(["/digest/weekly.atom", "/topics/ai/digest/weekly.atom", "/topics/robots/digest/weekly.atom"]);
-    for (const url of urls) expect(checkFeed("atom", await (await app.request(url)).text()).problems, url).toEqual([]);
+    expect(urls.map((url) => new URL(url).pathname)).toEqual([
+      "/digest/weekly.atom",
+      "/topics/ai/digest/weekly.atom",
+      "/topics/robots/digest/weekly.atom",
+    ]);
+    for (const url of urls)
+      expect(checkFeed("atom", await (await app.request(url)).text()).problems, url).toEqual([]);
     const refused = await app.request("/providers.opml?digest=daily");
     expect(refused.status).toBe(400);
     expect(await refused.text()).toMatch(/digest: providers have no digests/);
@@ -163,7 +217,9 @@ describe("finding the digests from the pages", () => {
 
   it("the JSON home lists the site's digests", async () => {
     const { app } = await digestApp(Date.parse("2026-03-12T12:00:00Z"));
-    const summary = (await (await app.request("/", { headers: { Accept: "application/json" } })).json()) as { digests: { daily: { rss: string } } };
+    const summary = (await (
+      await app.request("/", { headers: { Accept: "application/json" } })
+    ).json()) as { digests: { daily: { rss: string } } };
     expect(summary.digests.daily.rss).toBe("http://localhost/digest/daily.rss");
   });
 });
@@ -171,14 +227,20 @@ describe("finding the digests from the pages", () => {
 describe("when a day closes", () => {
   it("the next request has its item: the key rolls over at local midnight, with no reload", async () => {
     const { app, setNow } = await digestApp(Date.parse("2026-03-11T23:00:00Z")); // 19:00 on 11 March in New York
-    expect((await itemsOf(app, "/topics/ai/digest/daily.json"))[0].title).toBe("AI, Sunday 8 March 2026: top 7 of 7");
+    expect((await itemsOf(app, "/topics/ai/digest/daily.json"))[0].title).toBe(
+      "AI, Sunday 8 March 2026: top 7 of 7",
+    );
     setNow(Date.parse("2026-03-12T04:00:00Z")); // midnight in New York
-    expect((await itemsOf(app, "/topics/ai/digest/daily.json"))[0].title).toBe("AI, Wednesday 11 March 2026: top 1 of 1");
+    expect((await itemsOf(app, "/topics/ai/digest/daily.json"))[0].title).toBe(
+      "AI, Wednesday 11 March 2026: top 1 of 1",
+    );
   });
 });
 
 describe("DIGEST_TIMEZONE", () => {
   it("refuses a zone the runtime does not know, saying what it takes", () => {
-    expect(() => loadConfig({ DIGEST_TIMEZONE: "Mars/Olympus_Mons" })).toThrow(/^DIGEST_TIMEZONE must be an IANA time zone such as UTC/);
+    expect(() => loadConfig({ DIGEST_TIMEZONE: "Mars/Olympus_Mons" })).toThrow(
+      /^DIGEST_TIMEZONE must be an IANA time zone such as UTC/,
+    );
   });
 });

@@ -1,5 +1,15 @@
 /** The data-folder reader and its parse cache. */
-import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -23,10 +33,18 @@ describe("the parse cache", () => {
     expect(await readArticleDir(data, { cacheDir })).toEqual(fresh);
 
     const file = join(data, "2022-10-18-same-time-tie-breaker.md");
-    writeFileSync(file, readFileSync(file, "utf8").replace("An article published at the very same second", "Edited title"));
+    writeFileSync(
+      file,
+      readFileSync(file, "utf8").replace(
+        "An article published at the very same second",
+        "Edited title",
+      ),
+    );
     renameSync(join(data, "2019-12-24-duplicate-first.md"), join(data, "2019-12-24-renamed.md"));
     const after = await readArticleDir(data, { cacheDir });
-    expect(after.find((parsed) => parsed.file === "2022-10-18-same-time-tie-breaker.md")?.article?.title).toBe("Edited title");
+    expect(
+      after.find((parsed) => parsed.file === "2022-10-18-same-time-tie-breaker.md")?.article?.title,
+    ).toBe("Edited title");
     const renamed = after.find((parsed) => parsed.file === "2019-12-24-renamed.md");
     expect(renamed?.article?.file).toBe("2019-12-24-renamed.md");
     expect(after).toEqual(await readArticleDir(data));
@@ -41,7 +59,8 @@ describe("the parse cache", () => {
     // Old enough that its time vouches for its bytes (a time within a tick of the read would not).
     utimesSync(file, mtime, new Date(Date.now() - 60_000));
     const first = await readArticleDir(data, { cacheDir });
-    const title = first.find((parsed) => parsed.file === "2022-10-18-same-time-tie-breaker.md")?.article?.title;
+    const title = first.find((parsed) => parsed.file === "2022-10-18-same-time-tie-breaker.md")
+      ?.article?.title;
     // Same size, same time, other bytes: a start trusts the recorded size and time and does not read the file...
     const text = readFileSync(file, "utf8");
     const swapped = text.replace("very same second", "VERY SAME SECOND");
@@ -49,10 +68,18 @@ describe("the parse cache", () => {
     const { mtime: recorded } = statSync(file);
     writeFileSync(file, swapped);
     utimesSync(file, recorded, recorded);
-    expect((await readArticleDir(data, { cacheDir })).find((parsed) => parsed.file === "2022-10-18-same-time-tie-breaker.md")?.article?.title).toBe(title);
+    expect(
+      (await readArticleDir(data, { cacheDir })).find(
+        (parsed) => parsed.file === "2022-10-18-same-time-tie-breaker.md",
+      )?.article?.title,
+    ).toBe(title);
     // ...while any move of its time makes it read again, and so does another folder with the same cache.
     utimesSync(file, recorded, new Date(recorded.getTime() + 5_000));
-    expect((await readArticleDir(data, { cacheDir })).find((parsed) => parsed.file === "2022-10-18-same-time-tie-breaker.md")?.article?.title).toContain("VERY SAME SECOND");
+    expect(
+      (await readArticleDir(data, { cacheDir })).find(
+        (parsed) => parsed.file === "2022-10-18-same-time-tie-breaker.md",
+      )?.article?.title,
+    ).toContain("VERY SAME SECOND");
     expect(await readArticleDir(FIXTURES, { cacheDir })).toEqual(await readArticleDir(FIXTURES));
   });
 
@@ -63,10 +90,19 @@ describe("the parse cache", () => {
     await readArticleDir(data, { cacheDir });
     const cache = readFileSync(join(cacheDir, "parsed-articles.json"));
     const file = join(data, "2022-10-18-same-time-tie-breaker.md");
-    writeFileSync(file, readFileSync(file, "utf8").replace("An article published at the very same second", "Edited once more"));
+    writeFileSync(
+      file,
+      readFileSync(file, "utf8").replace(
+        "An article published at the very same second",
+        "Edited once more",
+      ),
+    );
     for (let start = 0; start < 2; start++) {
       const parsed = await readArticleDir(data, { cacheDir });
-      expect(parsed.find((entry) => entry.file === "2022-10-18-same-time-tie-breaker.md")?.article?.title).toBe("Edited once more");
+      expect(
+        parsed.find((entry) => entry.file === "2022-10-18-same-time-tie-breaker.md")?.article
+          ?.title,
+      ).toBe("Edited once more");
     }
     expect(readFileSync(join(cacheDir, "parsed-articles.json")).equals(cache)).toBe(true);
   });

@@ -32,25 +32,40 @@ export async function loadFixtureFiles(): Promise<ParsedFile[]> {
  * in the article's UUID, as docs/subscribe.md promises.
  */
 export function idInFeed(feedPath: string, article: { id: string }): string {
-  return feedPath === "/feed" ? article.id : `urn:uuid:${uuidv5(feedPath, article.id.slice("urn:uuid:".length))}`;
+  return feedPath === "/feed"
+    ? article.id
+    : `urn:uuid:${uuidv5(feedPath, article.id.slice("urn:uuid:".length))}`;
 }
 
 /** Articles around DST changes and with ranking signals, for digests (see digest.test.ts). */
 export const DIGEST_FIXTURES = fileURLToPath(new URL("./fixtures/digest/", import.meta.url));
 
 export async function fixtureApp(env: Record<string, string> = {}, extraDirs: string[] = []) {
-  const files = [...(await loadFixtureFiles()), ...(await Promise.all(extraDirs.map((dir) => readArticleDir(dir)))).flat()];
+  const files = [
+    ...(await loadFixtureFiles()),
+    ...(await Promise.all(extraDirs.map((dir) => readArticleDir(dir)))).flat(),
+  ];
   const config = loadConfig({ SITE_ICON: "https://everyday-cc.github.io/ai/icon.png", ...env });
-  const index = buildIndex(files.flatMap((file) => (file.article ? [file.article] : [])), config);
+  const index = buildIndex(
+    files.flatMap((file) => (file.article ? [file.article] : [])),
+    config,
+  );
   const store = createMemoryStore(index, "test", { now: () => TEST_NOW });
   return { app: createApp({ store, config }), index, store, config, files };
 }
 
 /** A request that follows redirects within the app, as a feed reader does (at most five). */
-export async function requestFollowing(app: { request(path: string, init?: RequestInit): Response | Promise<Response> }, path: string, init?: RequestInit) {
+export async function requestFollowing(
+  app: { request(path: string, init?: RequestInit): Response | Promise<Response> },
+  path: string,
+  init?: RequestInit,
+) {
   let response = await app.request(path, init);
   for (let hops = 0; hops < 5 && response.status >= 301 && response.status <= 308; hops++) {
-    response = await app.request(new URL(response.headers.get("location")!, `http://localhost${path}`).href, init);
+    response = await app.request(
+      new URL(response.headers.get("location")!, `http://localhost${path}`).href,
+      init,
+    );
   }
   return response;
 }
@@ -72,7 +87,8 @@ export function parseXmlStrict(xml: string): XmlNode {
   });
   parser.on("opentag", (tag) => {
     const attributes: Record<string, string> = {};
-    for (const [name, attribute] of Object.entries(tag.attributes)) attributes[name] = typeof attribute === "string" ? attribute : attribute.value;
+    for (const [name, attribute] of Object.entries(tag.attributes))
+      attributes[name] = typeof attribute === "string" ? attribute : attribute.value;
     const node: XmlNode = { name: tag.name, attributes, children: [], text: "" };
     stack[stack.length - 1].children.push(node);
     stack.push(node);
@@ -101,12 +117,19 @@ export function child(node: XmlNode, name: string): XmlNode {
 }
 
 /** html-validate with the HTML standard's rules, its accessibility rules, and heading levels in order. */
-export const htmlValidator = new HtmlValidate({ extends: ["html-validate:standard", "html-validate:a11y"], rules: { "heading-level": "error" } });
+export const htmlValidator = new HtmlValidate({
+  extends: ["html-validate:standard", "html-validate:a11y"],
+  rules: { "heading-level": "error" },
+});
 
 /** What htmlValidator finds in a page, one line per message; none means it passed. */
 export async function htmlProblems(html: string): Promise<string[]> {
   const report = await htmlValidator.validateString(html);
-  return report.results.flatMap((result) => result.messages.map((message) => `${message.line}:${message.column} ${message.ruleId}: ${message.message}`));
+  return report.results.flatMap((result) =>
+    result.messages.map(
+      (message) => `${message.line}:${message.column} ${message.ruleId}: ${message.message}`,
+    ),
+  );
 }
 
 /** @rowanmanning/feed-parser: a maintained, resilient RSS/Atom parser, as a reader would use. */
@@ -118,7 +141,9 @@ const execFileAsync = promisify(execFile);
 
 /** Runs one of src/cli/*.ts as `npm run` would, with the parse cache off unless the caller sets it. */
 export function runCli(script: string, args: string[] = [], env: Record<string, string> = {}) {
-  return execFileAsync(process.execPath, ["--import", "tsx", `src/cli/${script}.ts`, ...args], { env: { ...process.env, FEEDLOOM_CACHE_DIR: "off", ...env } });
+  return execFileAsync(process.execPath, ["--import", "tsx", `src/cli/${script}.ts`, ...args], {
+    env: { ...process.env, FEEDLOOM_CACHE_DIR: "off", ...env },
+  });
 }
 
 /** A test that starts a Node process (tsx compiles on start): seconds on a busy machine, not milliseconds. */
@@ -134,7 +159,9 @@ export function recordingHub() {
     request.on("end", () => {
       const form = new URLSearchParams(body);
       if (form.get("hub.mode") === "publish") posts.push(form.getAll("hub.url"));
-      response.writeHead(status, { "Content-Type": "text/plain" }).end(status >= 400 ? "hub is having a bad day" : "");
+      response
+        .writeHead(status, { "Content-Type": "text/plain" })
+        .end(status >= 400 ? "hub is having a bad day" : "");
     });
   });
   return {
@@ -144,4 +171,3 @@ export function recordingHub() {
     url: () => `http://127.0.0.1:${(server.address() as AddressInfo).port}/hub`,
   };
 }
-

@@ -71,7 +71,11 @@ describe("compression on Node", async () => {
 
   it("compresses only the encoding asked for, once, however many ask at the same time", async () => {
     const { calls, app } = counting();
-    const responses = await Promise.all(Array.from({ length: 5 }, () => app.request("/feed.atom", { headers: { "Accept-Encoding": "gzip" } })));
+    const responses = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        app.request("/feed.atom", { headers: { "Accept-Encoding": "gzip" } }),
+      ),
+    );
     expect(calls).toEqual(["gzip"]);
     const identity = await (await app.request("/feed.atom")).text();
     for (const response of responses) {
@@ -83,8 +87,16 @@ describe("compression on Node", async () => {
   });
 
   it("sends the same bytes for the same body, so a variant's ETag stays true", async () => {
-    const first = Buffer.from(await (await counting().app.request("/feed.json", { headers: { "Accept-Encoding": "br" } })).arrayBuffer());
-    const second = Buffer.from(await (await counting().app.request("/feed.json", { headers: { "Accept-Encoding": "br" } })).arrayBuffer());
+    const first = Buffer.from(
+      await (
+        await counting().app.request("/feed.json", { headers: { "Accept-Encoding": "br" } })
+      ).arrayBuffer(),
+    );
+    const second = Buffer.from(
+      await (
+        await counting().app.request("/feed.json", { headers: { "Accept-Encoding": "br" } })
+      ).arrayBuffer(),
+    );
     expect(second.equals(first)).toBe(true);
   });
 });
@@ -96,7 +108,9 @@ describe("the Host of a request", async () => {
   it("is refused with 421 when PUBLIC_URL is unset and the host is not listed", async () => {
     const response = await appWith({}).request("http://evil.example/feed.rss");
     expect(response.status).toBe(421);
-    expect(await response.text()).toMatch(/^421 host "evil.example" is not served here: set PUBLIC_URL .* or add the host to ALLOWED_HOSTS/);
+    expect(await response.text()).toMatch(
+      /^421 host "evil.example" is not served here: set PUBLIC_URL .* or add the host to ALLOWED_HOSTS/,
+    );
   });
 
   it("is answered for loopback names by default, and for the hosts ALLOWED_HOSTS lists", async () => {
@@ -110,7 +124,9 @@ describe("the Host of a request", async () => {
   });
 
   it("never reaches a link when PUBLIC_URL is set: every link names PUBLIC_URL", async () => {
-    const response = await appWith({ PUBLIC_URL: "https://feeds.example.com" }).request("http://evil.example/feed.rss");
+    const response = await appWith({ PUBLIC_URL: "https://feeds.example.com" }).request(
+      "http://evil.example/feed.rss",
+    );
     expect(response.status).toBe(200);
     const body = await response.text();
     expect(body).not.toContain("evil.example");
@@ -118,7 +134,9 @@ describe("the Host of a request", async () => {
   });
 
   it("rejects a malformed ALLOWED_HOSTS at start", () => {
-    expect(() => loadConfig({ ALLOWED_HOSTS: "https://feeds.example.com/" })).toThrow(/ALLOWED_HOSTS must be a comma-separated list of host names/);
+    expect(() => loadConfig({ ALLOWED_HOSTS: "https://feeds.example.com/" })).toThrow(
+      /ALLOWED_HOSTS must be a comma-separated list of host names/,
+    );
   });
 });
 
@@ -129,8 +147,16 @@ describe("conditional requests and HEAD", async () => {
   const body = await first.arrayBuffer();
 
   it("ignores an If-Modified-Since that is not a valid HTTP-date", async () => {
-    for (const value of ["2099", "2099-01-01", "Fri, 31 Feb 2099 00:00:00 GMT", `${lastModified} extra`]) {
-      expect((await app.request("/feed.rss", { headers: { "If-Modified-Since": value } })).status, value).toBe(200);
+    for (const value of [
+      "2099",
+      "2099-01-01",
+      "Fri, 31 Feb 2099 00:00:00 GMT",
+      `${lastModified} extra`,
+    ]) {
+      expect(
+        (await app.request("/feed.rss", { headers: { "If-Modified-Since": value } })).status,
+        value,
+      ).toBe(200);
     }
   });
 
@@ -145,17 +171,35 @@ describe("conditional requests and HEAD", async () => {
   it("gives HEAD the Content-Length of the GET body, plain and compressed", async () => {
     const head = await app.request("/feed.rss", { method: "HEAD" });
     expect(head.headers.get("content-length")).toBe(String(body.byteLength));
-    const compressed = createApp({ ...(await fixtureApp()), cache: createLruRenderCache(), compressor: zlibCompressor });
-    const gzipGet = await compressed.request("/feed.rss", { headers: { "Accept-Encoding": "gzip" } });
-    const gzipHead = await compressed.request("/feed.rss", { method: "HEAD", headers: { "Accept-Encoding": "gzip" } });
-    expect(gzipHead.headers.get("content-length")).toBe(String((await gzipGet.arrayBuffer()).byteLength));
+    const compressed = createApp({
+      ...(await fixtureApp()),
+      cache: createLruRenderCache(),
+      compressor: zlibCompressor,
+    });
+    const gzipGet = await compressed.request("/feed.rss", {
+      headers: { "Accept-Encoding": "gzip" },
+    });
+    const gzipHead = await compressed.request("/feed.rss", {
+      method: "HEAD",
+      headers: { "Accept-Encoding": "gzip" },
+    });
+    expect(gzipHead.headers.get("content-length")).toBe(
+      String((await gzipGet.arrayBuffer()).byteLength),
+    );
   });
 });
 
 describe("CORS preflight", async () => {
   const { app } = await fixtureApp();
   const preflight = (path: string) =>
-    app.request(path, { method: "OPTIONS", headers: { Origin: "https://site.example", "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "if-none-match" } });
+    app.request(path, {
+      method: "OPTIONS",
+      headers: {
+        Origin: "https://site.example",
+        "Access-Control-Request-Method": "GET",
+        "Access-Control-Request-Headers": "if-none-match",
+      },
+    });
 
   it("carries the security headers every response has", async () => {
     const response = await preflight("/topics/ai/feed.json");
@@ -164,7 +208,9 @@ describe("CORS preflight", async () => {
     expect(response.headers.get("access-control-allow-methods")).toBe("GET, HEAD, OPTIONS");
     expect(response.headers.get("access-control-allow-headers")).toBe("if-none-match");
     expect(response.headers.get("x-content-type-options")).toBe("nosniff");
-    expect(response.headers.get("content-security-policy")).toBe("default-src 'none'; frame-ancestors 'none'");
+    expect(response.headers.get("content-security-policy")).toBe(
+      "default-src 'none'; frame-ancestors 'none'",
+    );
   });
 
   it("is a 404 on a path that is not a route", async () => {
@@ -176,7 +222,9 @@ describe("non-canonical query spellings", async () => {
   const { app } = await fixtureApp({ FEED_LIMIT: "2" });
   const selfOf = async (url: string) => {
     const response = await requestFollowing(app, url);
-    return children(parseXmlStrict(await response.text()), "link").find((link) => link.attributes.rel === "self")!.attributes.href;
+    return children(parseXmlStrict(await response.text()), "link").find(
+      (link) => link.attributes.rel === "self",
+    )!.attributes.href;
   };
 
   it.each([
@@ -196,7 +244,12 @@ describe("non-canonical query spellings", async () => {
     expect(response.headers.get("location")).toBe(to);
   });
 
-  it.each(["/feed.atom?since=2019-01-01", "/feed.atom?limit=1&page=2", "/feed.atom?since=2019-01-01T10:00:00Z", "/feed/page/2.atom"])("%s is served, with itself as the self link", async (path) => {
+  it.each([
+    "/feed.atom?since=2019-01-01",
+    "/feed.atom?limit=1&page=2",
+    "/feed.atom?since=2019-01-01T10:00:00Z",
+    "/feed/page/2.atom",
+  ])("%s is served, with itself as the self link", async (path) => {
     expect((await app.request(path)).status).toBe(200);
     expect(await selfOf(`http://localhost${path}`)).toBe(`http://localhost${path}`);
   });

@@ -3,7 +3,14 @@ import { describe, expect, it, vi } from "vitest";
 import { createItemFragments } from "../src/feeds/fragments.js";
 import { createApp } from "../src/http/app.js";
 import { CONTENT_VERSION_ENV } from "../src/http/site.js";
-import { child, children, fixtureApp, idInFeed, parseWithFeedParser, parseXmlStrict } from "./helpers.js";
+import {
+  child,
+  children,
+  fixtureApp,
+  idInFeed,
+  parseWithFeedParser,
+  parseXmlStrict,
+} from "./helpers.js";
 
 const CONTENT_TYPES = {
   rss: "application/rss+xml; charset=utf-8",
@@ -43,36 +50,61 @@ describe("feed routes", async () => {
   }
 
   it("leaves drafts and broken files out, and shows drafts with the preview switch", async () => {
-    const titles = JSON.parse(await (await app.request("/feed.json")).text()).items.map((item: { title: string }) => item.title);
+    const titles = JSON.parse(await (await app.request("/feed.json")).text()).items.map(
+      (item: { title: string }) => item.title,
+    );
     expect(titles).not.toContain("Statistical Natural Language Processing Market");
     expect(titles).not.toContain("A link that would run script");
     const preview = await fixtureApp({ INCLUDE_UNPUBLISHED: "true" });
-    const previewTitles = JSON.parse(await (await preview.app.request("/feed.json")).text()).items.map((item: { title: string }) => item.title);
+    const previewTitles = JSON.parse(
+      await (await preview.app.request("/feed.json")).text(),
+    ).items.map((item: { title: string }) => item.title);
     expect(previewTitles).toContain("Statistical Natural Language Processing Market");
   });
 
   it("names the topic and the site in a topic feed, and uses the provider's logo in a provider feed", async () => {
-    const topic = parseWithFeedParser(await (await app.request("/topics/ai-hardware/feed.atom")).text());
+    const topic = parseWithFeedParser(
+      await (await app.request("/topics/ai-hardware/feed.atom")).text(),
+    );
     expect(topic.title).toBe("A.I. Every Day: AI Hardware");
     expect(topic.description).toBe("The latest articles about AI Hardware on A.I. Every Day.");
-    const provider = JSON.parse(await (await app.request("/providers/openpr.com/feed.json")).text());
+    const provider = JSON.parse(
+      await (await app.request("/providers/openpr.com/feed.json")).text(),
+    );
     expect(provider.title).toBe("A.I. Every Day: openpr.com");
-    expect(provider.icon).toBe("https://everyday-cc.github.io/ai/assets/images/organizations/openpr.com-50x50.jpg");
+    expect(provider.icon).toBe(
+      "https://everyday-cc.github.io/ai/assets/images/organizations/openpr.com-50x50.jpg",
+    );
   });
 
   it("uses a configured public URL for self links, and the request's origin otherwise", async () => {
-    const local = parseXmlStrict(await (await app.request("http://127.0.0.1:8787/feed.rss")).text());
-    expect(child(child(local, "channel"), "atom:link").attributes.href).toBe("http://127.0.0.1:8787/feed.rss");
+    const local = parseXmlStrict(
+      await (await app.request("http://127.0.0.1:8787/feed.rss")).text(),
+    );
+    expect(child(child(local, "channel"), "atom:link").attributes.href).toBe(
+      "http://127.0.0.1:8787/feed.rss",
+    );
     const configured = await fixtureApp({ PUBLIC_URL: "https://feeds.example.com/" });
-    const rss = parseXmlStrict(await (await configured.app.request("http://127.0.0.1:8787/feed.rss")).text());
-    expect(child(child(rss, "channel"), "atom:link").attributes.href).toBe("https://feeds.example.com/feed.rss");
+    const rss = parseXmlStrict(
+      await (await configured.app.request("http://127.0.0.1:8787/feed.rss")).text(),
+    );
+    expect(child(child(rss, "channel"), "atom:link").attributes.href).toBe(
+      "https://feeds.example.com/feed.rss",
+    );
   });
 
   it("renders each item for the origin asked when items are rendered once and reused", async () => {
     const { store, config } = await fixtureApp();
     const memoizing = createApp({ store, config, itemFragments: createItemFragments() });
-    for (const origin of ["http://localhost:8787", "http://127.0.0.1:8787", "http://localhost:8787"]) {
-      const channel = child(parseXmlStrict(await (await memoizing.request(`${origin}/feed.rss`)).text()), "channel");
+    for (const origin of [
+      "http://localhost:8787",
+      "http://127.0.0.1:8787",
+      "http://localhost:8787",
+    ]) {
+      const channel = child(
+        parseXmlStrict(await (await memoizing.request(`${origin}/feed.rss`)).text()),
+        "channel",
+      );
       const sources = children(channel, "item").map((item) => child(item, "source").attributes.url);
       expect(sources.length).toBeGreaterThan(0);
       for (const url of sources) expect(url.startsWith(`${origin}/providers/`), url).toBe(true);
@@ -82,37 +114,48 @@ describe("feed routes", async () => {
 
 describe("directories", async () => {
   const { app, index } = await fixtureApp();
-  it.each(["topics", "providers"] as const)("/%s.json lists name, key, count, newest, three feed URLs, and a topic's digests", async (kind) => {
-    const response = await app.request(`http://localhost/${kind}.json`);
-    expect(response.headers.get("content-type")).toBe("application/json; charset=utf-8");
-    const entries = (await response.json())[kind];
-    const groups = kind === "topics" ? index.topics : index.providers;
-    expect(entries.map((entry: { key: string }) => entry.key)).toEqual([...groups.keys()]);
-    for (const entry of entries) {
-      const group = groups.get(entry.key)!;
-      expect(entry).toEqual({
-        name: group.name,
-        key: group.key,
-        count: group.articles.length,
-        newest: group.articles[0].published,
-        feeds: {
-          rss: `http://localhost/${kind}/${encodeURIComponent(group.key)}/feed.rss`,
-          atom: `http://localhost/${kind}/${encodeURIComponent(group.key)}/feed.atom`,
-          json: `http://localhost/${kind}/${encodeURIComponent(group.key)}/feed.json`,
-        },
-        // A topic's digests too, daily and weekly (a provider, one source, has none).
-        ...(kind === "topics"
-          ? {
-              digests: Object.fromEntries(
-                ["daily", "weekly"].map((period) => [period, Object.fromEntries(["rss", "atom", "json"].map((format) => [format, `http://localhost/topics/${encodeURIComponent(group.key)}/digest/${period}.${format}`]))]),
-              ),
-            }
-          : {}),
-      });
-      expect((await app.request(entry.feeds.json)).status).toBe(200);
-      if (entry.digests) expect((await app.request(entry.digests.weekly.atom)).status).toBe(200);
-    }
-  });
+  it.each(["topics", "providers"] as const)(
+    "/%s.json lists name, key, count, newest, three feed URLs, and a topic's digests",
+    async (kind) => {
+      const response = await app.request(`http://localhost/${kind}.json`);
+      expect(response.headers.get("content-type")).toBe("application/json; charset=utf-8");
+      const entries = (await response.json())[kind];
+      const groups = kind === "topics" ? index.topics : index.providers;
+      expect(entries.map((entry: { key: string }) => entry.key)).toEqual([...groups.keys()]);
+      for (const entry of entries) {
+        const group = groups.get(entry.key)!;
+        expect(entry).toEqual({
+          name: group.name,
+          key: group.key,
+          count: group.articles.length,
+          newest: group.articles[0].published,
+          feeds: {
+            rss: `http://localhost/${kind}/${encodeURIComponent(group.key)}/feed.rss`,
+            atom: `http://localhost/${kind}/${encodeURIComponent(group.key)}/feed.atom`,
+            json: `http://localhost/${kind}/${encodeURIComponent(group.key)}/feed.json`,
+          },
+          // A topic's digests too, daily and weekly (a provider, one source, has none).
+          ...(kind === "topics"
+            ? {
+                digests: Object.fromEntries(
+                  ["daily", "weekly"].map((period) => [
+                    period,
+                    Object.fromEntries(
+                      ["rss", "atom", "json"].map((format) => [
+                        format,
+                        `http://localhost/topics/${encodeURIComponent(group.key)}/digest/${period}.${format}`,
+                      ]),
+                    ),
+                  ]),
+                ),
+              }
+            : {}),
+        });
+        expect((await app.request(entry.feeds.json)).status).toBe(200);
+        if (entry.digests) expect((await app.request(entry.digests.weekly.atom)).status).toBe(200);
+      }
+    },
+  );
 });
 
 describe("errors say what to fix", async () => {
@@ -126,7 +169,9 @@ describe("errors say what to fix", async () => {
     const response = await app.request("/providers/example-wire.org/feed.json");
     expect(response.status).toBe(404);
     const body = await response.json();
-    expect(body.error.message).toMatch(/^no provider "example-wire\.org"\. Closest: example-wire\.com/);
+    expect(body.error.message).toMatch(
+      /^no provider "example-wire\.org"\. Closest: example-wire\.com/,
+    );
   });
   it("a topic name instead of its key redirects to the canonical URL", async () => {
     const response = await app.request("/topics/AI%20Hardware/feed.atom?limit=1");
@@ -139,7 +184,9 @@ describe("errors say what to fix", async () => {
     expect(await response.text()).toContain("/topics/{topic}/feed.{rss,atom,json}");
   });
   it("an unknown path is a page of the site for a browser, which names no path and is never cached", async () => {
-    const response = await app.request("/no/such/<page>/", { headers: { Accept: "text/html,application/xhtml+xml,*/*;q=0.8" } });
+    const response = await app.request("/no/such/<page>/", {
+      headers: { Accept: "text/html,application/xhtml+xml,*/*;q=0.8" },
+    });
     expect(response.status).toBe(404);
     expect(response.headers.get("content-type")).toBe("text/html; charset=utf-8");
     expect(response.headers.get("cache-control")).toBe("no-store");
@@ -151,7 +198,10 @@ describe("errors say what to fix", async () => {
     expect(body).not.toContain("such");
     // A browser asking for a feed file still gets the plain answer that says what exists.
     const feed = await app.request("/feed.xml", { headers: { Accept: "text/html" } });
-    expect([feed.status, feed.headers.get("content-type")]).toEqual([404, "text/plain; charset=utf-8"]);
+    expect([feed.status, feed.headers.get("content-type")]).toEqual([
+      404,
+      "text/plain; charset=utf-8",
+    ]);
   });
   it("an internal failure is a 500 with a short message and no details", async () => {
     const { store, config } = await fixtureApp();
@@ -169,7 +219,9 @@ describe("errors say what to fix", async () => {
       const response = await failing.request("/feed.json");
       expect(response.status).toBe(500);
       const body = await response.text();
-      expect(JSON.parse(body).error.message).toBe("internal error: the feed could not be produced; the server log has the details");
+      expect(JSON.parse(body).error.message).toBe(
+        "internal error: the feed could not be produced; the server log has the details",
+      );
       expect(body).not.toMatch(/fire|secret|render\.ts/);
       expect(response.headers.get("cache-control")).toBe("no-store");
       expect(String(log.mock.calls[0])).toContain("disk on fire");
@@ -192,7 +244,9 @@ describe("the content version", () => {
     const app = createApp({ store: counting, config });
     expect((await app.request("/feed.rss")).status).toBe(200);
     expect(reads).toBe(1);
-    const passed = await app.fetch(new Request("http://localhost/feed.atom"), { [CONTENT_VERSION_ENV]: "known" });
+    const passed = await app.fetch(new Request("http://localhost/feed.atom"), {
+      [CONTENT_VERSION_ENV]: "known",
+    });
     expect(passed.status).toBe(200);
     expect(reads).toBe(1);
   });

@@ -27,8 +27,12 @@ describe("the edge-case folder", async () => {
   const article = (file: string) => result.index.articles.find((item) => item.file === file);
 
   it("refuses an impossible date instead of rolling it over", () => {
-    expect(report).toContain('2021-01-07-impossible-date.md: publishedDateTime: must be a date and time such as 2022-06-30T23:48:00Z, got "2021-13-45T25:61:00Z"');
-    expect(result.index.articles.map((item) => item.published)).not.toContain("2022-02-15T02:01:00Z");
+    expect(report).toContain(
+      '2021-01-07-impossible-date.md: publishedDateTime: must be a date and time such as 2022-06-30T23:48:00Z, got "2021-13-45T25:61:00Z"',
+    );
+    expect(result.index.articles.map((item) => item.published)).not.toContain(
+      "2022-02-15T02:01:00Z",
+    );
   });
 
   it("names an empty file and a binary file for what they are", () => {
@@ -40,8 +44,12 @@ describe("the edge-case folder", async () => {
     const problems = report.filter((line) => line.startsWith("2021-01-10-many-problems.md"));
     expect(problems).toEqual([
       "2021-01-10-many-problems.md: title: is missing",
-      expect.stringMatching(/^2021-01-10-many-problems\.md: publishedDateTime: must be a date and time .* got "next tuesday"$/),
-      expect.stringMatching(/^2021-01-10-many-problems\.md: webUrl: must be an absolute http\(s\) URL, got "javascript:alert\(1\)"$/),
+      expect.stringMatching(
+        /^2021-01-10-many-problems\.md: publishedDateTime: must be a date and time .* got "next tuesday"$/,
+      ),
+      expect.stringMatching(
+        /^2021-01-10-many-problems\.md: webUrl: must be an absolute http\(s\) URL, got "javascript:alert\(1\)"$/,
+      ),
     ]);
   });
 
@@ -56,7 +64,11 @@ describe("the edge-case folder", async () => {
     const summary = article("2022-03-02-long-excerpt.md")!.summary;
     expect(summary.length).toBeLessThanOrEqual(10_000);
     expect(summary).toMatch(/ word\d+…$/);
-    expect(report).toContainEqual(expect.stringMatching(/^2022-03-02-long-excerpt\.md: excerpt: is \d+ characters long; it was cut at a word boundary to at most 10000 \(warning\)$/));
+    expect(report).toContainEqual(
+      expect.stringMatching(
+        /^2022-03-02-long-excerpt\.md: excerpt: is \d+ characters long; it was cut at a word boundary to at most 10000 \(warning\)$/,
+      ),
+    );
   });
 
   it("drops control characters and lone surrogates from every text, keeping the rest", () => {
@@ -70,8 +82,13 @@ describe("the edge-case folder", async () => {
     expect(result.scheduled.map((item) => item.file)).toEqual(["9999-12-31-far-future.md"]);
     const config = loadConfig({});
     const ids = async (now: number, showScheduled = false) => {
-      const app = createApp({ store: createMemoryStore(result.index, "test", { now: () => now, showScheduled }), config });
-      return (JSON.parse(await (await app.request("/feed.json")).text()) as { items: { url: string }[] }).items.map((item) => item.url);
+      const app = createApp({
+        store: createMemoryStore(result.index, "test", { now: () => now, showScheduled }),
+        config,
+      });
+      return (
+        JSON.parse(await (await app.request("/feed.json")).text()) as { items: { url: string }[] }
+      ).items.map((item) => item.url);
     };
     const far = article("9999-12-31-far-future.md")!.url;
     expect(await ids(TEST_NOW)).not.toContain(far);
@@ -87,23 +104,43 @@ describe("the edge-case folder", async () => {
   it("keeps letters with their combining marks, one topic for NFC and NFD spellings", () => {
     expect(topicKey("हिन्दी")).toBe("हिन्दी");
     expect(result.index.topics.get("हिन्दी")?.articles).toHaveLength(1);
-    expect(result.index.topics.get("café")?.articles.map((item) => item.file).sort()).toEqual(["2022-03-06-hindi.md", "2022-03-07-decomposed.md"]);
+    expect(
+      result.index.topics
+        .get("café")
+        ?.articles.map((item) => item.file)
+        .sort(),
+    ).toEqual(["2022-03-06-hindi.md", "2022-03-07-decomposed.md"]);
     expect(report.filter((line) => /Café/.test(line))).toEqual([]);
   });
 
   it("never merges different topics without a report", () => {
     expect(report).toContainEqual(
-      expect.stringMatching(/^2022-03-0[45]-.*\.md: topics: "(C#|C\+\+)" has the same key as "(C#|C\+\+)" \("c"\), so both are published as one topic, "(C#|C\+\+)"; rename one/),
+      expect.stringMatching(
+        /^2022-03-0[45]-.*\.md: topics: "(C#|C\+\+)" has the same key as "(C#|C\+\+)" \("c"\), so both are published as one topic, "(C#|C\+\+)"; rename one/,
+      ),
     );
   });
 
   it("publishes feeds that pass every check, whatever the files held", async () => {
-    const app = createApp({ store: createMemoryStore(result.index, "test", { now: () => TEST_NOW }), config: loadConfig({}) });
-    for (const path of ["/feed.rss", "/feed.atom", "/feed.json", "/topics/c/feed.rss", "/topics/%E0%A4%B9%E0%A4%BF%E0%A4%A8%E0%A5%8D%E0%A4%A6%E0%A5%80/feed.atom"]) {
+    const app = createApp({
+      store: createMemoryStore(result.index, "test", { now: () => TEST_NOW }),
+      config: loadConfig({}),
+    });
+    for (const path of [
+      "/feed.rss",
+      "/feed.atom",
+      "/feed.json",
+      "/topics/c/feed.rss",
+      "/topics/%E0%A4%B9%E0%A4%BF%E0%A4%A8%E0%A5%8D%E0%A4%A6%E0%A5%80/feed.atom",
+    ]) {
       const response = await app.request(`http://localhost${path}`);
       expect(response.status, path).toBe(200);
       const body = await response.text();
-      expect(checkFeed(path.endsWith(".json") ? "json" : path.endsWith(".rss") ? "rss" : "atom", body).problems, path).toEqual([]);
+      expect(
+        checkFeed(path.endsWith(".json") ? "json" : path.endsWith(".rss") ? "rss" : "atom", body)
+          .problems,
+        path,
+      ).toEqual([]);
       expect(body, path).not.toMatch(/[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]|\\u0000|\\ud800/i);
     }
   });
@@ -114,14 +151,22 @@ describe("a data folder with nothing to publish", () => {
     const empty = join(work, "empty");
     mkdirSync(empty);
     writeFileSync(join(empty, "notes.txt"), "not an article");
-    await expect(loadIndexFromDir(empty, { includeUnpublished: false, now: TEST_NOW })).rejects.toThrow(DataDirError);
-    await expect(loadIndexFromDir(empty, { includeUnpublished: false, now: TEST_NOW })).rejects.toThrow(/has no article files \(\*\.md or \*\.markdown\): add articles, or set DATA_DIR/);
+    await expect(
+      loadIndexFromDir(empty, { includeUnpublished: false, now: TEST_NOW }),
+    ).rejects.toThrow(DataDirError);
+    await expect(
+      loadIndexFromDir(empty, { includeUnpublished: false, now: TEST_NOW }),
+    ).rejects.toThrow(
+      /has no article files \(\*\.md or \*\.markdown\): add articles, or set DATA_DIR/,
+    );
   });
 
   it("makes validate exit 2 with that one line", { timeout: PROCESS_TEST_TIMEOUT }, async () => {
     const failure = await runCli("validate", [join(work, "empty")]).catch((error) => error);
     expect(failure.code).toBe(2);
-    expect(failure.stderr).toMatch(/^feedloom validate: the data folder ".*empty" has no article files/);
+    expect(failure.stderr).toMatch(
+      /^feedloom validate: the data folder ".*empty" has no article files/,
+    );
     expect(failure.stderr.trim().split("\n")).toHaveLength(1);
   });
 });

@@ -8,7 +8,15 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { once } from "node:events";
-import { cpSync, mkdtempSync, readdirSync, renameSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  mkdtempSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -17,10 +25,16 @@ import { FIXTURES, PROCESS_TEST_TIMEOUT, recordingHub } from "./helpers.js";
 
 const work = mkdtempSync(join(tmpdir(), "feedloom-live-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-beforeAll(() => promisify(execFile)("npm", ["run", "--silent", "build:server"]), PROCESS_TEST_TIMEOUT);
+beforeAll(
+  () => promisify(execFile)("npm", ["run", "--silent", "build:server"]),
+  PROCESS_TEST_TIMEOUT,
+);
 
 /** An article file as a pipeline writes it. */
-function article(slug: string, options: { title?: string; date?: string; topic?: string } = {}): string {
+function article(
+  slug: string,
+  options: { title?: string; date?: string; topic?: string } = {},
+): string {
   return [
     "---",
     `title: ${JSON.stringify(options.title ?? `Live article ${slug}`)}`,
@@ -81,8 +95,12 @@ async function eventually(check: () => Promise<boolean>, limitMs = 10_000): Prom
   return Date.now() - started;
 }
 
-const titlesOf = async (origin: string, path = "/feed.json") => ((await (await fetch(`${origin}${path}`)).json()) as { items: { title: string }[] }).items.map((item) => item.title);
-const reloadLines = (output: string) => output.split("\n").filter((line) => line.startsWith("feedloom: reload: "));
+const titlesOf = async (origin: string, path = "/feed.json") =>
+  ((await (await fetch(`${origin}${path}`)).json()) as { items: { title: string }[] }).items.map(
+    (item) => item.title,
+  );
+const reloadLines = (output: string) =>
+  output.split("\n").filter((line) => line.startsWith("feedloom: reload: "));
 
 describe("live publishing on Node", { timeout: 4 * PROCESS_TEST_TIMEOUT }, () => {
   let data: string;
@@ -93,7 +111,12 @@ describe("live publishing on Node", { timeout: 4 * PROCESS_TEST_TIMEOUT }, () =>
     await once(hub.server, "listening");
     data = join(work, "data");
     cpSync(FIXTURES, data, { recursive: true });
-    server = await startServer(data, { WEBSUB_HUBS: hub.url(), PUBLIC_URL: "http://127.0.0.1", ALLOWED_HOSTS: "*", DATA_RESCAN_SECONDS: "0" });
+    server = await startServer(data, {
+      WEBSUB_HUBS: hub.url(),
+      PUBLIC_URL: "http://127.0.0.1",
+      ALLOWED_HOSTS: "*",
+      DATA_RESCAN_SECONDS: "0",
+    });
   }, PROCESS_TEST_TIMEOUT);
   afterAll(async () => {
     await server.stop();
@@ -104,19 +127,38 @@ describe("live publishing on Node", { timeout: 4 * PROCESS_TEST_TIMEOUT }, () =>
     hub.posts.length = 0;
     writeFileSync(join(data, "2024-05-01-first.md"), article("first"));
     await eventually(async () => (await titlesOf(server.origin)).includes("Live article first"));
-    expect(await titlesOf(server.origin, "/topics/live-topic/feed.json")).toEqual(["Live article first"]);
-    expect(reloadLines(server.output()).at(-1)).toMatch(/^feedloom: reload: 1 added, 0 changed, 0 removed; 0 problems; \d+ published, 0 scheduled; \d+ ms$/);
+    expect(await titlesOf(server.origin, "/topics/live-topic/feed.json")).toEqual([
+      "Live article first",
+    ]);
+    expect(reloadLines(server.output()).at(-1)).toMatch(
+      /^feedloom: reload: 1 added, 0 changed, 0 removed; 0 problems; \d+ published, 0 scheduled; \d+ ms$/,
+    );
     await eventually(async () => hub.posts.length > 0);
     const told = hub.posts.flat().map((url) => new URL(url).pathname);
-    expect(new Set(told)).toEqual(new Set(["/feed", "/topics/live-topic/feed", "/providers/live.example.com/feed"].flatMap((path) => [`${path}.rss`, `${path}.atom`, `${path}.json`])));
+    expect(new Set(told)).toEqual(
+      new Set(
+        ["/feed", "/topics/live-topic/feed", "/providers/live.example.com/feed"].flatMap((path) => [
+          `${path}.rss`,
+          `${path}.atom`,
+          `${path}.json`,
+        ]),
+      ),
+    );
   });
 
   it("serves a changed file with a new ETag, and answers the old one with the new body", async () => {
     const before = await fetch(`${server.origin}/feed.rss`);
     const oldTag = before.headers.get("etag")!;
-    writeFileSync(join(data, "2024-05-01-first.md"), article("first", { title: "Live article first, corrected" }));
-    await eventually(async () => (await titlesOf(server.origin)).includes("Live article first, corrected"));
-    const after = await fetch(`${server.origin}/feed.rss`, { headers: { "If-None-Match": oldTag } });
+    writeFileSync(
+      join(data, "2024-05-01-first.md"),
+      article("first", { title: "Live article first, corrected" }),
+    );
+    await eventually(async () =>
+      (await titlesOf(server.origin)).includes("Live article first, corrected"),
+    );
+    const after = await fetch(`${server.origin}/feed.rss`, {
+      headers: { "If-None-Match": oldTag },
+    });
     expect(after.status).toBe(200);
     expect(after.headers.get("etag")).not.toBe(oldTag);
     expect(reloadLines(server.output()).at(-1)).toMatch(/: 0 added, 1 changed, 0 removed;/);
@@ -132,10 +174,22 @@ describe("live publishing on Node", { timeout: 4 * PROCESS_TEST_TIMEOUT }, () =>
 
   it("keeps the last valid version live while an edit leaves the file broken, warns with file, field and reason, and removes it on delete", async () => {
     const file = join(data, "2024-05-02-second.md");
-    writeFileSync(file, article("second").replace(/^publishedDateTime: .*$/m, "publishedDateTime: 2024-13-45T99:00:00Z"));
-    await eventually(async () => /2024-05-02-second\.md: publishedDateTime: .*the last valid version stays live until the file is fixed or deleted/.test(server.output()));
+    writeFileSync(
+      file,
+      article("second").replace(
+        /^publishedDateTime: .*$/m,
+        "publishedDateTime: 2024-13-45T99:00:00Z",
+      ),
+    );
+    await eventually(async () =>
+      /2024-05-02-second\.md: publishedDateTime: .*the last valid version stays live until the file is fixed or deleted/.test(
+        server.output(),
+      ),
+    );
     expect(await titlesOf(server.origin)).toContain("Live article second");
-    expect(reloadLines(server.output()).at(-1)).toMatch(/: 0 added, 0 changed, 0 removed; 1 problem;/);
+    expect(reloadLines(server.output()).at(-1)).toMatch(
+      /: 0 added, 0 changed, 0 removed; 1 problem;/,
+    );
     unlinkSync(file);
     await eventually(async () => !(await titlesOf(server.origin)).includes("Live article second"));
     expect(reloadLines(server.output()).at(-1)).toMatch(/: 0 added, 0 changed, 1 removed;/);
@@ -149,9 +203,18 @@ describe("live publishing on Node", { timeout: 4 * PROCESS_TEST_TIMEOUT }, () =>
     const staged = join(work, "staged");
     rmSync(staged, { recursive: true, force: true });
     cpSync(FIXTURES, staged, { recursive: true });
-    for (let i = 0; i < 300; i++) writeFileSync(join(staged, `2024-06-01-burst-${i}.md`), article(`burst-${i}`, { topic: "Burst" }));
-    for (const name of readdirSync(staged).filter((name) => name.includes("burst"))) renameSync(join(staged, name), join(data, name));
-    await eventually(async () => (await (await fetch(`${server.origin}/topics.json`)).text()).includes('"key":"burst"') && (await topicCount(server.origin, "burst")) === 300);
+    for (let i = 0; i < 300; i++)
+      writeFileSync(
+        join(staged, `2024-06-01-burst-${i}.md`),
+        article(`burst-${i}`, { topic: "Burst" }),
+      );
+    for (const name of readdirSync(staged).filter((name) => name.includes("burst")))
+      renameSync(join(staged, name), join(data, name));
+    await eventually(
+      async () =>
+        (await (await fetch(`${server.origin}/topics.json`)).text()).includes('"key":"burst"') &&
+        (await topicCount(server.origin, "burst")) === 300,
+    );
     const reloads = reloadLines(server.output()).length - reloadsBefore;
     expect(reloads).toBeGreaterThanOrEqual(1);
     expect(reloads).toBeLessThanOrEqual(3);
@@ -164,11 +227,17 @@ describe("live publishing on Node", { timeout: 4 * PROCESS_TEST_TIMEOUT }, () =>
     const poll = async () => {
       while (!done) {
         try {
-          const response = await fetch(`${server.origin}/feed.rss`, { headers: { "Accept-Encoding": "identity" } });
+          const response = await fetch(`${server.origin}/feed.rss`, {
+            headers: { "Accept-Encoding": "identity" },
+          });
           const body = Buffer.from(await response.arrayBuffer());
           polls++;
           if (response.status !== 200) errors.push(`status ${response.status}`);
-          else if (response.headers.get("etag") !== `"${createHash("sha1").update(body).digest("base64url")}"`) errors.push("ETag does not match the body");
+          else if (
+            response.headers.get("etag") !==
+            `"${createHash("sha1").update(body).digest("base64url")}"`
+          )
+            errors.push("ETag does not match the body");
         } catch (error) {
           errors.push(String(error));
         }
@@ -178,7 +247,10 @@ describe("live publishing on Node", { timeout: 4 * PROCESS_TEST_TIMEOUT }, () =>
     const reloadsBefore = reloadLines(server.output()).length;
     try {
       for (let i = 0; i < 100; i++) {
-        writeFileSync(join(data, "2024-07-01-churn.md"), article("churn", { title: `Churn ${i}`, date: "2024-07-01T10:00:00Z" }));
+        writeFileSync(
+          join(data, "2024-07-01-churn.md"),
+          article("churn", { title: `Churn ${i}`, date: "2024-07-01T10:00:00Z" }),
+        );
         const seen = `Churn ${i}`;
         await eventually(async () => (await titlesOf(server.origin)).includes(seen));
       }
@@ -196,7 +268,11 @@ describe("live publishing on Node", { timeout: 4 * PROCESS_TEST_TIMEOUT }, () =>
     const moved = join(work, "moved-away");
     renameSync(data, moved);
     try {
-      await eventually(async () => /reload of .* failed, the last good set stays live: the data folder .* does not exist/.test(server.output()));
+      await eventually(async () =>
+        /reload of .* failed, the last good set stays live: the data folder .* does not exist/.test(
+          server.output(),
+        ),
+      );
       expect((await fetch(`${server.origin}/feed.rss`)).status).toBe(200);
       expect(await titlesOf(server.origin)).toEqual(titles);
     } finally {
@@ -206,7 +282,8 @@ describe("live publishing on Node", { timeout: 4 * PROCESS_TEST_TIMEOUT }, () =>
 });
 
 async function topicCount(origin: string, key: string): Promise<number> {
-  const topics = (await (await fetch(`${origin}/topics.json`)).json()) as { topics?: { key: string; count: number }[] } | { key: string; count: number }[];
+  const topics = (await (await fetch(`${origin}/topics.json`)).json()) as
+    { topics?: { key: string; count: number }[] } | { key: string; count: number }[];
   const list = Array.isArray(topics) ? topics : (topics.topics ?? []);
   return list.find((topic) => topic.key === key)?.count ?? 0;
 }
@@ -219,19 +296,37 @@ describe("scheduled articles on Node", { timeout: 2 * PROCESS_TEST_TIMEOUT }, ()
     const data = join(work, "scheduled");
     cpSync(FIXTURES, data, { recursive: true });
     // Whole seconds, as article dates are written, and far enough ahead for a slow start.
-    const due = new Date(Math.ceil((Date.now() + 6_000) / 1000) * 1000).toISOString().replace(/\.000Z$/, "Z");
-    writeFileSync(join(data, "2026-01-01-scheduled.md"), article("scheduled", { date: due, topic: "Scheduled Topic" }));
-    const server = await startServer(data, { WEBSUB_HUBS: hub.url(), PUBLIC_URL: "http://127.0.0.1", ALLOWED_HOSTS: "*" });
+    const due = new Date(Math.ceil((Date.now() + 6_000) / 1000) * 1000)
+      .toISOString()
+      .replace(/\.000Z$/, "Z");
+    writeFileSync(
+      join(data, "2026-01-01-scheduled.md"),
+      article("scheduled", { date: due, topic: "Scheduled Topic" }),
+    );
+    const server = await startServer(data, {
+      WEBSUB_HUBS: hub.url(),
+      PUBLIC_URL: "http://127.0.0.1",
+      ALLOWED_HOSTS: "*",
+    });
     try {
       expect(server.output()).toMatch(/1 scheduled \(next /);
       expect(await titlesOf(server.origin)).not.toContain("Live article scheduled");
       expect((await fetch(`${server.origin}/topics/scheduled-topic/feed.rss`)).status).toBe(404);
-      expect(await (await fetch(`${server.origin}/sitemap.xml`)).text()).not.toContain("scheduled-topic");
+      expect(await (await fetch(`${server.origin}/sitemap.xml`)).text()).not.toContain(
+        "scheduled-topic",
+      );
       expect(Date.now()).toBeLessThan(Date.parse(due)); // all of the above was asked before its time
-      await eventually(async () => (await titlesOf(server.origin)).includes("Live article scheduled"), 20_000);
+      await eventually(
+        async () => (await titlesOf(server.origin)).includes("Live article scheduled"),
+        20_000,
+      );
       expect(Date.now()).toBeGreaterThanOrEqual(Date.parse(due));
-      expect(await titlesOf(server.origin, "/topics/scheduled-topic/feed.json")).toEqual(["Live article scheduled"]);
-      await eventually(async () => hub.posts.flat().some((url) => url.endsWith("/topics/scheduled-topic/feed.rss")));
+      expect(await titlesOf(server.origin, "/topics/scheduled-topic/feed.json")).toEqual([
+        "Live article scheduled",
+      ]);
+      await eventually(async () =>
+        hub.posts.flat().some((url) => url.endsWith("/topics/scheduled-topic/feed.rss")),
+      );
       expect(server.output()).toMatch(/1 scheduled article went out: 2026-01-01-scheduled\.md/);
     } finally {
       await server.stop();

@@ -12,18 +12,28 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { PROCESS_TEST_TIMEOUT } from "./helpers.js";
 
 const run = promisify(execFile);
-const packageJson = JSON.parse(readFileSync("package.json", "utf8")) as { scripts: Record<string, string> };
+const packageJson = JSON.parse(readFileSync("package.json", "utf8")) as {
+  scripts: Record<string, string>;
+};
 
 /** Starts dist/server.mjs; resolves with its output once it serves or exits. */
 async function startServer(env: Record<string, string>) {
-  const child = spawn(process.execPath, ["dist/server.mjs"], { env: { ...process.env, FEEDLOOM_CACHE_DIR: "off", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["dist/server.mjs"], {
+    env: { ...process.env, FEEDLOOM_CACHE_DIR: "off", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (chunk) => (stdout += chunk));
   child.stderr.on("data", (chunk) => (stderr += chunk));
   const exited = once(child, "exit").then(([code]) => code as number);
-  const serving = new Promise<void>((resolve) => child.stdout.on("data", () => /serving http/.test(stdout) && resolve()));
-  const outcome = await Promise.race([serving.then(() => "serving" as const), exited.then(() => "exited" as const)]);
+  const serving = new Promise<void>((resolve) =>
+    child.stdout.on("data", () => /serving http/.test(stdout) && resolve()),
+  );
+  const outcome = await Promise.race([
+    serving.then(() => "serving" as const),
+    exited.then(() => "exited" as const),
+  ]);
   return { child, outcome, exited, output: () => ({ stdout, stderr }) };
 }
 
@@ -54,7 +64,9 @@ describe("the production server", { timeout: PROCESS_TEST_TIMEOUT }, () => {
     const server = await startServer({ PORT: "0", DATA_DIR: "/no/such/folder" });
     expect(server.outcome).toBe("exited");
     expect(await server.exited).toBe(1);
-    expect(server.output().stderr).toBe('feedloom: the data folder "/no/such/folder" does not exist: create it, or set DATA_DIR to the folder of article files\n');
+    expect(server.output().stderr).toBe(
+      'feedloom: the data folder "/no/such/folder" does not exist: create it, or set DATA_DIR to the folder of article files\n',
+    );
   });
 
   it("says in one line that the port is in use", async () => {
@@ -65,7 +77,11 @@ describe("the production server", { timeout: PROCESS_TEST_TIMEOUT }, () => {
       const server = await startServer({ PORT: String(port) });
       expect(server.outcome).toBe("exited");
       expect(await server.exited).toBe(1);
-      expect(server.output().stderr).toMatch(new RegExp(`PUBLIC_URL is not set.*\\nfeedloom: port ${port} on 127\\.0\\.0\\.1 is in use \\(another feedloom, or npm run dev\\?\\): stop it, or set PORT to a free port\\n$`));
+      expect(server.output().stderr).toMatch(
+        new RegExp(
+          `PUBLIC_URL is not set.*\\nfeedloom: port ${port} on 127\\.0\\.0\\.1 is in use \\(another feedloom, or npm run dev\\?\\): stop it, or set PORT to a free port\\n$`,
+        ),
+      );
     } finally {
       blocker.close();
     }
@@ -74,20 +90,28 @@ describe("the production server", { timeout: PROCESS_TEST_TIMEOUT }, () => {
 
 describe("the repository", () => {
   it("gives npm start and npm run dev different ports, so both can run", () => {
-    const devPort = /^\[dev\]\n(?:.+\n)*?port = (\d+)$/m.exec(readFileSync("wrangler.toml", "utf8"))?.[1];
+    const devPort = /^\[dev\]\n(?:.+\n)*?port = (\d+)$/m.exec(
+      readFileSync("wrangler.toml", "utf8"),
+    )?.[1];
     expect(devPort).toBeDefined();
     expect(devPort).not.toBe("8787"); // the Node server's default PORT
   });
 
   it("runs the Cron Trigger as often as the Worker's release slots assume", async () => {
     const { RELEASE_CHECK_MINUTES } = await import("../src/entry/worker-app.js");
-    const crons = /^\[triggers\]\ncrons = (\[.*\])$/m.exec(readFileSync("wrangler.toml", "utf8"))?.[1];
+    const crons = /^\[triggers\]\ncrons = (\[.*\])$/m.exec(
+      readFileSync("wrangler.toml", "utf8"),
+    )?.[1];
     expect(JSON.parse(crons!)).toEqual([`*/${RELEASE_CHECK_MINUTES} * * * *`]);
   });
 
   it("names in wrangler.toml the content file the build writes", () => {
-    const defaultOut = /values\.out \?\? "([^"]+)"/.exec(readFileSync("src/cli/build.ts", "utf8"))![1];
-    const named = [...readFileSync("wrangler.toml", "utf8").matchAll(/generated\/[\w.]+/g)].map((match) => match[0]);
+    const defaultOut = /values\.out \?\? "([^"]+)"/.exec(
+      readFileSync("src/cli/build.ts", "utf8"),
+    )![1];
+    const named = [...readFileSync("wrangler.toml", "utf8").matchAll(/generated\/[\w.]+/g)].map(
+      (match) => match[0],
+    );
     expect(named.length).toBeGreaterThan(0);
     expect(new Set(named)).toEqual(new Set([defaultOut]));
   });

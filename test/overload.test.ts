@@ -32,7 +32,10 @@ describe("a flood of uncached URLs through the app", () => {
     const { store } = await fixtureApp();
     let clock = 0;
     // Each slice costs 20 ms of the test's clock: a render as slow as a big page on a busy machine.
-    const slowStore: ContentStore = { ...store, slice: async (scope, query) => ((clock += 20), store.slice(scope, query)) };
+    const slowStore: ContentStore = {
+      ...store,
+      slice: async (scope, query) => ((clock += 20), store.slice(scope, query)),
+    };
     const app = createApp({
       store: slowStore,
       config: loadConfig({}),

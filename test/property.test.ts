@@ -25,22 +25,58 @@ function xmlCarries(text: string): string {
   for (const char of text) {
     const code = char.codePointAt(0)!;
     const allowed =
-      code === 0x9 || code === 0xa || code === 0xd || (code >= 0x20 && code <= 0x7e) || (code >= 0xa0 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff);
+      code === 0x9 ||
+      code === 0xa ||
+      code === 0xd ||
+      (code >= 0x20 && code <= 0x7e) ||
+      (code >= 0xa0 && code <= 0xd7ff) ||
+      (code >= 0xe000 && code <= 0xfffd) ||
+      (code >= 0x10000 && code <= 0x10ffff);
     if (allowed) out += char;
   }
   return out;
 }
 
-const hostile = fc.constantFrom("]]>", "<![CDATA[", "&amp;", "&#38;", "<script>alert(1)</script>", "</b>", "\u202e", "\u200f", "\u0000", "\u0001", "\u001f", "\ud800", "\udfff", "\ufffe", "\uffff", "\r\n", "\r", "\t", '"', "'", "🤖", "\u0085", "\u007f", "\u009f");
+const hostile = fc.constantFrom(
+  "]]>",
+  "<![CDATA[",
+  "&amp;",
+  "&#38;",
+  "<script>alert(1)</script>",
+  "</b>",
+  "\u202e",
+  "\u200f",
+  "\u0000",
+  "\u0001",
+  "\u001f",
+  "\ud800",
+  "\udfff",
+  "\ufffe",
+  "\uffff",
+  "\r\n",
+  "\r",
+  "\t",
+  '"',
+  "'",
+  "🤖",
+  "\u0085",
+  "\u007f",
+  "\u009f",
+);
 const anyText = fc.oneof(
   fc.string({ unit: "binary", maxLength: 40 }),
-  fc.array(fc.oneof(hostile, fc.string({ unit: "binary", maxLength: 5 })), { maxLength: 12 }).map((parts) => parts.join("")),
+  fc
+    .array(fc.oneof(hostile, fc.string({ unit: "binary", maxLength: 5 })), { maxLength: 12 })
+    .map((parts) => parts.join("")),
   fc.string({ unit: "binary", minLength: 2_000, maxLength: 6_000 }),
 );
 /** Non-empty after dropping what XML cannot carry, as titles and names are after validation. */
 const someText = anyText.filter((text) => xmlCarries(text).trim() !== "");
 /** URLs as the content boundary accepts them: anything appended to an http(s) base, normalised. */
-const anyUrl = fc.tuple(fc.constantFrom("https://example.com/", "http://news.example.org/a?b=1&c="), anyText).map(([base, tail]) => parseHttpUrl(base + tail)).filter((url): url is string => url !== undefined);
+const anyUrl = fc
+  .tuple(fc.constantFrom("https://example.com/", "http://news.example.org/a?b=1&c="), anyText)
+  .map(([base, tail]) => parseHttpUrl(base + tail))
+  .filter((url): url is string => url !== undefined);
 
 const articleArbitrary = fc.record({
   title: someText,
@@ -73,7 +109,15 @@ function articleOf(fields: Fields): Article {
 
 const config = loadConfig({});
 const render = (article: Article, format: "rss" | "atom" | "json") =>
-  renderFeed(buildFeed({ kind: "all" }, { articles: [article], total: 1, newest: article.published }, { limit: 50, page: 1 }, { config, origin: "https://feeds.example.net" }), format);
+  renderFeed(
+    buildFeed(
+      { kind: "all" },
+      { articles: [article], total: 1, newest: article.published },
+      { limit: 50, page: 1 },
+      { config, origin: "https://feeds.example.net" },
+    ),
+    format,
+  );
 
 // 150 generated articles a format: CPU-bound work that takes seconds on a busy machine.
 describe("any article text", { timeout: 30_000 }, () => {
@@ -87,7 +131,9 @@ describe("any article text", { timeout: 30_000 }, () => {
         expect(child(item, "title").text).toBe(xmlCarries(article.title));
         expect(decode(child(item, "description").text)).toBe(xmlCarries(article.summary));
         expect(child(item, "link").text).toBe(article.url);
-        expect(children(item, "category").map((node) => node.text)).toEqual(article.topics.map(xmlCarries));
+        expect(children(item, "category").map((node) => node.text)).toEqual(
+          article.topics.map(xmlCarries),
+        );
         expect(child(item, "source").text).toBe(xmlCarries(article.provider.name));
         expect(child(item, "media:content").attributes.url).toBe(article.image!.url);
       }),
@@ -103,10 +149,15 @@ describe("any article text", { timeout: 30_000 }, () => {
         expect(checkFeed("atom", body).problems).toEqual([]);
         const entry = child(parseXmlStrict(body), "entry");
         expect(decode(child(entry, "title").text)).toBe(xmlCarries(article.title));
-        if (article.summary) expect(decode(child(entry, "summary").text)).toBe(xmlCarries(article.summary));
-        expect(children(entry, "category").map((node) => node.attributes.term)).toEqual(article.topics.map(xmlCarries));
+        if (article.summary)
+          expect(decode(child(entry, "summary").text)).toBe(xmlCarries(article.summary));
+        expect(children(entry, "category").map((node) => node.attributes.term)).toEqual(
+          article.topics.map(xmlCarries),
+        );
         expect(child(child(entry, "author"), "name").text).toBe(xmlCarries(article.provider.name));
-        const links = Object.fromEntries(children(entry, "link").map((link) => [link.attributes.rel, link.attributes.href]));
+        const links = Object.fromEntries(
+          children(entry, "link").map((link) => [link.attributes.rel, link.attributes.href]),
+        );
         expect(links).toEqual({ alternate: article.url, enclosure: article.image!.url });
         // The related article's title stays text inside the content's HTML: no markup of its own.
         const related = /<a href="([^"]*)">([^<]*)<\/a>/.exec(child(entry, "content").text)!;
@@ -169,14 +220,35 @@ describe("the content boundary", { timeout: 30_000 }, () => {
 
 describe("the feed checker", () => {
   it("finds what breaks feeds, so a pass means something", () => {
-    const article = articleOf({ title: "T", summary: "S", url: "https://a.example/", providerName: "P", topics: ["AI"], imageUrl: "https://a.example/i.jpg", relatedTitle: "R", relatedUrl: "https://a.example/r" });
+    const article = articleOf({
+      title: "T",
+      summary: "S",
+      url: "https://a.example/",
+      providerName: "P",
+      topics: ["AI"],
+      imageUrl: "https://a.example/i.jpg",
+      relatedTitle: "R",
+      relatedUrl: "https://a.example/r",
+    });
     const rss = render(article, "rss");
     expect(checkFeed("rss", rss).problems).toEqual([]);
-    expect(checkFeed("rss", rss.replace("<title>T</title>", "<title>T\u0001</title>")).problems[0]).toMatch(/^not well-formed XML/);
-    expect(checkFeed("rss", rss.replace("</item>", "</item>" + rss.match(/<item>.*<\/item>/s)![0])).problems).toContain(`item 2: id ${article.id} repeats`);
-    expect(checkFeed("rss", rss.replace(/<atom:link rel="self"[^>]*\/>/, "")).problems).toContain("no self link");
+    expect(
+      checkFeed("rss", rss.replace("<title>T</title>", "<title>T\u0001</title>")).problems[0],
+    ).toMatch(/^not well-formed XML/);
+    expect(
+      checkFeed("rss", rss.replace("</item>", "</item>" + rss.match(/<item>.*<\/item>/s)![0]))
+        .problems,
+    ).toContain(`item 2: id ${article.id} repeats`);
+    expect(checkFeed("rss", rss.replace(/<atom:link rel="self"[^>]*\/>/, "")).problems).toContain(
+      "no self link",
+    );
     const json = JSON.parse(render(article, "json"));
-    expect(checkFeed("json", JSON.stringify({ ...json, version: "https://jsonfeed.org/version/1" })).problems[0]).toMatch(/not the JSON Feed 1\.1 URL/);
-    expect(checkFeed("json", JSON.stringify({ ...json, items: [{ ...json.items[0], id: 7 }] })).problems).toContain("item 1: id is not a string");
+    expect(
+      checkFeed("json", JSON.stringify({ ...json, version: "https://jsonfeed.org/version/1" }))
+        .problems[0],
+    ).toMatch(/not the JSON Feed 1\.1 URL/);
+    expect(
+      checkFeed("json", JSON.stringify({ ...json, items: [{ ...json.items[0], id: 7 }] })).problems,
+    ).toContain("item 1: id is not a string");
   });
 });

@@ -18,12 +18,18 @@ const target = { database: "DB", remote: false, config, persistTo: state };
 
 const hub = recordingHub();
 const publish = (...args: string[]) =>
-  runCli("publish", ["--local", "--config", config, "--persist-to", state, "--data", data, ...args], {
-    WEBSUB_HUBS: hub.url(),
-    PUBLIC_URL: "https://feeds.example.com",
-  });
-const articleCount = async () => Number((await d1Query(target, "SELECT COUNT(*) AS n FROM articles"))[0][0].n);
-const version = async () => String((await d1Query(target, "SELECT value FROM meta WHERE key = 'version'"))[0][0]?.value);
+  runCli(
+    "publish",
+    ["--local", "--config", config, "--persist-to", state, "--data", data, ...args],
+    {
+      WEBSUB_HUBS: hub.url(),
+      PUBLIC_URL: "https://feeds.example.com",
+    },
+  );
+const articleCount = async () =>
+  Number((await d1Query(target, "SELECT COUNT(*) AS n FROM articles"))[0][0].n);
+const version = async () =>
+  String((await d1Query(target, "SELECT value FROM meta WHERE key = 'version'"))[0][0]?.value);
 const told = () => hub.posts.splice(0).flat().sort();
 
 /** Ranks in every scope run 1..n from the oldest, in feed order: what makes a page a range of ranks. */
@@ -39,8 +45,10 @@ async function expectContiguousRanks() {
   expect(all.map((row) => row.rank)).toEqual(all.map((_, i) => all.length - i));
   for (const rows of [providers, topics]) {
     const byScope = new Map<string, unknown[]>();
-    for (const row of rows) byScope.set(String(row.scope), [...(byScope.get(String(row.scope)) ?? []), row.rank]);
-    for (const ranks of byScope.values()) expect(ranks).toEqual(ranks.map((_, i) => ranks.length - i));
+    for (const row of rows)
+      byScope.set(String(row.scope), [...(byScope.get(String(row.scope)) ?? []), row.rank]);
+    for (const ranks of byScope.values())
+      expect(ranks).toEqual(ranks.map((_, i) => ranks.length - i));
   }
 }
 
@@ -76,16 +84,24 @@ describe("npm run publish", { timeout: 2 * PROCESS_TEST_TIMEOUT }, () => {
   it("says how to create the tables when the database has none", async () => {
     const failure = await publish().catch((error) => error);
     expect(failure.code).toBe(1);
-    expect(failure.stderr).toMatch(/has no feedloom tables yet: run npx wrangler d1 migrations apply DB --local first/);
+    expect(failure.stderr).toMatch(
+      /has no feedloom tables yet: run npx wrangler d1 migrations apply DB --local first/,
+    );
   });
 
   it("first sync: writes every published article once, and tells the hub about every feed", async () => {
     const { execFile } = await import("node:child_process");
     await new Promise<void>((done, fail) =>
-      execFile("node_modules/.bin/wrangler", ["d1", "migrations", "apply", "DB", "--local", "--config", config, "--persist-to", state], (error) => (error ? fail(error) : done())),
+      execFile(
+        "node_modules/.bin/wrangler",
+        ["d1", "migrations", "apply", "DB", "--local", "--config", config, "--persist-to", state],
+        (error) => (error ? fail(error) : done()),
+      ),
     );
     const { stdout } = await publish();
-    expect(stdout).toMatch(/local D1 database DB: 7 added, 0 changed, 0 removed, 0 unchanged; \d+ rows written/);
+    expect(stdout).toMatch(
+      /local D1 database DB: 7 added, 0 changed, 0 removed, 0 unchanged; \d+ rows written/,
+    );
     expect(await articleCount()).toBe(7);
     await expectContiguousRanks();
     const urls = told();
@@ -109,12 +125,21 @@ describe("npm run publish", { timeout: 2 * PROCESS_TEST_TIMEOUT }, () => {
     expect(await version()).not.toBe(before);
     await expectContiguousRanks();
     const feeds = ["/feed", "/topics/ai-hardware/feed", "/providers/new.example.com/feed"];
-    expect(told()).toEqual(feeds.flatMap((path) => ["rss", "atom", "json"].map((format) => `https://feeds.example.com${path}.${format}`)).sort());
+    expect(told()).toEqual(
+      feeds
+        .flatMap((path) =>
+          ["rss", "atom", "json"].map((format) => `https://feeds.example.com${path}.${format}`),
+        )
+        .sort(),
+    );
   });
 
   it("one article changed: rewritten, and its feeds announced", async () => {
     const file = join(data, "2024-01-01-new.md");
-    writeFileSync(file, readFileSync(file, "utf8").replace("A new article", "A new article, edited"));
+    writeFileSync(
+      file,
+      readFileSync(file, "utf8").replace("A new article", "A new article, edited"),
+    );
     const { stdout } = await publish();
     expect(stdout).toMatch(/0 added, 1 changed, 0 removed, 7 unchanged/);
     const [edited, links] = await d1Query(
@@ -131,7 +156,10 @@ describe("npm run publish", { timeout: 2 * PROCESS_TEST_TIMEOUT }, () => {
     const { stdout } = await publish();
     expect(stdout).toMatch(/0 added, 0 changed, 1 removed, 7 unchanged/);
     expect(await articleCount()).toBe(7);
-    const [links, groups] = await d1Query(target, "SELECT COUNT(*) AS n FROM article_topics WHERE article_id NOT IN (SELECT id FROM articles); SELECT key FROM groups WHERE key = 'new.example.com'");
+    const [links, groups] = await d1Query(
+      target,
+      "SELECT COUNT(*) AS n FROM article_topics WHERE article_id NOT IN (SELECT id FROM articles); SELECT key FROM groups WHERE key = 'new.example.com'",
+    );
     expect(links[0].n).toBe(0);
     expect(groups).toEqual([]);
     await expectContiguousRanks();
@@ -140,7 +168,9 @@ describe("npm run publish", { timeout: 2 * PROCESS_TEST_TIMEOUT }, () => {
 
   it("nothing changed: writes nothing and tells no hub", async () => {
     const { stdout } = await publish();
-    expect(stdout).toMatch(/is up to date \(0 added, 0 changed, 0 removed, 7 unchanged\); nothing written/);
+    expect(stdout).toMatch(
+      /is up to date \(0 added, 0 changed, 0 removed, 7 unchanged\); nothing written/,
+    );
     expect(told()).toEqual([]);
   });
 
@@ -149,7 +179,9 @@ describe("npm run publish", { timeout: 2 * PROCESS_TEST_TIMEOUT }, () => {
     const kept = readFileSync(oldest, "utf8");
     unlinkSync(oldest);
     const { stdout } = await publish();
-    expect(stdout).toMatch(/0 added, 0 changed, 1 removed, 6 unchanged; \d+ rows written; content version \S+; [1-6] unchanged articles rewritten for their new positions/);
+    expect(stdout).toMatch(
+      /0 added, 0 changed, 1 removed, 6 unchanged; \d+ rows written; content version \S+; [1-6] unchanged articles rewritten for their new positions/,
+    );
     await expectContiguousRanks();
     writeFileSync(oldest, kept);
     expect((await publish()).stdout).toMatch(/1 added, 0 changed, 0 removed, 6 unchanged/);
@@ -173,7 +205,9 @@ describe("npm run publish", { timeout: 2 * PROCESS_TEST_TIMEOUT }, () => {
     );
     const { stdout, stderr } = await publish();
     expect(stdout).toMatch(/1 added/);
-    expect(stderr).toMatch(/hub http:\/\/127\.0\.0\.1:\d+\/hub did not take 6 feed URLs after 3 attempts: 503 hub is having a bad day \(the publish itself succeeded\)/);
+    expect(stderr).toMatch(
+      /hub http:\/\/127\.0\.0\.1:\d+\/hub did not take 6 feed URLs after 3 attempts: 503 hub is having a bad day \(the publish itself succeeded\)/,
+    );
     expect(hub.posts).toHaveLength(3);
     hub.failWith(204);
     told();

@@ -22,7 +22,9 @@ const DUE = "2030-06-01T08:00:00Z";
 const at = (iso: string) => Date.parse(iso);
 
 async function indexWithScheduled() {
-  const articles = (await loadFixtureFiles()).flatMap((file) => (file.article ? [file.article] : []));
+  const articles = (await loadFixtureFiles()).flatMap((file) =>
+    file.article ? [file.article] : [],
+  );
   const scheduled: Article = {
     ...articles[0],
     id: "urn:uuid:00000000-0000-5000-8000-000000000001",
@@ -47,7 +49,9 @@ describe("a scheduled article in the store", async () => {
       [at("2030-06-01T08:00:00.999Z"), true],
     ] as const) {
       const store = storeAt(now);
-      const titles = (await store.slice({ kind: "all" }, { limit: 50, page: 1 })).articles.map((article) => article.title);
+      const titles = (await store.slice({ kind: "all" }, { limit: 50, page: 1 })).articles.map(
+        (article) => article.title,
+      );
       expect(titles.includes("Scheduled for June"), new Date(now).toISOString()).toBe(out);
       expect((await store.overview()).articles).toBe(index.articles.length - (out ? 0 : 1));
       expect((await store.overview()).newest === DUE).toBe(out);
@@ -60,22 +64,47 @@ describe("a scheduled article in the store", async () => {
   it("names the count of scheduled articles in the version, so cache keys roll over when one goes out", async () => {
     expect(await storeAt(at("2030-01-01T00:00:00Z")).version()).toBe("v1~1");
     expect(await storeAt(at(DUE)).version()).toBe("v1");
-    expect(await createMemoryStore(index, "v1", { now: () => at("2030-01-01T00:00:00Z"), showScheduled: true }).version()).toBe("v1");
+    expect(
+      await createMemoryStore(index, "v1", {
+        now: () => at("2030-01-01T00:00:00Z"),
+        showScheduled: true,
+      }).version(),
+    ).toBe("v1");
   });
 
   it("renders the same bytes for the same data at the same instant", async () => {
     const config = loadConfig({});
-    const body = async () => (await createApp({ store: storeAt(at("2030-01-01T00:00:00Z")), config }).request("/feed.rss")).text();
+    const body = async () =>
+      (
+        await createApp({ store: storeAt(at("2030-01-01T00:00:00Z")), config }).request("/feed.rss")
+      ).text();
     expect(await body()).toBe(await body());
   });
 
   it("is listed next due first, and released between two instants", async () => {
-    expect(scheduledArticles(index.articles, at("2030-01-01T00:00:00Z")).map((article) => article.file)).toEqual(["2030-06-01-scheduled.md"]);
+    expect(
+      scheduledArticles(index.articles, at("2030-01-01T00:00:00Z")).map((article) => article.file),
+    ).toEqual(["2030-06-01-scheduled.md"]);
     expect(scheduledArticles(index.articles, at(DUE))).toEqual([]);
-    const store = createMemoryStore(index, "v1", { now: () => at("2030-01-01T00:00:00Z"), showScheduled: true });
-    expect(await store.publishedBetween({ kind: "all" }, at("2030-01-01T00:00:00Z"), at("2030-05-01T00:00:00Z"))).toEqual([]);
-    expect((await store.publishedBetween({ kind: "all" }, at("2030-05-01T00:00:00Z"), at(DUE))).map((article) => article.file)).toEqual(["2030-06-01-scheduled.md"]);
-    expect(await store.publishedBetween({ kind: "all" }, at(DUE), at("2030-07-01T00:00:00Z"))).toEqual([]);
+    const store = createMemoryStore(index, "v1", {
+      now: () => at("2030-01-01T00:00:00Z"),
+      showScheduled: true,
+    });
+    expect(
+      await store.publishedBetween(
+        { kind: "all" },
+        at("2030-01-01T00:00:00Z"),
+        at("2030-05-01T00:00:00Z"),
+      ),
+    ).toEqual([]);
+    expect(
+      (await store.publishedBetween({ kind: "all" }, at("2030-05-01T00:00:00Z"), at(DUE))).map(
+        (article) => article.file,
+      ),
+    ).toEqual(["2030-06-01-scheduled.md"]);
+    expect(
+      await store.publishedBetween({ kind: "all" }, at(DUE), at("2030-07-01T00:00:00Z")),
+    ).toEqual([]);
   });
 });
 
@@ -89,14 +118,20 @@ describe("scheduled articles in the CLIs", { timeout: PROCESS_TEST_TIMEOUT }, ()
 
   it("validate lists them with their times, as no problem", async () => {
     const { stdout } = await runCli("validate", [data]);
-    expect(stdout).toContain('2099-01-01-far-ahead.md: scheduled for 2099-01-01T09:30:00Z: "Far ahead"\n');
+    expect(stdout).toContain(
+      '2099-01-01-far-ahead.md: scheduled for 2099-01-01T09:30:00Z: "Far ahead"\n',
+    );
     expect(stdout).toMatch(/loaded 10 of 10 files, skipped 0, 4 warnings; 1 scheduled\n$/);
   });
 
   it("export leaves them out and says when the next is due", async () => {
     const out = join(work, "site");
-    const { stdout } = await runCli("export", ["--data", data, "--out", out], { PUBLIC_URL: "https://feeds.example.com" });
-    expect(stdout).toContain("feedloom export: next scheduled article due 2099-01-01T09:30:00Z (1 scheduled): export again then to publish it");
+    const { stdout } = await runCli("export", ["--data", data, "--out", out], {
+      PUBLIC_URL: "https://feeds.example.com",
+    });
+    expect(stdout).toContain(
+      "feedloom export: next scheduled article due 2099-01-01T09:30:00Z (1 scheduled): export again then to publish it",
+    );
     expect(stdout).toMatch(/publishing 7 articles, 1 scheduled \(next 2099-01-01T09:30:00Z\)/);
     expect(readFileSync(join(out, "feed.json"), "utf8")).not.toContain("Far ahead");
     expect(existsSync(join(out, "providers", "ahead.example.com"))).toBe(false);
@@ -104,7 +139,10 @@ describe("scheduled articles in the CLIs", { timeout: PROCESS_TEST_TIMEOUT }, ()
 
   it("the preview switch shows them at once", async () => {
     const out = join(work, "preview");
-    const { stdout } = await runCli("export", ["--data", data, "--out", out], { PUBLIC_URL: "https://feeds.example.com", INCLUDE_UNPUBLISHED: "true" });
+    const { stdout } = await runCli("export", ["--data", data, "--out", out], {
+      PUBLIC_URL: "https://feeds.example.com",
+      INCLUDE_UNPUBLISHED: "true",
+    });
     expect(stdout).not.toContain("scheduled");
     expect(readFileSync(join(out, "feed.json"), "utf8")).toContain("Far ahead");
   });

@@ -18,70 +18,121 @@ import { createStatsStore } from "../src/stats/store.js";
 import { contextFor, hasChromium, launchChromium, serveApp } from "./browser.js";
 import { PROCESS_TEST_TIMEOUT, fixtureApp } from "./helpers.js";
 
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+const AXE_SOURCE = readFileSync(
+  createRequire(import.meta.url).resolve("axe-core/axe.min.js"),
+  "utf8",
+);
 const TOKEN = "browser-test-token-0123456789";
 
-describe.skipIf(!hasChromium && !process.env.CI)("the statistics page in Chromium", { timeout: PROCESS_TEST_TIMEOUT }, () => {
-  const state = mkdtempSync(join(tmpdir(), "feedloom-stats-browser-"));
-  let browser: Browser;
-  let server: Awaited<ReturnType<typeof serveApp>>;
+describe.skipIf(!hasChromium && !process.env.CI)(
+  "the statistics page in Chromium",
+  { timeout: PROCESS_TEST_TIMEOUT },
+  () => {
+    const state = mkdtempSync(join(tmpdir(), "feedloom-stats-browser-"));
+    let browser: Browser;
+    let server: Awaited<ReturnType<typeof serveApp>>;
 
-  beforeAll(async () => {
-    const { store: content, config } = await fixtureApp();
-    const store = createStatsStore(await openSqliteFile(state, statsMigrations()), { retentionDays: 90, claimCeiling: 1000 });
-    const counter = createStatsCounter(store, "");
-    // Forty days of a growing Feedly count and a few readers, ending today.
-    const today = Date.now();
-    for (let day = 40; day >= 0; day--) {
-      const at = today - day * 86_400_000;
-      await counter.count({ path: "/feed.rss", status: 200, userAgent: `Feedly/1.0 (+http://www.feedly.com/fetcher.html; ${100 + 3 * (40 - day)} subscribers; )`, address: "203.0.113.1", at });
-      if (day % 4 === 0) await counter.count({ path: "/topics/ai/feed.atom", status: 304, userAgent: "Newsboat/2.36 (Linux x86_64)", address: `192.0.2.${day}`, at });
-    }
-    server = await serveApp(createApp({ store: content, config, extensions: [statsRoutes({ token: TOKEN, store })] }));
-    browser = await launchChromium();
-  }, PROCESS_TEST_TIMEOUT);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    rmSync(state, { recursive: true, force: true });
-  });
-
-  it("signs in with the token, and shows every feed with a chart, under the CSP", async () => {
-    const context = await contextFor(browser, server.origin);
-    const page = await context.newPage();
-    const problems: string[] = [];
-    page.on("console", (message) => message.type() === "error" && problems.push(message.text()));
-    const form = await page.goto(`${server.origin}/stats/`);
-    expect(form?.status()).toBe(401);
-    await page.fill("#token", TOKEN);
-    await Promise.all([page.waitForURL(`${server.origin}/stats/`), page.click("button[type=submit]")]);
-    expect(await page.locator("h1").textContent()).toBe("Subscribers");
-    expect(await page.locator("tbody tr").count()).toBe(2);
-    expect(await page.locator("tbody tr").first().locator("td").first().textContent()).toBe("220");
-    expect(await page.locator("svg[role=img] polyline").count()).toBe(2);
-    // The session cookie is out of scripts' reach.
-    expect(await page.evaluate(() => document.cookie)).toBe("");
-    const [cookie] = await context.cookies();
-    expect(cookie).toMatchObject({ name: "feedloom_stats", httpOnly: true, secure: true, sameSite: "Strict" });
-    // Problems other than the sign-in form's own 401, which Chromium reports on the console.
-    expect(problems.filter((text) => !text.includes("status of 401"))).toEqual([]);
-    await context.close();
-  });
-
-  it.each(["light", "dark"] as const)("has no axe-core violations, signed in and not, in %s mode", async (colorScheme) => {
-    const context = await contextFor(browser, server.origin, { bypassCSP: true, colorScheme, extraHTTPHeaders: {} });
-    for (const signedIn of [false, true]) {
-      const page = await context.newPage();
-      if (signedIn) await page.setExtraHTTPHeaders({ Authorization: `Bearer ${TOKEN}` });
-      await page.goto(`${server.origin}/stats/`);
-      await page.addScriptTag({ content: AXE_SOURCE });
-      const violations = await page.evaluate(async () => {
-        const result = await (window as unknown as { axe: { run(): Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe.run();
-        return result.violations.map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(" ")).join(", ")}`);
+    beforeAll(async () => {
+      const { store: content, config } = await fixtureApp();
+      const store = createStatsStore(await openSqliteFile(state, statsMigrations()), {
+        retentionDays: 90,
+        claimCeiling: 1000,
       });
-      expect(violations, `signed in: ${signedIn}`).toEqual([]);
-      await page.close();
-    }
-    await context.close();
-  });
-});
+      const counter = createStatsCounter(store, "");
+      // Forty days of a growing Feedly count and a few readers, ending today.
+      const today = Date.now();
+      for (let day = 40; day >= 0; day--) {
+        const at = today - day * 86_400_000;
+        await counter.count({
+          path: "/feed.rss",
+          status: 200,
+          userAgent: `Feedly/1.0 (+http://www.feedly.com/fetcher.html; ${100 + 3 * (40 - day)} subscribers; )`,
+          address: "203.0.113.1",
+          at,
+        });
+        if (day % 4 === 0)
+          await counter.count({
+            path: "/topics/ai/feed.atom",
+            status: 304,
+            userAgent: "Newsboat/2.36 (Linux x86_64)",
+            address: `192.0.2.${day}`,
+            at,
+          });
+      }
+      server = await serveApp(
+        createApp({ store: content, config, extensions: [statsRoutes({ token: TOKEN, store })] }),
+      );
+      browser = await launchChromium();
+    }, PROCESS_TEST_TIMEOUT);
+    afterAll(async () => {
+      await browser?.close();
+      await server?.close();
+      rmSync(state, { recursive: true, force: true });
+    });
+
+    it("signs in with the token, and shows every feed with a chart, under the CSP", async () => {
+      const context = await contextFor(browser, server.origin);
+      const page = await context.newPage();
+      const problems: string[] = [];
+      page.on("console", (message) => message.type() === "error" && problems.push(message.text()));
+      const form = await page.goto(`${server.origin}/stats/`);
+      expect(form?.status()).toBe(401);
+      await page.fill("#token", TOKEN);
+      await Promise.all([
+        page.waitForURL(`${server.origin}/stats/`),
+        page.click("button[type=submit]"),
+      ]);
+      expect(await page.locator("h1").textContent()).toBe("Subscribers");
+      expect(await page.locator("tbody tr").count()).toBe(2);
+      expect(await page.locator("tbody tr").first().locator("td").first().textContent()).toBe(
+        "220",
+      );
+      expect(await page.locator("svg[role=img] polyline").count()).toBe(2);
+      // The session cookie is out of scripts' reach.
+      expect(await page.evaluate(() => document.cookie)).toBe("");
+      const [cookie] = await context.cookies();
+      expect(cookie).toMatchObject({
+        name: "feedloom_stats",
+        httpOnly: true,
+        secure: true,
+        sameSite: "Strict",
+      });
+      // Problems other than the sign-in form's own 401, which Chromium reports on the console.
+      expect(problems.filter((text) => !text.includes("status of 401"))).toEqual([]);
+      await context.close();
+    });
+
+    it.each(["light", "dark"] as const)(
+      "has no axe-core violations, signed in and not, in %s mode",
+      async (colorScheme) => {
+        const context = await contextFor(browser, server.origin, {
+          bypassCSP: true,
+          colorScheme,
+          extraHTTPHeaders: {},
+        });
+        for (const signedIn of [false, true]) {
+          const page = await context.newPage();
+          if (signedIn) await page.setExtraHTTPHeaders({ Authorization: `Bearer ${TOKEN}` });
+          await page.goto(`${server.origin}/stats/`);
+          await page.addScriptTag({ content: AXE_SOURCE });
+          const violations = await page.evaluate(async () => {
+            const result = await (
+              window as unknown as {
+                axe: {
+                  run(): Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }>;
+                };
+              }
+            ).axe.run();
+            return result.violations.map(
+              (violation) =>
+                `${violation.id}: ${violation.nodes.map((node) => node.target.join(" ")).join(", ")}`,
+            );
+          });
+          expect(violations, `signed in: ${signedIn}`).toEqual([]);
+          await page.close();
+        }
+        await context.close();
+      },
+    );
+  },
+);

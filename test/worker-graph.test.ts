@@ -23,7 +23,9 @@ describe("the Worker's module graph", () => {
       logLevel: "silent",
     });
     const modules = Object.keys(result.metafile.inputs);
-    expect(modules.filter((path) => path.includes("node_modules/date-fns/")).length).toBeLessThan(10);
+    expect(modules.filter((path) => path.includes("node_modules/date-fns/")).length).toBeLessThan(
+      10,
+    );
     expect(modules.filter((path) => path.includes("node_modules/valibot/"))).toEqual([]);
     expect(modules.filter((path) => path.includes("node_modules/gray-matter/"))).toEqual([]);
     expect(modules.length).toBeLessThan(150);

@@ -25,12 +25,20 @@ runMain("feedloom deploy", async () => {
   });
   const bundle = JSON.parse(readFileSync(values.bundle, "utf8")) as ContentBundle;
   if (bundle.version === "d1") return 0;
-  const previous = existsSync(values.previous) ? indexFromBundle(JSON.parse(readFileSync(values.previous, "utf8")) as ContentBundle) : buildIndex([]);
+  const previous = existsSync(values.previous)
+    ? indexFromBundle(JSON.parse(readFileSync(values.previous, "utf8")) as ContentBundle)
+    : buildIndex([]);
   const plan = planSync(indexFromBundle(bundle), stateOf(previous));
-  console.log(`feedloom deploy: against the last deploy: ${plan.added} added, ${plan.changed} changed, ${plan.removed} removed; ${plan.changedScopes.length} feeds changed`);
+  console.log(
+    `feedloom deploy: against the last deploy: ${plan.added} added, ${plan.changed} changed, ${plan.removed} removed; ${plan.changedScopes.length} feeds changed`,
+  );
   // The deployed Worker's [vars] (PUBLIC_URL, WEBSUB_HUBS), unless the environment overrides them.
   const vars = readWranglerConfig(values.config).vars ?? {};
-  await announceChanges(loadConfig({ ...vars, ...process.env }), plan.changedScopes, "feedloom deploy");
+  await announceChanges(
+    loadConfig({ ...vars, ...process.env }),
+    plan.changedScopes,
+    "feedloom deploy",
+  );
   copyFileSync(values.bundle, values.previous);
   return 0;
 });

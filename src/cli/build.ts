@@ -16,38 +16,64 @@ import { runMain } from "../runtime/main.js";
 import { bindsD1, readWranglerConfig } from "../runtime/wrangler-config.js";
 
 runMain("feedloom build", async () => {
-  const { values } = parseArgs({ options: { data: { type: "string" }, out: { type: "string" }, config: { type: "string", default: "wrangler.toml" } } });
+  const { values } = parseArgs({
+    options: {
+      data: { type: "string" },
+      out: { type: "string" },
+      config: { type: "string", default: "wrangler.toml" },
+    },
+  });
   const dir = values.data ?? process.env.DATA_DIR ?? "data";
   const out = values.out ?? "generated/content.txt";
 
   // With a D1 binding the Worker reads D1 (npm run publish fills it): the bundle stays empty, whatever data/ holds.
   if (bindsD1(readWranglerConfig(values.config))) {
-    const written = writeIfChanged(out, JSON.stringify({ version: "d1", articles: [], topics: [], providers: [] }));
-    console.log(`feedloom build: ${values.config} binds D1 as DB: ${written ? "wrote" : "kept"} ${out} without articles; npm run publish sends data/ to the local database npm run dev serves (npm run publish -- --remote to Cloudflare's)`);
+    const written = writeIfChanged(
+      out,
+      JSON.stringify({ version: "d1", articles: [], topics: [], providers: [] }),
+    );
+    console.log(
+      `feedloom build: ${values.config} binds D1 as DB: ${written ? "wrote" : "kept"} ${out} without articles; npm run publish sends data/ to the local database npm run dev serves (npm run publish -- --remote to Cloudflare's)`,
+    );
     return 0;
   }
 
   const config = loadConfig(process.env);
-  const result = await loadIndexFromDir(dir, { includeUnpublished: config.includeUnpublished, now: Date.now(), showScheduled: config.includeUnpublished, cacheDir: defaultCacheDir(process.env) });
+  const result = await loadIndexFromDir(dir, {
+    includeUnpublished: config.includeUnpublished,
+    now: Date.now(),
+    showScheduled: config.includeUnpublished,
+    cacheDir: defaultCacheDir(process.env),
+  });
   for (const issue of result.issues) console.warn(`feedloom build: ${formatIssue(issue)}`);
   console.log(summaryLine(result, dir));
 
   // The version is the hash of the bundle's own content, taken before the version is filled in.
   const bundle = toBundle(result.index, "", { preview: config.includeUnpublished });
-  bundle.version = createHash("sha1").update(JSON.stringify(bundle)).digest("base64url").slice(0, 16);
+  bundle.version = createHash("sha1")
+    .update(JSON.stringify(bundle))
+    .digest("base64url")
+    .slice(0, 16);
   const articles = bundle.articles;
   // Plain JSON, imported by the Worker as a Text module: workerd hands over the string without
   // compiling it as JavaScript, which for a large bundle took longer than JSON.parse itself.
   const source = JSON.stringify(bundle);
 
   const gzipped = gzipSync(source).byteLength;
-  const tooBig = bundleSizeProblem(articles.length, gzipped, Number(process.env.WORKER_SIZE_LIMIT_MB ?? 3), dir);
+  const tooBig = bundleSizeProblem(
+    articles.length,
+    gzipped,
+    Number(process.env.WORKER_SIZE_LIMIT_MB ?? 3),
+    dir,
+  );
   if (tooBig) {
     console.error(`feedloom build: ${tooBig}`);
     return 1;
   }
   const written = writeIfChanged(out, source);
-  console.log(`feedloom build: ${written ? "wrote" : "kept"} ${out}: ${articles.length} articles, ${(source.length / 1024).toFixed(0)} KB, ${(gzipped / 1024).toFixed(0)} KB gzipped, version ${bundle.version}`);
+  console.log(
+    `feedloom build: ${written ? "wrote" : "kept"} ${out}: ${articles.length} articles, ${(source.length / 1024).toFixed(0)} KB, ${(gzipped / 1024).toFixed(0)} KB gzipped, version ${bundle.version}`,
+  );
 });
 
 /**

@@ -16,14 +16,28 @@ import { runMain } from "../runtime/main.js";
 runMain("feedloom check:feeds", async () => {
   const dir = process.argv[2] ?? process.env.DATA_DIR ?? "data";
   const config = loadConfig(process.env);
-  const result = await loadIndexFromDir(dir, { includeUnpublished: config.includeUnpublished, now: Date.now(), showScheduled: config.includeUnpublished, cacheDir: defaultCacheDir(process.env) });
+  const result = await loadIndexFromDir(dir, {
+    includeUnpublished: config.includeUnpublished,
+    now: Date.now(),
+    showScheduled: config.includeUnpublished,
+    cacheDir: defaultCacheDir(process.env),
+  });
   console.log(summaryLine(result, dir));
   const { index } = result;
-  const app = createApp({ store: createMemoryStore(index, "check", publishingTime(config)), config });
+  const app = createApp({
+    store: createMemoryStore(index, "check", publishingTime(config)),
+    config,
+  });
   const feedsToCheck = [
     { path: feedPath({ kind: "all" }), articles: index.articles.length },
-    ...[...index.topics.values()].map((group) => ({ path: feedPath({ kind: "topic", key: group.key }), articles: group.articles.length })),
-    ...[...index.providers.values()].map((group) => ({ path: feedPath({ kind: "provider", key: group.key }), articles: group.articles.length })),
+    ...[...index.topics.values()].map((group) => ({
+      path: feedPath({ kind: "topic", key: group.key }),
+      articles: group.articles.length,
+    })),
+    ...[...index.providers.values()].map((group) => ({
+      path: feedPath({ kind: "provider", key: group.key }),
+      articles: group.articles.length,
+    })),
   ];
 
   let feeds = 0;
@@ -36,8 +50,12 @@ runMain("feedloom check:feeds", async () => {
         const url = `http://127.0.0.1${path}${page > 1 ? `/page/${page}` : ""}.${FORMATS[format].extension}`;
         const response = await app.request(url);
         const body = await response.text();
-        const check = response.status === 200 ? checkFeed(format, body) : { items: 0, problems: [`status ${response.status}: ${body.trim()}`] };
-        if (response.headers.get("content-type") !== FORMATS[format].contentType) check.problems.push(`content type ${response.headers.get("content-type")}`);
+        const check =
+          response.status === 200
+            ? checkFeed(format, body)
+            : { items: 0, problems: [`status ${response.status}: ${body.trim()}`] };
+        if (response.headers.get("content-type") !== FORMATS[format].contentType)
+          check.problems.push(`content type ${response.headers.get("content-type")}`);
         feeds++;
         items += check.items;
         if (check.problems.length > 0) {
@@ -47,6 +65,8 @@ runMain("feedloom check:feeds", async () => {
       }
     }
   }
-  console.log(`checked ${feeds} feeds (${items} items): ${failed === 0 ? "all passed" : `${failed} with problems`}`);
+  console.log(
+    `checked ${feeds} feeds (${items} items): ${failed === 0 ? "all passed" : `${failed} with problems`}`,
+  );
   return failed === 0 ? 0 : 1;
 });

@@ -29,7 +29,9 @@ function progress(): (done: number, total: number) => void {
     if (process.stderr.isTTY) {
       const width = 30;
       const filled = Math.round((done / total) * width);
-      process.stderr.write(`\r[${"#".repeat(filled)}${" ".repeat(width - filled)}] ${done}/${total}${done === total ? "\n" : ""}`);
+      process.stderr.write(
+        `\r[${"#".repeat(filled)}${" ".repeat(width - filled)}] ${done}/${total}${done === total ? "\n" : ""}`,
+      );
       return;
     }
     const tenth = Math.floor((done / total) * 10);
@@ -46,25 +48,54 @@ function progress(): (done: number, total: number) => void {
  * configuration and the headers' host. Any change renders everything again.
  */
 function exportSalt(config: Config, host: string): string {
-  return createHash("sha1").update(readFileSync(fileURLToPath(import.meta.url))).update(JSON.stringify({ config, host })).digest("base64url");
+  return createHash("sha1")
+    .update(readFileSync(fileURLToPath(import.meta.url)))
+    .update(JSON.stringify({ config, host }))
+    .digest("base64url");
 }
 
 runMain("feedloom export", async () => {
-  const { values } = parseArgs({ options: { out: { type: "string", default: "dist/site" }, data: { type: "string" }, headers: { type: "string", default: "cloudflare" } } });
-  if (values.headers !== "cloudflare" && values.headers !== "netlify") throw new ConfigError("--headers must be cloudflare (Cloudflare Pages, Workers static assets) or netlify");
+  const { values } = parseArgs({
+    options: {
+      out: { type: "string", default: "dist/site" },
+      data: { type: "string" },
+      headers: { type: "string", default: "cloudflare" },
+    },
+  });
+  if (values.headers !== "cloudflare" && values.headers !== "netlify")
+    throw new ConfigError(
+      "--headers must be cloudflare (Cloudflare Pages, Workers static assets) or netlify",
+    );
   const config = loadConfig(process.env);
-  if (!config.publicUrl) throw new ConfigError("export needs PUBLIC_URL: the address the files will be served from (e.g. PUBLIC_URL=https://you.github.io/feeds npm run export), since feeds link to themselves with absolute URLs");
+  if (!config.publicUrl)
+    throw new ConfigError(
+      "export needs PUBLIC_URL: the address the files will be served from (e.g. PUBLIC_URL=https://you.github.io/feeds npm run export), since feeds link to themselves with absolute URLs",
+    );
   const dir = values.data ?? process.env.DATA_DIR ?? "data";
   // One instant for the whole export, so that every file shows the same articles.
   const now = Date.now();
   // The parse cache and the export's record live together, outside the site.
   const cacheDir = defaultCacheDir(process.env);
-  const result = await loadIndexFromDir(dir, { includeUnpublished: config.includeUnpublished, now, showScheduled: config.includeUnpublished, cacheDir });
-  for (const issue of result.issues.filter((item) => item.severity === "error")) console.warn(`feedloom export: ${formatIssue(issue)}`);
+  const result = await loadIndexFromDir(dir, {
+    includeUnpublished: config.includeUnpublished,
+    now,
+    showScheduled: config.includeUnpublished,
+    cacheDir,
+  });
+  for (const issue of result.issues.filter((item) => item.severity === "error"))
+    console.warn(`feedloom export: ${formatIssue(issue)}`);
   console.log(summaryLine(result, dir));
-  const store = createMemoryStore(result.index, result.version, { now: () => now, showScheduled: config.includeUnpublished });
+  const store = createMemoryStore(result.index, result.version, {
+    now: () => now,
+    showScheduled: config.includeUnpublished,
+  });
   // Files carry no ETag (the static host makes its own): hashing 170 MB at 10k articles for a header nobody receives is skipped.
-  const app = createApp({ store, config, etag: () => '"export"', itemFragments: createItemFragments() });
+  const app = createApp({
+    store,
+    config,
+    etag: () => '"export"',
+    itemFragments: createItemFragments(),
+  });
   const started = performance.now();
   const urls = await everyStaticUrl(store, config);
   const encoder = new TextEncoder();
@@ -74,15 +105,25 @@ runMain("feedloom export", async () => {
       file: "_headers",
       inputs: [],
       render: async () =>
-        encoder.encode(await headersFile(app, { publicUrl: config.publicUrl!, basePath: config.basePath }, { page: "/", feed: "/feed.rss", asset: ASSETS.style.path, embed: "/embed/" }, values.headers as HeadersHost)),
+        encoder.encode(
+          await headersFile(
+            app,
+            { publicUrl: config.publicUrl!, basePath: config.basePath },
+            { page: "/", feed: "/feed.rss", asset: ASSETS.style.path, embed: "/embed/" },
+            values.headers as HeadersHost,
+          ),
+        ),
     },
     {
       // What a browser is shown for a missing address: static hosts serve 404.html for every missing file.
       file: "404.html",
       inputs: [],
       async render() {
-        const notFound = await app.request(`${config.publicUrl}/404.html`, { headers: { Accept: "text/html" } });
-        if (notFound.status !== 404) throw new Error(`/404.html: the app answered ${notFound.status}, not its not-found page`);
+        const notFound = await app.request(`${config.publicUrl}/404.html`, {
+          headers: { Accept: "text/html" },
+        });
+        if (notFound.status !== 404)
+          throw new Error(`/404.html: the app answered ${notFound.status}, not its not-found page`);
         return new Uint8Array(await notFound.arrayBuffer());
       },
     },
@@ -90,7 +131,12 @@ runMain("feedloom export", async () => {
   const summary = await exportSite({
     files,
     out: values.out,
-    record: cacheDir && join(cacheDir, `export-${createHash("sha1").update(resolve(values.out)).digest("hex").slice(0, 16)}.json`),
+    record:
+      cacheDir &&
+      join(
+        cacheDir,
+        `export-${createHash("sha1").update(resolve(values.out)).digest("hex").slice(0, 16)}.json`,
+      ),
     salt: exportSalt(config, values.headers),
     fingerprints: result.articleHashes,
     onProgress: progress(),
@@ -100,10 +146,17 @@ runMain("feedloom export", async () => {
     `feedloom export: ${values.out}: ${summary.files} files: ${summary.rendered} rendered (${(summary.bytes / 1024 / 1024).toFixed(1)} MB), ${summary.written} written, ${summary.unchanged} unchanged, ${summary.removed} removed, in ${seconds} s`,
   );
   // The first page of each feed whose file changed, digests included (a run after a day closes changes them): what WebSub hubs hear about.
-  const changedFeeds = summary.writtenUrls.filter((url) => /^(?:\/(?:topics|providers)\/[^/]+)?\/(?:feed|digest\/(?:daily|weekly))\.(?:rss|atom|json)$/.test(url));
+  const changedFeeds = summary.writtenUrls.filter((url) =>
+    /^(?:\/(?:topics|providers)\/[^/]+)?\/(?:feed|digest\/(?:daily|weekly))\.(?:rss|atom|json)$/.test(
+      url,
+    ),
+  );
   await announceFeedPaths(config, changedFeeds, "feedloom export");
   // A static site cannot publish on its own: it needs an export at (or after) each due time.
   const next = result.scheduled[0];
-  if (next) console.log(`feedloom export: next scheduled article due ${next.published} (${result.scheduled.length} scheduled): export again then to publish it`);
+  if (next)
+    console.log(
+      `feedloom export: next scheduled article due ${next.published} (${result.scheduled.length} scheduled): export again then to publish it`,
+    );
   return 0;
 });

@@ -17,7 +17,13 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "../config.js";
 import { formatIssue } from "../content/report.js";
-import { type D1State, type GroupState, type ArticleState, STATE_QUERIES, planSync } from "../publish/d1-sync.js";
+import {
+  type D1State,
+  type GroupState,
+  type ArticleState,
+  STATE_QUERIES,
+  planSync,
+} from "../publish/d1-sync.js";
 import { defaultCacheDir, loadIndexFromDir, summaryLine } from "../sources/load.js";
 import { runMain } from "../runtime/main.js";
 import { announceChanges } from "../publish/announce.js";
@@ -38,7 +44,12 @@ runMain("feedloom publish", async () => {
     },
   });
   if (values.local && values.remote) throw new ConfigError("give --local or --remote, not both");
-  const target: D1Target = { database: values.database, remote: values.remote === true, config: values.config, persistTo: values["persist-to"] };
+  const target: D1Target = {
+    database: values.database,
+    remote: values.remote === true,
+    config: values.config,
+    persistTo: values["persist-to"],
+  };
   const where = `${target.remote ? "remote" : "local"} D1 database ${target.database}`;
   const configFile = values.config ?? "wrangler.toml";
   if (!bindsD1(readWranglerConfig(configFile), target.database)) {
@@ -50,17 +61,27 @@ runMain("feedloom publish", async () => {
   const dir = values.data ?? process.env.DATA_DIR ?? "data";
 
   // Validate first: a file that became invalid would otherwise be deleted from the live feeds.
-  const result = await loadIndexFromDir(dir, { includeUnpublished: config.includeUnpublished, now: Date.now(), showScheduled: config.includeUnpublished, cacheDir: defaultCacheDir(process.env) });
+  const result = await loadIndexFromDir(dir, {
+    includeUnpublished: config.includeUnpublished,
+    now: Date.now(),
+    showScheduled: config.includeUnpublished,
+    cacheDir: defaultCacheDir(process.env),
+  });
   for (const issue of result.issues) console.log(formatIssue(issue));
   console.log(summaryLine(result, dir));
   if (result.skipped > 0 && !values["skip-invalid"]) {
-    console.error(`feedloom publish: ${result.skipped} file(s) above are invalid; nothing was published. Fix them, or pass --skip-invalid to publish the rest (and remove those articles from ${where}).`);
+    console.error(
+      `feedloom publish: ${result.skipped} file(s) above are invalid; nothing was published. Fix them, or pass --skip-invalid to publish the rest (and remove those articles from ${where}).`,
+    );
     return 1;
   }
 
   let current: D1State;
   try {
-    const [articles, groups, meta] = await d1Query(target, `${STATE_QUERIES.articles}; ${STATE_QUERIES.groups}; ${STATE_QUERIES.meta}`);
+    const [articles, groups, meta] = await d1Query(
+      target,
+      `${STATE_QUERIES.articles}; ${STATE_QUERIES.groups}; ${STATE_QUERIES.meta}`,
+    );
     current = {
       articles: articles as unknown as ArticleState[],
       groups: groups as unknown as GroupState[],
@@ -69,7 +90,9 @@ runMain("feedloom publish", async () => {
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (/no such table/i.test(message)) {
-      throw new ConfigError(`${where} has no feedloom tables yet: run npx wrangler d1 migrations apply ${target.database} ${target.remote ? "--remote" : "--local"} first`);
+      throw new ConfigError(
+        `${where} has no feedloom tables yet: run npx wrangler d1 migrations apply ${target.database} ${target.remote ? "--remote" : "--local"} first`,
+      );
     }
     throw new ConfigError(`cannot read ${where}: ${message}`);
   }
@@ -81,7 +104,9 @@ runMain("feedloom publish", async () => {
     return 0;
   }
   if (values["dry-run"]) {
-    console.log(`feedloom publish: would write ${plan.rowsWritten} rows to ${where}: ${counts} (dry run: nothing written)`);
+    console.log(
+      `feedloom publish: would write ${plan.rowsWritten} rows to ${where}: ${counts} (dry run: nothing written)`,
+    );
     return 0;
   }
   const work = mkdtempSync(join(tmpdir(), "feedloom-publish-"));
@@ -90,8 +115,13 @@ runMain("feedloom publish", async () => {
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-  const moved = plan.moved > 0 ? `; ${plan.moved} unchanged articles rewritten for their new positions (older articles were added or removed)` : "";
-  console.log(`feedloom publish: ${where}: ${counts}; ${plan.rowsWritten} rows written; content version ${plan.version}${moved}`);
+  const moved =
+    plan.moved > 0
+      ? `; ${plan.moved} unchanged articles rewritten for their new positions (older articles were added or removed)`
+      : "";
+  console.log(
+    `feedloom publish: ${where}: ${counts}; ${plan.rowsWritten} rows written; content version ${plan.version}${moved}`,
+  );
   await announceChanges(config, plan.changedScopes, "feedloom publish");
   return 0;
 });

@@ -12,11 +12,20 @@ runMain(
   "feedloom validate",
   async () => {
     const dir = process.argv[2] ?? process.env.DATA_DIR ?? "data";
-    const result = await loadIndexFromDir(dir, { includeUnpublished: true, now: Date.now(), cacheDir: defaultCacheDir(process.env) });
+    const result = await loadIndexFromDir(dir, {
+      includeUnpublished: true,
+      now: Date.now(),
+      cacheDir: defaultCacheDir(process.env),
+    });
     for (const issue of result.issues) console.log(formatIssue(issue));
     // Dated after now: not a problem, they go out at their time (INCLUDE_UNPUBLISHED previews them).
     for (const article of result.scheduled) console.log(scheduledLine(article));
-    console.log(summaryLine(result, dir).replace(/; publishing .*/, result.scheduled.length > 0 ? `; ${result.scheduled.length} scheduled` : ""));
+    console.log(
+      summaryLine(result, dir).replace(
+        /; publishing .*/,
+        result.scheduled.length > 0 ? `; ${result.scheduled.length} scheduled` : "",
+      ),
+    );
     return result.skipped > 0 ? 1 : 0;
   },
   { userErrorExit: 2 },

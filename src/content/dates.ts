@@ -20,4 +20,3 @@ export function normaliseDateTime(value: string): string | undefined {
   if (year < 1000 || year > 9999) return undefined;
   return date.toISOString().replace(/\.\d{3}Z$/, "Z");
 }
-

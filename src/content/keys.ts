@@ -25,7 +25,10 @@ export function topicKey(name: string): string {
  * only with a report.
  */
 export function topicFold(name: string): string {
-  return name.normalize("NFC").toLowerCase().replace(/[\s\-_.,:;/]+/gu, "");
+  return name
+    .normalize("NFC")
+    .toLowerCase()
+    .replace(/[\s\-_.,:;/]+/gu, "");
 }
 
 /** The provider's domain, lowercased: "ZDNet.com" -> "zdnet.com". */

@@ -9,7 +9,17 @@ import * as v from "valibot";
 import type { Article, ImageRef, RelatedLink } from "./article.js";
 import { topicKey, urlUrn } from "./keys.js";
 import type { ContentIssue } from "./report.js";
-import { EXCERPT_MAX, FrontMatterSchema, HttpUrl, ImageSchema, LogoSchema, RelatedSchema, TopicSchema, fieldOf, reasonOf } from "./schema.js";
+import {
+  EXCERPT_MAX,
+  FrontMatterSchema,
+  HttpUrl,
+  ImageSchema,
+  LogoSchema,
+  RelatedSchema,
+  TopicSchema,
+  fieldOf,
+  reasonOf,
+} from "./schema.js";
 import { decodeArticleBytes, truncateAtWord } from "./text.js";
 
 /** A `---js` front-matter block would be evaluated by gray-matter's default engine: refuse it. */
@@ -24,7 +34,14 @@ function parseYaml(text: string): object {
   return (loadYaml(text, { schema: CORE_SCHEMA }) ?? {}) as object;
 }
 const MATTER_OPTIONS = {
-  engines: { yaml: parseYaml, js: refuseScript, javascript: refuseScript, coffee: refuseScript, coffeescript: refuseScript, cson: refuseScript },
+  engines: {
+    yaml: parseYaml,
+    js: refuseScript,
+    javascript: refuseScript,
+    coffee: refuseScript,
+    coffeescript: refuseScript,
+    cson: refuseScript,
+  },
 };
 
 export interface ParsedFile {
@@ -36,16 +53,20 @@ export interface ParsedFile {
 /** A file as read from disk: decoded first (an undecodable file is reported, never guessed at silently). */
 export function parseArticleBytes(file: string, bytes: Uint8Array): ParsedFile {
   const decoded = decodeArticleBytes(bytes);
-  if ("error" in decoded) return { file, issues: [{ file, field: "file", reason: decoded.error, severity: "error" }] };
+  if ("error" in decoded)
+    return { file, issues: [{ file, field: "file", reason: decoded.error, severity: "error" }] };
   const parsed = parseArticleFile(file, decoded.text);
-  if (decoded.warning) parsed.issues.unshift({ file, field: "file", reason: decoded.warning, severity: "warning" });
+  if (decoded.warning)
+    parsed.issues.unshift({ file, field: "file", reason: decoded.warning, severity: "warning" });
   return parsed;
 }
 
 export function parseArticleFile(file: string, text: string): ParsedFile {
   const issues: ContentIssue[] = [];
-  const error = (field: string, reason: string) => issues.push({ file, field, reason, severity: "error" });
-  const warn = (field: string, reason: string) => issues.push({ file, field, reason, severity: "warning" });
+  const error = (field: string, reason: string) =>
+    issues.push({ file, field, reason, severity: "error" });
+  const warn = (field: string, reason: string) =>
+    issues.push({ file, field, reason, severity: "warning" });
 
   let data: unknown;
   try {
@@ -56,7 +77,10 @@ export function parseArticleFile(file: string, text: string): ParsedFile {
     return { file, issues };
   }
   if (typeof data !== "object" || data === null || Object.keys(data).length === 0) {
-    error("front matter", "is missing: the file must start with a --- line, then YAML fields such as title:, then ---");
+    error(
+      "front matter",
+      "is missing: the file must start with a --- line, then YAML fields such as title:, then ---",
+    );
     return { file, issues };
   }
 
@@ -77,9 +101,11 @@ export function parseArticleFile(file: string, text: string): ParsedFile {
     url,
     provider: { name: fm.provider.name, domain: fm.provider.domain },
     topics: pickTopics(fm.topics, warn),
-    related: pickEach(fm.related, "related", RelatedSchema, warn).map(
-      (item): RelatedLink => ({ title: item.title, url: item.webUrl, ...(item.provider?.name ? { providerName: item.provider.name } : {}) }),
-    ),
+    related: pickEach(fm.related, "related", RelatedSchema, warn).map((item): RelatedLink => ({
+      title: item.title,
+      url: item.webUrl,
+      ...(item.provider?.name ? { providerName: item.provider.name } : {}),
+    })),
     isPublished: fm.published,
   };
   const heat = pickSignal(record.heat, "heat", warn);
@@ -95,17 +121,27 @@ export function parseArticleFile(file: string, text: string): ParsedFile {
 }
 
 /** A ranking signal: a number, or nothing; anything else is reported, and the article ranks as if it had none. */
-function pickSignal(value: unknown, field: string, warn: (field: string, reason: string) => void): number | undefined {
+function pickSignal(
+  value: unknown,
+  field: string,
+  warn: (field: string, reason: string) => void,
+): number | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value === "number" && Number.isFinite(value)) return value;
-  warn(field, `must be a number, got ${JSON.stringify(value).slice(0, 40)}; the article ranks as if it had none`);
+  warn(
+    field,
+    `must be a number, got ${JSON.stringify(value).slice(0, 40)}; the article ranks as if it had none`,
+  );
   return undefined;
 }
 
 /** An over-long excerpt is cut at a word boundary, never a reason to lose the article. */
 function pickExcerpt(excerpt: string, warn: (field: string, reason: string) => void): string {
   if (excerpt.length <= EXCERPT_MAX) return excerpt;
-  warn("excerpt", `is ${excerpt.length} characters long; it was cut at a word boundary to at most ${EXCERPT_MAX}`);
+  warn(
+    "excerpt",
+    `is ${excerpt.length} characters long; it was cut at a word boundary to at most ${EXCERPT_MAX}`,
+  );
   return truncateAtWord(excerpt, EXCERPT_MAX);
 }
 
@@ -140,7 +176,11 @@ function pickEach<S extends v.GenericSchema>(
   entries.forEach((entry, index) => {
     const result = v.safeParse(schema, entry);
     if (result.success) kept.push(result.output);
-    else warn(fieldOf(result.issues[0], `${field}[${index}]`), `${reasonOf(result.issues[0])}; this entry is left out`);
+    else
+      warn(
+        fieldOf(result.issues[0], `${field}[${index}]`),
+        `${reasonOf(result.issues[0])}; this entry is left out`,
+      );
   });
   return kept;
 }
@@ -150,14 +190,19 @@ function pickTopics(entries: unknown[], warn: (field: string, reason: string) =>
   const byKey = new Map<string, string>();
   pickEach(entries, "topics", TopicSchema, warn).forEach((name) => {
     const key = topicKey(name);
-    if (key === "") warn("topics", `${JSON.stringify(name)} has no letters or digits; this topic is left out`);
+    if (key === "")
+      warn("topics", `${JSON.stringify(name)} has no letters or digits; this topic is left out`);
     else if (!byKey.has(key)) byKey.set(key, name);
   });
   return [...byKey.values()];
 }
 
 function compactImage(image: { url: string; width?: number; height?: number }): ImageRef {
-  return { url: image.url, ...(image.width ? { width: image.width } : {}), ...(image.height ? { height: image.height } : {}) };
+  return {
+    url: image.url,
+    ...(image.width ? { width: image.width } : {}),
+    ...(image.height ? { height: image.height } : {}),
+  };
 }
 
 /** The URL that names the article: without its fragment, which never names a different page. */

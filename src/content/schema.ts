@@ -25,7 +25,8 @@ export function parseHttpUrl(value: string): string | undefined {
   } catch {
     return undefined;
   }
-  if ((url.protocol !== "http:" && url.protocol !== "https:") || url.hostname === "") return undefined;
+  if ((url.protocol !== "http:" && url.protocol !== "https:") || url.hostname === "")
+    return undefined;
   return url.href;
 }
 
@@ -34,7 +35,8 @@ function parseSitePath(value: string): string | undefined {
   const trimmed = value.trim();
   if (!trimmed.startsWith("/") || trimmed.startsWith("//")) return undefined;
   // Already normal (the usual /assets/images/... case): skip the URL parser, which dominates load time.
-  if (/^(?:\/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)+$/.test(trimmed) && !/\/\.\.?(?:\/|$)/.test(trimmed)) return trimmed;
+  if (/^(?:\/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)+$/.test(trimmed) && !/\/\.\.?(?:\/|$)/.test(trimmed))
+    return trimmed;
   const url = new URL(decodeUrlAmpersands(trimmed), "https://site.invalid");
   return url.pathname + url.search;
 }
@@ -45,7 +47,11 @@ const text = (max: number) =>
     v.transform(cleanText),
     v.trim(),
     v.nonEmpty("must not be empty"),
-    v.maxLength(max, (issue) => `is ${issue.received.replace(/^\D+/, "")} characters long; at most ${max} are allowed`),
+    v.maxLength(
+      max,
+      (issue) =>
+        `is ${issue.received.replace(/^\D+/, "")} characters long; at most ${max} are allowed`,
+    ),
   );
 
 export const HttpUrl = v.pipe(
@@ -53,7 +59,9 @@ export const HttpUrl = v.pipe(
   v.rawTransform(({ dataset, addIssue, NEVER }) => {
     const href = parseHttpUrl(dataset.value);
     if (href === undefined) {
-      addIssue({ message: `must be an absolute http(s) URL, got ${JSON.stringify(dataset.value.slice(0, 80))}` });
+      addIssue({
+        message: `must be an absolute http(s) URL, got ${JSON.stringify(dataset.value.slice(0, 80))}`,
+      });
       return NEVER;
     }
     return href;
@@ -65,7 +73,9 @@ const LogoUrl = v.pipe(
   v.rawTransform(({ dataset, addIssue, NEVER }) => {
     const url = parseHttpUrl(dataset.value) ?? parseSitePath(dataset.value);
     if (url === undefined) {
-      addIssue({ message: `must be an absolute http(s) URL or a path starting with /, got ${JSON.stringify(dataset.value.slice(0, 80))}` });
+      addIssue({
+        message: `must be an absolute http(s) URL or a path starting with /, got ${JSON.stringify(dataset.value.slice(0, 80))}`,
+      });
       return NEVER;
     }
     return url;
@@ -78,23 +88,39 @@ const DateTime = v.pipe(
   v.rawTransform(({ dataset, addIssue, NEVER }) => {
     const iso = normaliseDateTime(dataset.value);
     if (iso === undefined) {
-      addIssue({ message: `must be a date and time such as 2022-06-30T23:48:00Z, got ${JSON.stringify(String(dataset.value).slice(0, 40))}` });
+      addIssue({
+        message: `must be a date and time such as 2022-06-30T23:48:00Z, got ${JSON.stringify(String(dataset.value).slice(0, 40))}`,
+      });
       return NEVER;
     }
     return iso;
   }),
 );
 
-const Dimension = v.optional(v.pipe(v.number("must be a number"), v.integer("must be a whole number"), v.minValue(1, "must be at least 1")));
+const Dimension = v.optional(
+  v.pipe(
+    v.number("must be a number"),
+    v.integer("must be a whole number"),
+    v.minValue(1, "must be at least 1"),
+  ),
+);
 
-export const ImageSchema = v.object({ url: HttpUrl, width: Dimension, height: Dimension }, "must be an image with a url");
-export const LogoSchema = v.object({ url: LogoUrl, width: Dimension, height: Dimension }, "must be an image with a url");
+export const ImageSchema = v.object(
+  { url: HttpUrl, width: Dimension, height: Dimension },
+  "must be an image with a url",
+);
+export const LogoSchema = v.object(
+  { url: LogoUrl, width: Dimension, height: Dimension },
+  "must be an image with a url",
+);
 
 export const RelatedSchema = v.object(
   {
     title: text(TITLE_MAX),
     webUrl: HttpUrl,
-    provider: v.optional(v.object({ name: v.optional(v.pipe(v.string(), v.transform(cleanText), v.trim())) })),
+    provider: v.optional(
+      v.object({ name: v.optional(v.pipe(v.string(), v.transform(cleanText), v.trim())) }),
+    ),
   },
   "must be an article with a title and webUrl",
 );
@@ -106,7 +132,10 @@ const Domain = v.pipe(
   v.string("must be a domain such as zdnet.com"),
   v.trim(),
   v.toLowerCase(),
-  v.regex(/^(?=.{1,253}$)[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?(?:\.[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?)+$/u, "must be a domain such as zdnet.com"),
+  v.regex(
+    /^(?=.{1,253}$)[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?(?:\.[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?)+$/u,
+    "must be a domain such as zdnet.com",
+  ),
 );
 
 export const FrontMatterSchema = v.object(
@@ -134,7 +163,9 @@ export const FrontMatterSchema = v.object(
 
 /** "related[2].webUrl" from a valibot issue path. */
 export function fieldOf(issue: v.BaseIssue<unknown>, prefix = ""): string {
-  const parts = (issue.path ?? []).map((item) => (typeof item.key === "number" ? `[${item.key}]` : `.${String(item.key)}`));
+  const parts = (issue.path ?? []).map((item) =>
+    typeof item.key === "number" ? `[${item.key}]` : `.${String(item.key)}`,
+  );
   return `${prefix}${parts.join("")}`.replace(/^\./, "") || prefix || "front matter";
 }
 

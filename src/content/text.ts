@@ -12,13 +12,17 @@ const WINDOWS_1252 = new TextDecoder("windows-1252");
 /** UTF-8 (a BOM is dropped); else Windows-1252 with a warning, so the article is kept; binary and empty files are errors. */
 export function decodeArticleBytes(bytes: Uint8Array): Decoded {
   if (bytes.byteLength === 0) return { error: "the file is empty" };
-  if (bytes.subarray(0, 8192).includes(0)) return { error: "is not a text file (it holds NUL bytes)" };
+  if (bytes.subarray(0, 8192).includes(0))
+    return { error: "is not a text file (it holds NUL bytes)" };
   try {
     return { text: UTF8.decode(bytes) };
   } catch {
     const text = WINDOWS_1252.decode(bytes);
     const line = text.slice(0, firstNonUtf8Offset(bytes)).split("\n").length;
-    return { text, warning: `is not valid UTF-8 (first bad byte on line ${line}); it was read as Windows-1252: save it as UTF-8` };
+    return {
+      text,
+      warning: `is not valid UTF-8 (first bad byte on line ${line}); it was read as Windows-1252: save it as UTF-8`,
+    };
   }
 }
 
@@ -44,7 +48,8 @@ function firstNonUtf8Offset(bytes: Uint8Array): number {
  * forbids most of them, the W3C validator warns about the rest, and JSON Feed
  * readers choke on NUL and lone surrogates.
  */
-const UNWANTED = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const UNWANTED =
+  /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /** NFC (so "é" typed two ways is one spelling) without the characters above. */
 export function cleanText(value: string): string {

@@ -6,7 +6,13 @@
  */
 import { serve } from "@hono/node-server";
 import type { Hono } from "hono";
-import { ConfigError, LOOPBACK_HOSTS, loadConfig, loadStatsConfig, loadWatchConfig } from "../config.js";
+import {
+  ConfigError,
+  LOOPBACK_HOSTS,
+  loadConfig,
+  loadStatsConfig,
+  loadWatchConfig,
+} from "../config.js";
 import { formatIssue } from "../content/report.js";
 import { createItemFragments } from "../feeds/fragments.js";
 import { currentPeriod } from "../index/digest.js";
@@ -30,18 +36,30 @@ runMain("feedloom", async () => {
   const config = loadConfig(process.env);
   const watching = loadWatchConfig(process.env);
   // Subscriber statistics, when STATS_TOKEN is set: a database under STATE_DIR (docs/statistics.md).
-  const statistics = await nodeStatistics(loadStatsConfig(process.env), config.basePath, process.env.STATE_DIR ?? "state");
+  const statistics = await nodeStatistics(
+    loadStatsConfig(process.env),
+    config.basePath,
+    process.env.STATE_DIR ?? "state",
+  );
   const port = Number(process.env.PORT ?? 8787);
-  if (!/^\d+$/.test(process.env.PORT ?? "8787") || port > 65535) throw new ConfigError(`PORT must be a whole number from 0 to 65535, got ${JSON.stringify(process.env.PORT)}`);
+  if (!/^\d+$/.test(process.env.PORT ?? "8787") || port > 65535)
+    throw new ConfigError(
+      `PORT must be a whole number from 0 to 65535, got ${JSON.stringify(process.env.PORT)}`,
+    );
   const hostname = process.env.HOST ?? "127.0.0.1";
   const dir = process.env.DATA_DIR ?? "data";
   const time = publishingTime(config);
   const clock = time.now;
-  const loadOptions = () => ({ includeUnpublished: config.includeUnpublished, now: clock(), showScheduled: time.showScheduled });
+  const loadOptions = () => ({
+    includeUnpublished: config.includeUnpublished,
+    now: clock(),
+    showScheduled: time.showScheduled,
+  });
   const folder = new ArticleFolder(dir, { cacheDir: defaultCacheDir(process.env) });
   let loaded = indexScan(await folder.scan(), dir, loadOptions());
   folder.saveCache();
-  for (const issue of loaded.issues.filter((item) => item.severity === "error")) console.warn(`feedloom: ${formatIssue(issue)}`);
+  for (const issue of loaded.issues.filter((item) => item.severity === "error"))
+    console.warn(`feedloom: ${formatIssue(issue)}`);
   console.log(summaryLine(loaded, dir));
   if (!config.publicUrl) {
     const hosts = config.allowedHosts === "any" ? "any host" : config.allowedHosts.join(", ");
@@ -57,7 +75,16 @@ runMain("feedloom", async () => {
   const admission = createRenderAdmission();
   const serving = (result: LoadResult): { store: ContentStore; app: Hono } => {
     const store = createMemoryStore(result.index, result.version, time);
-    return { store, app: createNodeApp({ store, config, itemFragments, admission, extensions: statistics ? [statistics.extension] : [] }) };
+    return {
+      store,
+      app: createNodeApp({
+        store,
+        config,
+        itemFragments,
+        admission,
+        extensions: statistics ? [statistics.extension] : [],
+      }),
+    };
   };
   let current = serving(loaded);
 
@@ -68,7 +95,10 @@ runMain("feedloom", async () => {
     if (releaseTimer) clearTimeout(releaseTimer);
     const next = loaded.scheduled.find((article) => Date.parse(article.published) > releasedUpTo);
     if (!next) return;
-    releaseTimer = setTimeout(() => void release(), Math.min(LONGEST_TIMER_MS, Math.max(0, Date.parse(next.published) - Date.now())));
+    releaseTimer = setTimeout(
+      () => void release(),
+      Math.min(LONGEST_TIMER_MS, Math.max(0, Date.parse(next.published) - Date.now())),
+    );
     releaseTimer.unref();
   };
   const release = async () => {
@@ -76,7 +106,9 @@ runMain("feedloom", async () => {
     const released = await current.store.publishedBetween({ kind: "all" }, releasedUpTo, now);
     releasedUpTo = now;
     if (released.length > 0) {
-      console.log(`feedloom: ${released.length} scheduled article${released.length === 1 ? "" : "s"} went out: ${released.map((article) => article.file).join(", ")}`);
+      console.log(
+        `feedloom: ${released.length} scheduled article${released.length === 1 ? "" : "s"} went out: ${released.map((article) => article.file).join(", ")}`,
+      );
       void announceChanges(config, scopesOf(released), "feedloom");
     }
     armRelease();
@@ -90,7 +122,11 @@ runMain("feedloom", async () => {
     // A second past midnight: article dates count in whole seconds.
     const wait = Math.min(LONGEST_TIMER_MS, Math.max(0, midnight - Date.now()) + 1_000);
     setTimeout(async () => {
-      await announceFeedPaths(config, await closedDigestFeedPaths(current.store, config.digestTimeZone, from, clock()), "feedloom");
+      await announceFeedPaths(
+        config,
+        await closedDigestFeedPaths(current.store, config.digestTimeZone, from, clock()),
+        "feedloom",
+      );
       armDigests();
     }, wait).unref();
   };
@@ -100,7 +136,9 @@ runMain("feedloom", async () => {
   const onReload = (reload: Reload) => {
     loaded = reload.result;
     current = serving(loaded);
-    const problems = loaded.issues.filter((issue) => issue.severity === "error" || issue.reason.endsWith(KEPT_LIVE));
+    const problems = loaded.issues.filter(
+      (issue) => issue.severity === "error" || issue.reason.endsWith(KEPT_LIVE),
+    );
     for (const issue of problems) console.warn(`feedloom: ${formatIssue(issue)}`);
     console.log(
       `feedloom: reload: ${reload.added} added, ${reload.changed} changed, ${reload.removed} removed; ${problems.length} problem${problems.length === 1 ? "" : "s"}; ` +
@@ -121,26 +159,55 @@ runMain("feedloom", async () => {
         rescanSeconds: watching.rescanSeconds,
         pollOnly: watching.watch === "poll",
         onReload,
-        onError: (error) => console.warn(`feedloom: reload of ${dir} failed, the last good set stays live: ${error instanceof Error ? error.message : String(error)}`),
+        onError: (error) =>
+          console.warn(
+            `feedloom: reload of ${dir} failed, the last good set stays live: ${error instanceof Error ? error.message : String(error)}`,
+          ),
       })
     : undefined;
 
   const fetch = countingFetch(statistics, (request, env) => current.app.fetch(request, env));
   const server = serve({ fetch, port, hostname }, (info) => {
-    const shown = (LOOPBACK_HOSTS as readonly string[]).includes(hostname) || hostname === "0.0.0.0" ? "127.0.0.1" : hostname;
-    console.log(`feedloom: serving http://${shown}:${info.port}${config.basePath}/ (pages) and http://${shown}:${info.port}${config.basePath}/feed.rss (also /feed.atom, /feed.json, /feeds.opml)`);
-    if (statistics) console.log(`feedloom: counting subscribers into ${process.env.STATE_DIR ?? "state"}/stats.sqlite; the operator's figures are at http://${shown}:${info.port}${config.basePath}/stats/`);
+    const shown =
+      (LOOPBACK_HOSTS as readonly string[]).includes(hostname) || hostname === "0.0.0.0"
+        ? "127.0.0.1"
+        : hostname;
+    console.log(
+      `feedloom: serving http://${shown}:${info.port}${config.basePath}/ (pages) and http://${shown}:${info.port}${config.basePath}/feed.rss (also /feed.atom, /feed.json, /feeds.opml)`,
+    );
+    if (statistics)
+      console.log(
+        `feedloom: counting subscribers into ${process.env.STATE_DIR ?? "state"}/stats.sqlite; the operator's figures are at http://${shown}:${info.port}${config.basePath}/stats/`,
+      );
     if (live) {
-      const rescans = watching.rescanSeconds > 0 ? `a rescan every ${watching.rescanSeconds} s` : "no rescan";
-      console.log(`feedloom: watching ${dir}: ${watching.watch === "poll" ? `changes go live at the next rescan (${rescans})` : `changes go live as they are saved, and ${rescans} catches any whose file event is lost`}`);
+      const rescans =
+        watching.rescanSeconds > 0 ? `a rescan every ${watching.rescanSeconds} s` : "no rescan";
+      console.log(
+        `feedloom: watching ${dir}: ${watching.watch === "poll" ? `changes go live at the next rescan (${rescans})` : `changes go live as they are saved, and ${rescans} catches any whose file event is lost`}`,
+      );
     }
   });
   await new Promise<void>((resolve, reject) => {
     server.once("listening", resolve);
     server.once("error", (error: NodeJS.ErrnoException) => {
-      if (error.code === "EADDRINUSE") reject(new ConfigError(`port ${port} on ${hostname} is in use (another feedloom, or npm run dev?): stop it, or set PORT to a free port`));
-      else if (error.code === "EACCES") reject(new ConfigError(`port ${port} on ${hostname} needs privileges this user lacks: set PORT to 1024 or above`));
-      else if (error.code === "EADDRNOTAVAIL" || error.code === "ENOTFOUND") reject(new ConfigError(`HOST ${JSON.stringify(hostname)} is not an address of this machine: set HOST to one (e.g. 127.0.0.1 or 0.0.0.0)`));
+      if (error.code === "EADDRINUSE")
+        reject(
+          new ConfigError(
+            `port ${port} on ${hostname} is in use (another feedloom, or npm run dev?): stop it, or set PORT to a free port`,
+          ),
+        );
+      else if (error.code === "EACCES")
+        reject(
+          new ConfigError(
+            `port ${port} on ${hostname} needs privileges this user lacks: set PORT to 1024 or above`,
+          ),
+        );
+      else if (error.code === "EADDRNOTAVAIL" || error.code === "ENOTFOUND")
+        reject(
+          new ConfigError(
+            `HOST ${JSON.stringify(hostname)} is not an address of this machine: set HOST to one (e.g. 127.0.0.1 or 0.0.0.0)`,
+          ),
+        );
       else reject(error);
     });
   });

@@ -28,19 +28,31 @@ type Env = Record<string, unknown> & { DB?: D1Like };
 
 /** The string vars, set ones only: what loadConfig reads. */
 function varsOf(env: Env): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => typeof entry[1] === "string" && entry[1] !== ""));
+  return Object.fromEntries(
+    Object.entries(env).filter(
+      (entry): entry is [string, string] => typeof entry[1] === "string" && entry[1] !== "",
+    ),
+  );
 }
 
 /** `cacheRenders: false` renders every request (the bench uses it to time a render inside workerd). */
 export function createWorker(bundleJson: string, { cacheRenders = true } = {}) {
   const bundle = JSON.parse(bundleJson) as ContentBundle;
   // Scheduled articles ship in the bundle and go out, each at its time, for the first request after it.
-  const bundleStore = createMemoryStore(indexFromBundle(bundle), bundle.version, publishingTime({ includeUnpublished: bundle.preview === true }));
+  const bundleStore = createMemoryStore(
+    indexFromBundle(bundle),
+    bundle.version,
+    publishingTime({ includeUnpublished: bundle.preview === true }),
+  );
   // Per isolate; the Cache API in front serves most repeats, this covers the rest (and workers.dev).
-  const renderCache = cacheRenders ? createLruRenderCache({ maxEntries: 500, maxBytes: 32 * 1024 * 1024 }) : undefined;
-  const edgeCache = typeof caches === "undefined" ? undefined : (caches as unknown as { default?: Cache }).default;
+  const renderCache = cacheRenders
+    ? createLruRenderCache({ maxEntries: 500, maxBytes: 32 * 1024 * 1024 })
+    : undefined;
+  const edgeCache =
+    typeof caches === "undefined" ? undefined : (caches as unknown as { default?: Cache }).default;
   const lastGood = createLastGood({ cache: edgeCache });
-  let serving: { app: Hono; store: ContentStore; config: Config; counter?: StatsCounter } | undefined;
+  let serving:
+    { app: Hono; store: ContentStore; config: Config; counter?: StatsCounter } | undefined;
   /** Built on the first event: the vars (and the DB binding) are not visible before. */
   const servingFor = (env: Env) => {
     if (!serving) {
@@ -49,10 +61,20 @@ export function createWorker(bundleJson: string, { cacheRenders = true } = {}) {
       const store = env.DB ? createD1Store(env.DB, publishingTime(config)) : bundleStore;
       // Subscriber statistics (STATS_TOKEN, a secret) live in D1; without it they are off, and /stats/ says why.
       const stats = loadStatsConfig(varsOf(env));
-      const statsStore = stats.token && env.DB ? createStatsStore(d1Database(env.DB), stats) : undefined;
-      const extension = statsRoutes({ token: stats.token, store: statsStore, addressOf: (c) => c.req.header("cf-connecting-ip") });
+      const statsStore =
+        stats.token && env.DB ? createStatsStore(d1Database(env.DB), stats) : undefined;
+      const extension = statsRoutes({
+        token: stats.token,
+        store: statsStore,
+        addressOf: (c) => c.req.header("cf-connecting-ip"),
+      });
       const counter = statsStore ? createStatsCounter(statsStore, config.basePath) : undefined;
-      serving = { store, config, counter, app: createApp({ store, config, cache: renderCache, extensions: [extension] }) };
+      serving = {
+        store,
+        config,
+        counter,
+        app: createApp({ store, config, cache: renderCache, extensions: [extension] }),
+      };
     }
     return serving;
   };
@@ -62,28 +84,47 @@ export function createWorker(bundleJson: string, { cacheRenders = true } = {}) {
       const waitUntil = (promise: Promise<unknown>) => ctx.waitUntil(promise);
       const path = pathOf(request.url);
       // The operator's statistics: never from or into a cache, never kept as a last good answer.
-      if (path === `${config.basePath}/stats/` || path === `${config.basePath}/stats.json`) return app.fetch(request, env, ctx);
+      if (path === `${config.basePath}/stats/` || path === `${config.basePath}/stats.json`)
+        return app.fetch(request, env, ctx);
       let version: string;
       try {
         // Read per request: after a publish to D1, or once a scheduled article is due, the next request keys the edge cache anew.
         version = await store.version();
       } catch (error) {
-        console.error(`feedloom: ${request.method} ${request.url}: the content version cannot be read:`, error);
+        console.error(
+          `feedloom: ${request.method} ${request.url}: the content version cannot be read:`,
+          error,
+        );
         return (await lastGood.recall(request)) ?? storeUnavailable();
       }
       // The app gets the version too, so that it does not read it again.
       const appEnv = { ...env, [CONTENT_VERSION_ENV]: version };
       // Digests, and the pages that link them, change when a day closes, with no new content: edge-cache keys name the day.
       const edgeVersion = `${version}@${currentDayKey(store.instant(), config.digestTimeZone)}`;
-      const response = await withEdgeCache(request, { cache: edgeCache, version: edgeVersion, waitUntil }, (req) => Promise.resolve(app.fetch(req, appEnv, ctx)));
+      const response = await withEdgeCache(
+        request,
+        { cache: edgeCache, version: edgeVersion, waitUntil },
+        (req) => Promise.resolve(app.fetch(req, appEnv, ctx)),
+      );
       // A failing store (503) or any other server error: the last good answer, with its validators, if there is one.
       if (response.status >= 500) return (await lastGood.recall(request)) ?? response;
       lastGood.remember(request, response, waitUntil);
       // Counted after the answer, edge-cache hits included: the reader does not wait for it.
       if (counter) {
         const userAgent = request.headers.get("user-agent") ?? undefined;
-        const counting = counter.count({ path, status: response.status, userAgent, address: request.headers.get("cf-connecting-ip") ?? undefined, at: Date.now() });
-        if (counting) waitUntil(counting.catch((error: unknown) => console.warn("feedloom: statistics: a request was not counted", error)));
+        const counting = counter.count({
+          path,
+          status: response.status,
+          userAgent,
+          address: request.headers.get("cf-connecting-ip") ?? undefined,
+          at: Date.now(),
+        });
+        if (counting)
+          waitUntil(
+            counting.catch((error: unknown) =>
+              console.warn("feedloom: statistics: a request was not counted", error),
+            ),
+          );
       }
       return response;
     },
@@ -94,14 +135,27 @@ export function createWorker(bundleJson: string, { cacheRenders = true } = {}) {
      * time, and of the digests when a day closed in it. Slots tile, so each is announced once;
      * readers see it anyway at their next poll.
      */
-    async scheduled(controller: { scheduledTime: number }, env: Env, ctx: Pick<ExecutionContext, "waitUntil">): Promise<void> {
+    async scheduled(
+      controller: { scheduledTime: number },
+      env: Env,
+      ctx: Pick<ExecutionContext, "waitUntil">,
+    ): Promise<void> {
       const { store, config } = servingFor(env);
       // Nothing to tell without a hub: no reads either (on D1 they would count every 5 minutes).
       if (config.websubHubs.length === 0) return;
       const from = controller.scheduledTime - RELEASE_CHECK_MINUTES * 60_000;
-      const released = await store.publishedBetween({ kind: "all" }, from, controller.scheduledTime);
+      const released = await store.publishedBetween(
+        { kind: "all" },
+        from,
+        controller.scheduledTime,
+      );
       // And the digests, when a day (or a week) closed in the slot.
-      const digests = await closedDigestFeedPaths(store, config.digestTimeZone, from, controller.scheduledTime);
+      const digests = await closedDigestFeedPaths(
+        store,
+        config.digestTimeZone,
+        from,
+        controller.scheduledTime,
+      );
       const paths = [...feedPathsOf(scopesOf(released)), ...digests];
       if (paths.length > 0) ctx.waitUntil(announceFeedPaths(config, paths, "feedloom cron"));
     },

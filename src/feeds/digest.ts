@@ -9,7 +9,15 @@ import type { Config } from "../config.js";
 import { urlUrn } from "../content/keys.js";
 import { type DigestKind, type Period, rankArticles } from "../index/digest.js";
 import type { StoreScope } from "../index/store.js";
-import { type FeedDocument, type FeedItem, type FeedScope, EPOCH, feedId, feedImage, feedPath } from "./model.js";
+import {
+  type FeedDocument,
+  type FeedItem,
+  type FeedScope,
+  EPOCH,
+  feedId,
+  feedImage,
+  feedPath,
+} from "./model.js";
 import { htmlEscape } from "./xml.js";
 
 /** The digest feed's path without extension: `/digest/daily`, `/topics/ai/digest/weekly`. */
@@ -23,7 +31,20 @@ export function digestPagePath(scope: StoreScope, kind: DigestKind, key: string)
 }
 
 const DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
-const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+const MONTHS = [
+  "January",
+  "February",
+  "March",
+  "April",
+  "May",
+  "June",
+  "July",
+  "August",
+  "September",
+  "October",
+  "November",
+  "December",
+];
 
 /**
  * "Tuesday 17 November 2026", "week of 16 November 2026": English names of
@@ -44,10 +65,18 @@ export function scopeName(scope: FeedScope, config: Config): string {
 const isoSecond = (ms: number) => `${new Date(ms).toISOString().slice(0, 19)}Z`;
 
 /** The articles of each period, ranked; `articles` is every article of the periods' span, newest first. */
-export function splitIntoPeriods(periods: readonly Period[], articles: readonly Article[]): { period: Period; ranked: Article[] }[] {
+export function splitIntoPeriods(
+  periods: readonly Period[],
+  articles: readonly Article[],
+): { period: Period; ranked: Article[] }[] {
   return periods.map((period) => {
     const [start, end] = [isoSecond(period.start), isoSecond(period.end)];
-    return { period, ranked: rankArticles(articles.filter((article) => article.published >= start && article.published < end)) };
+    return {
+      period,
+      ranked: rankArticles(
+        articles.filter((article) => article.published >= start && article.published < end),
+      ),
+    };
   });
 }
 
@@ -61,7 +90,9 @@ export function buildDigestFeed(
   const path = digestPath(scope, kind);
   const name = scopeName(scope, config);
   // A period with no articles has no item.
-  const items = periods.filter(({ ranked }) => ranked.length > 0).map(({ period, ranked }) => digestItem(scope, name, period, ranked, context));
+  const items = periods
+    .filter(({ ranked }) => ranked.length > 0)
+    .map(({ period, ranked }) => digestItem(scope, name, period, ranked, context));
   return {
     id: feedId(config.siteUrl, path),
     title: `${config.siteTitle}: ${scope.kind === "all" ? "" : `${name}, `}${kind} digest`,
@@ -82,7 +113,13 @@ export function buildDigestFeed(
   };
 }
 
-function digestItem(scope: FeedScope, name: string, period: Period, ranked: Article[], context: { config: Config; origin: string }): FeedItem {
+function digestItem(
+  scope: FeedScope,
+  name: string,
+  period: Period,
+  ranked: Article[],
+  context: { config: Config; origin: string },
+): FeedItem {
   const { config, origin } = context;
   const top = ranked.slice(0, config.digestSize);
   const label = periodLabel(period);

@@ -15,10 +15,15 @@ export interface ItemFragments {
   get(item: FeedItem, format: FeedFormat, context: string, render: () => string): string;
 }
 
-export const renderEveryTime: ItemFragments = { get: (_item, _format, _context, render) => render() };
+export const renderEveryTime: ItemFragments = {
+  get: (_item, _format, _context, render) => render(),
+};
 
 export function createItemFragments(): ItemFragments {
-  const memo = new WeakMap<FeedItem, Partial<Record<FeedFormat, { context: string; text: string }>>>();
+  const memo = new WeakMap<
+    FeedItem,
+    Partial<Record<FeedFormat, { context: string; text: string }>>
+  >();
   return {
     get(item, format, context, render) {
       let formats = memo.get(item);

@@ -23,7 +23,8 @@ export function renderJson(feed: FeedDocument, fragments: ItemFragments = render
   const head = inert(JSON.stringify(document)).slice(0, -"[]}".length);
   // The id differs from feed to feed (entryId): it leads each item, then the shared members after the object's `{`.
   const items = feed.items.map(
-    (item) => `{"id":${JSON.stringify(entryId(feed, item))},${fragments.get(item, "json", feed.language, () => inert(JSON.stringify(jsonItem(item, feed.language))).slice(1))}`,
+    (item) =>
+      `{"id":${JSON.stringify(entryId(feed, item))},${fragments.get(item, "json", feed.language, () => inert(JSON.stringify(jsonItem(item, feed.language))).slice(1))}`,
   );
   return `${head}[${items.join(",")}]}\n`;
 }

@@ -20,7 +20,10 @@ export const FORMAT_NAMES = Object.keys(FORMATS) as FeedFormat[];
 
 export const GENERATOR = { name: "feedloom", version: pkg.version };
 
-export type FeedScope = { kind: "all" } | { kind: "topic"; key: string; name: string } | { kind: "provider"; key: string; name: string; logo?: ImageRef };
+export type FeedScope =
+  | { kind: "all" }
+  | { kind: "topic"; key: string; name: string }
+  | { kind: "provider"; key: string; name: string; logo?: ImageRef };
 
 interface FeedImage extends ImageRef {
   /** Media type guessed from the file extension, when it tells. */
@@ -111,14 +114,22 @@ export function pagePath(scope: StoreScope): string {
 }
 
 /** The URL of a feed page: `/feed.rss`, `/feed/page/2.rss`, `/feed/archive/3.rss`, or `/feed.rss?limit=10&page=2`. */
-export function feedUrl(document: Pick<FeedDocument, "origin" | "path">, format: FeedFormat, locator = ""): string {
+export function feedUrl(
+  document: Pick<FeedDocument, "origin" | "path">,
+  format: FeedFormat,
+  locator = "",
+): string {
   const extension = FORMATS[format].extension;
-  return locator.startsWith("/") ? `${document.origin}${document.path}${locator}.${extension}` : `${document.origin}${document.path}.${extension}${locator}`;
+  return locator.startsWith("/")
+    ? `${document.origin}${document.path}${locator}.${extension}`
+    : `${document.origin}${document.path}.${extension}${locator}`;
 }
 
 /** A feed's URL in every format: `{ rss, atom, json }`, as the JSON directories list them. */
 export function feedUrls(origin: string, path: string): Record<FeedFormat, string> {
-  return Object.fromEntries(FORMAT_NAMES.map((format) => [format, feedUrl({ origin, path }, format)])) as Record<FeedFormat, string>;
+  return Object.fromEntries(
+    FORMAT_NAMES.map((format) => [format, feedUrl({ origin, path }, format)]),
+  ) as Record<FeedFormat, string>;
 }
 
 /**
@@ -127,7 +138,10 @@ export function feedUrls(origin: string, path: string): Record<FeedFormat, strin
  * static export too; any other selection is a query string (see queryString).
  */
 export function pageLocator(query: Partial<FeedQuery>, defaultLimit: number): string {
-  const plain = query.q === undefined && query.since === undefined && (query.limit === undefined || query.limit === defaultLimit);
+  const plain =
+    query.q === undefined &&
+    query.since === undefined &&
+    (query.limit === undefined || query.limit === defaultLimit);
   if (plain && query.page !== undefined && query.page > 1) return `/page/${query.page}`;
   return queryString(query, defaultLimit);
 }
@@ -160,13 +174,26 @@ interface FeedContext {
 }
 
 /** The feed of one page of a scope: `slice` is what the store gave for `query`. */
-export function buildFeed(scope: FeedScope, slice: Slice, query: FeedQuery, context: FeedContext): FeedDocument {
+export function buildFeed(
+  scope: FeedScope,
+  slice: Slice,
+  query: FeedQuery,
+  context: FeedContext,
+): FeedDocument {
   const pages = pageCount(slice.total, query.limit);
-  if (!isSubscription(query, context.config.defaultLimit)) return documentOf(scope, slice, context, { links: pagingLinks(query, pages, context.config.defaultLimit), pages });
+  if (!isSubscription(query, context.config.defaultLimit))
+    return documentOf(scope, slice, context, {
+      links: pagingLinks(query, pages, context.config.defaultLimit),
+      pages,
+    });
   // The subscription document: every article when they fit, else a link to the archives, which paging clients follow as `next` too.
-  if (slice.total <= query.limit) return documentOf(scope, slice, context, { links: { self: "" }, pages, history: "complete" });
+  if (slice.total <= query.limit)
+    return documentOf(scope, slice, context, { links: { self: "" }, pages, history: "complete" });
   const newestArchive = archiveLocator(completeArchives(slice.total, query.limit));
-  return documentOf(scope, slice, context, { links: { self: "", next: newestArchive, prevArchive: newestArchive }, pages });
+  return documentOf(scope, slice, context, {
+    links: { self: "", next: newestArchive, prevArchive: newestArchive },
+    pages,
+  });
 }
 
 /**
@@ -176,10 +203,24 @@ export function buildFeed(scope: FeedScope, slice: Slice, query: FeedQuery, cont
  * titled with its own articles' spelling of the scope, and a provider's logo
  * from its own articles, since a newer article may change the group's.
  */
-export function buildArchive(scope: FeedScope, slice: Slice, number: number, context: FeedContext): FeedDocument {
+export function buildArchive(
+  scope: FeedScope,
+  slice: Slice,
+  number: number,
+  context: FeedContext,
+): FeedDocument {
   const older = number > 1 ? archiveLocator(number - 1) : undefined;
-  const links: FeedLinks = { self: archiveLocator(number), current: "", nextArchive: archiveLocator(number + 1), ...(older ? { prevArchive: older, next: older } : {}) };
-  return documentOf(asSpelledIn(scope, slice.articles), slice, context, { links, pages: 1, history: "archive" });
+  const links: FeedLinks = {
+    self: archiveLocator(number),
+    current: "",
+    nextArchive: archiveLocator(number + 1),
+    ...(older ? { prevArchive: older, next: older } : {}),
+  };
+  return documentOf(asSpelledIn(scope, slice.articles), slice, context, {
+    links,
+    pages: 1,
+    history: "archive",
+  });
 }
 
 /** The scope named as these articles spell it most (ties: first in code-point order, as the index names groups). */
@@ -187,7 +228,10 @@ function asSpelledIn(scope: FeedScope, articles: readonly Article[]): FeedScope 
   if (scope.kind === "all") return scope;
   const spellings = new Map<string, number>();
   for (const article of articles) {
-    const names = scope.kind === "topic" ? article.topics.filter((name) => topicKey(name) === scope.key) : [article.provider.name];
+    const names =
+      scope.kind === "topic"
+        ? article.topics.filter((name) => topicKey(name) === scope.key)
+        : [article.provider.name];
     for (const name of names) spellings.set(name, (spellings.get(name) ?? 0) + 1);
   }
   const name = mostUsedSpelling(spellings) ?? scope.name;
@@ -196,7 +240,12 @@ function asSpelledIn(scope: FeedScope, articles: readonly Article[]): FeedScope 
   return { kind: "provider", key: scope.key, name, ...(logo ? { logo } : {}) };
 }
 
-function documentOf(scope: FeedScope, slice: Slice, context: FeedContext, shape: Pick<FeedDocument, "links" | "pages" | "history">): FeedDocument {
+function documentOf(
+  scope: FeedScope,
+  slice: Slice,
+  context: FeedContext,
+  shape: Pick<FeedDocument, "links" | "pages" | "history">,
+): FeedDocument {
   const { config, origin } = context;
   const items = slice.articles.map(toItem);
   const path = feedPath(scope);
@@ -210,8 +259,14 @@ function documentOf(scope: FeedScope, slice: Slice, context: FeedContext, shape:
     path,
     ...shape,
     language: config.language,
-    updated: items.reduce((newest, item) => (item.updated > newest ? item.updated : newest), "") || slice.newest || EPOCH,
-    icon: scope.kind === "provider" && scope.logo ? resolveImageUrl(scope.logo.url, config.siteUrl) : (config.siteIcon ?? context.defaultIcon),
+    updated:
+      items.reduce((newest, item) => (item.updated > newest ? item.updated : newest), "") ||
+      slice.newest ||
+      EPOCH,
+    icon:
+      scope.kind === "provider" && scope.logo
+        ? resolveImageUrl(scope.logo.url, config.siteUrl)
+        : (config.siteIcon ?? context.defaultIcon),
     ttlMinutes: Math.max(1, Math.round(config.cacheMaxAge / 60)),
     hubs: config.websubHubs,
     items,
@@ -241,7 +296,8 @@ export function entryId(feed: Pick<FeedDocument, "idScope">, item: FeedItem): st
 
 function describe(scope: FeedScope, config: Config): string {
   if (scope.kind === "all") return config.siteDescription;
-  if (scope.kind === "topic") return `The latest articles about ${scope.name} on ${config.siteTitle}.`;
+  if (scope.kind === "topic")
+    return `The latest articles about ${scope.name} on ${config.siteTitle}.`;
   return `The latest articles from ${scope.name} (${scope.key}) on ${config.siteTitle}.`;
 }
 
@@ -255,7 +311,8 @@ export function queryString(query: Partial<FeedQuery>, defaultLimit: number): st
   const pairs: string[] = [];
   if (query.limit !== undefined && query.limit !== defaultLimit) pairs.push(`limit=${query.limit}`);
   if (query.q !== undefined) pairs.push(`q=${queryValue(query.q)}`);
-  if (query.since !== undefined) pairs.push(`since=${queryValue(query.since.replace(/T00:00:00Z$/, ""))}`);
+  if (query.since !== undefined)
+    pairs.push(`since=${queryValue(query.since.replace(/T00:00:00Z$/, ""))}`);
   if (query.page !== undefined && query.page > 1) pairs.push(`page=${query.page}`);
   return pairs.length > 0 ? `?${pairs.join("&")}` : "";
 }
@@ -293,10 +350,12 @@ function pagingLinks(query: FeedQuery, pages: number, defaultLimit: number): Fee
 }
 
 /** RFC 5005's namespace, declared on the root of the documents that use it. */
-export const historyNamespace = (feed: Pick<FeedDocument, "history">): string => (feed.history ? ' xmlns:fh="http://purl.org/syndication/history/1.0"' : "");
+export const historyNamespace = (feed: Pick<FeedDocument, "history">): string =>
+  feed.history ? ' xmlns:fh="http://purl.org/syndication/history/1.0"' : "";
 
 /** `<fh:complete/>` or `<fh:archive/>`, the same in RSS and Atom. */
-export const historyElement = (feed: Pick<FeedDocument, "history">): string => (feed.history ? `<fh:${feed.history}/>\n` : "");
+export const historyElement = (feed: Pick<FeedDocument, "history">): string =>
+  feed.history ? `<fh:${feed.history}/>\n` : "";
 
 /** A stable feed id that does not depend on the host serving the feeds: the v5 UUID of site URL + feed path. */
 export function feedId(siteUrl: string, path: string): string {
@@ -370,8 +429,12 @@ export function feedImage(image: ImageRef): FeedImage {
 /** The media type named by the URL's file extension (or a `format=` query value), when it names one. */
 function imageType(url: string): { type?: string } {
   // String matching, not new URL(): this runs for every item of every render.
-  const [, pathname = "", search = ""] = /^[^?#]*?\/\/[^/?#]*([^?#]*)(?:\?([^#]*))?/.exec(url) ?? [];
-  const extension = /\.([a-z0-9]+)$/i.exec(pathname)?.[1] ?? /(?:^|&)format=([a-z0-9]+)(?:&|$)/i.exec(search)?.[1] ?? "";
+  const [, pathname = "", search = ""] =
+    /^[^?#]*?\/\/[^/?#]*([^?#]*)(?:\?([^#]*))?/.exec(url) ?? [];
+  const extension =
+    /\.([a-z0-9]+)$/i.exec(pathname)?.[1] ??
+    /(?:^|&)format=([a-z0-9]+)(?:&|$)/i.exec(search)?.[1] ??
+    "";
   const type = IMAGE_TYPES[extension.toLowerCase()];
   return type ? { type } : {};
 }

@@ -4,8 +4,16 @@ import type { ItemFragments } from "./fragments.js";
 import type { FeedDocument, FeedFormat } from "./model.js";
 import { renderRss } from "./rss.js";
 
-const RENDERERS: Record<FeedFormat, (feed: FeedDocument, fragments?: ItemFragments) => string> = { rss: renderRss, atom: renderAtom, json: renderJson };
+const RENDERERS: Record<FeedFormat, (feed: FeedDocument, fragments?: ItemFragments) => string> = {
+  rss: renderRss,
+  atom: renderAtom,
+  json: renderJson,
+};
 
-export function renderFeed(feed: FeedDocument, format: FeedFormat, fragments?: ItemFragments): string {
+export function renderFeed(
+  feed: FeedDocument,
+  format: FeedFormat,
+  fragments?: ItemFragments,
+): string {
   return RENDERERS[format](feed, fragments);
 }

@@ -1,11 +1,23 @@
 /** RSS 2.0 with the atom (self, RFC 5005 paging), content and Media RSS modules. */
 import { type ItemFragments, renderEveryTime } from "./fragments.js";
-import { type FeedDocument, type FeedItem, GENERATOR, entryId, feedUrl, historyElement, historyNamespace, linkRelations } from "./model.js";
+import {
+  type FeedDocument,
+  type FeedItem,
+  GENERATOR,
+  entryId,
+  feedUrl,
+  historyElement,
+  historyNamespace,
+  linkRelations,
+} from "./model.js";
 import { element, emptyElement, htmlEscape, xmlTextHex } from "./xml.js";
 
 /** Plain text (titles, names) with hexadecimal references, per the RSS Best Practices Profile; URLs keep `&amp;`. */
-const plainText = (name: string, text: string | undefined, attributes?: Record<string, string | number | undefined>) =>
-  element(name, text, attributes, xmlTextHex);
+const plainText = (
+  name: string,
+  text: string | undefined,
+  attributes?: Record<string, string | number | undefined>,
+) => element(name, text, attributes, xmlTextHex);
 
 /** RFC 822 dates, which RSS 2.0 requires: `Thu, 30 Jun 2022 23:48:00 GMT`. */
 function rfc822(iso: string): string {
@@ -20,7 +32,13 @@ export function renderRss(feed: FeedDocument, fragments: ItemFragments = renderE
     plainText("title", feed.title),
     element("link", feed.homeUrl),
     plainText("description", feed.description),
-    ...linkRelations(feed.links).map(([rel, query]) => emptyElement("atom:link", { rel, type: "application/rss+xml", href: feedUrl(feed, "rss", query) })),
+    ...linkRelations(feed.links).map(([rel, query]) =>
+      emptyElement("atom:link", {
+        rel,
+        type: "application/rss+xml",
+        href: feedUrl(feed, "rss", query),
+      }),
+    ),
     ...feed.hubs.map((hub) => emptyElement("atom:link", { rel: "hub", href: hub })),
     historyElement(feed),
     element("language", feed.language),
@@ -35,7 +53,11 @@ export function renderRss(feed: FeedDocument, fragments: ItemFragments = renderE
   ];
   // The id differs from feed to feed (entryId), so it leads the item and the rest is what is shared.
   for (const item of feed.items) {
-    out.push("<item>", element("guid", entryId(feed, item), { isPermaLink: "false" }), fragments.get(item, "rss", feed.origin, () => rssItemAfterId(item, feed.origin)));
+    out.push(
+      "<item>",
+      element("guid", entryId(feed, item), { isPermaLink: "false" }),
+      fragments.get(item, "rss", feed.origin, () => rssItemAfterId(item, feed.origin)),
+    );
   }
   out.push("</channel>\n</rss>\n");
   return out.join("");
@@ -50,10 +72,22 @@ function rssItemAfterId(item: FeedItem, origin: string): string {
     element("description", htmlEscape(item.summary)),
     element("content:encoded", item.contentHtml),
     ...item.categories.map((name) => plainText("category", name)),
-    item.providerFeedPath ? plainText("source", item.author.name, { url: `${origin}${item.providerFeedPath}.rss` }) : "",
+    item.providerFeedPath
+      ? plainText("source", item.author.name, { url: `${origin}${item.providerFeedPath}.rss` })
+      : "",
     item.image
-      ? emptyElement("media:content", { url: item.image.url, medium: "image", type: item.image.type, width: item.image.width, height: item.image.height }) +
-          emptyElement("media:thumbnail", { url: item.image.url, width: item.image.width, height: item.image.height })
+      ? emptyElement("media:content", {
+          url: item.image.url,
+          medium: "image",
+          type: item.image.type,
+          width: item.image.width,
+          height: item.image.height,
+        }) +
+        emptyElement("media:thumbnail", {
+          url: item.image.url,
+          width: item.image.width,
+          height: item.image.height,
+        })
       : "",
     "</item>\n",
   ].join("");

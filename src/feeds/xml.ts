@@ -44,7 +44,12 @@ export function xmlText(value: string): string {
   return MAYBE_TEXT.test(value) ? value.replace(TEXT, (char) => REFERENCES[char] ?? "") : value;
 }
 
-const HEX_REFERENCES: Record<string, string> = { ...REFERENCES, "&": "&#x26;", "<": "&#x3C;", ">": "&#x3E;" };
+const HEX_REFERENCES: Record<string, string> = {
+  ...REFERENCES,
+  "&": "&#x26;",
+  "<": "&#x3C;",
+  ">": "&#x3E;",
+};
 
 /**
  * For RSS: the RSS Best Practices Profile asks for hexadecimal references for
@@ -56,7 +61,9 @@ export function xmlTextHex(value: string): string {
 }
 
 export function xmlEscapeAttribute(value: string): string {
-  return MAYBE_ATTRIBUTE.test(value) ? value.replace(ATTRIBUTE, (char) => REFERENCES[char] ?? "") : value;
+  return MAYBE_ATTRIBUTE.test(value)
+    ? value.replace(ATTRIBUTE, (char) => REFERENCES[char] ?? "")
+    : value;
 }
 
 /** HTML text or attribute content: the same escapes, so markup in an article never becomes live. */
@@ -73,7 +80,10 @@ export function element(
   return `<${name}${attributesOf(attributes)}>${escape(text)}</${name}>`;
 }
 
-export function emptyElement(name: string, attributes: Record<string, string | number | undefined>): string {
+export function emptyElement(
+  name: string,
+  attributes: Record<string, string | number | undefined>,
+): string {
   return `<${name}${attributesOf(attributes)}/>`;
 }
 

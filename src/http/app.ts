@@ -17,7 +17,15 @@ import { feedRoutes } from "./feeds.js";
 import { opmlRoutes } from "./opml.js";
 import { notFoundPage, pageRoutes } from "./pages/routes.js";
 import { respond } from "./headers.js";
-import { type BodyTagger, type Compressor, type RenderAdmission, type RenderCache, admitEveryRender, bodyEtag, noRenderCache } from "./render-cache.js";
+import {
+  type BodyTagger,
+  type Compressor,
+  type RenderAdmission,
+  type RenderCache,
+  admitEveryRender,
+  bodyEtag,
+  noRenderCache,
+} from "./render-cache.js";
 import { type Site, createSite } from "./site.js";
 
 export interface AppOptions {
@@ -50,20 +58,45 @@ const JSON_TYPE = "application/json; charset=utf-8";
 /** When a reader should come back after the store failed: long enough for a database blip to pass. */
 export const STORE_RETRY_AFTER_SECONDS = 60;
 
-export function createApp({ store, config, cache = noRenderCache, compressor, etag = bodyEtag, itemFragments = renderEveryTime, admission = admitEveryRender, extensions = [] }: AppOptions): Hono {
+export function createApp({
+  store,
+  config,
+  cache = noRenderCache,
+  compressor,
+  etag = bodyEtag,
+  itemFragments = renderEveryTime,
+  admission = admitEveryRender,
+  extensions = [],
+}: AppOptions): Hono {
   const app = new Hono();
-  const postPaths = new Set(extensions.flatMap((extension) => extension.postPaths ?? []).map((path) => `${config.basePath}${path}`));
+  const postPaths = new Set(
+    extensions
+      .flatMap((extension) => extension.postPaths ?? [])
+      .map((path) => `${config.basePath}${path}`),
+  );
 
   app.use(async function readOnly(c, next) {
     if (c.req.method === "POST" && postPaths.has(c.req.path)) return next();
     if (c.req.method !== "GET" && c.req.method !== "HEAD" && c.req.method !== "OPTIONS") {
-      throw new HttpError(405, `${c.req.method} is not supported: this service is read-only; use GET or HEAD`, { Allow: "GET, HEAD, OPTIONS" });
+      throw new HttpError(
+        405,
+        `${c.req.method} is not supported: this service is read-only; use GET or HEAD`,
+        { Allow: "GET, HEAD, OPTIONS" },
+      );
     }
     await next();
   });
   if (config.allowedHosts !== "any") app.use(allowedHostsOnly(config.allowedHosts));
 
-  const site = createSite(app, { store, config, cache, compressor, etag, fragments: itemFragments, admission });
+  const site = createSite(app, {
+    store,
+    config,
+    cache,
+    compressor,
+    etag,
+    fragments: itemFragments,
+    admission,
+  });
   for (const extension of extensions) extension.install(app, site);
   feedRoutes(site);
   digestRoutes(site);
@@ -90,12 +123,26 @@ export function createApp({ store, config, cache = noRenderCache, compressor, et
         : unavailable
           ? "the articles cannot be read right now; retry in a minute"
           : "internal error: the feed could not be produced; the server log has the details";
-    if (!(error instanceof HttpError)) console.error(`feedloom: ${c.req.method} ${c.req.url}:`, error);
+    if (!(error instanceof HttpError))
+      console.error(`feedloom: ${c.req.method} ${c.req.url}:`, error);
     // Feed readers retry a 503 after Retry-After, and keep what they had meanwhile.
-    const headers = { "Cache-Control": "no-store", ...(error instanceof HttpError ? error.headers : unavailable ? { "Retry-After": String(STORE_RETRY_AFTER_SECONDS) } : {}) };
+    const headers = {
+      "Cache-Control": "no-store",
+      ...(error instanceof HttpError
+        ? error.headers
+        : unavailable
+          ? { "Retry-After": String(STORE_RETRY_AFTER_SECONDS) }
+          : {}),
+    };
     return wantsJson(c)
-      ? respond(JSON.stringify({ error: { status, message } }), status, { "Content-Type": JSON_TYPE, ...headers })
-      : respond(`${status} ${message}\n`, status, { "Content-Type": "text/plain; charset=utf-8", ...headers });
+      ? respond(JSON.stringify({ error: { status, message } }), status, {
+          "Content-Type": JSON_TYPE,
+          ...headers,
+        })
+      : respond(`${status} ${message}\n`, status, {
+          "Content-Type": "text/plain; charset=utf-8",
+          ...headers,
+        });
   });
 
   return app;
@@ -111,7 +158,9 @@ function allowedHostsOnly(hosts: readonly string[]) {
   const allowed = new Set(hosts);
   return async function allowedHost(c: Context, next: () => Promise<void>) {
     const url = c.req.url;
-    const hostAndPort = url.slice(url.indexOf("//") + 2, url.indexOf("/", url.indexOf("//") + 2)).toLowerCase();
+    const hostAndPort = url
+      .slice(url.indexOf("//") + 2, url.indexOf("/", url.indexOf("//") + 2))
+      .toLowerCase();
     const host = hostAndPort.replace(/:\d+$/, "");
     if (!allowed.has(hostAndPort) && !allowed.has(host)) {
       throw new HttpError(
@@ -125,7 +174,10 @@ function allowedHostsOnly(hosts: readonly string[]) {
 
 /** A browser's navigation (Accept names text/html), and not a file of another kind. */
 function wantsHtml(c: Context): boolean {
-  return (c.req.header("accept") ?? "").includes("text/html") && !/\.(?:json|rss|atom|xml|opml|txt|js|css)$/.test(c.req.path);
+  return (
+    (c.req.header("accept") ?? "").includes("text/html") &&
+    !/\.(?:json|rss|atom|xml|opml|txt|js|css)$/.test(c.req.path)
+  );
 }
 
 function wantsJson(c: Context): boolean {

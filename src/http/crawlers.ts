@@ -34,19 +34,32 @@ export function crawlerRoutes(site: Site): void {
   site.route("/sitemap.xml", (c) =>
     site.send(c, "/sitemap.xml", async () => {
       const origin = site.origin(c);
-      const [overview, topics, providers] = await Promise.all([store.overview(), store.groups("topic"), store.groups("provider")]);
+      const [overview, topics, providers] = await Promise.all([
+        store.overview(),
+        store.groups("topic"),
+        store.groups("provider"),
+      ]);
       const newest = overview.newest ?? EPOCH;
       const entries: [string, string][] = [
         ["/", newest],
         ["/topics/", newest],
         ["/providers/", newest],
-        ...topics.map((group): [string, string] => [pagePath({ kind: "topic", key: group.key }), group.newest]),
-        ...providers.map((group): [string, string] => [pagePath({ kind: "provider", key: group.key }), group.newest]),
+        ...topics.map((group): [string, string] => [
+          pagePath({ kind: "topic", key: group.key }),
+          group.newest,
+        ]),
+        ...providers.map((group): [string, string] => [
+          pagePath({ kind: "provider", key: group.key }),
+          group.newest,
+        ]),
       ].slice(0, SITEMAP_MAX_URLS) as [string, string][];
       const body = [
         '<?xml version="1.0" encoding="utf-8"?>',
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
-        ...entries.map(([path, updated]) => `<url><loc>${xmlEscapeAttribute(`${origin}${path}`)}</loc><lastmod>${updated}</lastmod></url>`),
+        ...entries.map(
+          ([path, updated]) =>
+            `<url><loc>${xmlEscapeAttribute(`${origin}${path}`)}</loc><lastmod>${updated}</lastmod></url>`,
+        ),
         "</urlset>",
         "",
       ].join("\n");
@@ -62,5 +75,10 @@ export function crawlerRoutes(site: Site): void {
     })),
   );
 
-  site.route("/favicon.ico", () => respond(FAVICON, 200, { "Content-Type": "image/x-icon", "Cache-Control": "public, max-age=604800" }));
+  site.route("/favicon.ico", () =>
+    respond(FAVICON, 200, {
+      "Content-Type": "image/x-icon",
+      "Cache-Control": "public, max-age=604800",
+    }),
+  );
 }

@@ -6,8 +6,20 @@
  * at local midnight with no deploy.
  */
 import type { Context } from "hono";
-import { type DigestKind, DIGEST_KINDS, closedPeriods, currentPeriod, periodOfKey } from "../index/digest.js";
-import { buildDigestFeed, digestPagePath, digestPath, periodLabel, scopeName } from "../feeds/digest.js";
+import {
+  type DigestKind,
+  DIGEST_KINDS,
+  closedPeriods,
+  currentPeriod,
+  periodOfKey,
+} from "../index/digest.js";
+import {
+  buildDigestFeed,
+  digestPagePath,
+  digestPath,
+  periodLabel,
+  scopeName,
+} from "../feeds/digest.js";
 import { type FeedFormat, type FeedScope, FORMATS, FORMAT_NAMES } from "../feeds/model.js";
 import { renderedFeed } from "./feeds.js";
 import { HttpError, clip } from "./errors.js";
@@ -24,13 +36,16 @@ export function digestRoutes(site: Site): void {
   const { store, config } = site;
   const zone = config.digestTimeZone;
 
-
   const sendFeed = (c: Context, scope: FeedScope, kind: DigestKind, format: FeedFormat) => {
     const periods = closedPeriods(kind, store.instant(), zone);
     // The key need not name the periods: site.send's names the day, and periods close at midnights.
     return site.send(c, `${digestPath(scope, kind)}.${format}`, async () => {
       const base = site.origin(c);
-      const feed = buildDigestFeed(scope, kind, await withArticles(store, scope, periods), { config, origin: base, defaultIcon: `${base}${ICON_PATH}` });
+      const feed = buildDigestFeed(scope, kind, await withArticles(store, scope, periods), {
+        config,
+        origin: base,
+        defaultIcon: `${base}${ICON_PATH}`,
+      });
       return renderedFeed(feed, format, site.fragments);
     });
   };
@@ -38,12 +53,24 @@ export function digestRoutes(site: Site): void {
   const sendPage = (c: Context, scope: FeedScope, kind: DigestKind) => {
     const key = c.req.param("period") ?? "";
     const period = periodOfKey(kind, key, zone);
-    if (!period) throw new HttpError(404, `${clip(key)} is no ${kind === "daily" ? "day (2026-11-17)" : "ISO week (2026-W47)"}`);
-    if (period.end > currentPeriod(kind, store.instant(), zone).start) throw new HttpError(404, `${period.key} is not over yet: a digest covers only closed periods`);
+    if (!period)
+      throw new HttpError(
+        404,
+        `${clip(key)} is no ${kind === "daily" ? "day (2026-11-17)" : "ISO week (2026-W47)"}`,
+      );
+    if (period.end > currentPeriod(kind, store.instant(), zone).start)
+      throw new HttpError(
+        404,
+        `${period.key} is not over yet: a digest covers only closed periods`,
+      );
     return site.send(c, digestPagePath(scope, kind, period.key), async () => {
       const origin = site.origin(c);
       const [{ ranked }] = await withArticles(store, scope, [period]);
-      if (ranked.length === 0) throw new HttpError(404, `no articles ${scope.kind === "all" ? "" : `about ${scope.name} `}in ${periodLabel(period)}`);
+      if (ranked.length === 0)
+        throw new HttpError(
+          404,
+          `no articles ${scope.kind === "all" ? "" : `about ${scope.name} `}in ${periodLabel(period)}`,
+        );
       const name = scopeName(scope, config);
       const title = `${name}, ${periodLabel(period)}`;
       const top = Math.min(config.digestSize, ranked.length);
@@ -53,13 +80,17 @@ export function digestRoutes(site: Site): void {
           description={`The ${ranked.length} stories ${scope.kind === "all" ? "" : `about ${name} `}of ${periodLabel(period)}, ranked.`}
           site={config.siteTitle}
           base={config.basePath}
-          feeds={digestFeedSets(origin, scope, scope.kind === "all" ? config.siteTitle : `${config.siteTitle}: ${name}`).filter((set) => set.kind === kind)}
+          feeds={digestFeedSets(
+            origin,
+            scope,
+            scope.kind === "all" ? config.siteTitle : `${config.siteTitle}: ${name}`,
+          ).filter((set) => set.kind === kind)}
           canonical={`${origin}${digestPagePath(scope, kind, period.key)}`}
         >
           <h1>{title}</h1>
           <p class="lead">
-            {ranked.length} {ranked.length === 1 ? "story" : "stories"}, ranked by how much each is covered, then by quality. The top {top} {top === 1 ? "is" : "are"} in the{" "}
-            {kind} digest.
+            {ranked.length} {ranked.length === 1 ? "story" : "stories"}, ranked by how much each is
+            covered, then by quality. The top {top} {top === 1 ? "is" : "are"} in the {kind} digest.
           </p>
           <section aria-labelledby="ranked">
             <h2 id="ranked">Ranked</h2>
@@ -67,8 +98,16 @@ export function digestRoutes(site: Site): void {
           </section>
         </Layout>
       );
-      const newest = ranked.reduce((latest, article) => (article.published > latest ? article.published : latest), ranked[0].published);
-      return { body: `<!DOCTYPE html>${page.toString()}\n`, contentType: HTML_TYPE, updated: newest, headers: { "Content-Security-Policy": PAGE_CSP } };
+      const newest = ranked.reduce(
+        (latest, article) => (article.published > latest ? article.published : latest),
+        ranked[0].published,
+      );
+      return {
+        body: `<!DOCTYPE html>${page.toString()}\n`,
+        contentType: HTML_TYPE,
+        updated: newest,
+        headers: { "Content-Security-Policy": PAGE_CSP },
+      };
     });
   };
 

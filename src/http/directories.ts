@@ -23,15 +23,22 @@ export function directoryRoutes(site: Site): void {
         feeds: feedUrls(origin, feedPath({ kind, key: group.key })),
         ...(kind === "topic" ? { digests: digestUrls(origin, { kind, key: group.key }) } : {}),
       }));
-      const updated = entries.reduce((newest, entry) => (entry.newest > newest ? entry.newest : newest), EPOCH);
+      const updated = entries.reduce(
+        (newest, entry) => (entry.newest > newest ? entry.newest : newest),
+        EPOCH,
+      );
       return { body: `${JSON.stringify({ [name]: entries })}\n`, contentType: JSON_TYPE, updated };
     });
   site.route("/topics.json", directory("topic", "topics"));
   site.route("/providers.json", directory("provider", "providers"));
 
-  site.route(ICON_PATH, () => respond(ICON_PNG, 200, { "Content-Type": "image/png", "Cache-Control": "public, max-age=604800" }));
+  site.route(ICON_PATH, () =>
+    respond(ICON_PNG, 200, {
+      "Content-Type": "image/png",
+      "Cache-Control": "public, max-age=604800",
+    }),
+  );
 }
-
 
 /** `/` for clients that ask for JSON: the summary it has always been. */
 export async function jsonSummary(site: Site, c: Context): Promise<RenderedBody> {
@@ -47,5 +54,9 @@ export async function jsonSummary(site: Site, c: Context): Promise<RenderedBody>
     providers: `${origin}/providers.json`,
     articles: overview.articles,
   };
-  return { body: `${JSON.stringify(body, null, 2)}\n`, contentType: JSON_TYPE, updated: overview.newest ?? EPOCH };
+  return {
+    body: `${JSON.stringify(body, null, 2)}\n`,
+    contentType: JSON_TYPE,
+    updated: overview.newest ?? EPOCH,
+  };
 }

@@ -5,22 +5,39 @@ import type { GroupInfo, GroupKind } from "../index/store.js";
 import { HttpError, clip } from "./errors.js";
 import { type Site, searchOf } from "./site.js";
 
-export const SEGMENT: Record<GroupKind, "topics" | "providers"> = { topic: "topics", provider: "providers" };
-const KEY_OF: Record<GroupKind, (name: string) => string> = { topic: topicKey, provider: providerKey };
+export const SEGMENT: Record<GroupKind, "topics" | "providers"> = {
+  topic: "topics",
+  provider: "providers",
+};
+const KEY_OF: Record<GroupKind, (name: string) => string> = {
+  topic: topicKey,
+  provider: providerKey,
+};
 
 /**
  * The group named by `:key`; a redirect (301) when `:key` is a name rather
  * than its key ("AI Hardware" for ai-hardware), keeping the rest of the path
  * before (`prefix`) and after it (`rest`) and the query; else a 404 listing the closest keys.
  */
-export async function findGroup(c: Context, { store, redirect }: Site, kind: GroupKind, rest: string, prefix = ""): Promise<GroupInfo | Response> {
+export async function findGroup(
+  c: Context,
+  { store, redirect }: Site,
+  kind: GroupKind,
+  rest: string,
+  prefix = "",
+): Promise<GroupInfo | Response> {
   const asked = c.req.param("key") ?? "";
   const group = await store.group(kind, asked);
   if (group) return group;
   const canonical = KEY_OF[kind](asked);
   if (canonical !== asked && (await store.group(kind, canonical))) {
-    return redirect(`${prefix}/${SEGMENT[kind]}/${encodeURIComponent(canonical)}${rest}${searchOf(c.req.url)}`);
+    return redirect(
+      `${prefix}/${SEGMENT[kind]}/${encodeURIComponent(canonical)}${rest}${searchOf(c.req.url)}`,
+    );
   }
   const close = await store.closestKeys(kind, asked);
-  throw new HttpError(404, `no ${kind} "${clip(asked)}". Closest: ${close.join(", ") || "none"}. All ${SEGMENT[kind]}: /${SEGMENT[kind]}.json`);
+  throw new HttpError(
+    404,
+    `no ${kind} "${clip(asked)}". Closest: ${close.join(", ") || "none"}. All ${SEGMENT[kind]}: /${SEGMENT[kind]}.json`,
+  );
 }

@@ -45,7 +45,11 @@ export function permanentRedirect(location: string): Response {
 }
 
 /** A response with the standard headers plus its own. */
-export function respond(body: BodyInit | null, status: number, headers: Record<string, string>): Response {
+export function respond(
+  body: BodyInit | null,
+  status: number,
+  headers: Record<string, string>,
+): Response {
   return new Response(body, { status, headers: withStandardHeaders(headers) });
 }
 
@@ -57,7 +61,9 @@ export function preflight(c: Context): Response {
   const requested = c.req.header("access-control-request-headers");
   return respond(null, 204, {
     "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
-    ...(requested && HEADER_NAMES.test(requested) ? { "Access-Control-Allow-Headers": requested } : {}),
+    ...(requested && HEADER_NAMES.test(requested)
+      ? { "Access-Control-Allow-Headers": requested }
+      : {}),
     "Access-Control-Max-Age": "86400",
     Vary: "Access-Control-Request-Headers",
   });

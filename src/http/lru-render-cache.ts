@@ -26,7 +26,11 @@ const DOORKEEPER_SIZE = 10_000;
  */
 const BYTES_PER_BODY_BYTE = 2;
 
-export function createLruRenderCache({ maxEntries = 2_000, maxBytes = 256 * 1024 * 1024, admitOnSecondRequest = false }: LruRenderCacheOptions = {}): RenderCache & {
+export function createLruRenderCache({
+  maxEntries = 2_000,
+  maxBytes = 256 * 1024 * 1024,
+  admitOnSecondRequest = false,
+}: LruRenderCacheOptions = {}): RenderCache & {
   readonly size: number;
   readonly bytes: number;
 } {

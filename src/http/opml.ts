@@ -29,7 +29,8 @@ function formatOf(c: Context): FeedFormat {
 function digestOf(c: Context): DigestKind | undefined {
   const digest = c.req.query("digest");
   if (digest === undefined) return undefined;
-  if (!(DIGEST_KINDS as readonly string[]).includes(digest)) throw new HttpError(400, "digest: must be daily or weekly");
+  if (!(DIGEST_KINDS as readonly string[]).includes(digest))
+    throw new HttpError(400, "digest: must be daily or weekly");
   return digest as DigestKind;
 }
 
@@ -39,10 +40,21 @@ interface Listing {
   digest?: DigestKind;
 }
 
-function outline(origin: string, { format, digest }: Listing, name: string, scope: StoreScope): string {
+function outline(
+  origin: string,
+  { format, digest }: Listing,
+  name: string,
+  scope: StoreScope,
+): string {
   const title = digest ? `${name}, ${digest} digest` : name;
   const path = digest ? digestPath(scope, digest) : feedPath(scope);
-  const attributes = { type: "rss", text: title, title, xmlUrl: `${origin}${path}.${FORMATS[format].extension}`, htmlUrl: `${origin}${pagePath(scope)}` };
+  const attributes = {
+    type: "rss",
+    text: title,
+    title,
+    xmlUrl: `${origin}${path}.${FORMATS[format].extension}`,
+    htmlUrl: `${origin}${pagePath(scope)}`,
+  };
   return `<outline ${Object.entries(attributes)
     .map(([name, value]) => `${name}="${xmlEscapeAttribute(value)}"`)
     .join(" ")}/>`;
@@ -61,7 +73,8 @@ function document(title: string, updated: string, body: string[]): string {
   ].join("\n");
 }
 
-const newestOf = (groups: GroupInfo[]) => groups.reduce((newest, group) => (group.newest > newest ? group.newest : newest), EPOCH);
+const newestOf = (groups: GroupInfo[]) =>
+  groups.reduce((newest, group) => (group.newest > newest ? group.newest : newest), EPOCH);
 
 export function opmlRoutes(site: Site): void {
   const { store, config } = site;
@@ -70,26 +83,45 @@ export function opmlRoutes(site: Site): void {
     groups.map((group) => outline(origin, listing, titled(group.name), { kind, key: group.key }));
   const listingOf = (c: Context, kind?: GroupKind): Listing => {
     const digest = digestOf(c);
-    if (digest && kind === "provider") throw new HttpError(400, "digest: providers have no digests (a digest ranks many sources); leave it out, or ask /topics.opml");
+    if (digest && kind === "provider")
+      throw new HttpError(
+        400,
+        "digest: providers have no digests (a digest ranks many sources); leave it out, or ask /topics.opml",
+      );
     return { format: formatOf(c), ...(digest ? { digest } : {}) };
   };
-  const keyOf = (path: string, { format, digest }: Listing) => `${path}?format=${format}${digest ? `&digest=${digest}` : ""}`;
+  const keyOf = (path: string, { format, digest }: Listing) =>
+    `${path}?format=${format}${digest ? `&digest=${digest}` : ""}`;
 
   site.route("/feeds.opml", (c) => {
     const listing = listingOf(c);
     return site.send(c, keyOf("/feeds.opml", listing), async () => {
       const origin = site.origin(c);
-      const [overview, topics, providers] = await Promise.all([store.overview(), store.groups("topic"), store.groups("provider")]);
+      const [overview, topics, providers] = await Promise.all([
+        store.overview(),
+        store.groups("topic"),
+        store.groups("provider"),
+      ]);
       const body = [
         outline(origin, listing, config.siteTitle, { kind: "all" }),
         '<outline text="Topics" title="Topics">',
         ...groupOutlines(origin, listing, "topic", topics),
         "</outline>",
         // Digests rank many sources: a provider has none.
-        ...(listing.digest ? [] : ['<outline text="Providers" title="Providers">', ...groupOutlines(origin, listing, "provider", providers), "</outline>"]),
+        ...(listing.digest
+          ? []
+          : [
+              '<outline text="Providers" title="Providers">',
+              ...groupOutlines(origin, listing, "provider", providers),
+              "</outline>",
+            ]),
       ];
       const title = `${config.siteTitle}: ${listing.digest ? `${listing.digest} digests` : "all feeds"}`;
-      return { body: document(title, overview.newest ?? EPOCH, body), contentType: OPML_TYPE, updated: overview.newest ?? EPOCH };
+      return {
+        body: document(title, overview.newest ?? EPOCH, body),
+        contentType: OPML_TYPE,
+        updated: overview.newest ?? EPOCH,
+      };
     });
   });
 
@@ -100,7 +132,15 @@ export function opmlRoutes(site: Site): void {
       return site.send(c, keyOf(`/${segment}.opml`, listing), async () => {
         const groups = await store.groups(kind);
         const updated = newestOf(groups);
-        return { body: document(`${config.siteTitle}: ${segment}`, updated, groupOutlines(site.origin(c), listing, kind, groups)), contentType: OPML_TYPE, updated };
+        return {
+          body: document(
+            `${config.siteTitle}: ${segment}`,
+            updated,
+            groupOutlines(site.origin(c), listing, kind, groups),
+          ),
+          contentType: OPML_TYPE,
+          updated,
+        };
       });
     });
     site.route(`/${segment}/:key/feeds.opml`, async (c) => {
@@ -108,7 +148,11 @@ export function opmlRoutes(site: Site): void {
       const group = await findGroup(c, site, kind, "/feeds.opml");
       if (group instanceof Response) return group;
       return site.send(c, keyOf(`/${segment}/${group.key}/feeds.opml`, listing), async () => ({
-        body: document(titled(group.name), group.newest, groupOutlines(site.origin(c), listing, kind, [group])),
+        body: document(
+          titled(group.name),
+          group.newest,
+          groupOutlines(site.origin(c), listing, kind, [group]),
+        ),
         contentType: OPML_TYPE,
         updated: group.newest,
       }));

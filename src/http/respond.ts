@@ -38,7 +38,11 @@ function variantEntry(rendered: Rendered, variant: Variant, maxAge: number): Var
   return entry;
 }
 
-function validatorHeaders(rendered: Rendered, variant: Variant, maxAge: number): Record<string, string> {
+function validatorHeaders(
+  rendered: Rendered,
+  variant: Variant,
+  maxAge: number,
+): Record<string, string> {
   return {
     ETag: variant === "identity" ? rendered.etag : `${rendered.etag.slice(0, -1)}-${variant}"`,
     "Last-Modified": rendered.lastModified,
@@ -48,9 +52,17 @@ function validatorHeaders(rendered: Rendered, variant: Variant, maxAge: number):
   };
 }
 
-async function preparePayload(rendered: Rendered, variant: Variant, maxAge: number, compressor: Compressor | undefined): Promise<Payload> {
+async function preparePayload(
+  rendered: Rendered,
+  variant: Variant,
+  maxAge: number,
+  compressor: Compressor | undefined,
+): Promise<Payload> {
   const identity = rendered.body;
-  const bytes = variant === "identity" || !compressor ? identity : ((await compressor.compress(identity, variant)) as Uint8Array<ArrayBuffer>);
+  const bytes =
+    variant === "identity" || !compressor
+      ? identity
+      : ((await compressor.compress(identity, variant)) as Uint8Array<ArrayBuffer>);
   const headers = withStandardHeaders({
     "Content-Type": rendered.contentType,
     ...(variant === "identity" ? {} : { "Content-Encoding": variant }),
@@ -61,10 +73,16 @@ async function preparePayload(rendered: Rendered, variant: Variant, maxAge: numb
   return { bytes, headers };
 }
 
-export async function sendRendered(c: Context, rendered: Rendered, maxAge: number, compressor?: Compressor): Promise<Response> {
+export async function sendRendered(
+  c: Context,
+  rendered: Rendered,
+  maxAge: number,
+  compressor?: Compressor,
+): Promise<Response> {
   const variant = pickEncoding(c.req.header("accept-encoding"), compressor);
   const entry = variantEntry(rendered, variant, maxAge);
-  if (isNotModified(c.req.raw.headers, rendered.etag, rendered.lastModified)) return new Response(null, { status: 304, headers: entry.notModified });
+  if (isNotModified(c.req.raw.headers, rendered.etag, rendered.lastModified))
+    return new Response(null, { status: 304, headers: entry.notModified });
   let payload = entry.payload;
   if (!payload) {
     entry.pending ??= preparePayload(rendered, variant, maxAge, compressor).then(
@@ -83,7 +101,11 @@ export async function sendRendered(c: Context, rendered: Rendered, maxAge: numbe
  * RFC 9110 §13.2.2: If-None-Match wins when present; If-Modified-Since is
  * consulted only without it, and only when it is a valid HTTP-date.
  */
-export function isNotModified(request: Headers, etag: string | null, lastModified: string | null): boolean {
+export function isNotModified(
+  request: Headers,
+  etag: string | null,
+  lastModified: string | null,
+): boolean {
   const ifNoneMatch = request.get("if-none-match");
   if (ifNoneMatch !== null) return etag !== null && etagListMatches(ifNoneMatch, etag);
   const ifModifiedSince = request.get("if-modified-since");
@@ -108,11 +130,25 @@ const LONG_DAY = "(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)";
 const MONTH = `(${MONTHS.join("|")})`;
 const TIME = "(\\d\\d):(\\d\\d):(\\d\\d)";
 /** The three forms RFC 9110 §5.6.7 makes a recipient accept: IMF-fixdate, RFC 850 and asctime. */
-const HTTP_DATE_FORMS: [RegExp, (match: RegExpExecArray) => [year: number, month: string, day: number, h: number, m: number, s: number]][] = [
-  [new RegExp(`^${DAY}, (\\d\\d) ${MONTH} (\\d{4}) ${TIME} GMT$`), (m) => [+m[3], m[2], +m[1], +m[4], +m[5], +m[6]]],
+const HTTP_DATE_FORMS: [
+  RegExp,
+  (
+    match: RegExpExecArray,
+  ) => [year: number, month: string, day: number, h: number, m: number, s: number],
+][] = [
+  [
+    new RegExp(`^${DAY}, (\\d\\d) ${MONTH} (\\d{4}) ${TIME} GMT$`),
+    (m) => [+m[3], m[2], +m[1], +m[4], +m[5], +m[6]],
+  ],
   // Two-digit years as 1970 to 2069: RFC 9110's 50-years-ahead rule would need the clock.
-  [new RegExp(`^${LONG_DAY}, (\\d\\d)-${MONTH}-(\\d\\d) ${TIME} GMT$`), (m) => [+m[3] + (+m[3] < 70 ? 2000 : 1900), m[2], +m[1], +m[4], +m[5], +m[6]]],
-  [new RegExp(`^${DAY} ${MONTH} ([ \\d]\\d) ${TIME} (\\d{4})$`), (m) => [+m[6], m[1], +m[2].trim(), +m[3], +m[4], +m[5]]],
+  [
+    new RegExp(`^${LONG_DAY}, (\\d\\d)-${MONTH}-(\\d\\d) ${TIME} GMT$`),
+    (m) => [+m[3] + (+m[3] < 70 ? 2000 : 1900), m[2], +m[1], +m[4], +m[5], +m[6]],
+  ],
+  [
+    new RegExp(`^${DAY} ${MONTH} ([ \\d]\\d) ${TIME} (\\d{4})$`),
+    (m) => [+m[6], m[1], +m[2].trim(), +m[3], +m[4], +m[5]],
+  ],
 ];
 
 /** Milliseconds since the epoch of a valid HTTP-date, else undefined (RFC 9110 says to ignore the header then). */
@@ -126,7 +162,14 @@ export function parseHttpDate(value: string): number | undefined {
     const time = Date.UTC(year, month, day, hours, minutes, seconds);
     const date = new Date(time);
     // Date.UTC rolls 31 Feb over to March, and 25:00 to the next day: refuse instead.
-    if (date.getUTCMonth() !== month || date.getUTCDate() !== day || hours > 23 || minutes > 59 || seconds > 60) return undefined;
+    if (
+      date.getUTCMonth() !== month ||
+      date.getUTCDate() !== day ||
+      hours > 23 ||
+      minutes > 59 ||
+      seconds > 60
+    )
+      return undefined;
     return time;
   }
   return undefined;
@@ -136,7 +179,10 @@ export function parseHttpDate(value: string): number | undefined {
 const preferenceMemo = new Map<string, ContentEncoding[]>();
 const PREFERENCE_MEMO_SIZE = 256;
 
-function pickEncoding(acceptEncoding: string | undefined, compressor: Compressor | undefined): Variant {
+function pickEncoding(
+  acceptEncoding: string | undefined,
+  compressor: Compressor | undefined,
+): Variant {
   if (!acceptEncoding || !compressor) return "identity";
   let preference = preferenceMemo.get(acceptEncoding);
   if (!preference) {
@@ -152,9 +198,13 @@ function preferredEncodings(acceptEncoding: string): ContentEncoding[] {
   const accepted = new Map<string, number>();
   for (const part of acceptEncoding.toLowerCase().split(",")) {
     const [name, ...params] = part.trim().split(";");
-    const q = params.map((param) => /^\s*q=([\d.]+)\s*$/.exec(param)?.[1]).find((value) => value !== undefined);
+    const q = params
+      .map((param) => /^\s*q=([\d.]+)\s*$/.exec(param)?.[1])
+      .find((value) => value !== undefined);
     accepted.set(name.trim(), q === undefined ? 1 : Number(q));
   }
   const quality = (name: ContentEncoding) => accepted.get(name) ?? accepted.get("*") ?? 0;
-  return (["br", "gzip"] as const).filter((name) => quality(name) > 0).sort((a, b) => quality(b) - quality(a));
+  return (["br", "gzip"] as const)
+    .filter((name) => quality(name) > 0)
+    .sort((a, b) => quality(b) - quality(a));
 }

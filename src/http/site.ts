@@ -51,7 +51,15 @@ export interface Site {
 
 export function createSite(
   app: Hono,
-  options: { store: ContentStore; config: Config; cache: RenderCache; compressor?: Compressor; etag: BodyTagger; fragments: ItemFragments; admission: RenderAdmission },
+  options: {
+    store: ContentStore;
+    config: Config;
+    cache: RenderCache;
+    compressor?: Compressor;
+    etag: BodyTagger;
+    fragments: ItemFragments;
+    admission: RenderAdmission;
+  },
 ): Site {
   const { store, config, cache, compressor, etag, fragments, admission } = options;
   const origin = (c: Context) => config.publicUrl ?? originOf(c.req.url);
@@ -66,7 +74,10 @@ export function createSite(
       app.options(`${config.basePath}${path}`, preflight);
     },
     redirect,
-    redirectUnlessAt: (c, canonical) => (`${config.basePath}${canonical}` === `${pathOf(c.req.url)}${searchOf(c.req.url)}` ? undefined : redirect(canonical)),
+    redirectUnlessAt: (c, canonical) =>
+      `${config.basePath}${canonical}` === `${pathOf(c.req.url)}${searchOf(c.req.url)}`
+        ? undefined
+        : redirect(canonical),
     async send(c, key, render) {
       const known = (c.env as Record<string, unknown> | undefined)?.[CONTENT_VERSION_ENV];
       const version = typeof known === "string" ? known : await store.version();
@@ -75,7 +86,13 @@ export function createSite(
       const rendered = await cache.get(`${version}@${day} ${origin(c)} ${key}`, async () => {
         const { body, contentType, updated, headers } = await admission.run(render);
         const bytes = utf8.encode(body);
-        return { body: bytes, contentType, etag: await etag(bytes), lastModified: new Date(updated).toUTCString(), ...(headers ? { headers } : {}) };
+        return {
+          body: bytes,
+          contentType,
+          etag: await etag(bytes),
+          lastModified: new Date(updated).toUTCString(),
+          ...(headers ? { headers } : {}),
+        };
       });
       return sendRendered(c, rendered, config.cacheMaxAge, compressor);
     },

@@ -11,7 +11,14 @@
  */
 import type { Article } from "../content/article.js";
 import type { Config } from "../config.js";
-import { FORMAT_NAMES, FORMATS, archiveLocator, completeArchives, feedPath, pagePath } from "../feeds/model.js";
+import {
+  FORMAT_NAMES,
+  FORMATS,
+  archiveLocator,
+  completeArchives,
+  feedPath,
+  pagePath,
+} from "../feeds/model.js";
 import type { ContentStore, GroupInfo, GroupKind, StoreScope } from "../index/store.js";
 import { EMBED_ASSETS } from "./embed/routes.js";
 import { SEGMENT } from "./groups.js";
@@ -43,13 +50,20 @@ const archiveOf = (newestFirst: readonly Article[], number: number, size: number
  * the scope as a whole), and each complete archive, which depends on its own
  * articles only.
  */
-function feedUrlsOf(scope: StoreScope, about: unknown, articles: readonly Article[], limit: number): StaticUrl[] {
+function feedUrlsOf(
+  scope: StoreScope,
+  about: unknown,
+  articles: readonly Article[],
+  limit: number,
+): StaticUrl[] {
   const base = feedPath(scope);
   const urls: StaticUrl[] = [];
-  for (const format of FORMAT_NAMES) urls.push({ url: `${base}.${FORMATS[format].extension}`, inputs: [about, articles] });
+  for (const format of FORMAT_NAMES)
+    urls.push({ url: `${base}.${FORMATS[format].extension}`, inputs: [about, articles] });
   for (let number = 1; number <= completeArchives(articles.length, limit); number++) {
     const inputs = [archiveOf(articles, number, limit)];
-    for (const format of FORMAT_NAMES) urls.push({ url: `${base}${archiveLocator(number)}.${FORMATS[format].extension}`, inputs });
+    for (const format of FORMAT_NAMES)
+      urls.push({ url: `${base}${archiveLocator(number)}.${FORMATS[format].extension}`, inputs });
   }
   return urls;
 }
@@ -59,14 +73,29 @@ function feedUrlsOf(scope: StoreScope, about: unknown, articles: readonly Articl
  * articles), and the page of every period their items link, which depends on
  * that period's articles only.
  */
-async function digestUrlsOf(store: ContentStore, config: Config, scope: StoreScope, name: string, day: string): Promise<StaticUrl[]> {
+async function digestUrlsOf(
+  store: ContentStore,
+  config: Config,
+  scope: StoreScope,
+  name: string,
+  day: string,
+): Promise<StaticUrl[]> {
   const urls: StaticUrl[] = [];
   for (const kind of DIGEST_KINDS) {
-    const periods = await withArticles(store, scope, closedPeriods(kind, store.instant(), config.digestTimeZone));
+    const periods = await withArticles(
+      store,
+      scope,
+      closedPeriods(kind, store.instant(), config.digestTimeZone),
+    );
     const feedInputs = [day, name, ...periods.map(({ period, ranked }) => [period.key, ranked])];
-    for (const format of FORMAT_NAMES) urls.push({ url: `${digestPath(scope, kind)}.${FORMATS[format].extension}`, inputs: feedInputs });
+    for (const format of FORMAT_NAMES)
+      urls.push({
+        url: `${digestPath(scope, kind)}.${FORMATS[format].extension}`,
+        inputs: feedInputs,
+      });
     for (const { period, ranked } of periods) {
-      if (ranked.length > 0) urls.push({ url: digestPagePath(scope, kind, period.key), inputs: [name, ranked] });
+      if (ranked.length > 0)
+        urls.push({ url: digestPagePath(scope, kind, period.key), inputs: [name, ranked] });
     }
   }
   return urls;
@@ -80,22 +109,43 @@ export async function everyStaticUrl(store: ContentStore, config: Config): Promi
   const fixed = (url: string): StaticUrl => ({ url, inputs: [] });
   const everything = (await store.fromOldest({ kind: "all" }, 0, overview.articles)).articles;
   const urls: StaticUrl[] = [
-    ...["/", "/topics.json", "/providers.json", "/feeds.opml", "/topics.opml", "/providers.opml", "/sitemap.xml", "/embed/"].map((url) => ({ url, inputs: whole })),
-    ...["/robots.txt", "/favicon.ico", ICON_PATH, "/embed.js", ...[...Object.values(ASSETS), ...Object.values(EMBED_ASSETS)].map((asset) => asset.path)].map(fixed),
+    ...[
+      "/",
+      "/topics.json",
+      "/providers.json",
+      "/feeds.opml",
+      "/topics.opml",
+      "/providers.opml",
+      "/sitemap.xml",
+      "/embed/",
+    ].map((url) => ({ url, inputs: whole })),
+    ...[
+      "/robots.txt",
+      "/favicon.ico",
+      ICON_PATH,
+      "/embed.js",
+      ...[...Object.values(ASSETS), ...Object.values(EMBED_ASSETS)].map((asset) => asset.path),
+    ].map(fixed),
     ...feedUrlsOf({ kind: "all" }, overview.newest, everything, config.defaultLimit),
     ...(await digestUrlsOf(store, config, { kind: "all" }, config.siteTitle, day)),
   ];
   for (const kind of ["topic", "provider"] as GroupKind[]) {
     const groups = await store.groups(kind);
     urls.push({ url: `/${SEGMENT[kind]}/`, inputs: whole });
-    for (let page = 2; page <= pagesOf(groups.length, GROUPS_PER_PAGE); page++) urls.push({ url: `/${SEGMENT[kind]}/page/${page}/`, inputs: whole });
+    for (let page = 2; page <= pagesOf(groups.length, GROUPS_PER_PAGE); page++)
+      urls.push({ url: `/${SEGMENT[kind]}/page/${page}/`, inputs: whole });
     for (const group of groups) urls.push(...(await groupUrls(store, config, group, day)));
   }
   return urls;
 }
 
 /** A topic's or provider's page, OPML, embed page and feeds, its page's archives, and a topic's digests. */
-async function groupUrls(store: ContentStore, config: Config, group: GroupInfo, day: string): Promise<StaticUrl[]> {
+async function groupUrls(
+  store: ContentStore,
+  config: Config,
+  group: GroupInfo,
+  day: string,
+): Promise<StaticUrl[]> {
   const scope: StoreScope = { kind: group.kind, key: group.key };
   const articles = (await store.fromOldest(scope, 0, group.count)).articles;
   const page = pagePath(scope);
@@ -107,8 +157,13 @@ async function groupUrls(store: ContentStore, config: Config, group: GroupInfo, 
     { url: `/embed${page}`, inputs: [group, articles] },
   ];
   // An archive page's name and links: the newest leads back to the group's page, the others to the next archive.
-  for (let number = 1; number <= archives; number++) urls.push({ url: archivePagePath(page, number), inputs: [group.name, number === archives, archiveOf(articles, number, ARTICLES_PER_PAGE)] });
+  for (let number = 1; number <= archives; number++)
+    urls.push({
+      url: archivePagePath(page, number),
+      inputs: [group.name, number === archives, archiveOf(articles, number, ARTICLES_PER_PAGE)],
+    });
   urls.push(...feedUrlsOf(scope, group, articles, config.defaultLimit));
-  if (group.kind === "topic") urls.push(...(await digestUrlsOf(store, config, scope, group.name, day)));
+  if (group.kind === "topic")
+    urls.push(...(await digestUrlsOf(store, config, scope, group.name, day)));
   return urls;
 }

@@ -11,4 +11,3 @@ export function scheduledArticles(articles: readonly Article[], now: number): Ar
 export function scheduledLine(article: Pick<Article, "file" | "published" | "title">): string {
   return `${article.file}: scheduled for ${article.published}: ${JSON.stringify(article.title.length > 80 ? `${article.title.slice(0, 79)}…` : article.title)}`;
 }
-

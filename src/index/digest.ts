@@ -34,12 +34,26 @@ function localMidnight(year: number, month: number, day: number, timeZone: strin
   return new TZDate(year, month - 1, day, 0, 0, 0, timeZone).getTime();
 }
 
-function periodFrom(kind: DigestKind, year: number, month: number, day: number, timeZone: string): Period {
+function periodFrom(
+  kind: DigestKind,
+  year: number,
+  month: number,
+  day: number,
+  timeZone: string,
+): Period {
   // Normalise overflowing dates through UTC calendar arithmetic, which has no DST.
   const first = new Date(Date.UTC(year, month - 1, day));
   const [y, m, d] = [first.getUTCFullYear(), first.getUTCMonth() + 1, first.getUTCDate()];
   const length = kind === "daily" ? 1 : 7;
-  return { kind, key: kind === "daily" ? dayKey(y, m, d) : isoWeekKey(y, m, d), start: localMidnight(y, m, d, timeZone), end: localMidnight(y, m, d + length, timeZone), year: y, month: m, day: d };
+  return {
+    kind,
+    key: kind === "daily" ? dayKey(y, m, d) : isoWeekKey(y, m, d),
+    start: localMidnight(y, m, d, timeZone),
+    end: localMidnight(y, m, d + length, timeZone),
+    year: y,
+    month: m,
+    day: d,
+  };
 }
 
 const pad = (value: number) => String(value).padStart(2, "0");
@@ -77,13 +91,20 @@ export function currentDayKey(now: number, timeZone: string): string {
 const closedMemo = new Map<string, Period[]>();
 
 /** The latest `count` closed periods, newest first: never the current one. */
-export function closedPeriods(kind: DigestKind, now: number, timeZone: string, count = PERIODS_KEPT[kind]): Period[] {
+export function closedPeriods(
+  kind: DigestKind,
+  now: number,
+  timeZone: string,
+  count = PERIODS_KEPT[kind],
+): Period[] {
   const memoKey = `${kind} ${timeZone} ${count} ${currentDayKey(now, timeZone)}`;
   const known = closedMemo.get(memoKey);
   if (known) return known;
   const current = currentPeriod(kind, now, timeZone);
   const length = kind === "daily" ? 1 : 7;
-  const periods = Array.from({ length: count }, (_, i) => periodFrom(kind, current.year, current.month, current.day - length * (i + 1), timeZone));
+  const periods = Array.from({ length: count }, (_, i) =>
+    periodFrom(kind, current.year, current.month, current.day - length * (i + 1), timeZone),
+  );
   if (closedMemo.size >= 64) closedMemo.clear();
   closedMemo.set(memoKey, periods);
   return periods;
@@ -111,11 +132,15 @@ const signal = (value: number | undefined) => value ?? Number.NEGATIVE_INFINITY;
 
 /** Heat, highest first (none last), then quality, then newest, then id: the same order on every runtime. */
 export function byRank(a: Article, b: Article): number {
-  return signal(b.heat) - signal(a.heat) || signal(b.quality) - signal(a.quality) || (a.published < b.published ? 1 : a.published > b.published ? -1 : 0) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  return (
+    signal(b.heat) - signal(a.heat) ||
+    signal(b.quality) - signal(a.quality) ||
+    (a.published < b.published ? 1 : a.published > b.published ? -1 : 0) ||
+    (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+  );
 }
 
 /** A period's articles (any order), ranked. */
 export function rankArticles(articles: readonly Article[]): Article[] {
   return [...articles].sort(byRank);
 }
-

@@ -34,14 +34,20 @@ function newestFirst(a: Article, b: Article): number {
 }
 
 export function buildIndex(input: readonly Article[], options: IndexOptions = {}): ContentIndex {
-  const candidates = options.includeUnpublished ? [...input] : input.filter((article) => article.isPublished);
+  const candidates = options.includeUnpublished
+    ? [...input]
+    : input.filter((article) => article.isPublished);
   const { kept, issues } = dropDuplicates(candidates);
   const articles = kept.sort(newestFirst);
-  const topics = groupBy(articles, (article) => article.topics.map((name) => ({ key: topicKey(name), name })));
+  const topics = groupBy(articles, (article) =>
+    article.topics.map((name) => ({ key: topicKey(name), name })),
+  );
   return {
     articles,
     topics,
-    providers: groupBy(articles, (article) => [{ key: providerKey(article.provider.domain), name: article.provider.name }]),
+    providers: groupBy(articles, (article) => [
+      { key: providerKey(article.provider.domain), name: article.provider.name },
+    ]),
     issues: [...issues, ...mergedTopicIssues(topics)],
   };
 }
@@ -75,7 +81,9 @@ function mergedTopicIssues(topics: Map<string, Group>): ContentIssue[] {
 function dropDuplicates(articles: Article[]): { kept: Article[]; issues: ContentIssue[] } {
   const byId = new Map<string, Article>();
   const issues: ContentIssue[] = [];
-  const oldestFirst = [...articles].sort((a, b) => (a.published < b.published ? -1 : a.published > b.published ? 1 : a.file < b.file ? -1 : 1));
+  const oldestFirst = [...articles].sort((a, b) =>
+    a.published < b.published ? -1 : a.published > b.published ? 1 : a.file < b.file ? -1 : 1,
+  );
   for (const article of oldestFirst) {
     const first = byId.get(article.id);
     if (first === undefined) {
@@ -95,12 +103,16 @@ function dropDuplicates(articles: Article[]): { kept: Article[]; issues: Content
 /** The spelling used most (ties: first in code-point order), or undefined when there is none. */
 export function mostUsedSpelling(spellings: ReadonlyMap<string, number>): string | undefined {
   let best: [string, number] | undefined;
-  for (const [name, count] of spellings) if (!best || count > best[1] || (count === best[1] && name < best[0])) best = [name, count];
+  for (const [name, count] of spellings)
+    if (!best || count > best[1] || (count === best[1] && name < best[0])) best = [name, count];
   return best?.[0];
 }
 
 /** Groups keep article order; a group's name is its most used spelling (ties: first in code-point order). */
-function groupBy(articles: Article[], keysOf: (article: Article) => { key: string; name: string }[]): Map<string, Group> {
+function groupBy(
+  articles: Article[],
+  keysOf: (article: Article) => { key: string; name: string }[],
+): Map<string, Group> {
   const groups = new Map<string, Group & { spellings: Map<string, number> }>();
   for (const article of articles) {
     for (const { key, name } of keysOf(article)) {

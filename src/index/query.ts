@@ -32,7 +32,12 @@ export function boundedDistance(a: string, b: string, limit: number): number {
     if (i <= limit) current[0] = i;
     let best = current[0];
     for (let j = Math.max(1, i - limit); j <= Math.min(b.length, i + limit); j++) {
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1), outside);
+      current[j] = Math.min(
+        previous[j] + 1,
+        current[j - 1] + 1,
+        previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1),
+        outside,
+      );
       if (current[j] < best) best = current[j];
     }
     if (best > limit) return outside;

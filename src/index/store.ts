@@ -70,7 +70,11 @@ export interface ContentStore {
 }
 
 /** Adds the feeds an article of this provider and these topics is in: everything, its provider, each topic (each once). */
-export function addScopes(scopes: Map<string, StoreScope>, provider: string, topicKeys: Iterable<string>): void {
+export function addScopes(
+  scopes: Map<string, StoreScope>,
+  provider: string,
+  topicKeys: Iterable<string>,
+): void {
   scopes.set("all", { kind: "all" });
   scopes.set(`provider ${provider}`, { kind: "provider", key: provider });
   for (const key of topicKeys) scopes.set(`topic ${key}`, { kind: "topic", key });
@@ -79,7 +83,8 @@ export function addScopes(scopes: Map<string, StoreScope>, provider: string, top
 /** The feeds these articles are in. */
 export function scopesOf(articles: Iterable<Article>): StoreScope[] {
   const scopes = new Map<string, StoreScope>();
-  for (const article of articles) addScopes(scopes, providerKey(article.provider.domain), article.topics.map(topicKey));
+  for (const article of articles)
+    addScopes(scopes, providerKey(article.provider.domain), article.topics.map(topicKey));
   return [...scopes.values()];
 }
 
@@ -114,7 +119,11 @@ export interface MemoryStoreOptions {
  * version also says how many, so it changes, and every cache key with it, the
  * moment one goes out.
  */
-export function createMemoryStore(index: ContentIndex, version: string, options: MemoryStoreOptions): ContentStore {
+export function createMemoryStore(
+  index: ContentIndex,
+  version: string,
+  options: MemoryStoreOptions,
+): ContentStore {
   const maps = { topic: index.topics, provider: index.providers };
   /** Per group, its info for each number of its newest articles still scheduled (usually only 0). */
   const infos = new WeakMap<Group, Map<number, GroupInfo>>();
@@ -125,21 +134,34 @@ export function createMemoryStore(index: ContentIndex, version: string, options:
     let info = byScheduled.get(scheduled);
     if (!info) {
       const published = group.articles.slice(scheduled);
-      const logo = kind === "provider" ? published.find((article) => article.provider.logo)?.provider.logo : undefined;
-      info = { kind, key: group.key, name: group.name, count: published.length, newest: published[0].published, ...(logo ? { logo } : {}) };
+      const logo =
+        kind === "provider"
+          ? published.find((article) => article.provider.logo)?.provider.logo
+          : undefined;
+      info = {
+        kind,
+        key: group.key,
+        name: group.name,
+        count: published.length,
+        newest: published[0].published,
+        ...(logo ? { logo } : {}),
+      };
       byScheduled.set(scheduled, info);
     }
     return info;
   };
   const cutoff = () => (options.showScheduled ? AFTER_EVERY_DATE : publishedCutoff(options.now()));
-  const articlesOf = (scope: StoreScope): readonly Article[] => (scope.kind === "all" ? index.articles : (maps[scope.kind].get(scope.key)?.articles ?? []));
+  const articlesOf = (scope: StoreScope): readonly Article[] =>
+    scope.kind === "all" ? index.articles : (maps[scope.kind].get(scope.key)?.articles ?? []);
   /** The scope's articles that are out at `at`: the newest-first list less its scheduled head. */
   const publishedOf = (articles: readonly Article[], at: string): readonly Article[] => {
     const scheduled = countPublishedAfter(articles, at);
     return scheduled === 0 ? articles : articles.slice(scheduled);
   };
   const groupsOf = (kind: GroupKind, at: string): GroupInfo[] =>
-    [...maps[kind].values()].flatMap((group) => infoOf(kind, group, countPublishedAfter(group.articles, at)) ?? []);
+    [...maps[kind].values()].flatMap(
+      (group) => infoOf(kind, group, countPublishedAfter(group.articles, at)) ?? [],
+    );
   return {
     version: async () => {
       const scheduled = countPublishedAfter(index.articles, cutoff());
@@ -158,18 +180,33 @@ export function createMemoryStore(index: ContentIndex, version: string, options:
       const articles = publishedOf(articlesOf(scope), cutoff());
       const selected = selectArticles(articles, query);
       const start = (query.page - 1) * query.limit;
-      return { articles: selected.slice(start, start + query.limit), total: selected.length, newest: articles[0]?.published };
+      return {
+        articles: selected.slice(start, start + query.limit),
+        total: selected.length,
+        newest: articles[0]?.published,
+      };
     },
     fromOldest: async (scope, offset, limit) => {
       const articles = publishedOf(articlesOf(scope), cutoff());
       const end = Math.max(0, articles.length - offset);
-      return { articles: articles.slice(Math.max(0, end - limit), end), total: articles.length, newest: articles[0]?.published };
+      return {
+        articles: articles.slice(Math.max(0, end - limit), end),
+        total: articles.length,
+        newest: articles[0]?.published,
+      };
     },
     // Only groups that are out: a hint must not name a topic that only scheduled articles have.
-    closestKeys: async (kind, wanted) => closestKeys(wanted, groupsOf(kind, cutoff()).map((group) => group.key)),
+    closestKeys: async (kind, wanted) =>
+      closestKeys(
+        wanted,
+        groupsOf(kind, cutoff()).map((group) => group.key),
+      ),
     publishedBetween: async (scope, from, to) => {
       const articles = articlesOf(scope);
-      return articles.slice(countPublishedAfter(articles, publishedCutoff(to)), countPublishedAfter(articles, publishedCutoff(from)));
+      return articles.slice(
+        countPublishedAfter(articles, publishedCutoff(to)),
+        countPublishedAfter(articles, publishedCutoff(from)),
+      );
     },
     instant: options.now,
   };
@@ -189,7 +226,10 @@ export function countPublishedAfter(articles: readonly Article[], at: string): n
 }
 
 /** How many of a newest-first list's head have a date that passes `newEnough` (true, then false, down the list): a binary search, not a scan. */
-function countNewestWhile(articles: readonly Article[], newEnough: (published: string) => boolean): number {
+function countNewestWhile(
+  articles: readonly Article[],
+  newEnough: (published: string) => boolean,
+): number {
   let low = 0;
   let high = articles.length;
   while (low < high) {
@@ -201,12 +241,20 @@ function countNewestWhile(articles: readonly Article[], newEnough: (published: s
 }
 
 /** Filters by `q` and `since`; the scope's articles are already newest first. */
-function selectArticles(articles: readonly Article[], query: Pick<FeedQuery, "q" | "since">): readonly Article[] {
+function selectArticles(
+  articles: readonly Article[],
+  query: Pick<FeedQuery, "q" | "since">,
+): readonly Article[] {
   const { q, since } = query;
-  const recent = since === undefined ? articles : articles.slice(0, countNewestWhile(articles, (published) => published >= since));
+  const recent =
+    since === undefined
+      ? articles
+      : articles.slice(
+          0,
+          countNewestWhile(articles, (published) => published >= since),
+        );
   return q === undefined ? recent : recent.filter((article) => searchTextOf(article).includes(q));
 }
-
 
 /** Title and summary, lowercased, as `q` searches them (the D1 store keeps the same text in a column). */
 export function searchText(article: Pick<Article, "title" | "summary">): string {

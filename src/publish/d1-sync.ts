@@ -72,7 +72,12 @@ class StatementBuilder {
 
   /** `INSERT OR REPLACE INTO table (columns) VALUES (…), (…);` */
   insert(table: string, columns: string, values: (string | number | null)[]): void {
-    this.add(`INSERT OR REPLACE INTO ${table} (${columns}) VALUES `, `(${values.map(literal).join(", ")})`, ";", 1);
+    this.add(
+      `INSERT OR REPLACE INTO ${table} (${columns}) VALUES `,
+      `(${values.map(literal).join(", ")})`,
+      ";",
+      1,
+    );
   }
 
   /** `DELETE FROM table WHERE column IN (…);`, counting `rows` rows written for each value. */
@@ -98,7 +103,8 @@ class StatementBuilder {
       this.flush(head);
       group = undefined;
     }
-    if (!group) this.pending.set(head, (group = { rows: [], bytes: head.length + close.length, close }));
+    if (!group)
+      this.pending.set(head, (group = { rows: [], bytes: head.length + close.length, close }));
     group.rows.push(row);
     group.bytes += row.length + 2;
     this.rowsWritten += rows;
@@ -107,7 +113,9 @@ class StatementBuilder {
   private flush(head: string): void {
     const group = this.pending.get(head);
     if (!group || group.rows.length === 0) return;
-    (head.startsWith("DELETE") ? this.deletes : this.inserts).push(`${head}${group.rows.join(", ")}${group.close}`);
+    (head.startsWith("DELETE") ? this.deletes : this.inserts).push(
+      `${head}${group.rows.join(", ")}${group.close}`,
+    );
     this.pending.delete(head);
   }
 }
@@ -131,7 +139,8 @@ function ranksOf(index: ContentIndex) {
   const providerRank = new Map<Article, number>();
   const topicRanks = new Map<Article, Record<string, number>>();
   index.articles.forEach((article, i) => rank.set(article, index.articles.length - i));
-  for (const group of index.providers.values()) group.articles.forEach((article, i) => providerRank.set(article, group.articles.length - i));
+  for (const group of index.providers.values())
+    group.articles.forEach((article, i) => providerRank.set(article, group.articles.length - i));
   for (const group of index.topics.values()) {
     group.articles.forEach((article, i) => {
       let ranks = topicRanks.get(article);
@@ -142,8 +151,14 @@ function ranksOf(index: ContentIndex) {
   return (article: Article) => {
     const topics = topicRanks.get(article) ?? {};
     // In the article's own topic order, so that equal ranks always give equal JSON.
-    const ordered = Object.fromEntries(article.topics.map(topicKey).map((key) => [key, topics[key]]));
-    return { rank: rank.get(article)!, provider_rank: providerRank.get(article)!, topic_ranks: JSON.stringify(ordered) };
+    const ordered = Object.fromEntries(
+      article.topics.map(topicKey).map((key) => [key, topics[key]]),
+    );
+    return {
+      rank: rank.get(article)!,
+      provider_rank: providerRank.get(article)!,
+      topic_ranks: JSON.stringify(ordered),
+    };
   };
 }
 
@@ -154,16 +169,31 @@ function desiredArticles(index: ContentIndex): DesiredArticle[] {
     const data = JSON.stringify(stored);
     const provider = providerKey(article.provider.domain);
     const hash = sha1(`${data}\n${provider}\n${JSON.stringify(article.topics.map(topicKey))}`);
-    return { article, data, state: { id: article.id, hash, provider_key: provider, ...rankOf(article) } };
+    return {
+      article,
+      data,
+      state: { id: article.id, hash, provider_key: provider, ...rankOf(article) },
+    };
   });
 }
 
-const topicKeysOf = (state: Pick<ArticleState, "topic_ranks">) => Object.keys(JSON.parse(state.topic_ranks) as Record<string, number>);
+const topicKeysOf = (state: Pick<ArticleState, "topic_ranks">) =>
+  Object.keys(JSON.parse(state.topic_ranks) as Record<string, number>);
 
 function groupStates(kind: "topic" | "provider", groups: Map<string, Group>): GroupState[] {
   return [...groups.values()].map((group) => {
-    const logo = kind === "provider" ? group.articles.find((article) => article.provider.logo)?.provider.logo : undefined;
-    return { kind, key: group.key, name: group.name, count: group.articles.length, newest: group.articles[0].published, logo: logo ? JSON.stringify(logo) : null };
+    const logo =
+      kind === "provider"
+        ? group.articles.find((article) => article.provider.logo)?.provider.logo
+        : undefined;
+    return {
+      kind,
+      key: group.key,
+      name: group.name,
+      count: group.articles.length,
+      newest: group.articles[0].published,
+      logo: logo ? JSON.stringify(logo) : null,
+    };
   });
 }
 
@@ -182,7 +212,11 @@ export function planSync(index: ContentIndex, current: D1State): SyncPlan {
     const before = existing.get(state.id);
     existing.delete(state.id);
     const sameContent = before?.hash === state.hash;
-    const samePlace = before && Number(before.rank) === state.rank && Number(before.provider_rank) === state.provider_rank && before.topic_ranks === state.topic_ranks;
+    const samePlace =
+      before &&
+      Number(before.rank) === state.rank &&
+      Number(before.provider_rank) === state.provider_rank &&
+      before.topic_ranks === state.topic_ranks;
     if (sameContent && samePlace) {
       unchanged++;
       continue;
@@ -198,19 +232,30 @@ export function planSync(index: ContentIndex, current: D1State): SyncPlan {
     }
     if (before) sql.delete("article_topics", "article_id", state.id, topicKeysOf(before).length);
     if (!sameContent) touch(state.provider_key, topicKeysOf(state));
-    sql.insert("articles", "id, published, provider_key, rank, provider_rank, topic_ranks, search, data, hash", [
-      state.id,
-      article.published,
-      state.provider_key,
-      state.rank,
-      state.provider_rank,
-      state.topic_ranks,
-      searchText(article),
-      data,
-      state.hash,
-    ]);
-    for (const [key, rank] of Object.entries(JSON.parse(state.topic_ranks) as Record<string, number>)) {
-      sql.insert("article_topics", "topic_key, published, article_id, rank", [key, article.published, state.id, rank]);
+    sql.insert(
+      "articles",
+      "id, published, provider_key, rank, provider_rank, topic_ranks, search, data, hash",
+      [
+        state.id,
+        article.published,
+        state.provider_key,
+        state.rank,
+        state.provider_rank,
+        state.topic_ranks,
+        searchText(article),
+        data,
+        state.hash,
+      ],
+    );
+    for (const [key, rank] of Object.entries(
+      JSON.parse(state.topic_ranks) as Record<string, number>,
+    )) {
+      sql.insert("article_topics", "topic_key, published, article_id, rank", [
+        key,
+        article.published,
+        state.id,
+        rank,
+      ]);
     }
   }
   const removed = existing.size;
@@ -223,24 +268,64 @@ export function planSync(index: ContentIndex, current: D1State): SyncPlan {
 
   const groupKey = (group: Pick<GroupState, "kind" | "key">) => `${group.kind} ${group.key}`;
   const currentGroups = new Map(current.groups.map((group) => [groupKey(group), group]));
-  const desiredGroups = [...groupStates("topic", index.topics), ...groupStates("provider", index.providers)];
+  const desiredGroups = [
+    ...groupStates("topic", index.topics),
+    ...groupStates("provider", index.providers),
+  ];
   for (const group of desiredGroups) {
     const before = currentGroups.get(groupKey(group));
     currentGroups.delete(groupKey(group));
-    if (before && before.name === group.name && Number(before.count) === group.count && before.newest === group.newest && before.logo === group.logo) continue;
-    sql.insert("groups", "kind, key, name, count, newest, logo", [group.kind, group.key, group.name, group.count, group.newest, group.logo]);
+    if (
+      before &&
+      before.name === group.name &&
+      Number(before.count) === group.count &&
+      before.newest === group.newest &&
+      before.logo === group.logo
+    )
+      continue;
+    sql.insert("groups", "kind, key, name, count, newest, logo", [
+      group.kind,
+      group.key,
+      group.name,
+      group.count,
+      group.newest,
+      group.logo,
+    ]);
   }
-  for (const group of currentGroups.values()) sql.deleteWhere(`DELETE FROM groups WHERE kind = ${literal(group.kind)} AND key = ${literal(group.key)};`, 1);
+  for (const group of currentGroups.values())
+    sql.deleteWhere(
+      `DELETE FROM groups WHERE kind = ${literal(group.kind)} AND key = ${literal(group.key)};`,
+      1,
+    );
 
   // The version names the content: the same data always gives the same version.
-  const version = sha1([...desired.map((item) => item.state.hash), ...desiredGroups.map((group) => JSON.stringify(group))].join("\n")).slice(0, 16);
-  const meta: Record<string, string> = { version, articles: String(index.articles.length), newest: index.articles[0]?.published ?? "" };
+  const version = sha1(
+    [
+      ...desired.map((item) => item.state.hash),
+      ...desiredGroups.map((group) => JSON.stringify(group)),
+    ].join("\n"),
+  ).slice(0, 16);
+  const meta: Record<string, string> = {
+    version,
+    articles: String(index.articles.length),
+    newest: index.articles[0]?.published ?? "",
+  };
   for (const [key, value] of Object.entries(meta)) {
     if (current.meta[key] === value) continue;
     sql.insert("meta", "key, value", [key, value]);
   }
   const statements = sql.finish();
-  return { statements, added, changed, removed, unchanged, moved, rowsWritten: sql.rowsWritten, changedScopes: [...scopes.values()], version };
+  return {
+    statements,
+    added,
+    changed,
+    removed,
+    unchanged,
+    moved,
+    rowsWritten: sql.rowsWritten,
+    changedScopes: [...scopes.values()],
+    version,
+  };
 }
 
 /** An index as the rows D1 would hold for it: to compare two indexes (e.g. two deployed bundles) the way publish does. */

@@ -44,8 +44,14 @@ export async function headersFile(
 ): Promise<string> {
   const base = site.basePath;
   const live = async (path: string) => (await app.request(`${site.publicUrl}${path}`)).headers;
-  const [page, feed, asset, embed] = await Promise.all([live(paths.page), live(paths.feed), live(paths.asset), live(paths.embed)]);
-  const line = (name: string, value: string | null) => (value === null ? [] : [`  ${name}: ${value}`]);
+  const [page, feed, asset, embed] = await Promise.all([
+    live(paths.page),
+    live(paths.feed),
+    live(paths.asset),
+    live(paths.embed),
+  ]);
+  const line = (name: string, value: string | null) =>
+    value === null ? [] : [`  ${name}: ${value}`];
   const drop = (name: string) => (host === "cloudflare" ? [`  ! ${name}`] : []);
   return [
     "# Written by npm run export: the live service's headers for a static host.",
@@ -57,7 +63,13 @@ export async function headersFile(
     `${base}/assets/*`,
     ...drop("Cache-Control"),
     ...line("Cache-Control", asset.get("cache-control")),
-    ...["/feed/archive/*", "/topics/:key/feed/archive/*", "/providers/:key/feed/archive/*"].flatMap((archives) => [`${base}${archives}`, ...drop("Cache-Control"), ...line("Cache-Control", IMMUTABLE)]),
+    ...["/feed/archive/*", "/topics/:key/feed/archive/*", "/providers/:key/feed/archive/*"].flatMap(
+      (archives) => [
+        `${base}${archives}`,
+        ...drop("Cache-Control"),
+        ...line("Cache-Control", IMMUTABLE),
+      ],
+    ),
     `${base}/embed/*`,
     ...drop("Content-Security-Policy"),
     ...drop("X-Frame-Options"),

@@ -13,7 +13,16 @@
  * touched). A run over unchanged data renders and writes nothing.
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, rmdirSync, statSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  rmdirSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, join, sep } from "node:path";
 
 /** Where exports before the record kept their list of files: inside the site, which published it. Read once, then removed. */
@@ -56,8 +65,16 @@ interface ExportRecord {
 
 /** `/topics/ai/` -> `topics/ai/index.html`; `/feed.rss` -> `feed.rss`; percent-escapes decoded, as static hosts decode paths. */
 export function fileForUrl(path: string): string {
-  const segments = path.split("/").slice(1).map((segment) => decodeURIComponent(segment));
-  if (segments.some((segment) => segment === "." || segment === ".." || segment.includes(sep) || segment.includes("\0"))) {
+  const segments = path
+    .split("/")
+    .slice(1)
+    .map((segment) => decodeURIComponent(segment));
+  if (
+    segments.some(
+      (segment) =>
+        segment === "." || segment === ".." || segment.includes(sep) || segment.includes("\0"),
+    )
+  ) {
     throw new Error(`${path}: not a path that can be a file`);
   }
   if (segments.at(-1) === "") segments[segments.length - 1] = "index.html";
@@ -65,14 +82,22 @@ export function fileForUrl(path: string): string {
 }
 
 /** The export file of a URL of the app: its bytes are what the app answers, which must be a 200. */
-export function appFile(app: App, origin: string, url: string, inputs: readonly unknown[]): ExportFile {
+export function appFile(
+  app: App,
+  origin: string,
+  url: string,
+  inputs: readonly unknown[],
+): ExportFile {
   return {
     file: fileForUrl(url),
     url,
     inputs,
     async render() {
       const response = await app.request(`${origin}${url}`);
-      if (response.status !== 200) throw new Error(`${url}: the app answered ${response.status}: ${(await response.text()).trim().slice(0, 200)}`);
+      if (response.status !== 200)
+        throw new Error(
+          `${url}: the app answered ${response.status}: ${(await response.text()).trim().slice(0, 200)}`,
+        );
       return new Uint8Array(await response.arrayBuffer());
     },
   };
@@ -84,7 +109,10 @@ export function appFile(app: App, origin: string, url: string, inputs: readonly 
  * by all of its files. `known` may hold some already (an article's: its
  * file's content hash, which the parse cache has).
  */
-function inputFingerprints(salt: string, known: WeakMap<object, string>): (inputs: readonly unknown[]) => string {
+function inputFingerprints(
+  salt: string,
+  known: WeakMap<object, string>,
+): (inputs: readonly unknown[]) => string {
   const of = (value: unknown): string => {
     if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "undefined";
     let fingerprint = known.get(value);
@@ -95,7 +123,12 @@ function inputFingerprints(salt: string, known: WeakMap<object, string>): (input
     }
     return fingerprint;
   };
-  return (inputs) => createHash("sha1").update(salt).update("\n").update(inputs.map(of).join("\n")).digest("base64url");
+  return (inputs) =>
+    createHash("sha1")
+      .update(salt)
+      .update("\n")
+      .update(inputs.map(of).join("\n"))
+      .digest("base64url");
 }
 
 export async function exportSite(options: {
@@ -109,12 +142,27 @@ export async function exportSite(options: {
   fingerprints?: WeakMap<object, string>;
   onProgress?: (done: number, total: number) => void;
 }): Promise<ExportSummary> {
-  const { files, out, record: recordPath, salt, onProgress, fingerprints = new WeakMap() } = options;
+  const {
+    files,
+    out,
+    record: recordPath,
+    salt,
+    onProgress,
+    fingerprints = new WeakMap(),
+  } = options;
   mkdirSync(out, { recursive: true });
   const previous = readRecord(recordPath, out);
   const fingerprintOf = inputFingerprints(salt, fingerprints);
   const current: ExportRecord = { salt, files: {} };
-  const summary: ExportSummary = { writtenUrls: [], files: files.length, rendered: 0, written: 0, unchanged: 0, removed: 0, bytes: 0 };
+  const summary: ExportSummary = {
+    writtenUrls: [],
+    files: files.length,
+    rendered: 0,
+    written: 0,
+    unchanged: 0,
+    removed: 0,
+    bytes: 0,
+  };
   const folders = new Set<string>();
   let next = 0;
   let done = 0;
@@ -129,7 +177,10 @@ export async function exportSite(options: {
     const bytes = await render();
     summary.rendered++;
     summary.bytes += bytes.byteLength;
-    if (statSync(path, { throwIfNoEntry: false })?.size === bytes.byteLength && Buffer.compare(readFileSync(path), bytes) === 0) {
+    if (
+      statSync(path, { throwIfNoEntry: false })?.size === bytes.byteLength &&
+      Buffer.compare(readFileSync(path), bytes) === 0
+    ) {
       summary.unchanged++;
       return;
     }
@@ -174,7 +225,8 @@ function readRecord(recordPath: string | undefined, out: string): ExportRecord {
     rmSync(legacy);
     return { salt: "", files: Object.fromEntries(files.map((file) => [file, ""])) };
   }
-  if (recordPath && existsSync(recordPath)) return JSON.parse(readFileSync(recordPath, "utf8")) as ExportRecord;
+  if (recordPath && existsSync(recordPath))
+    return JSON.parse(readFileSync(recordPath, "utf8")) as ExportRecord;
   return { salt: "", files: {} };
 }
 

@@ -22,21 +22,34 @@ export interface PingOptions {
   batchSize?: number;
 }
 
-export async function pingHubs(hubs: readonly string[], urls: readonly string[], options: PingOptions = {}): Promise<PingResult[]> {
+export async function pingHubs(
+  hubs: readonly string[],
+  urls: readonly string[],
+  options: PingOptions = {},
+): Promise<PingResult[]> {
   const { fetch: send = fetch, attempts = 3, backoffMs = 1_000, batchSize = 100 } = options;
   const results: PingResult[] = [];
   for (const hub of hubs) {
     for (let start = 0; start < urls.length; start += batchSize) {
       const batch = urls.slice(start, start + batchSize);
-      const body = new URLSearchParams([["hub.mode", "publish"], ...batch.map((url): [string, string] => ["hub.url", url])]);
+      const body = new URLSearchParams([
+        ["hub.mode", "publish"],
+        ...batch.map((url): [string, string] => ["hub.url", url]),
+      ]);
       let detail = "";
       let attempt = 0;
       let ok = false;
       while (!ok && attempt < attempts) {
-        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, backoffMs * 2 ** (attempt - 1)));
+        if (attempt > 0)
+          await new Promise((resolve) => setTimeout(resolve, backoffMs * 2 ** (attempt - 1)));
         attempt++;
         try {
-          const response = await send(hub, { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body, signal: AbortSignal.timeout(15_000) });
+          const response = await send(hub, {
+            method: "POST",
+            headers: { "Content-Type": "application/x-www-form-urlencoded" },
+            body,
+            signal: AbortSignal.timeout(15_000),
+          });
           const text = (await response.text()).trim().replace(/\s+/g, " ").slice(0, 200);
           ok = response.ok;
           detail = `${response.status}${text ? ` ${text}` : ""}`;

@@ -34,11 +34,17 @@ function targetArgs(target: D1Target): string[] {
 
 async function wrangler(args: string[]): Promise<string> {
   try {
-    const { stdout } = await run(WRANGLER, args, { maxBuffer: 1024 * 1024 * 1024, env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
+    const { stdout } = await run(WRANGLER, args, {
+      maxBuffer: 1024 * 1024 * 1024,
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+    });
     return stdout;
   } catch (error) {
     const { stderr = "", stdout = "" } = error as { stderr?: string; stdout?: string };
-    throw new Error(`wrangler d1 execute failed: ${wranglerSaid(stdout, stderr) || (error as Error).message}`, { cause: error });
+    throw new Error(
+      `wrangler d1 execute failed: ${wranglerSaid(stdout, stderr) || (error as Error).message}`,
+      { cause: error },
+    );
   }
 }
 
@@ -59,18 +65,34 @@ export function wranglerSaid(stdout: string, stderr: string): string {
   return lines
     .slice(Math.max(start, 0))
     .map((line) => line.replace(/^✘ \[ERROR\] /, "").trim())
-    .filter((line) => line !== "" && !line.startsWith("🪵") && !line.startsWith("If you think this is a bug"))
+    .filter(
+      (line) =>
+        line !== "" && !line.startsWith("🪵") && !line.startsWith("If you think this is a bug"),
+    )
     .join(" ");
 }
 
 /** The rows of each `;`-separated query, in order. */
 export async function d1Query(target: D1Target, sql: string): Promise<Record<string, unknown>[][]> {
-  const stdout = await wrangler(["d1", "execute", ...targetArgs(target), "--json", "--command", sql]);
-  return (JSON.parse(stdout.slice(stdout.indexOf("["))) as { results: Record<string, unknown>[] }[]).map((result) => result.results);
+  const stdout = await wrangler([
+    "d1",
+    "execute",
+    ...targetArgs(target),
+    "--json",
+    "--command",
+    sql,
+  ]);
+  return (
+    JSON.parse(stdout.slice(stdout.indexOf("["))) as { results: Record<string, unknown>[] }[]
+  ).map((result) => result.results);
 }
 
 /** Runs statements from a file written into `workDir`. */
-export async function d1ExecuteStatements(target: D1Target, statements: string[], workDir: string): Promise<void> {
+export async function d1ExecuteStatements(
+  target: D1Target,
+  statements: string[],
+  workDir: string,
+): Promise<void> {
   const file = join(workDir, "publish.sql");
   writeFileSync(file, `${statements.join("\n")}\n`);
   await wrangler(["d1", "execute", ...targetArgs(target), "--file", file, "--yes"]);

@@ -5,6 +5,9 @@
  */
 import type { Config } from "../config.js";
 
-export function publishingTime(config: Pick<Config, "includeUnpublished">): { now: () => number; showScheduled: boolean } {
+export function publishingTime(config: Pick<Config, "includeUnpublished">): {
+  now: () => number;
+  showScheduled: boolean;
+} {
   return { now: () => Date.now(), showScheduled: config.includeUnpublished };
 }

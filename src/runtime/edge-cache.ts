@@ -24,18 +24,31 @@ export function edgeCacheKey(url: string, version: string): string {
   return key.toString();
 }
 
-export async function withEdgeCache(request: Request, { cache, version, waitUntil }: EdgeCacheOptions, handle: (request: Request) => Promise<Response>): Promise<Response> {
+export async function withEdgeCache(
+  request: Request,
+  { cache, version, waitUntil }: EdgeCacheOptions,
+  handle: (request: Request) => Promise<Response>,
+): Promise<Response> {
   if (!cache || request.method !== "GET") return handle(request);
   const key = new Request(edgeCacheKey(request.url, version), { method: "GET" });
   try {
     const hit = await cache.match(key);
-    if (hit) return isNotModified(request.headers, hit.headers.get("etag"), hit.headers.get("last-modified")) ? notModified(hit) : hit;
+    if (hit)
+      return isNotModified(
+        request.headers,
+        hit.headers.get("etag"),
+        hit.headers.get("last-modified"),
+      )
+        ? notModified(hit)
+        : hit;
   } catch (error) {
     console.warn("feedloom: edge cache lookup failed; serving from the app", error);
   }
   const response = await handle(request);
   if (response.status === 200) {
-    const stored = (async () => cache.put(key, response.clone()))().catch((error) => console.warn("feedloom: edge cache store failed", error));
+    const stored = (async () => cache.put(key, response.clone()))().catch((error) =>
+      console.warn("feedloom: edge cache store failed", error),
+    );
     waitUntil(stored);
   }
   return response;

@@ -6,4 +6,5 @@
  */
 import { createHash } from "node:crypto";
 
-export const nodeBodyEtag = (body: Uint8Array): string => `"${createHash("sha1").update(body).digest("base64url")}"`;
+export const nodeBodyEtag = (body: Uint8Array): string =>
+  `"${createHash("sha1").update(body).digest("base64url")}"`;

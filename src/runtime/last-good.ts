@@ -15,7 +15,11 @@ interface Kept {
 
 export interface LastGood {
   /** Keeps a GET's 200 answer (the copying runs in `waitUntil`). */
-  remember(request: Request, response: Response, waitUntil: (promise: Promise<unknown>) => void): void;
+  remember(
+    request: Request,
+    response: Response,
+    waitUntil: (promise: Promise<unknown>) => void,
+  ): void;
   /** The kept answer for this URL, as a 200 or, for a matching conditional request, a 304; undefined if none. */
   recall(request: Request): Promise<Response | undefined>;
 }
@@ -26,7 +30,15 @@ export function lastGoodKey(url: string): string {
   return key.toString();
 }
 
-export function createLastGood({ cache, maxEntries = 200, maxBytes = 8 * 1024 * 1024 }: { cache?: Pick<Cache, "match" | "put">; maxEntries?: number; maxBytes?: number }): LastGood {
+export function createLastGood({
+  cache,
+  maxEntries = 200,
+  maxBytes = 8 * 1024 * 1024,
+}: {
+  cache?: Pick<Cache, "match" | "put">;
+  maxEntries?: number;
+  maxBytes?: number;
+}): LastGood {
   const kept = new Map<string, Kept>();
   let bytes = 0;
   const keep = (url: string, entry: Kept) => {
@@ -50,13 +62,18 @@ export function createLastGood({ cache, maxEntries = 200, maxBytes = 8 * 1024 * 
         (async () => {
           const entry = { body: await copy.arrayBuffer(), headers: [...copy.headers] };
           keep(request.url, entry);
-          await cache?.put(new Request(lastGoodKey(request.url)), new Response(entry.body, { headers: entry.headers }));
+          await cache?.put(
+            new Request(lastGoodKey(request.url)),
+            new Response(entry.body, { headers: entry.headers }),
+          );
         })().catch((error) => console.warn("feedloom: last good answer not kept", error)),
       );
     },
     async recall(request) {
       const entry = kept.get(request.url);
-      let response = entry ? new Response(entry.body, { status: 200, headers: entry.headers }) : undefined;
+      let response = entry
+        ? new Response(entry.body, { status: 200, headers: entry.headers })
+        : undefined;
       if (!response && cache) {
         try {
           response = await cache.match(new Request(lastGoodKey(request.url)));
@@ -65,8 +82,17 @@ export function createLastGood({ cache, maxEntries = 200, maxBytes = 8 * 1024 * 
         }
       }
       if (!response) return undefined;
-      if (isNotModified(request.headers, response.headers.get("etag"), response.headers.get("last-modified"))) return notModified(response);
-      return request.method === "HEAD" ? new Response(null, { status: 200, headers: response.headers }) : response;
+      if (
+        isNotModified(
+          request.headers,
+          response.headers.get("etag"),
+          response.headers.get("last-modified"),
+        )
+      )
+        return notModified(response);
+      return request.method === "HEAD"
+        ? new Response(null, { status: 200, headers: response.headers })
+        : response;
     },
   };
 }

@@ -6,7 +6,11 @@
 import { ConfigError } from "../config.js";
 import { DataDirError } from "../sources/fs-source.js";
 
-export function runMain(name: string, main: () => Promise<number | void>, { userErrorExit = 1 } = {}): void {
+export function runMain(
+  name: string,
+  main: () => Promise<number | void>,
+  { userErrorExit = 1 } = {},
+): void {
   main().then(
     (code) => {
       if (typeof code === "number") process.exitCode = code;

@@ -14,6 +14,17 @@ import type { ContentStore } from "../index/store.js";
 import { zlibCompressor } from "./compression.js";
 import { nodeBodyEtag } from "./etag.js";
 
-export function createNodeApp(options: { store: ContentStore; config: Config; itemFragments: ItemFragments; admission?: RenderAdmission; extensions?: readonly AppExtension[] }): Hono {
-  return createApp({ ...options, cache: createLruRenderCache({ admitOnSecondRequest: true }), compressor: zlibCompressor, etag: nodeBodyEtag });
+export function createNodeApp(options: {
+  store: ContentStore;
+  config: Config;
+  itemFragments: ItemFragments;
+  admission?: RenderAdmission;
+  extensions?: readonly AppExtension[];
+}): Hono {
+  return createApp({
+    ...options,
+    cache: createLruRenderCache({ admitOnSecondRequest: true }),
+    compressor: zlibCompressor,
+    etag: nodeBodyEtag,
+  });
 }

@@ -23,7 +23,12 @@ export interface RenderAdmissionOptions {
   now?: () => number;
 }
 
-export function createRenderAdmission({ share = 0.5, halfLifeMs = 50, retryAfterSeconds = 2, now = () => performance.now() }: RenderAdmissionOptions = {}): RenderAdmission & {
+export function createRenderAdmission({
+  share = 0.5,
+  halfLifeMs = 50,
+  retryAfterSeconds = 2,
+  now = () => performance.now(),
+}: RenderAdmissionOptions = {}): RenderAdmission & {
   /** Render time recently spent, decayed (for tests and the bench). */
   readonly busyMs: number;
 } {
@@ -44,7 +49,11 @@ export function createRenderAdmission({ share = 0.5, halfLifeMs = 50, retryAfter
     async run(render) {
       decay();
       if (busy > limit) {
-        throw new HttpError(503, `busy: this page is not cached and the server is rendering others; retry in ${retryAfterSeconds} s`, { "Retry-After": String(retryAfterSeconds) });
+        throw new HttpError(
+          503,
+          `busy: this page is not cached and the server is rendering others; retry in ${retryAfterSeconds} s`,
+          { "Retry-After": String(retryAfterSeconds) },
+        );
       }
       const started = now();
       try {

@@ -13,5 +13,7 @@ export function readWranglerConfig(path: string): WranglerConfig {
 
 /** Whether the configuration binds a D1 database by this binding or name (the Worker reads the binding DB). */
 export function bindsD1(config: WranglerConfig, database = "DB"): boolean {
-  return (config.d1_databases ?? []).some((entry) => entry.binding === database || entry.database_name === database);
+  return (config.d1_databases ?? []).some(
+    (entry) => entry.binding === database || entry.database_name === database,
+  );
 }

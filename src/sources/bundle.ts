@@ -22,10 +22,18 @@ export interface ContentBundle {
   preview?: true;
 }
 
-export function toBundle(index: ContentIndex, version: string, options: { preview?: boolean } = {}): ContentBundle {
+export function toBundle(
+  index: ContentIndex,
+  version: string,
+  options: { preview?: boolean } = {},
+): ContentBundle {
   const position = new Map(index.articles.map((article, i) => [article, i]));
   const groups = (map: Map<string, Group>): BundledGroup[] =>
-    [...map.values()].map((group) => [group.key, group.name, group.articles.map((article) => position.get(article)!)]);
+    [...map.values()].map((group) => [
+      group.key,
+      group.name,
+      group.articles.map((article) => position.get(article)!),
+    ]);
   return {
     version,
     articles: index.articles.map((article) => ({ ...article, file: "" })),
@@ -37,8 +45,18 @@ export function toBundle(index: ContentIndex, version: string, options: { previe
 
 export function indexFromBundle(bundle: ContentBundle): ContentIndex {
   const groups = (list: BundledGroup[]) =>
-    new Map(list.map(([key, name, positions]): [string, Group] => [key, { key, name, articles: positions.map((i) => bundle.articles[i]) }]));
-  return { articles: bundle.articles, topics: groups(bundle.topics), providers: groups(bundle.providers), issues: [] };
+    new Map(
+      list.map(([key, name, positions]): [string, Group] => [
+        key,
+        { key, name, articles: positions.map((i) => bundle.articles[i]) },
+      ]),
+    );
+  return {
+    articles: bundle.articles,
+    topics: groups(bundle.topics),
+    providers: groups(bundle.providers),
+    issues: [],
+  };
 }
 
 /** Room kept for the Worker's code (the app, Hono, valibot...): about 37 KB gzipped, measured; tripled. */
@@ -48,7 +66,12 @@ const CODE_ALLOWANCE_BYTES = 120 * 1024;
  * Why a content bundle of this gzipped size cannot ship in a Worker of `limitMb`
  * (3 on the free plan, 10 on the paid one), or undefined when it fits.
  */
-export function bundleSizeProblem(articles: number, gzippedBytes: number, limitMb: number, dir: string): string | undefined {
+export function bundleSizeProblem(
+  articles: number,
+  gzippedBytes: number,
+  limitMb: number,
+  dir: string,
+): string | undefined {
   const budget = limitMb * 1024 * 1024 - CODE_ALLOWANCE_BYTES;
   if (gzippedBytes <= budget) return undefined;
   const fit = Math.max(0, Math.floor((articles * budget) / gzippedBytes));

@@ -5,7 +5,15 @@
  * and modification time: a restart reads and parses only the files that changed.
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { readdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -17,7 +25,10 @@ interface CacheFile {
   fingerprint: string;
   entries: Record<string, CachedParse>;
   /** The folder's files as last read: [modification time, size, read at, content hash] by name, so that a start reads only what moved. */
-  folder?: { dir: string; files: Record<string, [mtimeMs: number, size: number, readAtMs: number, hash: string]> };
+  folder?: {
+    dir: string;
+    files: Record<string, [mtimeMs: number, size: number, readAtMs: number, hash: string]>;
+  };
 }
 
 /** A folder that cannot be read as a data folder; the message says what to do. */
@@ -40,7 +51,10 @@ const ARTICLE_FILE = /\.(?:md|markdown)$/i;
 const NOT_ARTICLES = new Set(["census.md", "readme.md"]);
 
 /** Every article file directly in `dir`, parsed, in file-name order. */
-export async function readArticleDir(dir: string, options: { cacheDir?: string } = {}): Promise<ParsedFile[]> {
+export async function readArticleDir(
+  dir: string,
+  options: { cacheDir?: string } = {},
+): Promise<ParsedFile[]> {
   const folder = new ArticleFolder(dir, options);
   const { files } = await folder.scan();
   folder.saveCache();
@@ -96,7 +110,13 @@ export class ArticleFolder {
 
   async scan(): Promise<FolderScan> {
     const names = (await listDir(this.dir))
-      .filter((entry) => entry.isFile() && ARTICLE_FILE.test(entry.name) && !entry.name.startsWith(".") && !NOT_ARTICLES.has(entry.name.toLowerCase()))
+      .filter(
+        (entry) =>
+          entry.isFile() &&
+          ARTICLE_FILE.test(entry.name) &&
+          !entry.name.startsWith(".") &&
+          !NOT_ARTICLES.has(entry.name.toLowerCase()),
+      )
       .map((entry) => entry.name)
       .sort();
     if (!this.cacheLoaded && this.cachePath) this.loadCache(this.cachePath);
@@ -117,7 +137,12 @@ export class ArticleFolder {
       }
       // Git's "racily clean" rule: file systems keep modification times in coarse ticks, so a rewrite of the
       // same size right after a read can keep the same time; only a time clearly before the read vouches.
-      if (before && before.mtimeMs === stat.mtimeMs && before.size === stat.size && before.mtimeMs < before.readAtMs - MTIME_TICK_MS) {
+      if (
+        before &&
+        before.mtimeMs === stat.mtimeMs &&
+        before.size === stat.size &&
+        before.mtimeMs < before.readAtMs - MTIME_TICK_MS
+      ) {
         next.set(name, before);
         continue;
       }
@@ -146,12 +171,21 @@ export class ArticleFolder {
       }
       const parsed = withFileName(entry, name);
       const lastValid = parsed.article ? { article: parsed.article, hash } : before?.lastValid;
-      next.set(name, { mtimeMs: stat.mtimeMs, size: bytes.byteLength === stat.size ? stat.size : -1, readAtMs, hash, parsed, ...(lastValid ? { lastValid } : {}) });
+      next.set(name, {
+        mtimeMs: stat.mtimeMs,
+        size: bytes.byteLength === stat.size ? stat.size : -1,
+        readAtMs,
+        hash,
+        parsed,
+        ...(lastValid ? { lastValid } : {}),
+      });
     }
     for (const name of this.known.keys()) if (!next.has(name)) changed = true;
     this.known = next;
     // Parses of bytes no file holds any more are dropped, so memory follows the folder.
-    const live = new Set([...next.values()].flatMap((file) => [file.hash, file.lastValid?.hash ?? file.hash]));
+    const live = new Set(
+      [...next.values()].flatMap((file) => [file.hash, file.lastValid?.hash ?? file.hash]),
+    );
     for (const hash of this.parses.keys()) {
       if (live.has(hash)) continue;
       this.parses.delete(hash);
@@ -168,7 +202,11 @@ export class ArticleFolder {
       files.push({
         file: name,
         article: file.lastValid.article,
-        issues: file.parsed.issues.map((issue) => ({ ...issue, severity: "warning", reason: `${issue.reason} ${KEPT_LIVE}` })),
+        issues: file.parsed.issues.map((issue) => ({
+          ...issue,
+          severity: "warning",
+          reason: `${issue.reason} ${KEPT_LIVE}`,
+        })),
       });
       hashes.set(name, file.lastValid.hash);
     }
@@ -183,10 +221,24 @@ export class ArticleFolder {
    */
   saveCache(): void {
     if (!this.cachePath || !this.cacheDirty) return;
-    if (existsSync(this.cachePath) && this.unsaved.reads < SAVE_WORTH.reads && this.unsaved.parses < SAVE_WORTH.parses) return;
+    if (
+      existsSync(this.cachePath) &&
+      this.unsaved.reads < SAVE_WORTH.reads &&
+      this.unsaved.parses < SAVE_WORTH.parses
+    )
+      return;
     this.unsaved = { reads: 0, parses: 0 };
-    const files = Object.fromEntries([...this.known].map(([name, file]) => [name, [file.mtimeMs, file.size, file.readAtMs, file.hash] as [number, number, number, string]]));
-    writeCache(this.cachePath, { fingerprint: parserFingerprint(), entries: Object.fromEntries(this.parses), folder: { dir: resolve(this.dir), files } });
+    const files = Object.fromEntries(
+      [...this.known].map(([name, file]) => [
+        name,
+        [file.mtimeMs, file.size, file.readAtMs, file.hash] as [number, number, number, string],
+      ]),
+    );
+    writeCache(this.cachePath, {
+      fingerprint: parserFingerprint(),
+      entries: Object.fromEntries(this.parses),
+      folder: { dir: resolve(this.dir), files },
+    });
     this.cacheDirty = false;
   }
 
@@ -200,7 +252,14 @@ export class ArticleFolder {
       const entry = this.parses.get(hash);
       if (!entry) continue;
       const parsed = withFileName(entry, name);
-      this.known.set(name, { mtimeMs, size, readAtMs, hash, parsed, ...(parsed.article ? { lastValid: { article: parsed.article, hash } } : {}) });
+      this.known.set(name, {
+        mtimeMs,
+        size,
+        readAtMs,
+        hash,
+        parsed,
+        ...(parsed.article ? { lastValid: { article: parsed.article, hash } } : {}),
+      });
     }
   }
 }
@@ -210,9 +269,17 @@ async function listDir(dir: string) {
     return await readdir(dir, { withFileTypes: true });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") throw new DataDirError(`the data folder ${JSON.stringify(dir)} does not exist: create it, or set DATA_DIR to the folder of article files`);
-    if (code === "ENOTDIR") throw new DataDirError(`${JSON.stringify(dir)} is a file, not a folder: set DATA_DIR to the folder of article files`);
-    throw new DataDirError(`the data folder ${JSON.stringify(dir)} cannot be read (${code ?? String(error)})`);
+    if (code === "ENOENT")
+      throw new DataDirError(
+        `the data folder ${JSON.stringify(dir)} does not exist: create it, or set DATA_DIR to the folder of article files`,
+      );
+    if (code === "ENOTDIR")
+      throw new DataDirError(
+        `${JSON.stringify(dir)} is a file, not a folder: set DATA_DIR to the folder of article files`,
+      );
+    throw new DataDirError(
+      `the data folder ${JSON.stringify(dir)} cannot be read (${code ?? String(error)})`,
+    );
   }
 }
 
@@ -236,7 +303,8 @@ function parserFingerprint(): string {
   const hash = createHash("sha1").update(pkg.version);
   const contentDir = fileURLToPath(new URL("../content/", import.meta.url));
   try {
-    for (const name of readdirSync(contentDir).sort()) hash.update(name).update(readFileSync(join(contentDir, name)));
+    for (const name of readdirSync(contentDir).sort())
+      hash.update(name).update(readFileSync(join(contentDir, name)));
   } catch {
     try {
       hash.update(readFileSync(fileURLToPath(import.meta.url)));
@@ -263,6 +331,8 @@ function writeCache(path: string, file: CacheFile): void {
     writeFileSync(`${path}.${process.pid}.tmp`, JSON.stringify(file));
     renameSync(`${path}.${process.pid}.tmp`, path);
   } catch (error) {
-    console.warn(`feedloom: parse cache not written (${error instanceof Error ? error.message : String(error)}); the next start parses every file again`);
+    console.warn(
+      `feedloom: parse cache not written (${error instanceof Error ? error.message : String(error)}); the next start parses every file again`,
+    );
   }
 }

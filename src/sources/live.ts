@@ -104,7 +104,10 @@ export function watchFolder(options: LiveFolderOptions): LiveFolder {
       options.onError(error); // no events on this file system: the rescans still see changes
     }
   }
-  const rescans = options.rescanSeconds > 0 ? setInterval(() => void reload(), options.rescanSeconds * 1000) : undefined;
+  const rescans =
+    options.rescanSeconds > 0
+      ? setInterval(() => void reload(), options.rescanSeconds * 1000)
+      : undefined;
   rescans?.unref();
   return {
     close() {
@@ -116,7 +119,11 @@ export function watchFolder(options: LiveFolderOptions): LiveFolder {
 }
 
 /** What changed between two loads, by article id; an article counts for feeds only once it is out at `now`. */
-function compare(before: LoadResult, after: LoadResult, now: number): Omit<Reload, "result" | "ms"> {
+function compare(
+  before: LoadResult,
+  after: LoadResult,
+  now: number,
+): Omit<Reload, "result" | "ms"> {
   const cutoff = publishedCutoff(now);
   const old = new Map(before.index.articles.map((article) => [article.id, article]));
   const touched: Article[] = [];
@@ -134,7 +141,12 @@ function compare(before: LoadResult, after: LoadResult, now: number): Omit<Reloa
     }
   }
   touched.push(...old.values());
-  return { added, changed, removed: old.size, changedScopes: scopesOf(touched.filter((article) => article.published <= cutoff)) };
+  return {
+    added,
+    changed,
+    removed: old.size,
+    changedScopes: scopesOf(touched.filter((article) => article.published <= cutoff)),
+  };
 }
 
 /** An unchanged file keeps its article object; a renamed or rewritten one is compared by content. */

@@ -38,7 +38,10 @@ export function defaultCacheDir(env: Record<string, string | undefined>): string
  * Reads, validates and indexes a data folder. Throws DataDirError when there
  * is nothing to publish (no folder, or no article files in it).
  */
-export async function loadIndexFromDir(dir: string, options: LoadOptions & { cacheDir?: string }): Promise<LoadResult> {
+export async function loadIndexFromDir(
+  dir: string,
+  options: LoadOptions & { cacheDir?: string },
+): Promise<LoadResult> {
   const folder = new ArticleFolder(dir, { cacheDir: options.cacheDir });
   const result = indexScan(await folder.scan(), dir, options);
   folder.saveCache();
@@ -48,7 +51,9 @@ export async function loadIndexFromDir(dir: string, options: LoadOptions & { cac
 /** One scan of a folder, indexed: what a start and every live reload publish. */
 export function indexScan(scan: FolderScan, dir: string, options: LoadOptions): LoadResult {
   if (scan.files.length === 0) {
-    throw new DataDirError(`the data folder ${JSON.stringify(dir)} has no article files (*.md or *.markdown): add articles, or set DATA_DIR to the folder that holds them`);
+    throw new DataDirError(
+      `the data folder ${JSON.stringify(dir)} has no article files (*.md or *.markdown): add articles, or set DATA_DIR to the folder that holds them`,
+    );
   }
   const articles = scan.files.flatMap((file): Article[] => (file.article ? [file.article] : []));
   const index = buildIndex(articles, options);
@@ -61,12 +66,21 @@ export function indexScan(scan: FolderScan, dir: string, options: LoadOptions): 
     issues: [...scan.files.flatMap((file) => file.issues), ...index.issues],
     scheduled: options.showScheduled ? [] : scheduledArticles(index.articles, options.now),
     version: version.digest("base64url").slice(0, 16),
-    articleHashes: new WeakMap(articles.flatMap((article) => (scan.hashes.has(article.file) ? [[article, `${article.file}\0${scan.hashes.get(article.file)}`] as const] : []))),
+    articleHashes: new WeakMap(
+      articles.flatMap((article) =>
+        scan.hashes.has(article.file)
+          ? [[article, `${article.file}\0${scan.hashes.get(article.file)}`] as const]
+          : [],
+      ),
+    ),
   };
 }
 
 export function summaryLine(result: LoadResult, dir: string): string {
   const warnings = result.issues.filter((issue) => issue.severity === "warning").length;
-  const scheduled = result.scheduled.length > 0 ? `, ${result.scheduled.length} scheduled (next ${result.scheduled[0].published})` : "";
+  const scheduled =
+    result.scheduled.length > 0
+      ? `, ${result.scheduled.length} scheduled (next ${result.scheduled[0].published})`
+      : "";
   return `feedloom: ${dir}: loaded ${result.files - result.skipped} of ${result.files} files, skipped ${result.skipped}, ${warnings} warning${warnings === 1 ? "" : "s"}; publishing ${result.index.articles.length - result.scheduled.length} articles${scheduled}, ${result.index.topics.size} topics, ${result.index.providers.size} providers`;
 }

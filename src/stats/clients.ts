@@ -14,12 +14,32 @@ export type Client =
 const COUNT = "(?<subscribers>\\d{1,9}) subscribers?";
 
 const SERVICES: { service: string; pattern: RegExp }[] = [
-  { service: "Feedly", pattern: new RegExp(`^Feedly/[\\d.]+ \\(\\+https?://(?:www\\.)?feedly\\.com/[\\w./-]*; ${COUNT};`) },
+  {
+    service: "Feedly",
+    pattern: new RegExp(
+      `^Feedly/[\\d.]+ \\(\\+https?://(?:www\\.)?feedly\\.com/[\\w./-]*; ${COUNT};`,
+    ),
+  },
   { service: "Inoreader", pattern: new RegExp(`\\(compatible; inoreader\\.com; ${COUNT}\\)`) },
   { service: "Feedbin", pattern: new RegExp(`^Feedbin feed-id:(?<feedId>\\d{1,12}) - ${COUNT}`) },
-  { service: "NewsBlur", pattern: new RegExp(`^NewsBlur Feed Fetcher - ${COUNT}(?: - https?://(?:www\\.)?newsblur\\.com/site/(?<feedId>\\d{1,12}))?`) },
-  { service: "The Old Reader", pattern: new RegExp(`\\(compatible; theoldreader\\.com; ${COUNT}; feed-id=(?<feedId>[\\w-]{1,40})\\)`) },
-  { service: "BazQux", pattern: new RegExp(`\\(compatible; BazQux/[\\d.]+; \\+https://bazqux\\.com/fetcher; ${COUNT}\\)`) },
+  {
+    service: "NewsBlur",
+    pattern: new RegExp(
+      `^NewsBlur Feed Fetcher - ${COUNT}(?: - https?://(?:www\\.)?newsblur\\.com/site/(?<feedId>\\d{1,12}))?`,
+    ),
+  },
+  {
+    service: "The Old Reader",
+    pattern: new RegExp(
+      `\\(compatible; theoldreader\\.com; ${COUNT}; feed-id=(?<feedId>[\\w-]{1,40})\\)`,
+    ),
+  },
+  {
+    service: "BazQux",
+    pattern: new RegExp(
+      `\\(compatible; BazQux/[\\d.]+; \\+https://bazqux\\.com/fetcher; ${COUNT}\\)`,
+    ),
+  },
 ];
 
 /** Robots, link previews, monitors and bare HTTP libraries: they fetch, nobody reads. */
@@ -36,7 +56,13 @@ export function classifyClient(userAgent: string | undefined): Client {
   if (agent.trim() === "") return { kind: "crawler" };
   for (const { service, pattern } of SERVICES) {
     const match = pattern.exec(agent);
-    if (match?.groups) return { kind: "aggregator", service, subscribers: Number(match.groups.subscribers), feedId: match.groups.feedId ?? "" };
+    if (match?.groups)
+      return {
+        kind: "aggregator",
+        service,
+        subscribers: Number(match.groups.subscribers),
+        feedId: match.groups.feedId ?? "",
+      };
   }
   if (CRAWLER.test(agent)) return { kind: "crawler" };
   if (BROWSER.test(agent)) return { kind: "browser" };
@@ -44,7 +70,8 @@ export function classifyClient(userAgent: string | undefined): Client {
 }
 
 /** The feeds readers subscribe to: everything, a topic's, a provider's, a digest; not archives or pages. */
-const COUNTED_FEED = /^(?:\/(?:topics|providers)\/[^/]+)?\/(?:feed|digest\/(?:daily|weekly))\.(?:rss|atom|json)$/;
+const COUNTED_FEED =
+  /^(?:\/(?:topics|providers)\/[^/]+)?\/(?:feed|digest\/(?:daily|weekly))\.(?:rss|atom|json)$/;
 
 /** The feed a request path (under the base path, no query) counts for, or undefined. */
 export function countedFeedPath(path: string, basePath: string): string | undefined {

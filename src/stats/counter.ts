@@ -58,7 +58,19 @@ export function createStatsCounter(store: StatsStore, basePath: string) {
     (keys ??= (async () => {
       const raw = await store.keys(day);
       const imported = await Promise.all(
-        [...raw].map(async ([keyDay, key]) => [keyDay, await crypto.subtle.importKey("raw", Uint8Array.from(atob(key), (c) => c.charCodeAt(0)), { name: "HMAC", hash: "SHA-256" }, false, ["sign"])] as const),
+        [...raw].map(
+          async ([keyDay, key]) =>
+            [
+              keyDay,
+              await crypto.subtle.importKey(
+                "raw",
+                Uint8Array.from(atob(key), (c) => c.charCodeAt(0)),
+                { name: "HMAC", hash: "SHA-256" },
+                false,
+                ["sign"],
+              ),
+            ] as const,
+        ),
       );
       return new Map(imported);
     })());
@@ -114,9 +126,13 @@ export function createStatsCounter(store: StatsStore, basePath: string) {
         if (feedClaims.has(userAgent)) return undefined;
         if (feedClaims.size >= MAX_FEED_AGENTS) feedClaims.clear();
         // The service's earlier claims for this feed-id are superseded: the same count again later is news again.
-        for (const [agent, earlier] of feedClaims) if (earlier.service === client.service && earlier.feedId === client.feedId) feedClaims.delete(agent);
+        for (const [agent, earlier] of feedClaims)
+          if (earlier.service === client.service && earlier.feedId === client.feedId)
+            feedClaims.delete(agent);
         feedClaims.set(userAgent, client);
-        return maintained.then(() => store.recordClaim(day, path, client.service, client.feedId, client.subscribers));
+        return maintained.then(() =>
+          store.recordClaim(day, path, client.service, client.feedId, client.subscribers),
+        );
       }
       if (request.address === undefined) return undefined;
       let byAddress = counted.get(path);
@@ -145,7 +161,14 @@ export type StatsCounter = ReturnType<typeof createStatsCounter>;
  * readers apart (two of 10,000 collide about 3 times), too few to name an
  * address even with the key (each value fits about 256 IPv4 addresses).
  */
-async function readerHash(key: CryptoKey, path: string, address: string, userAgent: string): Promise<number> {
-  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, utf8.encode(`${path}\n${address}\n${userAgent}`)));
+async function readerHash(
+  key: CryptoKey,
+  path: string,
+  address: string,
+  userAgent: string,
+): Promise<number> {
+  const mac = new Uint8Array(
+    await crypto.subtle.sign("HMAC", key, utf8.encode(`${path}\n${address}\n${userAgent}`)),
+  );
   return (mac[0] << 16) | (mac[1] << 8) | mac[2];
 }

@@ -5,6 +5,11 @@ import type { SqlDatabase } from "./store.js";
 export function d1Database(db: D1Like): SqlDatabase {
   return {
     // D1 runs a batch as one transaction.
-    batch: async (statements) => (await db.batch<Record<string, unknown>>(statements.map(({ sql, params }) => db.prepare(sql).bind(...params)))).map((result) => result.results),
+    batch: async (statements) =>
+      (
+        await db.batch<Record<string, unknown>>(
+          statements.map(({ sql, params }) => db.prepare(sql).bind(...params)),
+        )
+      ).map((result) => result.results),
   };
 }

@@ -23,7 +23,11 @@ export interface NodeStatistics {
 }
 
 /** The client's address of a request @hono/node-server serves (its env holds the IncomingMessage). */
-export function nodeClientAddress(env: unknown, headers: Headers, trustProxy: boolean): string | undefined {
+export function nodeClientAddress(
+  env: unknown,
+  headers: Headers,
+  trustProxy: boolean,
+): string | undefined {
   if (trustProxy) {
     const forwarded = headers.get("x-forwarded-for")?.split(",")[0]?.trim();
     if (forwarded) return forwarded;
@@ -57,26 +61,44 @@ function withoutQuery(target: string): string {
 
 /** A header's first value from Node's raw list (name, value, name, value...), names in any case. */
 function rawHeader(raw: readonly string[], lowerName: string): string | undefined {
-  for (let i = 0; i < raw.length; i += 2) if (raw[i].length === lowerName.length && raw[i].toLowerCase() === lowerName) return raw[i + 1];
+  for (let i = 0; i < raw.length; i += 2)
+    if (raw[i].length === lowerName.length && raw[i].toLowerCase() === lowerName) return raw[i + 1];
   return undefined;
 }
 
-export async function nodeStatistics(config: StatsConfig, basePath: string, stateDir: string): Promise<NodeStatistics | undefined> {
+export async function nodeStatistics(
+  config: StatsConfig,
+  basePath: string,
+  stateDir: string,
+): Promise<NodeStatistics | undefined> {
   if (config.token === undefined) return undefined;
   const database = await openSqliteFile(stateDir, statsMigrations());
   const store = createStatsStore(database, config);
   const counter = createStatsCounter(store, basePath);
   return {
-    extension: statsRoutes({ token: config.token, store, addressOf: (c: Context) => nodeClientAddress(c.env, c.req.raw.headers, config.trustProxy) }),
+    extension: statsRoutes({
+      token: config.token,
+      store,
+      addressOf: (c: Context) => nodeClientAddress(c.env, c.req.raw.headers, config.trustProxy),
+    }),
     observe(request, status, env) {
       // From the IncomingMessage as Node parsed it: its `headers` object is built on first use, and the Request's on first use too.
       const incoming = (env as { incoming?: IncomingMessage } | undefined)?.incoming;
       const path = incoming?.url === undefined ? pathOf(request.url) : withoutQuery(incoming.url);
-      const userAgent = incoming?.rawHeaders ? rawHeader(incoming.rawHeaders, "user-agent") : (request.headers.get("user-agent") ?? undefined);
-      const address = config.trustProxy || !incoming ? nodeClientAddress(env, request.headers, config.trustProxy) : incoming.socket.remoteAddress;
+      const userAgent = incoming?.rawHeaders
+        ? rawHeader(incoming.rawHeaders, "user-agent")
+        : (request.headers.get("user-agent") ?? undefined);
+      const address =
+        config.trustProxy || !incoming
+          ? nodeClientAddress(env, request.headers, config.trustProxy)
+          : incoming.socket.remoteAddress;
       counter
         .count({ path, status, userAgent, address, at: Date.now() })
-        ?.catch((error: unknown) => console.warn(`feedloom: statistics: a request was not counted: ${error instanceof Error ? error.message : String(error)}`));
+        ?.catch((error: unknown) =>
+          console.warn(
+            `feedloom: statistics: a request was not counted: ${error instanceof Error ? error.message : String(error)}`,
+          ),
+        );
     },
     close: () => database.close(),
     database,

@@ -44,7 +44,11 @@ const PRIVATE = {
   "Access-Control-Allow-Origin": "",
   "Access-Control-Expose-Headers": "",
 };
-const HTML = { ...PRIVATE, "Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": PAGE_CSP };
+const HTML = {
+  ...PRIVATE,
+  "Content-Type": "text/html; charset=utf-8",
+  "Content-Security-Policy": PAGE_CSP,
+};
 const JSON_TYPE = { ...PRIVATE, "Content-Type": "application/json; charset=utf-8" };
 const CHALLENGE = { "WWW-Authenticate": 'Bearer realm="feedloom statistics"' };
 
@@ -58,10 +62,20 @@ export function statsRoutes(options: StatsRoutesOptions): AppExtension {
   const { token, store, addressOf = () => undefined, now = Date.now } = options;
   if (token === undefined) return { install: () => {} };
   // Secrets are compared as HMACs under a key of this process: equal lengths, and a comparison that does not stop early.
-  const compareKey = crypto.subtle.generateKey({ name: "HMAC", hash: "SHA-256" }, false, ["sign"]) as Promise<CryptoKey>;
-  const tokenKey = crypto.subtle.importKey("raw", utf8.encode(token), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const compareKey = crypto.subtle.generateKey({ name: "HMAC", hash: "SHA-256" }, false, [
+    "sign",
+  ]) as Promise<CryptoKey>;
+  const tokenKey = crypto.subtle.importKey(
+    "raw",
+    utf8.encode(token),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
   /** What the session cookie holds: an HMAC of the token, so the cookie is never the token, and a new token ends every session. */
-  const session = tokenKey.then(async (key) => base64url(await hmac(key, "feedloom statistics session")));
+  const session = tokenKey.then(async (key) =>
+    base64url(await hmac(key, "feedloom statistics session")),
+  );
   const sameSecret = async (given: string, expected: string) => {
     const key = await compareKey;
     const [a, b] = await Promise.all([hmac(key, given), hmac(key, expected)]);
@@ -79,12 +93,17 @@ export function statsRoutes(options: StatsRoutesOptions): AppExtension {
     failures.delete(address);
     if (failures.size >= MAX_TRACKED) failures.delete(failures.keys().next().value!);
     failures.set(address, { count: count + 1, last: at });
-    await new Promise((resolve) => setTimeout(resolve, Math.min(FIRST_DELAY_MS * 2 ** count, MAX_DELAY_MS)));
+    await new Promise((resolve) =>
+      setTimeout(resolve, Math.min(FIRST_DELAY_MS * 2 ** count, MAX_DELAY_MS)),
+    );
   };
   const authorized = async (c: Context): Promise<boolean> => {
     const bearer = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "")?.[1];
     if (bearer !== undefined) return sameSecret(bearer, token);
-    const cookie = (c.req.header("cookie") ?? "").split(/;\s*/).find((pair) => pair.startsWith(`${COOKIE}=`))?.slice(COOKIE.length + 1);
+    const cookie = (c.req.header("cookie") ?? "")
+      .split(/;\s*/)
+      .find((pair) => pair.startsWith(`${COOKIE}=`))
+      ?.slice(COOKIE.length + 1);
     return cookie !== undefined && sameSecret(cookie, await session);
   };
 
@@ -93,10 +112,21 @@ export function statsRoutes(options: StatsRoutesOptions): AppExtension {
     install(app: Hono, site: Site) {
       const { config } = site;
       const cookiePath = config.basePath || "/";
-      const page = (title: string, body: Child, status: number, headers: Record<string, string> = {}) =>
+      const page = (
+        title: string,
+        body: Child,
+        status: number,
+        headers: Record<string, string> = {},
+      ) =>
         respond(
           `<!DOCTYPE html>${(
-            <Layout title={`${title}: ${config.siteTitle}`} description="Subscriber statistics of this site's feeds, for its operator." site={config.siteTitle} base={config.basePath} feeds={[]}>
+            <Layout
+              title={`${title}: ${config.siteTitle}`}
+              description="Subscriber statistics of this site's feeds, for its operator."
+              site={config.siteTitle}
+              base={config.basePath}
+              feeds={[]}
+            >
               {body}
             </Layout>
           ).toString()}\n`,
@@ -113,17 +143,32 @@ export function statsRoutes(options: StatsRoutesOptions): AppExtension {
                 {message}
               </p>
             ) : (
-              <p class="lead">These figures are for the operator of this site. Sign in with the token set in STATS_TOKEN.</p>
+              <p class="lead">
+                These figures are for the operator of this site. Sign in with the token set in
+                STATS_TOKEN.
+              </p>
             )}
             <form method="post" action={`${config.basePath}/stats/`}>
-              <label for="token">Token</label> <input id="token" name="token" type="password" autocomplete="current-password" required />{" "}
+              <label for="token">Token</label>{" "}
+              <input
+                id="token"
+                name="token"
+                type="password"
+                autocomplete="current-password"
+                required
+              />{" "}
               <button type="submit">Sign in</button>
             </form>
           </>,
           status,
           status === 401 ? CHALLENGE : {},
         );
-      const unavailable = () => respond("503 statistics need a database: on Workers, the D1 binding DB (see docs/statistics.md)\n", 503, { ...PRIVATE, "Content-Type": "text/plain; charset=utf-8" });
+      const unavailable = () =>
+        respond(
+          "503 statistics need a database: on Workers, the D1 binding DB (see docs/statistics.md)\n",
+          503,
+          { ...PRIVATE, "Content-Type": "text/plain; charset=utf-8" },
+        );
 
       site.route("/stats/", async (c) => {
         if (!(await authorized(c))) {
@@ -133,12 +178,22 @@ export function statsRoutes(options: StatsRoutesOptions): AppExtension {
         if (!store) return unavailable();
         const today = dayOf(now());
         await store.maintain(today);
-        return page("Subscribers", <StatsView feeds={await store.report(today)} today={today} base={config.basePath} />, 200);
+        return page(
+          "Subscribers",
+          <StatsView feeds={await store.report(today)} today={today} base={config.basePath} />,
+          200,
+        );
       });
       site.route("/stats.json", async (c) => {
         if (!(await authorized(c))) {
           if (c.req.header("authorization") !== undefined) await slowFailure(c);
-          return respond(JSON.stringify({ error: { status: 401, message: "send Authorization: Bearer <STATS_TOKEN>" } }), 401, { ...JSON_TYPE, ...CHALLENGE });
+          return respond(
+            JSON.stringify({
+              error: { status: 401, message: "send Authorization: Bearer <STATS_TOKEN>" },
+            }),
+            401,
+            { ...JSON_TYPE, ...CHALLENGE },
+          );
         }
         if (!store) return unavailable();
         const today = dayOf(now());
@@ -146,16 +201,29 @@ export function statsRoutes(options: StatsRoutesOptions): AppExtension {
         return respond(`${JSON.stringify({ feeds: await store.report(today) })}\n`, 200, JSON_TYPE);
       });
       app.post(`${config.basePath}/stats/`, async (c) => {
-        if (Number(c.req.header("content-length") ?? 0) > 4096) return signIn(400, "That form is too large: send the token alone.");
+        if (Number(c.req.header("content-length") ?? 0) > 4096)
+          return signIn(400, "That form is too large: send the token alone.");
         const form = await c.req.parseBody();
         const secure = `Path=${cookiePath}; HttpOnly; Secure; SameSite=Strict`;
-        if (form.signout !== undefined) return respond(null, 303, { ...PRIVATE, Location: `${config.basePath}/stats/`, "Set-Cookie": `${COOKIE}=; ${secure}; Max-Age=0` });
+        if (form.signout !== undefined)
+          return respond(null, 303, {
+            ...PRIVATE,
+            Location: `${config.basePath}/stats/`,
+            "Set-Cookie": `${COOKIE}=; ${secure}; Max-Age=0`,
+          });
         const given = typeof form.token === "string" ? form.token.trim() : "";
         if (!(await sameSecret(given, token))) {
           await slowFailure(c);
-          return signIn(401, "That is not the token set in STATS_TOKEN. Each wrong try waits longer before the next answer.");
+          return signIn(
+            401,
+            "That is not the token set in STATS_TOKEN. Each wrong try waits longer before the next answer.",
+          );
         }
-        return respond(null, 303, { ...PRIVATE, Location: `${config.basePath}/stats/`, "Set-Cookie": `${COOKIE}=${await session}; ${secure}; Max-Age=2592000` });
+        return respond(null, 303, {
+          ...PRIVATE,
+          Location: `${config.basePath}/stats/`,
+          "Set-Cookie": `${COOKIE}=${await session}; ${secure}; Max-Age=2592000`,
+        });
       });
     },
   };
@@ -167,15 +235,18 @@ function StatsView(props: { feeds: FeedStats[]; today: string; base: string }) {
     <>
       <h1>Subscribers</h1>
       <p class="lead">
-        {total} {total === 1 ? "subscriber" : "subscribers"} today ({props.today}, UTC) across {props.feeds.length} {props.feeds.length === 1 ? "feed" : "feeds"}: the counts
-        aggregators report, plus distinct readers of the last 7 days. Browsers and crawlers are not counted.
+        {total} {total === 1 ? "subscriber" : "subscribers"} today ({props.today}, UTC) across{" "}
+        {props.feeds.length} {props.feeds.length === 1 ? "feed" : "feeds"}: the counts aggregators
+        report, plus distinct readers of the last 7 days. Browsers and crawlers are not counted.
       </p>
       {props.feeds.length === 0 ? (
         <p>No feed has been read by a feed reader since statistics were turned on.</p>
       ) : (
         <div class="table-wrap">
           <table>
-            <caption>Every feed with a count in the last {CHART_DAYS} days, most subscribers first.</caption>
+            <caption>
+              Every feed with a count in the last {CHART_DAYS} days, most subscribers first.
+            </caption>
             <thead>
               <tr>
                 <th scope="col">Feed</th>
@@ -224,13 +295,27 @@ const CHART = { width: 180, height: 40 };
 /** A feed's subscribers over the last 90 days as a line, drawn here as SVG: no script, no library, nothing the CSP blocks. */
 function Chart(props: { feed: FeedStats; today: string }) {
   const byDay = new Map(props.feed.days.map((day) => [day.date, day.subscribers]));
-  const values = Array.from({ length: CHART_DAYS }, (_, i) => byDay.get(addDays(props.today, i - CHART_DAYS + 1)) ?? 0);
+  const values = Array.from(
+    { length: CHART_DAYS },
+    (_, i) => byDay.get(addDays(props.today, i - CHART_DAYS + 1)) ?? 0,
+  );
   const highest = Math.max(1, ...values);
-  const points = values.map((value, i) => `${((i / (CHART_DAYS - 1)) * CHART.width).toFixed(1)},${(CHART.height - 1 - (value / highest) * (CHART.height - 2)).toFixed(1)}`).join(" ");
+  const points = values
+    .map(
+      (value, i) =>
+        `${((i / (CHART_DAYS - 1)) * CHART.width).toFixed(1)},${(CHART.height - 1 - (value / highest) * (CHART.height - 2)).toFixed(1)}`,
+    )
+    .join(" ");
   const first = props.feed.days[0];
   const label = `Subscribers of ${props.feed.path} over the last ${CHART_DAYS} days: ${first ? `${first.subscribers} on ${first.date}` : "none"}, ${props.feed.subscribers} today, ${Math.max(...values)} at most.`;
   return (
-    <svg role="img" aria-label={label} width={CHART.width} height={CHART.height} viewBox={`0 0 ${CHART.width} ${CHART.height}`}>
+    <svg
+      role="img"
+      aria-label={label}
+      width={CHART.width}
+      height={CHART.height}
+      viewBox={`0 0 ${CHART.width} ${CHART.height}`}
+    >
       <title>{label}</title>
       <polyline points={points} fill="none" stroke="currentColor" stroke-width="1.5" />
     </svg>

@@ -26,14 +26,24 @@ export interface SqliteFile extends SqlDatabase {
 
 /** The statistics migrations D1 applies (migrations/*_stats.sql), found above this module, bundled or not. */
 export function statsMigrations(): string[] {
-  for (let dir = dirname(fileURLToPath(import.meta.url)); dir !== dirname(dir); dir = dirname(dir)) {
+  for (
+    let dir = dirname(fileURLToPath(import.meta.url));
+    dir !== dirname(dir);
+    dir = dirname(dir)
+  ) {
     const file = join(dir, "migrations", "0002_stats.sql");
     if (existsSync(file)) return [readFileSync(file, "utf8")];
   }
-  throw new Error("migrations/0002_stats.sql not found above the server: run it from the project's folder");
+  throw new Error(
+    "migrations/0002_stats.sql not found above the server: run it from the project's folder",
+  );
 }
 
-export async function openSqliteFile(stateDir: string, migrations: readonly string[], flushMs = FLUSH_MS): Promise<SqliteFile> {
+export async function openSqliteFile(
+  stateDir: string,
+  migrations: readonly string[],
+  flushMs = FLUSH_MS,
+): Promise<SqliteFile> {
   // The WebAssembly file ships inside the package; found from here, bundled or not.
   const wasm = createRequire(import.meta.url).resolve("sql.js/dist/sql-wasm.wasm");
   const SQL = await initSqlJs({ locateFile: () => wasm });

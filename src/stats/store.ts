@@ -62,12 +62,16 @@ export function createStatsStore(db: SqlDatabase, options: StatsOptions) {
       addDays(day, 1 - WINDOW_DAYS),
       day,
     );
-  const totalsOn = async (day: string): Promise<Map<string, { individuals: number; aggregators: Record<string, number> }>> => {
+  const totalsOn = async (
+    day: string,
+  ): Promise<Map<string, { individuals: number; aggregators: Record<string, number> }>> => {
     const [individuals, aggregators] = await db.batch([individualsOn(day), aggregatorsOn(day)]);
     const totals = new Map<string, { individuals: number; aggregators: Record<string, number> }>();
-    const of = (path: string) => totals.get(path) ?? totals.set(path, { individuals: 0, aggregators: {} }).get(path)!;
+    const of = (path: string) =>
+      totals.get(path) ?? totals.set(path, { individuals: 0, aggregators: {} }).get(path)!;
     for (const row of individuals) of(String(row.path)).individuals = Number(row.n);
-    for (const row of aggregators) of(String(row.path)).aggregators[String(row.service)] = Number(row.n);
+    for (const row of aggregators)
+      of(String(row.path)).aggregators[String(row.service)] = Number(row.n);
     return totals;
   };
 
@@ -76,22 +80,46 @@ export function createStatsStore(db: SqlDatabase, options: StatsOptions) {
     async keys(today: string): Promise<Map<string, string>> {
       const random = crypto.getRandomValues(new Uint8Array(32));
       const [, rows] = await db.batch([
-        statement("INSERT INTO stats_keys (day, key) VALUES (?1, ?2) ON CONFLICT (day) DO NOTHING", today, btoa(String.fromCharCode(...random))),
-        statement("SELECT day, key FROM stats_keys WHERE day BETWEEN ?1 AND ?2", addDays(today, 1 - WINDOW_DAYS), today),
+        statement(
+          "INSERT INTO stats_keys (day, key) VALUES (?1, ?2) ON CONFLICT (day) DO NOTHING",
+          today,
+          btoa(String.fromCharCode(...random)),
+        ),
+        statement(
+          "SELECT day, key FROM stats_keys WHERE day BETWEEN ?1 AND ?2",
+          addDays(today, 1 - WINDOW_DAYS),
+          today,
+        ),
       ]);
       return new Map(rows.map((row) => [String(row.day), String(row.key)]));
     },
 
     /** A reader's poll: its hash under each window day's key, today's included. */
-    async recordReader(today: string, path: string, hashes: ReadonlyMap<string, number>): Promise<void> {
+    async recordReader(
+      today: string,
+      path: string,
+      hashes: ReadonlyMap<string, number>,
+    ): Promise<void> {
       const todays = hashes.get(today);
       if (todays === undefined) return;
       const earlier = [...hashes].filter(([day]) => day < today);
-      const statements = [statement("INSERT INTO stats_clients (path, day, hash) VALUES (?1, ?2, ?3) ON CONFLICT (path, day, hash) DO NOTHING", path, today, todays)];
+      const statements = [
+        statement(
+          "INSERT INTO stats_clients (path, day, hash) VALUES (?1, ?2, ?3) ON CONFLICT (path, day, hash) DO NOTHING",
+          path,
+          today,
+          todays,
+        ),
+      ];
       if (earlier.length > 0) {
         const values: unknown[] = [path, today];
-        const matches = earlier.map(([day, hash]) => `(day = ?${values.push(day)} AND hash = ?${values.push(hash)})`);
-        statements.push({ sql: `UPDATE stats_clients SET superseded_on = ?2 WHERE path = ?1 AND superseded_on IS NULL AND (${matches.join(" OR ")})`, params: values });
+        const matches = earlier.map(
+          ([day, hash]) => `(day = ?${values.push(day)} AND hash = ?${values.push(hash)})`,
+        );
+        statements.push({
+          sql: `UPDATE stats_clients SET superseded_on = ?2 WHERE path = ?1 AND superseded_on IS NULL AND (${matches.join(" OR ")})`,
+          params: values,
+        });
       }
       await db.batch(statements);
     },
@@ -101,7 +129,13 @@ export function createStatsStore(db: SqlDatabase, options: StatsOptions) {
      * ones up to twice the count of the day before it (plus 10); at most
      * MAX_FEED_IDS feed-ids per service and feed a day. The day keeps its latest.
      */
-    async recordClaim(today: string, path: string, service: string, feedId: string, subscribers: number): Promise<void> {
+    async recordClaim(
+      today: string,
+      path: string,
+      service: string,
+      feedId: string,
+      subscribers: number,
+    ): Promise<void> {
       await db.batch([
         statement(
           `INSERT INTO stats_claims (path, service, feed_id, day, subscribers)
@@ -128,13 +162,23 @@ export function createStatsStore(db: SqlDatabase, options: StatsOptions) {
     async maintain(today: string): Promise<void> {
       const [[latest]] = await db.batch([statement("SELECT MAX(day) AS day FROM stats_days")]);
       const oldestOpen = addDays(today, -WINDOW_DAYS);
-      for (let day = latest?.day ? addDays(String(latest.day), 1) : oldestOpen; day < today; day = addDays(day, 1)) {
+      for (
+        let day = latest?.day ? addDays(String(latest.day), 1) : oldestOpen;
+        day < today;
+        day = addDays(day, 1)
+      ) {
         if (day < oldestOpen) day = oldestOpen; // older days' hashes are gone: nothing to total
         const totals = await totalsOn(day);
         if (totals.size === 0) continue;
         await db.batch(
           [...totals].map(([path, { individuals, aggregators }]) =>
-            statement("INSERT INTO stats_days (path, day, individuals, aggregators) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (path, day) DO NOTHING", path, day, individuals, JSON.stringify(aggregators)),
+            statement(
+              "INSERT INTO stats_days (path, day, individuals, aggregators) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (path, day) DO NOTHING",
+              path,
+              day,
+              individuals,
+              JSON.stringify(aggregators),
+            ),
           ),
         );
       }
@@ -148,21 +192,40 @@ export function createStatsStore(db: SqlDatabase, options: StatsOptions) {
 
     /** Every feed with a count in the retention, today's figures first, then its days oldest first. */
     async report(today: string): Promise<FeedStats[]> {
-      const [rows] = await db.batch([statement("SELECT path, day, individuals, aggregators FROM stats_days WHERE day > ?1 ORDER BY path, day", addDays(today, -options.retentionDays))]);
+      const [rows] = await db.batch([
+        statement(
+          "SELECT path, day, individuals, aggregators FROM stats_days WHERE day > ?1 ORDER BY path, day",
+          addDays(today, -options.retentionDays),
+        ),
+      ]);
       const now = await totalsOn(today);
       const feeds = new Map<string, FeedStats>();
-      const feedOf = (path: string) => feeds.get(path) ?? feeds.set(path, { path, subscribers: 0, aggregators: {}, individuals: 0, days: [] }).get(path)!;
-      const sum = (aggregators: Record<string, number>) => Object.values(aggregators).reduce((total, n) => total + n, 0);
+      const feedOf = (path: string) =>
+        feeds.get(path) ??
+        feeds
+          .set(path, { path, subscribers: 0, aggregators: {}, individuals: 0, days: [] })
+          .get(path)!;
+      const sum = (aggregators: Record<string, number>) =>
+        Object.values(aggregators).reduce((total, n) => total + n, 0);
       for (const row of rows) {
         const aggregators = JSON.parse(String(row.aggregators)) as Record<string, number>;
-        feedOf(String(row.path)).days.push({ date: String(row.day), subscribers: Number(row.individuals) + sum(aggregators) });
+        feedOf(String(row.path)).days.push({
+          date: String(row.day),
+          subscribers: Number(row.individuals) + sum(aggregators),
+        });
       }
       for (const [path, { individuals, aggregators }] of now) {
         const feed = feedOf(path);
-        Object.assign(feed, { individuals, aggregators, subscribers: individuals + sum(aggregators) });
+        Object.assign(feed, {
+          individuals,
+          aggregators,
+          subscribers: individuals + sum(aggregators),
+        });
         feed.days.push({ date: today, subscribers: feed.subscribers });
       }
-      return [...feeds.values()].sort((a, b) => b.subscribers - a.subscribers || (a.path < b.path ? -1 : 1));
+      return [...feeds.values()].sort(
+        (a, b) => b.subscribers - a.subscribers || (a.path < b.path ? -1 : 1),
+      );
     },
   };
 }

@@ -37,26 +37,37 @@ function flaky(db: D1Like) {
   const binding: D1Like = {
     prepare: (sql) => wrap(sql, db.prepare(sql)),
     batch: <T>(statements: D1StatementLike[]) =>
-      fail(statements.map((statement) => sqlOf.get(statement)!.sql).join("; "), () => db.batch<T>(statements.map((statement) => sqlOf.get(statement)!.real))),
+      fail(statements.map((statement) => sqlOf.get(statement)!.sql).join("; "), () =>
+        db.batch<T>(statements.map((statement) => sqlOf.get(statement)!.real)),
+      ),
   };
   return {
     binding,
     failAll: (times = Infinity) => Object.assign(state, { failing: () => true, times }),
-    failWhen: (failing: (sql: string) => boolean) => Object.assign(state, { failing, times: Infinity }),
+    failWhen: (failing: (sql: string) => boolean) =>
+      Object.assign(state, { failing, times: Infinity }),
     hang: () => Object.assign(state, { hang: true }),
     heal: () => Object.assign(state, { failing: () => false, times: Infinity, hang: false }),
   };
 }
 
 const pending: Promise<unknown>[] = [];
-const ctx = { waitUntil: (promise: Promise<unknown>) => pending.push(promise), passThroughOnException: () => undefined, props: {} } as unknown as Parameters<ReturnType<typeof createWorker>["fetch"]>[2];
+const ctx = {
+  waitUntil: (promise: Promise<unknown>) => pending.push(promise),
+  passThroughOnException: () => undefined,
+  props: {},
+} as unknown as Parameters<ReturnType<typeof createWorker>["fetch"]>[2];
 const EMPTY_BUNDLE = JSON.stringify({ version: "d1", articles: [], topics: [], providers: [] });
 
 function setUp() {
   const d1 = flaky(DB);
   const worker = createWorker(EMPTY_BUNDLE);
   const get = async (path: string, init?: RequestInit) => {
-    const response = await worker.fetch(new Request(`https://feeds.example.com${path}`, init), { DB: d1.binding }, ctx);
+    const response = await worker.fetch(
+      new Request(`https://feeds.example.com${path}`, init),
+      { DB: d1.binding },
+      ctx,
+    );
     await Promise.all(pending.splice(0));
     return response;
   };
@@ -70,7 +81,11 @@ describe("a failing D1", () => {
     const { d1, get } = setUp();
     const good = await get("/feed.json");
     expect(good.status).toBe(200);
-    const [body, etag, lastModified] = [await good.text(), good.headers.get("etag")!, good.headers.get("last-modified")];
+    const [body, etag, lastModified] = [
+      await good.text(),
+      good.headers.get("etag")!,
+      good.headers.get("last-modified"),
+    ];
     d1.failAll();
     const stale = await get("/feed.json");
     expect(stale.status).toBe(200);

@@ -4,7 +4,11 @@ import { env } from "cloudflare:workers";
 import { inject } from "vitest";
 import type { D1Like } from "../../src/sources/d1-store.js";
 
-const { DB, LARGE, TEST_MIGRATIONS } = env as unknown as { DB: D1Like; LARGE: D1Like; TEST_MIGRATIONS: D1Migration[] };
+const { DB, LARGE, TEST_MIGRATIONS } = env as unknown as {
+  DB: D1Like;
+  LARGE: D1Like;
+  TEST_MIGRATIONS: D1Migration[];
+};
 
 async function migrateAndSeed(db: D1Like, statements: string[]): Promise<void> {
   await applyD1Migrations(db, TEST_MIGRATIONS);

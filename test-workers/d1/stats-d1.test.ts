@@ -12,7 +12,11 @@ import { createStatsStore } from "../../src/stats/store.js";
 import { SCENARIO_TODAY, runScenario } from "../stats-scenario.js";
 
 const worker = exports.default as { fetch(request: Request): Promise<Response> };
-const { DB, LARGE, STATS_TOKEN } = env as unknown as { DB: D1Like; LARGE: D1Like; STATS_TOKEN: string };
+const { DB, LARGE, STATS_TOKEN } = env as unknown as {
+  DB: D1Like;
+  LARGE: D1Like;
+  STATS_TOKEN: string;
+};
 
 describe("statistics on D1", () => {
   it("report what Node reports for the same requests", async () => {
@@ -24,13 +28,22 @@ describe("statistics on D1", () => {
   });
 
   it("count a feed request through the Worker, after its answer, and show it to the token alone", async () => {
-    const headers = { "User-Agent": "Mozilla/5.0 (compatible; inoreader.com; 114 subscribers)", "CF-Connecting-IP": "203.0.113.20" };
-    expect((await worker.fetch(new Request("http://localhost/feed.atom", { headers }))).status).toBe(200);
+    const headers = {
+      "User-Agent": "Mozilla/5.0 (compatible; inoreader.com; 114 subscribers)",
+      "CF-Connecting-IP": "203.0.113.20",
+    };
+    expect(
+      (await worker.fetch(new Request("http://localhost/feed.atom", { headers }))).status,
+    ).toBe(200);
     expect((await worker.fetch(new Request("http://localhost/stats.json"))).status).toBe(401);
     let feeds: { path: string; aggregators: Record<string, number> }[] = [];
     for (let tries = 0; tries < 50 && feeds.length === 0; tries++) {
       await new Promise((resolve) => setTimeout(resolve, 20)); // the count is written in waitUntil
-      const response = await worker.fetch(new Request("http://localhost/stats.json", { headers: { Authorization: `Bearer ${STATS_TOKEN}` } }));
+      const response = await worker.fetch(
+        new Request("http://localhost/stats.json", {
+          headers: { Authorization: `Bearer ${STATS_TOKEN}` },
+        }),
+      );
       expect(response.headers.get("cache-control")).toBe("private, no-store");
       feeds = ((await response.json()) as { feeds: typeof feeds }).feeds;
     }

@@ -7,14 +7,21 @@ import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { itServesDigestsAsNode, itServesWhatNodeServes } from "../same-as-node.js";
 import { loadConfig } from "../../src/config.js";
-import { createD1Store, type D1Like, archiveCost, pageCost, spanCost } from "../../src/sources/d1-store.js";
+import {
+  createD1Store,
+  type D1Like,
+  archiveCost,
+  pageCost,
+  spanCost,
+} from "../../src/sources/d1-store.js";
 import { createApp } from "../../src/http/app.js";
 import { buildIndex } from "../../src/index/index.js";
 import { createMemoryStore } from "../../src/index/store.js";
 import { largeCorpus } from "../large-corpus.js";
 
 const worker = exports.default as { fetch(request: Request): Promise<Response> };
-const get = (path: string, init?: RequestInit) => worker.fetch(new Request(`http://localhost${path}`, init));
+const get = (path: string, init?: RequestInit) =>
+  worker.fetch(new Request(`http://localhost${path}`, init));
 const { DB, LARGE } = env as unknown as { DB: D1Like; LARGE: D1Like };
 
 describe("the Worker on D1 serves what Node serves from data/", () => {
@@ -27,7 +34,8 @@ describe("the Worker on D1 makes Node's digests", () => {
 
 describe("rows read per feed page, at 3,000 articles", () => {
   const config = loadConfig({});
-  const rowsFor = (scope: Parameters<typeof pageCost>[1], query: Parameters<typeof pageCost>[2]) => pageCost(LARGE, scope, query);
+  const rowsFor = (scope: Parameters<typeof pageCost>[1], query: Parameters<typeof pageCost>[2]) =>
+    pageCost(LARGE, scope, query);
 
   it.each([
     ["everything", { kind: "all" } as const],
@@ -67,11 +75,21 @@ describe("rows read per feed page, at 3,000 articles", () => {
     const store = createD1Store(LARGE, { now: () => Date.now() });
     const all = await store.slice({ kind: "all" }, { limit: 5, page: 1 });
     expect(all.total).toBe(3_000);
-    expect(all.articles.map((article) => article.title)).toEqual([2999, 2998, 2997, 2996, 2995].map((i) => `Article ${i} about ${i % 2 ? "chips" : "robots"}`));
-    const rare = await store.slice({ kind: "topic", key: "rare" }, { limit: 10, page: 30, since: "2022-01-01T00:00:00Z" });
+    expect(all.articles.map((article) => article.title)).toEqual(
+      [2999, 2998, 2997, 2996, 2995].map((i) => `Article ${i} about ${i % 2 ? "chips" : "robots"}`),
+    );
+    const rare = await store.slice(
+      { kind: "topic", key: "rare" },
+      { limit: 10, page: 30, since: "2022-01-01T00:00:00Z" },
+    );
     expect(rare.total).toBe(300);
-    expect(rare.articles.map((article) => article.title)).toEqual(Array.from({ length: 10 }, (_, i) => `Article ${(9 - i) * 10} about robots`));
-    const searched = await store.slice({ kind: "provider", key: "news7.example.com" }, { limit: 100, page: 1, q: "chips" });
+    expect(rare.articles.map((article) => article.title)).toEqual(
+      Array.from({ length: 10 }, (_, i) => `Article ${(9 - i) * 10} about robots`),
+    );
+    const searched = await store.slice(
+      { kind: "provider", key: "news7.example.com" },
+      { limit: 100, page: 1, q: "chips" },
+    );
     expect(searched.total).toBe(50);
     const pastTheEnd = await store.slice({ kind: "all" }, { limit: 50, page: 99, q: "robots" });
     expect(pastTheEnd).toMatchObject({ articles: [], total: 1_500 });
@@ -83,7 +101,12 @@ describe("archives on D1, at 3,000 articles", () => {
   const now = () => Date.UTC(2026, 10, 28);
 
   it("read an archive as a range of ranks: about `limit` rows, however old", async () => {
-    for (const scope of [{ kind: "all" }, { kind: "topic", key: "ai" }, { kind: "topic", key: "rare" }, { kind: "provider", key: "news7.example.com" }] as const) {
+    for (const scope of [
+      { kind: "all" },
+      { kind: "topic", key: "ai" },
+      { kind: "topic", key: "rare" },
+      { kind: "provider", key: "news7.example.com" },
+    ] as const) {
       for (const offset of scope.kind === "provider" ? [0] : [0, 50]) {
         const { rows, rowsRead } = await archiveCost(LARGE, scope, offset, 50);
         expect(rows).toBe(50);
@@ -91,14 +114,23 @@ describe("archives on D1, at 3,000 articles", () => {
       }
     }
     // Positions from the oldest: the rare topic's are articles 0, 10, 20 …
-    const archive = await createD1Store(LARGE, { now }).fromOldest({ kind: "topic", key: "rare" }, 20, 10);
-    expect(archive.articles.map((article) => article.title)).toEqual(Array.from({ length: 10 }, (_, i) => `Article ${(29 - i) * 10} about robots`));
+    const archive = await createD1Store(LARGE, { now }).fromOldest(
+      { kind: "topic", key: "rare" },
+      20,
+      10,
+    );
+    expect(archive.articles.map((article) => article.title)).toEqual(
+      Array.from({ length: 10 }, (_, i) => `Article ${(29 - i) * 10} about robots`),
+    );
     expect(archive.total).toBe(300);
   });
 
   it("serve the same bytes as the in-memory index, in workerd", async () => {
     const fromD1 = createApp({ store: createD1Store(LARGE, { now }), config });
-    const fromMemory = createApp({ store: createMemoryStore(buildIndex(largeCorpus()), "memory", { now }), config });
+    const fromMemory = createApp({
+      store: createMemoryStore(buildIndex(largeCorpus()), "memory", { now }),
+      config,
+    });
     const paths = [
       "/feed.rss",
       "/feed/archive/1.atom",
@@ -112,12 +144,20 @@ describe("archives on D1, at 3,000 articles", () => {
       "/providers/news7.example.com/archive/2/",
     ];
     for (const path of paths) {
-      const [d1, memory] = await Promise.all([fromD1.request(`https://feeds.example.com${path}`), fromMemory.request(`https://feeds.example.com${path}`)]);
-      expect([d1.status, d1.headers.get("location")], path).toEqual([memory.status, memory.headers.get("location")]);
+      const [d1, memory] = await Promise.all([
+        fromD1.request(`https://feeds.example.com${path}`),
+        fromMemory.request(`https://feeds.example.com${path}`),
+      ]);
+      expect([d1.status, d1.headers.get("location")], path).toEqual([
+        memory.status,
+        memory.headers.get("location"),
+      ]);
       expect(await d1.text(), path).toBe(await memory.text());
     }
     // 3,000 articles fill 60 archives of 50: the 61st is still the feed's.
-    expect((await fromD1.request("https://feeds.example.com/feed/archive/61.rss")).status).toBe(302);
+    expect((await fromD1.request("https://feeds.example.com/feed/archive/61.rss")).status).toBe(
+      302,
+    );
   });
 });
 
@@ -141,11 +181,7 @@ describe("a publish to D1", () => {
     await DB.batch([
       DB.prepare(
         "INSERT INTO articles (id, published, provider_key, rank, provider_rank, topic_ranks, search, data, hash) VALUES (?1, ?2, 'example.com', (SELECT value FROM meta WHERE key = 'articles') + 1, 1, '{}', '', ?3, 'h')",
-      ).bind(
-        article.id,
-        article.published,
-        JSON.stringify(article),
-      ),
+      ).bind(article.id, article.published, JSON.stringify(article)),
       DB.prepare("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'articles'"),
       DB.prepare("UPDATE meta SET value = 'after-publish' WHERE key = 'version'"),
     ]);

@@ -25,7 +25,10 @@ ol{list-style:none;margin:0;padding:0;display:grid;gap:.6rem}li{display:flow-roo
 h2{font-size:1em;margin:0}.meta{font-size:.85em;opacity:.8;margin:.15rem 0 0}.excerpt{margin:.3rem 0 0;overflow-wrap:anywhere}
 img{float:right;width:5.5rem;height:auto;margin:0 0 .25rem .6rem;border-radius:.3rem}.cards img{float:none;width:100%;margin:0 0 .4rem}
 `;
-export const EMBED_ASSETS = { style: hashedAsset("embed", "css", EMBED_STYLE), resize: hashedAsset("embed-resize", "js", EMBED_RESIZE) } as const;
+export const EMBED_ASSETS = {
+  style: hashedAsset("embed", "css", EMBED_STYLE),
+  resize: hashedAsset("embed-resize", "js", EMBED_RESIZE),
+} as const;
 
 export interface EmbedOptions {
   limit: number;
@@ -40,9 +43,11 @@ export interface EmbedOptions {
 export function embedOptions(params: URLSearchParams): EmbedOptions {
   const limitText = params.get("limit") ?? "5";
   const limit = /^\d{1,2}$/.test(limitText) ? Number(limitText) : NaN;
-  if (!(limit >= 1 && limit <= 50)) throw new HttpError(400, "limit: must be a whole number from 1 to 50");
+  if (!(limit >= 1 && limit <= 50))
+    throw new HttpError(400, "limit: must be a whole number from 1 to 50");
   const layout = params.get("layout") ?? "list";
-  if (layout !== "list" && layout !== "cards") throw new HttpError(400, "layout: must be list or cards");
+  if (layout !== "list" && layout !== "cards")
+    throw new HttpError(400, "layout: must be list or cards");
   const flag = (name: string, fallback: boolean) => {
     const value = params.get(name);
     if (value === null) return fallback;
@@ -51,14 +56,27 @@ export function embedOptions(params: URLSearchParams): EmbedOptions {
     throw new HttpError(400, `${name}: must be true or false`);
   };
   const cards = layout === "cards";
-  return { limit, layout, image: flag("image", cards), excerpt: flag("excerpt", cards), date: flag("date", true), provider: flag("provider", true) };
+  return {
+    limit,
+    layout,
+    image: flag("image", cards),
+    excerpt: flag("excerpt", cards),
+    date: flag("date", true),
+    provider: flag("provider", true),
+  };
 }
 
 export function embedRoutes(site: Site): void {
   const { store, config } = site;
   const csp = `default-src 'none'; style-src 'self'; script-src 'self'; img-src https:; base-uri 'none'; form-action 'none'; frame-ancestors ${config.embedAncestors}`;
 
-  site.route("/embed.js", (c) => site.send(c, "/embed.js", async () => ({ body: EMBED_COMPONENT, contentType: "text/javascript; charset=utf-8", updated: EPOCH })));
+  site.route("/embed.js", (c) =>
+    site.send(c, "/embed.js", async () => ({
+      body: EMBED_COMPONENT,
+      contentType: "text/javascript; charset=utf-8",
+      updated: EPOCH,
+    })),
+  );
   for (const asset of Object.values(EMBED_ASSETS)) serveAsset(site, asset);
 
   const embedPage = (c: Context, scope: StoreScope, title: string) => {
@@ -79,7 +97,12 @@ export function embedRoutes(site: Site): void {
             <meta name="viewport" content="width=device-width, initial-scale=1" />
             <title>{title}</title>
             <link rel="stylesheet" href={`${config.basePath}${EMBED_ASSETS.style.path}`} />
-            <link rel="alternate" type="application/feed+json" title={title} href={`${origin}${feedPath(scope)}.${FORMATS.json.extension}`} />
+            <link
+              rel="alternate"
+              type="application/feed+json"
+              title={title}
+              href={`${origin}${feedPath(scope)}.${FORMATS.json.extension}`}
+            />
             <script src={`${config.basePath}${EMBED_ASSETS.resize.path}`} defer />
           </head>
           <body class={options.layout}>
@@ -89,7 +112,17 @@ export function embedRoutes(site: Site): void {
                   {title}
                 </a>
               </h1>
-              {articles.length === 0 ? <p>No articles yet.</p> : <ArticleList articles={articles} showProvider={options.provider} showDate={options.date} linkTarget="_blank" headingLevel={2} />}
+              {articles.length === 0 ? (
+                <p>No articles yet.</p>
+              ) : (
+                <ArticleList
+                  articles={articles}
+                  showProvider={options.provider}
+                  showDate={options.date}
+                  linkTarget="_blank"
+                  headingLevel={2}
+                />
+              )}
             </main>
           </body>
         </html>

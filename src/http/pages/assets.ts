@@ -82,8 +82,14 @@ export interface Asset {
 
 /** An asset under `/assets/{name}-{hash}.{extension}`. */
 export function hashedAsset(name: string, extension: "css" | "js", body: string): Asset {
-  return { path: `/assets/${name}-${fnv1a(body)}.${extension}`, body, contentType: extension === "css" ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8" };
+  return {
+    path: `/assets/${name}-${fnv1a(body)}.${extension}`,
+    body,
+    contentType: extension === "css" ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8",
+  };
 }
 
-export const ASSETS = { style: hashedAsset("style", "css", STYLE), copy: hashedAsset("copy", "js", COPY_SCRIPT) } as const;
-
+export const ASSETS = {
+  style: hashedAsset("style", "css", STYLE),
+  copy: hashedAsset("copy", "js", COPY_SCRIPT),
+} as const;

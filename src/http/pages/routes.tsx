@@ -14,7 +14,17 @@ import { jsonSummary } from "../directories.js";
 import type { RenderedBody, Site } from "../site.js";
 import { searchOf } from "../site.js";
 import { ASSETS, type Asset } from "./assets.js";
-import { ArticleList, DigestLinks, EmbedSnippets, type FeedSet, GroupTable, Layout, Pager, SubscribeBox, pagerLinks } from "./view.js";
+import {
+  ArticleList,
+  DigestLinks,
+  EmbedSnippets,
+  type FeedSet,
+  GroupTable,
+  Layout,
+  Pager,
+  SubscribeBox,
+  pagerLinks,
+} from "./view.js";
 import { digestFeedSets, recentDigestDays } from "../digest-links.js";
 
 /** Pages may load their own stylesheet and script, https images (thumbnails), and nothing else. */
@@ -38,26 +48,55 @@ export function notFoundPage(site: Site, c: Context): Response {
   const { config } = site;
   const origin = site.origin(c);
   const page = (
-    <Layout title={`Not found: ${config.siteTitle}`} description={config.siteDescription} site={config.siteTitle} base={config.basePath} feeds={[mainFeedSet(config.siteTitle, origin)]}>
+    <Layout
+      title={`Not found: ${config.siteTitle}`}
+      description={config.siteDescription}
+      site={config.siteTitle}
+      base={config.basePath}
+      feeds={[mainFeedSet(config.siteTitle, origin)]}
+    >
       <h1>Not found</h1>
-      <p class="lead">Nothing is published at this address. The page or feed may have moved, or its topic or provider may have no articles any more.</p>
+      <p class="lead">
+        Nothing is published at this address. The page or feed may have moved, or its topic or
+        provider may have no articles any more.
+      </p>
       <p>
-        Start from <a href={`${config.basePath}/`}>the home page</a>, or find a feed among <a href={`${config.basePath}/topics/`}>all topics</a> and{" "}
+        Start from <a href={`${config.basePath}/`}>the home page</a>, or find a feed among{" "}
+        <a href={`${config.basePath}/topics/`}>all topics</a> and{" "}
         <a href={`${config.basePath}/providers/`}>all providers</a>.
       </p>
     </Layout>
   );
-  return respond(`<!DOCTYPE html>${page.toString()}\n`, 404, { "Content-Type": HTML_TYPE, "Content-Security-Policy": PAGE_CSP, "Cache-Control": "no-store" });
+  return respond(`<!DOCTYPE html>${page.toString()}\n`, 404, {
+    "Content-Type": HTML_TYPE,
+    "Content-Security-Policy": PAGE_CSP,
+    "Cache-Control": "no-store",
+  });
 }
 
 /** Where archive `number` of the group page at `path` lives: `/topics/ai/archive/3/`. */
-export const archivePagePath = (path: string, number: number): string => `${path}archive/${number}/`;
+export const archivePagePath = (path: string, number: number): string =>
+  `${path}archive/${number}/`;
 
-const feedSet = (origin: string, title: string, path: string, opml: string): FeedSet => ({ title, base: `${origin}${path}`, opml });
-const mainFeedSet = (title: string, origin: string) => feedSet(origin, title, "/feed", "/feeds.opml");
+const feedSet = (origin: string, title: string, path: string, opml: string): FeedSet => ({
+  title,
+  base: `${origin}${path}`,
+  opml,
+});
+const mainFeedSet = (title: string, origin: string) =>
+  feedSet(origin, title, "/feed", "/feeds.opml");
 
-function html(page: string, updated: string, extraHeaders: Record<string, string> = {}): RenderedBody {
-  return { body: `<!DOCTYPE html>${page}\n`, contentType: HTML_TYPE, updated, headers: { "Content-Security-Policy": PAGE_CSP, ...extraHeaders } };
+function html(
+  page: string,
+  updated: string,
+  extraHeaders: Record<string, string> = {},
+): RenderedBody {
+  return {
+    body: `<!DOCTYPE html>${page}\n`,
+    contentType: HTML_TYPE,
+    updated,
+    headers: { "Content-Security-Policy": PAGE_CSP, ...extraHeaders },
+  };
 }
 
 /** A page number, a whole number from 1, or undefined. */
@@ -70,7 +109,11 @@ function pageNumber(params: URLSearchParams): number {
   const value = params.get("page");
   if (value === null) return 1;
   const page = wholePage(value);
-  if (page === undefined) throw new HttpError(400, `page: must be a whole number from 1, got ${JSON.stringify(value.slice(0, 20))}`);
+  if (page === undefined)
+    throw new HttpError(
+      400,
+      `page: must be a whole number from 1, got ${JSON.stringify(value.slice(0, 20))}`,
+    );
   return page;
 }
 
@@ -88,7 +131,17 @@ function paramsOf(c: Context): URLSearchParams {
 
 function compareGroups(sort: Sort) {
   return (a: GroupInfo, b: GroupInfo) =>
-    sort === "name" ? a.name.localeCompare(b.name, "en") || (a.key < b.key ? -1 : 1) : sort === "newest" ? (a.newest < b.newest ? 1 : a.newest > b.newest ? -1 : a.key < b.key ? -1 : 1) : b.count - a.count || (a.key < b.key ? -1 : 1);
+    sort === "name"
+      ? a.name.localeCompare(b.name, "en") || (a.key < b.key ? -1 : 1)
+      : sort === "newest"
+        ? a.newest < b.newest
+          ? 1
+          : a.newest > b.newest
+            ? -1
+            : a.key < b.key
+              ? -1
+              : 1
+        : b.count - a.count || (a.key < b.key ? -1 : 1);
 }
 
 export function pageRoutes(site: Site): void {
@@ -98,7 +151,11 @@ export function pageRoutes(site: Site): void {
   site.route("/", async (c) => {
     const accept = c.req.header("accept") ?? "";
     // Today's JSON summary for clients that ask for JSON; a page for browsers (and */*).
-    if (accept.includes("application/json") && !accept.includes("text/html")) return site.send(c, "/ json", async () => ({ ...(await jsonSummary(site, c)), headers: { Vary: "Accept, Accept-Encoding" } }));
+    if (accept.includes("application/json") && !accept.includes("text/html"))
+      return site.send(c, "/ json", async () => ({
+        ...(await jsonSummary(site, c)),
+        headers: { Vary: "Accept, Accept-Encoding" },
+      }));
     return site.send(c, "/ html", async () => {
       const origin = site.origin(c);
       const [overview, topics, providers, latest, digestDays] = await Promise.all([
@@ -111,12 +168,25 @@ export function pageRoutes(site: Site): void {
       const digests = digestFeedSets(origin, { kind: "all" }, config.siteTitle);
       const busiest = [...providers].sort(compareGroups("count")).slice(0, HOME_PROVIDERS);
       const page = (
-        <Layout title={config.siteTitle} description={config.siteDescription} site={config.siteTitle} base={config.basePath} feeds={[mainFeeds(origin), ...digests]} canonical={`${origin}/`}>
+        <Layout
+          title={config.siteTitle}
+          description={config.siteDescription}
+          site={config.siteTitle}
+          base={config.basePath}
+          feeds={[mainFeeds(origin), ...digests]}
+          canonical={`${origin}/`}
+        >
           <h1>{config.siteTitle}</h1>
           <p class="lead">
-            {config.siteDescription} {overview.articles} articles from {providers.length} providers on {topics.length} topics.
+            {config.siteDescription} {overview.articles} articles from {providers.length} providers
+            on {topics.length} topics.
           </p>
-          <SubscribeBox feeds={mainFeeds(origin)} id="everything" heading="Subscribe to everything" digests={digests} />
+          <SubscribeBox
+            feeds={mainFeeds(origin)}
+            id="everything"
+            heading="Subscribe to everything"
+            digests={digests}
+          />
           <section aria-labelledby="latest">
             <h2 id="latest">Latest articles</h2>
             <ArticleList articles={latest.articles} />
@@ -124,16 +194,32 @@ export function pageRoutes(site: Site): void {
           <DigestLinks days={digestDays} heading="Top stories of recent days" />
           <section aria-labelledby="topics">
             <h2 id="topics">Topics</h2>
-            <GroupTable kind="topic" groups={[...topics].sort(compareGroups("count"))} origin={origin} caption="Every topic, most articles first." />
+            <GroupTable
+              kind="topic"
+              groups={[...topics].sort(compareGroups("count"))}
+              origin={origin}
+              caption="Every topic, most articles first."
+            />
           </section>
           <section aria-labelledby="providers">
             <h2 id="providers">Providers</h2>
-            <GroupTable kind="provider" groups={busiest} origin={origin} caption={`The ${busiest.length} providers with the most articles.`} />
+            <GroupTable
+              kind="provider"
+              groups={busiest}
+              origin={origin}
+              caption={`The ${busiest.length} providers with the most articles.`}
+            />
             <p>
-              <a href={`${config.basePath}/providers/`}>All {providers.length} providers</a>, with a filter.
+              <a href={`${config.basePath}/providers/`}>All {providers.length} providers</a>, with a
+              filter.
             </p>
           </section>
-          <EmbedSnippets origin={origin} jsonFeed={`${origin}/feed.json`} embedPage="/embed/" title={config.siteTitle} />
+          <EmbedSnippets
+            origin={origin}
+            jsonFeed={`${origin}/feed.json`}
+            embedPage="/embed/"
+            title={config.siteTitle}
+          />
         </Layout>
       );
       return html(page.toString(), overview.newest ?? EPOCH, { Vary: "Accept, Accept-Encoding" });
@@ -148,7 +234,8 @@ export function pageRoutes(site: Site): void {
     const directory = (c: Context, pathPage?: number) => {
       const params = paramsOf(c);
       const sort = (params.get("sort") ?? "count") as Sort;
-      if (!(sort in SORTS)) throw new HttpError(400, `sort: must be one of ${Object.keys(SORTS).join(", ")}`);
+      if (!(sort in SORTS))
+        throw new HttpError(400, `sort: must be one of ${Object.keys(SORTS).join(", ")}`);
       const filter = (params.get("q") ?? "").trim().toLowerCase();
       if (filter.length > 100) throw new HttpError(400, "q: must be at most 100 characters");
       const page = pathPage ?? pageNumber(params);
@@ -163,9 +250,15 @@ export function pageRoutes(site: Site): void {
       const key = `/${segment}/?${new URLSearchParams({ sort, q: filter, page: String(page) })}`;
       return site.send(c, key, async () => {
         const origin = site.origin(c);
-        const groups = (await store.groups(kind)).filter((group) => !filter || group.name.toLowerCase().includes(filter) || group.key.includes(filter)).sort(compareGroups(sort));
+        const groups = (await store.groups(kind))
+          .filter(
+            (group) =>
+              !filter || group.name.toLowerCase().includes(filter) || group.key.includes(filter),
+          )
+          .sort(compareGroups(sort));
         const pages = Math.max(1, Math.ceil(groups.length / GROUPS_PER_PAGE));
-        if (page > pages) throw new HttpError(404, `page ${page} of ${segment} does not exist: there are ${pages}`);
+        if (page > pages)
+          throw new HttpError(404, `page ${page} of ${segment} does not exist: there are ${pages}`);
         const shown = groups.slice((page - 1) * GROUPS_PER_PAGE, page * GROUPS_PER_PAGE);
         const pageView = (
           <Layout
@@ -177,7 +270,12 @@ export function pageRoutes(site: Site): void {
             canonical={`${origin}${href(page)}`}
           >
             <h1>{noun}</h1>
-            <form class="filter" method="get" action={`${config.basePath}/${segment}/`} role="search">
+            <form
+              class="filter"
+              method="get"
+              action={`${config.basePath}/${segment}/`}
+              role="search"
+            >
               <label for="filter">Find</label>
               <input id="filter" name="q" type="search" value={filter} maxlength={100} />
               <label for="sort">Order by</label>
@@ -194,13 +292,25 @@ export function pageRoutes(site: Site): void {
               kind={kind}
               groups={shown}
               origin={origin}
-              caption={groups.length === 0 ? `No ${kind} matches "${filter}".` : `${groups.length} ${kind === "topic" ? "topics" : "providers"}${filter ? ` matching "${filter}"` : ""}, by ${SORTS[sort]}.`}
+              caption={
+                groups.length === 0
+                  ? `No ${kind} matches "${filter}".`
+                  : `${groups.length} ${kind === "topic" ? "topics" : "providers"}${filter ? ` matching "${filter}"` : ""}, by ${SORTS[sort]}.`
+              }
             />
             <Pager {...pagerLinks(page, pages, href)} labels={["← Previous", "Next →"]} />
-            <EmbedSnippets origin={origin} jsonFeed={`${origin}/feed.json`} embedPage="/embed/" title={config.siteTitle} />
+            <EmbedSnippets
+              origin={origin}
+              jsonFeed={`${origin}/feed.json`}
+              embedPage="/embed/"
+              title={config.siteTitle}
+            />
           </Layout>
         );
-        const updated = groups.reduce((newest, group) => (group.newest > newest ? group.newest : newest), EPOCH);
+        const updated = groups.reduce(
+          (newest, group) => (group.newest > newest ? group.newest : newest),
+          EPOCH,
+        );
         return html(pageView.toString(), updated);
       });
     };
@@ -208,13 +318,20 @@ export function pageRoutes(site: Site): void {
     site.route(`/${segment}/page/:page/`, (c) => directory(c, pathPageNumber(c)));
 
     // The page of one group; without its trailing slash, a redirect to it.
-    site.route(`/${segment}/:key`, (c) => site.redirect(`${pagePath({ kind, key: c.req.param("key") ?? "" })}${searchOf(c.req.url)}`));
+    site.route(`/${segment}/:key`, (c) =>
+      site.redirect(`${pagePath({ kind, key: c.req.param("key") ?? "" })}${searchOf(c.req.url)}`),
+    );
     /**
      * A group's page. Its later pages, counted from the newest (`/topics/ai/page/2/`), answer
      * for links kept from before; the page links its archives instead, counted from the oldest.
      */
     const groupPage = async (c: Context, pathPage?: number) => {
-      const group = await findGroup(c, site, kind, pathPage === undefined ? "/" : `/page/${pathPage}/`);
+      const group = await findGroup(
+        c,
+        site,
+        kind,
+        pathPage === undefined ? "/" : `/page/${pathPage}/`,
+      );
       if (group instanceof Response) return group;
       const page = pathPage ?? pageNumber(paramsOf(c));
       const path = pagePath({ kind, key: group.key });
@@ -230,9 +347,18 @@ export function pageRoutes(site: Site): void {
           kind === "topic" && page === 1 ? recentDigestDays(site, scope) : [],
         ]);
         const pages = Math.max(1, Math.ceil(slice.total / ARTICLES_PER_PAGE));
-        if (page > pages) throw new HttpError(404, `page ${page} of ${group.name} does not exist: there are ${pages}`);
+        if (page > pages)
+          throw new HttpError(
+            404,
+            `page ${page} of ${group.name} does not exist: there are ${pages}`,
+          );
         const archives = completeArchives(slice.total, ARTICLES_PER_PAGE);
-        const feeds = feedSet(origin, `${config.siteTitle}: ${group.name}`, feedPath({ kind, key: group.key }), `${path}feeds.opml`);
+        const feeds = feedSet(
+          origin,
+          `${config.siteTitle}: ${group.name}`,
+          feedPath({ kind, key: group.key }),
+          `${path}feeds.opml`,
+        );
         const digests = kind === "topic" ? digestFeedSets(origin, scope, feeds.title) : [];
         const href = at;
         const pageView = (
@@ -249,18 +375,32 @@ export function pageRoutes(site: Site): void {
               {group.count} articles {kind === "topic" ? "about" : "from"} {group.name}
               {kind === "provider" ? ` (${group.key})` : ""}.
             </p>
-            <SubscribeBox feeds={feeds} id="group" heading={`Subscribe to ${group.name}`} digests={digests} />
+            <SubscribeBox
+              feeds={feeds}
+              id="group"
+              heading={`Subscribe to ${group.name}`}
+              digests={digests}
+            />
             <section aria-labelledby="articles">
               <h2 id="articles">{page === 1 ? "Latest articles" : `Articles, page ${page}`}</h2>
               <ArticleList articles={slice.articles} showProvider={kind === "topic"} />
             </section>
             {page === 1 ? (
-              <Pager next={archives > 0 ? archivePagePath(path, archives) : undefined} position="Latest articles" labels={["← Newer", "Older →"]} />
+              <Pager
+                next={archives > 0 ? archivePagePath(path, archives) : undefined}
+                position="Latest articles"
+                labels={["← Newer", "Older →"]}
+              />
             ) : (
               <Pager {...pagerLinks(page, pages, href)} labels={["← Newer", "Older →"]} />
             )}
             <DigestLinks days={digestDays} heading={`Top ${group.name} stories of recent days`} />
-            <EmbedSnippets origin={origin} jsonFeed={`${feeds.base}.json`} embedPage={`/embed${path}`} title={feeds.title} />
+            <EmbedSnippets
+              origin={origin}
+              jsonFeed={`${feeds.base}.json`}
+              embedPage={`/embed${path}`}
+              title={feeds.title}
+            />
           </Layout>
         );
         return html(pageView.toString(), slice.articles[0]?.published ?? group.newest);
@@ -281,15 +421,30 @@ export function pageRoutes(site: Site): void {
       const path = pagePath({ kind, key: group.key });
       const archives = completeArchives(group.count, ARTICLES_PER_PAGE);
       if (number > archives) {
-        throw new HttpError(404, `archive ${number} of ${group.name} does not exist: ${archives === 0 ? `all its articles are on ${path}` : `its archives are 1 to ${archives}, oldest first`}`);
+        throw new HttpError(
+          404,
+          `archive ${number} of ${group.name} does not exist: ${archives === 0 ? `all its articles are on ${path}` : `its archives are 1 to ${archives}, oldest first`}`,
+        );
       }
       const redirect = site.redirectUnlessAt(c, archivePagePath(path, number));
       if (redirect) return redirect;
       return site.send(c, archivePagePath(path, number), async () => {
         const origin = site.origin(c);
-        const slice = await store.fromOldest({ kind, key: group.key }, (number - 1) * ARTICLES_PER_PAGE, ARTICLES_PER_PAGE);
-        const feeds = feedSet(origin, `${config.siteTitle}: ${group.name}`, feedPath({ kind, key: group.key }), `${path}feeds.opml`);
-        const [newest, oldest] = [slice.articles[0].published, slice.articles.at(-1)!.published].map((date) => date.slice(0, 10));
+        const slice = await store.fromOldest(
+          { kind, key: group.key },
+          (number - 1) * ARTICLES_PER_PAGE,
+          ARTICLES_PER_PAGE,
+        );
+        const feeds = feedSet(
+          origin,
+          `${config.siteTitle}: ${group.name}`,
+          feedPath({ kind, key: group.key }),
+          `${path}feeds.opml`,
+        );
+        const [newest, oldest] = [
+          slice.articles[0].published,
+          slice.articles.at(-1)!.published,
+        ].map((date) => date.slice(0, 10));
         const first = (number - 1) * ARTICLES_PER_PAGE + 1;
         const pageView = (
           <Layout
@@ -304,7 +459,9 @@ export function pageRoutes(site: Site): void {
               {group.name}: archive {number}
             </h1>
             <p class="lead">
-              Articles {first} to {first + ARTICLES_PER_PAGE - 1} {kind === "topic" ? "about" : "from"} {group.name}, counted from the oldest: {oldest === newest ? oldest : `${oldest} to ${newest}`}.{" "}
+              Articles {first} to {first + ARTICLES_PER_PAGE - 1}{" "}
+              {kind === "topic" ? "about" : "from"} {group.name}, counted from the oldest:{" "}
+              {oldest === newest ? oldest : `${oldest} to ${newest}`}.{" "}
               <a href={`${config.basePath}${path}`}>The latest articles</a>.
             </p>
             <section aria-labelledby="articles">
@@ -329,5 +486,12 @@ export function pageRoutes(site: Site): void {
 
 /** A hashed asset, cached for a year. */
 export function serveAsset(site: Site, asset: Asset): void {
-  site.route(asset.path, (c) => site.send(c, asset.path, async () => ({ body: asset.body, contentType: asset.contentType, updated: EPOCH, headers: { "Cache-Control": IMMUTABLE } })));
+  site.route(asset.path, (c) =>
+    site.send(c, asset.path, async () => ({
+      body: asset.body,
+      contentType: asset.contentType,
+      updated: EPOCH,
+      headers: { "Cache-Control": IMMUTABLE },
+    })),
+  );
 }

@@ -24,7 +24,8 @@ export interface FeedSet {
   opml: string;
 }
 
-export const feedHref = (feeds: FeedSet, format: FeedFormat) => `${feeds.base}.${FORMATS[format].extension}`;
+export const feedHref = (feeds: FeedSet, format: FeedFormat) =>
+  `${feeds.base}.${FORMATS[format].extension}`;
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 /** "2022-06-30T23:48:00Z" -> "30 Jun 2022": from the stored text, never from the clock or a locale. */
@@ -47,7 +48,15 @@ const useSitePath = () => {
 const safeLink = (url: string) => (/^https?:\/\//i.test(url) ? url : undefined);
 const safeImage = (url: string) => (/^https:\/\//i.test(url) ? url : undefined);
 
-export function Layout(props: { title: string; description: string; site: string; base: string; feeds: FeedSet[]; canonical?: string; children: Child }) {
+export function Layout(props: {
+  title: string;
+  description: string;
+  site: string;
+  base: string;
+  feeds: FeedSet[];
+  canonical?: string;
+  children: Child;
+}) {
   const at = (path: string) => `${props.base}${path}`;
   return (
     <BasePath.Provider value={props.base}>
@@ -61,7 +70,14 @@ export function Layout(props: { title: string; description: string; site: string
           <link rel="stylesheet" href={at(ASSETS.style.path)} />
           <link rel="icon" href={at("/favicon.ico")} sizes="any" />
           {props.feeds.flatMap((feeds) =>
-            FORMAT_NAMES.map((format) => <link rel="alternate" type={FORMAT_LABELS[format].type} title={`${feeds.title} (${FORMAT_LABELS[format].name})`} href={feedHref(feeds, format)} />),
+            FORMAT_NAMES.map((format) => (
+              <link
+                rel="alternate"
+                type={FORMAT_LABELS[format].type}
+                title={`${feeds.title} (${FORMAT_LABELS[format].name})`}
+                href={feedHref(feeds, format)}
+              />
+            )),
           )}
           <script src={at(ASSETS.copy.path)} defer />
         </head>
@@ -89,7 +105,9 @@ export function Layout(props: { title: string; description: string; site: string
           <main class="wrap">{props.children}</main>
           <footer class="site">
             <div class="wrap">
-              <p>Every feed comes in RSS, Atom and JSON Feed. Import them all into a feed reader:</p>
+              <p>
+                Every feed comes in RSS, Atom and JSON Feed. Import them all into a feed reader:
+              </p>
               <ul>
                 <li>
                   <a href={at("/feeds.opml")}>all feeds (OPML)</a>
@@ -113,7 +131,12 @@ export function Layout(props: { title: string; description: string; site: string
 }
 
 /** The three feed URLs in selectable fields (copy buttons appear when the script runs), and the OPML. */
-export function SubscribeBox(props: { feeds: FeedSet; id: string; heading: string; digests?: (FeedSet & { kind: string })[] }) {
+export function SubscribeBox(props: {
+  feeds: FeedSet;
+  id: string;
+  heading: string;
+  digests?: (FeedSet & { kind: string })[];
+}) {
   const at = useSitePath();
   return (
     <section class="subscribe" aria-labelledby={`${props.id}-heading`}>
@@ -121,18 +144,30 @@ export function SubscribeBox(props: { feeds: FeedSet; id: string; heading: strin
       {FORMAT_NAMES.map((format) => (
         <div class="field">
           <label for={`${props.id}-${format}`}>{FORMAT_LABELS[format].name}</label>
-          <input id={`${props.id}-${format}`} type="text" readonly value={feedHref(props.feeds, format)} />
-          <button type="button" data-copy={`${props.id}-${format}`} hidden aria-label={`Copy the ${FORMAT_LABELS[format].name} feed URL`}>
+          <input
+            id={`${props.id}-${format}`}
+            type="text"
+            readonly
+            value={feedHref(props.feeds, format)}
+          />
+          <button
+            type="button"
+            data-copy={`${props.id}-${format}`}
+            hidden
+            aria-label={`Copy the ${FORMAT_LABELS[format].name} feed URL`}
+          >
             Copy
           </button>
         </div>
       ))}
       <p>
-        Paste a URL into your feed reader, or import <a href={at(props.feeds.opml)}>this feed as OPML</a>.
+        Paste a URL into your feed reader, or import{" "}
+        <a href={at(props.feeds.opml)}>this feed as OPML</a>.
       </p>
       {props.digests?.length ? (
         <p>
-          Too many articles? Follow a digest instead, the day's or the week's top stories in one item:{" "}
+          Too many articles? Follow a digest instead, the day's or the week's top stories in one
+          item:{" "}
           {props.digests.map((digest, i) => (
             <>
               {i > 0 ? "; " : null}
@@ -154,7 +189,10 @@ export function SubscribeBox(props: { feeds: FeedSet; id: string; heading: strin
 }
 
 /** Links to the pages of recent closed days' digests, newest first. */
-export function DigestLinks(props: { days: { label: string; path: string; count: number }[]; heading: string }) {
+export function DigestLinks(props: {
+  days: { label: string; path: string; count: number }[];
+  heading: string;
+}) {
   const at = useSitePath();
   if (props.days.length === 0) return null;
   return (
@@ -163,7 +201,8 @@ export function DigestLinks(props: { days: { label: string; path: string; count:
       <ul class="digests">
         {props.days.map((day) => (
           <li>
-            <a href={at(day.path)}>{day.label}</a> ({day.count} {day.count === 1 ? "story" : "stories"})
+            <a href={at(day.path)}>{day.label}</a> ({day.count}{" "}
+            {day.count === 1 ? "story" : "stories"})
           </li>
         ))}
       </ul>
@@ -173,7 +212,14 @@ export function DigestLinks(props: { days: { label: string; path: string; count:
 
 /** `linkTarget` (the embed pages: "_blank") also shows providers as text, since this site's pages may not be framed. */
 /** `headingLevel`: the titles' level, one below the list's own heading (2 where the list sits under the page's h1). */
-export function ArticleList(props: { articles: Article[]; showProvider?: boolean; showDate?: boolean; linkTarget?: "_blank"; marked?: number; headingLevel?: 2 | 3 }) {
+export function ArticleList(props: {
+  articles: Article[];
+  showProvider?: boolean;
+  showDate?: boolean;
+  linkTarget?: "_blank";
+  marked?: number;
+  headingLevel?: 2 | 3;
+}) {
   const Title = props.headingLevel === 2 ? "h2" : "h3";
   const target = props.linkTarget ? { target: props.linkTarget, rel: "noopener" } : {};
   const at = useSitePath();
@@ -186,7 +232,15 @@ export function ArticleList(props: { articles: Article[]; showProvider?: boolean
         return (
           <li class={inDigest ? "top" : undefined}>
             {image ? (
-              <img src={image} alt="" loading="lazy" decoding="async" referrerpolicy="no-referrer" width={article.image?.width ?? 160} height={article.image?.height ?? 90} />
+              <img
+                src={image}
+                alt=""
+                loading="lazy"
+                decoding="async"
+                referrerpolicy="no-referrer"
+                width={article.image?.width ?? 160}
+                height={article.image?.height ?? 90}
+              />
             ) : null}
             <Title>
               {link ? (
@@ -204,10 +258,14 @@ export function ArticleList(props: { articles: Article[]; showProvider?: boolean
                 {props.showProvider === false ? null : props.linkTarget ? (
                   article.provider.name
                 ) : (
-                  <a href={at(`/providers/${encodeURIComponent(article.provider.domain)}/`)}>{article.provider.name}</a>
+                  <a href={at(`/providers/${encodeURIComponent(article.provider.domain)}/`)}>
+                    {article.provider.name}
+                  </a>
                 )}
                 {props.showProvider !== false && props.showDate !== false ? " · " : null}
-                {props.showDate === false ? null : <time datetime={article.published}>{showDate(article.published)}</time>}
+                {props.showDate === false ? null : (
+                  <time datetime={article.published}>{showDate(article.published)}</time>
+                )}
               </p>
             )}
             {article.summary ? <p class="excerpt">{article.summary}</p> : null}
@@ -218,8 +276,12 @@ export function ArticleList(props: { articles: Article[]; showProvider?: boolean
   );
 }
 
-
-export function GroupTable(props: { kind: GroupKind; groups: GroupInfo[]; origin: string; caption: string }) {
+export function GroupTable(props: {
+  kind: GroupKind;
+  groups: GroupInfo[];
+  origin: string;
+  caption: string;
+}) {
   const at = useSitePath();
   return (
     <div class="table-wrap">
@@ -251,7 +313,11 @@ export function GroupTable(props: { kind: GroupKind; groups: GroupInfo[]; origin
                 </td>
                 <td class="feeds">
                   {FORMAT_NAMES.map((format) => (
-                    <a href={`${path}feed.${FORMATS[format].extension}`} type={FORMAT_LABELS[format].type} aria-label={`${group.name}: ${FORMAT_LABELS[format].name} feed`}>
+                    <a
+                      href={`${path}feed.${FORMATS[format].extension}`}
+                      type={FORMAT_LABELS[format].type}
+                      aria-label={`${group.name}: ${FORMAT_LABELS[format].name} feed`}
+                    >
                       {FORMAT_LABELS[format].name}
                     </a>
                   ))}
@@ -266,7 +332,12 @@ export function GroupTable(props: { kind: GroupKind; groups: GroupInfo[]; origin
 }
 
 /** Links to the page before and after this one (paths of the site), and where this one is. */
-export function Pager(props: { previous?: string; next?: string; position: string; labels: [previous: string, next: string] }) {
+export function Pager(props: {
+  previous?: string;
+  next?: string;
+  position: string;
+  labels: [previous: string, next: string];
+}) {
   if (props.previous === undefined && props.next === undefined) return null;
   const at = useSitePath();
   return (
@@ -291,12 +362,25 @@ export function Pager(props: { previous?: string; next?: string; position: strin
 }
 
 /** The links of page `page` of `pages`, numbered by `href`. */
-export function pagerLinks(page: number, pages: number, href: (page: number) => string): { previous?: string; next?: string; position: string } {
-  return { ...(page > 1 ? { previous: href(page - 1) } : {}), ...(page < pages ? { next: href(page + 1) } : {}), position: `Page ${page} of ${pages}` };
+export function pagerLinks(
+  page: number,
+  pages: number,
+  href: (page: number) => string,
+): { previous?: string; next?: string; position: string } {
+  return {
+    ...(page > 1 ? { previous: href(page - 1) } : {}),
+    ...(page < pages ? { next: href(page + 1) } : {}),
+    position: `Page ${page} of ${pages}`,
+  };
 }
 
 /** Both ways to put this feed on another site, ready to copy: the web component, and an iframe. */
-export function EmbedSnippets(props: { origin: string; jsonFeed: string; embedPage: string; title: string }) {
+export function EmbedSnippets(props: {
+  origin: string;
+  jsonFeed: string;
+  embedPage: string;
+  title: string;
+}) {
   // A message's origin is scheme, host and port: never the base path that props.origin may end with.
   const messageOrigin = new URL(props.origin).origin;
   const component = `<script type="module" src="${props.origin}/embed.js"></script>\n<feedloom-feed src="${props.jsonFeed}" limit="5"></feedloom-feed>`;
@@ -311,7 +395,10 @@ export function EmbedSnippets(props: { origin: string; jsonFeed: string; embedPa
       <pre tabindex={0}>
         <code>{component}</code>
       </pre>
-      <p>Or, where a page cannot take scripts, as an iframe (the script only sizes it to its content):</p>
+      <p>
+        Or, where a page cannot take scripts, as an iframe (the script only sizes it to its
+        content):
+      </p>
       <pre tabindex={0}>
         <code>{iframe}</code>
       </pre>
