@@ -139,7 +139,7 @@ export async function exportFigures(sizes = [10_000, 50_000]): Promise<void> {
   execFileSync("npm", ["run", "--silent", "build:server"], { stdio: "inherit" });
   const withHugo = hugoAvailable();
   console.log(
-    "\nstatic export (node dist/export.mjs): every feed in 3 formats, every archive and every page",
+    "\nstatic export (node dist/cli.mjs export): every feed in 3 formats, every archive and every page",
   );
   console.log(
     "  cold: no parse cache, no record, an empty folder; warm: the same folder and cache after one new article",
@@ -173,7 +173,7 @@ export async function exportFigures(sizes = [10_000, 50_000]): Promise<void> {
               PUBLIC_URL: "https://feeds.example.com",
               FEEDLOOM_CACHE_DIR: join(work, `cache-${round}`),
             };
-            const args = ["dist/export.mjs", "--data", corpus, "--out", out];
+            const args = ["dist/cli.mjs", "export", "--data", corpus, "--out", out];
             cold.push(timed(process.execPath, args, env));
             files = countFiles(out);
             if (withHugo) {

@@ -1,6 +1,6 @@
 /**
  * Live publishing on Node (`npm run bench -- live`): the production server
- * (dist/server.mjs) on a synthetic corpus, timed from outside.
+ * (dist/cli.mjs serve) on a synthetic corpus, timed from outside.
  *   write -> live: from a new file's write to its first appearance in /feed.rss
  *                  (targets: 1 s at 10k articles, 2 s at 50k)
  *   reload: the server's own figure, from its log line (scan, parse, index)
@@ -25,7 +25,7 @@ function articleText(i: number): string {
 async function start(
   dir: string,
 ): Promise<{ child: ChildProcess; origin: string; log: () => string }> {
-  const child = spawn(process.execPath, ["dist/server.mjs"], {
+  const child = spawn(process.execPath, ["dist/cli.mjs", "serve"], {
     env: { ...process.env, PORT: "0", DATA_DIR: dir, DATA_RESCAN_SECONDS: "0" },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -66,7 +66,7 @@ async function waitForReloads(log: () => string, count: number): Promise<void> {
 export async function liveFigures(sizes = [10_000, 50_000]): Promise<void> {
   execFileSync("npm", ["run", "--silent", "build:server"]);
   console.log(
-    `\nlive publishing on Node (dist/server.mjs, file events, rescans off), ${WRITES} new files one after another:`,
+    `\nlive publishing on Node (dist/cli.mjs serve, file events, rescans off), ${WRITES} new files one after another:`,
   );
   console.log(
     "articles | write -> in /feed.rss: median, max | reload (server's figure): median, max",

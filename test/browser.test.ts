@@ -92,14 +92,12 @@ describe.skipIf(!hasChromium && !process.env.CI)(
     it("names feeds that resolve and parse, in every page's rel=alternate links", async () => {
       for (const path of PAGES) {
         const { page, close } = await open(path);
-        const links = await page
-          .locator('link[rel="alternate"]')
-          .evaluateAll((nodes) =>
-            nodes.map((node) => ({
-              type: node.getAttribute("type")!,
-              href: (node as HTMLLinkElement).href,
-            })),
-          );
+        const links = await page.locator('link[rel="alternate"]').evaluateAll((nodes) =>
+          nodes.map((node) => ({
+            type: node.getAttribute("type")!,
+            href: (node as HTMLLinkElement).href,
+          })),
+        );
         // The page's feeds; a topic's page and the home page add the daily and weekly digests.
         expect(links.length, path).toBe(path === "/" || /^\/topics\/[^/]+\/$/.test(path) ? 9 : 3);
         for (const link of links) {

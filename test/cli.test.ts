@@ -34,7 +34,7 @@ describe("npm run validate", { timeout: PROCESS_TEST_TIMEOUT }, () => {
 
 describe("npm run check:feeds", { timeout: PROCESS_TEST_TIMEOUT }, () => {
   it("checks every feed, format and page of a folder", async () => {
-    const { stdout } = await runCli("check-feeds", [FIXTURES], { FEED_LIMIT: "2" });
+    const { stdout } = await runCli("check", [FIXTURES], { FEED_LIMIT: "2" });
     // 1 main feed + 8 topics + 6 providers, 3 formats each, plus the extra pages at 2 items a page.
     expect(stdout).toMatch(/checked \d+ feeds \(\d+ items\): all passed\n$/);
     const [, feeds] = /checked (\d+) feeds/.exec(stdout)!;

@@ -127,10 +127,12 @@ async function liveAnswer(
 }
 
 describe("npm run export", { timeout: 2 * PROCESS_TEST_TIMEOUT }, () => {
-  it("needs PUBLIC_URL, and says so", async () => {
+  it("needs PUBLIC_URL or --base-url, and says so as a usage error", async () => {
     const failure = await runCli("export", ["--data", data, "--out", out]).catch((error) => error);
-    expect(failure.code).toBe(1);
-    expect(failure.stderr).toMatch(/^feedloom export: export needs PUBLIC_URL/);
+    expect(failure.code).toBe(2);
+    expect(failure.stderr).toMatch(
+      /^feedloom export: export needs the address the files will be served from: --base-url https:\/\/you\.github\.io\/feeds \(or PUBLIC_URL\)/,
+    );
   });
 
   it("writes every file byte for byte as the live app answers it", async () => {

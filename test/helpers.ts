@@ -139,9 +139,9 @@ export function parseWithFeedParser(xml: string) {
 
 const execFileAsync = promisify(execFile);
 
-/** Runs one of src/cli/*.ts as `npm run` would, with the parse cache off unless the caller sets it. */
-export function runCli(script: string, args: string[] = [], env: Record<string, string> = {}) {
-  return execFileAsync(process.execPath, ["--import", "tsx", `src/cli/${script}.ts`, ...args], {
+/** Runs `feedloom COMMAND` from source as `npm run` would, with the parse cache off unless the caller sets it. */
+export function runCli(command: string, args: string[] = [], env: Record<string, string> = {}) {
+  return execFileAsync(process.execPath, ["--import", "tsx", "src/cli/bin.ts", command, ...args], {
     env: { ...process.env, FEEDLOOM_CACHE_DIR: "off", ...env },
   });
 }

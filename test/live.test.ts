@@ -59,7 +59,7 @@ interface Server {
 }
 
 async function startServer(data: string, env: Record<string, string> = {}): Promise<Server> {
-  const child = spawn(process.execPath, ["dist/server.mjs"], {
+  const child = spawn(process.execPath, ["dist/cli.mjs", "serve"], {
     env: { ...process.env, PORT: "0", DATA_DIR: data, FEEDLOOM_CACHE_DIR: "off", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -16,9 +16,9 @@ const packageJson = JSON.parse(readFileSync("package.json", "utf8")) as {
   scripts: Record<string, string>;
 };
 
-/** Starts dist/server.mjs; resolves with its output once it serves or exits. */
+/** Starts dist/cli.mjs serve; resolves with its output once it serves or exits. */
 async function startServer(env: Record<string, string>) {
-  const child = spawn(process.execPath, ["dist/server.mjs"], {
+  const child = spawn(process.execPath, ["dist/cli.mjs", "serve"], {
     env: { ...process.env, FEEDLOOM_CACHE_DIR: "off", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -43,9 +43,9 @@ describe("the production server", { timeout: PROCESS_TEST_TIMEOUT }, () => {
   }, PROCESS_TEST_TIMEOUT);
 
   it("is plain JavaScript run by node: npm start builds it first, no TypeScript loader at run time", () => {
-    expect(packageJson.scripts.start).toBe("node dist/server.mjs");
+    expect(packageJson.scripts.start).toBe("node dist/cli.mjs serve");
     expect(packageJson.scripts.prestart).toBe("npm run build:server");
-    expect(readFileSync("dist/server.mjs", "utf8")).not.toMatch(/from "tsx"|import\("tsx/);
+    expect(readFileSync("dist/cli.mjs", "utf8")).not.toMatch(/from "tsx"|import\("tsx/);
   });
 
   it("serves the sample data and stops cleanly on SIGTERM", async () => {
@@ -105,10 +105,8 @@ describe("the repository", () => {
     expect(JSON.parse(crons!)).toEqual([`*/${RELEASE_CHECK_MINUTES} * * * *`]);
   });
 
-  it("names in wrangler.toml the content file the build writes", () => {
-    const defaultOut = /values\.out \?\? "([^"]+)"/.exec(
-      readFileSync("src/cli/build.ts", "utf8"),
-    )![1];
+  it("names in wrangler.toml the content file the build writes", async () => {
+    const defaultOut = (await import("../src/cli/build.js")).BUNDLE_FILE;
     const named = [...readFileSync("wrangler.toml", "utf8").matchAll(/generated\/[\w.]+/g)].map(
       (match) => match[0],
     );

@@ -6,39 +6,56 @@
  * articles: `npm run publish` announces its changes instead.
  */
 import { copyFileSync, existsSync, readFileSync } from "node:fs";
-import { parseArgs } from "node:util";
 import { loadConfig } from "../config.js";
 import { buildIndex } from "../index/index.js";
 import { announceChanges } from "../publish/announce.js";
 import { type ContentBundle, indexFromBundle } from "../sources/bundle.js";
 import { planSync, stateOf } from "../publish/d1-sync.js";
-import { runMain } from "../runtime/main.js";
 import { readWranglerConfig } from "../runtime/wrangler-config.js";
+import type { Command } from "./command.js";
 
-runMain("feedloom deploy", async () => {
-  const { values } = parseArgs({
-    options: {
-      bundle: { type: "string", default: "generated/content.txt" },
-      previous: { type: "string", default: "generated/deployed.txt" },
-      config: { type: "string", default: "wrangler.toml" },
+export const announceDeploy: Command = {
+  name: "announce-deploy",
+  summary:
+    "Tells the WebSub hubs which feeds a deployed Worker bundle changed, against the bundle deployed before it (npm run deploy runs it after wrangler deploy).",
+  args: "",
+  maxArgs: 0,
+  options: {
+    bundle: {
+      type: "string",
+      value: "FILE",
+      description: "the bundle just deployed (default generated/content.txt)",
     },
-  });
-  const bundle = JSON.parse(readFileSync(values.bundle, "utf8")) as ContentBundle;
-  if (bundle.version === "d1") return 0;
-  const previous = existsSync(values.previous)
-    ? indexFromBundle(JSON.parse(readFileSync(values.previous, "utf8")) as ContentBundle)
-    : buildIndex([]);
-  const plan = planSync(indexFromBundle(bundle), stateOf(previous));
-  console.log(
-    `feedloom deploy: against the last deploy: ${plan.added} added, ${plan.changed} changed, ${plan.removed} removed; ${plan.changedScopes.length} feeds changed`,
-  );
-  // The deployed Worker's [vars] (PUBLIC_URL, WEBSUB_HUBS), unless the environment overrides them.
-  const vars = readWranglerConfig(values.config).vars ?? {};
-  await announceChanges(
-    loadConfig({ ...vars, ...process.env }),
-    plan.changedScopes,
-    "feedloom deploy",
-  );
-  copyFileSync(values.bundle, values.previous);
-  return 0;
-});
+    previous: {
+      type: "string",
+      value: "FILE",
+      description: "the bundle deployed before (default generated/deployed.txt)",
+    },
+    config: {
+      type: "string",
+      value: "FILE",
+      description: "wrangler configuration (default ./wrangler.toml)",
+    },
+  },
+  async run({ values: given, env }) {
+    const values = {
+      bundle: (given.bundle as string | undefined) ?? "generated/content.txt",
+      previous: (given.previous as string | undefined) ?? "generated/deployed.txt",
+      config: (given.config as string | undefined) ?? "wrangler.toml",
+    };
+    const bundle = JSON.parse(readFileSync(values.bundle, "utf8")) as ContentBundle;
+    if (bundle.version === "d1") return 0;
+    const previous = existsSync(values.previous)
+      ? indexFromBundle(JSON.parse(readFileSync(values.previous, "utf8")) as ContentBundle)
+      : buildIndex([]);
+    const plan = planSync(indexFromBundle(bundle), stateOf(previous));
+    console.log(
+      `feedloom deploy: against the last deploy: ${plan.added} added, ${plan.changed} changed, ${plan.removed} removed; ${plan.changedScopes.length} feeds changed`,
+    );
+    // The deployed Worker's [vars] (PUBLIC_URL, WEBSUB_HUBS), unless the environment overrides them.
+    const vars = readWranglerConfig(values.config).vars ?? {};
+    await announceChanges(loadConfig({ ...vars, ...env }), plan.changedScopes, "feedloom deploy");
+    copyFileSync(values.bundle, values.previous);
+    return 0;
+  },
+};

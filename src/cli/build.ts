@@ -1,49 +1,77 @@
 /**
- * `npm run build [-- --data DIR --out FILE]`: parses and validates the data
+ * `feedloom build [DIR] [--out FILE]`: parses and validates the data
  * folder in Node and writes the content module the Worker imports
  * (generated/content.txt). Fails when the Worker would exceed its size limit.
  */
 import { createHash } from "node:crypto";
 import { dirname } from "node:path";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
 import { loadConfig } from "../config.js";
 import { formatIssue } from "../content/report.js";
 import { bundleSizeProblem, toBundle } from "../sources/bundle.js";
 import { defaultCacheDir, loadIndexFromDir, summaryLine } from "../sources/load.js";
-import { runMain } from "../runtime/main.js";
 import { bindsD1, readWranglerConfig } from "../runtime/wrangler-config.js";
+import { type Command, type Env, dataDir } from "./command.js";
 
-runMain("feedloom build", async () => {
-  const { values } = parseArgs({
-    options: {
-      data: { type: "string" },
-      out: { type: "string" },
-      config: { type: "string", default: "wrangler.toml" },
+/** Where the bundle goes: wrangler.toml's Text module rule and src/entry/worker.ts name it too. */
+export const BUNDLE_FILE = "generated/content.txt";
+
+export const build: Command = {
+  name: "build",
+  summary:
+    "Turns DIR (default: data) into the content bundle a Worker ships with (default generated/content.txt).",
+  args: "[DIR]",
+  maxArgs: 1,
+  options: {
+    out: {
+      type: "string",
+      short: "o",
+      value: "FILE",
+      description: "where to write the bundle (default generated/content.txt)",
     },
-  });
-  const dir = values.data ?? process.env.DATA_DIR ?? "data";
-  const out = values.out ?? "generated/content.txt";
+    config: {
+      type: "string",
+      value: "FILE",
+      description: "wrangler configuration (default ./wrangler.toml)",
+    },
+    data: { type: "string", value: "DIR", description: "the articles, as the DIR argument" },
+  },
+  details:
+    "With a D1 binding in wrangler.toml the bundle holds no articles: publish sends them to D1.",
+  run: ({ values, args, env }) =>
+    buildBundle(
+      {
+        dir: (values.data as string | undefined) ?? dataDir(args, env),
+        out: (values.out as string | undefined) ?? BUNDLE_FILE,
+        config: (values.config as string | undefined) ?? "wrangler.toml",
+      },
+      env,
+    ),
+};
 
+async function buildBundle(
+  { dir, out, config: wranglerFile }: { dir: string; out: string; config: string },
+  env: Env,
+): Promise<number> {
   // With a D1 binding the Worker reads D1 (npm run publish fills it): the bundle stays empty, whatever data/ holds.
-  if (bindsD1(readWranglerConfig(values.config))) {
+  if (bindsD1(readWranglerConfig(wranglerFile))) {
     const written = writeIfChanged(
       out,
       JSON.stringify({ version: "d1", articles: [], topics: [], providers: [] }),
     );
     console.log(
-      `feedloom build: ${values.config} binds D1 as DB: ${written ? "wrote" : "kept"} ${out} without articles; npm run publish sends data/ to the local database npm run dev serves (npm run publish -- --remote to Cloudflare's)`,
+      `feedloom build: ${wranglerFile} binds D1 as DB: ${written ? "wrote" : "kept"} ${out} without articles; npm run publish sends data/ to the local database npm run dev serves (npm run publish -- --remote to Cloudflare's)`,
     );
     return 0;
   }
 
-  const config = loadConfig(process.env);
+  const config = loadConfig(env);
   const result = await loadIndexFromDir(dir, {
     includeUnpublished: config.includeUnpublished,
     now: Date.now(),
     showScheduled: config.includeUnpublished,
-    cacheDir: defaultCacheDir(process.env),
+    cacheDir: defaultCacheDir(env),
   });
   for (const issue of result.issues) console.warn(`feedloom build: ${formatIssue(issue)}`);
   console.log(summaryLine(result, dir));
@@ -63,7 +91,7 @@ runMain("feedloom build", async () => {
   const tooBig = bundleSizeProblem(
     articles.length,
     gzipped,
-    Number(process.env.WORKER_SIZE_LIMIT_MB ?? 3),
+    Number(env.WORKER_SIZE_LIMIT_MB ?? 3),
     dir,
   );
   if (tooBig) {
@@ -74,7 +102,8 @@ runMain("feedloom build", async () => {
   console.log(
     `feedloom build: ${written ? "wrote" : "kept"} ${out}: ${articles.length} articles, ${(source.length / 1024).toFixed(0)} KB, ${(gzipped / 1024).toFixed(0)} KB gzipped, version ${bundle.version}`,
   );
-});
+  return 0;
+}
 
 /**
  * The same content leaves the file untouched: wrangler dev does not reload

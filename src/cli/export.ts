@@ -1,5 +1,5 @@
 /**
- * `npm run export [-- --out DIR --data DIR]`: every URL the service answers
+ * `feedloom export [DIR] --out OUT`: every URL the service answers
  * without a query string, written as static files (default dist/site) for any
  * static host. Needs PUBLIC_URL, the address the files will be served from:
  * feeds name themselves and each other with absolute URLs.
@@ -8,19 +8,18 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
-import { type Config, ConfigError, loadConfig } from "../config.js";
+import { type Config, loadConfig } from "../config.js";
 import { formatIssue } from "../content/report.js";
 import { createItemFragments } from "../feeds/fragments.js";
 import { createApp } from "../http/app.js";
 import { everyStaticUrl } from "../http/urls.js";
 import { createMemoryStore } from "../index/store.js";
 import { defaultCacheDir, loadIndexFromDir, summaryLine } from "../sources/load.js";
-import { runMain } from "../runtime/main.js";
 import { announceFeedPaths } from "../publish/announce.js";
 import { ASSETS } from "../http/pages/assets.js";
 import { type HeadersHost, headersFile } from "../publish/headers-file.js";
 import { appFile, exportSite } from "../publish/static-export.js";
+import { BASE_URL, type Command, type Env, UsageError, dataDir } from "./command.js";
 
 /** A bar on a terminal; on a log (CI), a line at each tenth. */
 function progress(): (done: number, total: number) => void {
@@ -54,28 +53,58 @@ function exportSalt(config: Config, host: string): string {
     .digest("base64url");
 }
 
-runMain("feedloom export", async () => {
-  const { values } = parseArgs({
-    options: {
-      out: { type: "string", default: "dist/site" },
-      data: { type: "string" },
-      headers: { type: "string", default: "cloudflare" },
+export const exportCommand: Command = {
+  name: "export",
+  summary:
+    "Writes every feed, archive and page of DIR (default: data) as static files, for any static host.",
+  args: "[DIR]",
+  maxArgs: 1,
+  options: {
+    out: {
+      type: "string",
+      short: "o",
+      value: "OUT",
+      description: "the folder to write (default dist/site)",
     },
-  });
+    ...BASE_URL,
+    headers: {
+      type: "string",
+      value: "HOST",
+      description: "whose _headers syntax to write: cloudflare (default) or netlify",
+    },
+    data: { type: "string", value: "DIR", description: "the articles, as the DIR argument" },
+  },
+  details:
+    "Needs the address the files will be served from (--base-url or PUBLIC_URL): feeds name themselves and each other with absolute URLs. A second export writes only the files whose inputs changed.",
+  run: ({ values, args, env }) =>
+    exportFolder(
+      {
+        dir: (values.data as string | undefined) ?? dataDir(args, env),
+        out: (values.out as string | undefined) ?? "dist/site",
+        headers: (values.headers as string | undefined) ?? "cloudflare",
+      },
+      env,
+    ),
+};
+
+async function exportFolder(
+  values: { dir: string; out: string; headers: string },
+  env: Env,
+): Promise<number> {
   if (values.headers !== "cloudflare" && values.headers !== "netlify")
-    throw new ConfigError(
+    throw new UsageError(
       "--headers must be cloudflare (Cloudflare Pages, Workers static assets) or netlify",
     );
-  const config = loadConfig(process.env);
+  const config = loadConfig(env);
   if (!config.publicUrl)
-    throw new ConfigError(
-      "export needs PUBLIC_URL: the address the files will be served from (e.g. PUBLIC_URL=https://you.github.io/feeds npm run export), since feeds link to themselves with absolute URLs",
+    throw new UsageError(
+      "export needs the address the files will be served from: --base-url https://you.github.io/feeds (or PUBLIC_URL), since feeds link to themselves with absolute URLs",
     );
-  const dir = values.data ?? process.env.DATA_DIR ?? "data";
+  const dir = values.dir;
   // One instant for the whole export, so that every file shows the same articles.
   const now = Date.now();
   // The parse cache and the export's record live together, outside the site.
-  const cacheDir = defaultCacheDir(process.env);
+  const cacheDir = defaultCacheDir(env);
   const result = await loadIndexFromDir(dir, {
     includeUnpublished: config.includeUnpublished,
     now,
@@ -159,4 +188,4 @@ runMain("feedloom export", async () => {
       `feedloom export: next scheduled article due ${next.published} (${result.scheduled.length} scheduled): export again then to publish it`,
     );
   return 0;
-});
+}

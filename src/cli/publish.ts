@@ -1,5 +1,5 @@
 /**
- * `npm run publish [-- --local | --remote]`: brings a D1 database to what
+ * `feedloom publish [DIR] [--local | --remote]`: brings a D1 database to what
  * data/ holds, writing only new and changed articles (by content hash) and
  * deleting removed ones, then tells the WebSub hubs which feeds changed.
  *
@@ -7,14 +7,13 @@
  *   --database NAME      binding or name in wrangler.toml (default DB)
  *   --config FILE        wrangler configuration (default ./wrangler.toml)
  *   --persist-to DIR     local state folder, as wrangler's own flag
- *   --data DIR           the articles (default DATA_DIR, else data)
+ *   --data DIR           the articles, as the DIR argument (default DATA_DIR, else data)
  *   --skip-invalid       publish even when some files are invalid (they are left out)
  *   --dry-run            report what would change, write nothing
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "../config.js";
 import { formatIssue } from "../content/report.js";
 import {
@@ -25,27 +24,65 @@ import {
   planSync,
 } from "../publish/d1-sync.js";
 import { defaultCacheDir, loadIndexFromDir, summaryLine } from "../sources/load.js";
-import { runMain } from "../runtime/main.js";
 import { announceChanges } from "../publish/announce.js";
 import { type D1Target, d1ExecuteStatements, d1Query } from "../publish/wrangler-d1.js";
 import { bindsD1, readWranglerConfig } from "../runtime/wrangler-config.js";
+import { type Command, type Env, UsageError, dataDir } from "./command.js";
 
-runMain("feedloom publish", async () => {
-  const { values } = parseArgs({
-    options: {
-      local: { type: "boolean" },
-      remote: { type: "boolean" },
-      database: { type: "string", default: "DB" },
-      config: { type: "string" },
-      "persist-to": { type: "string" },
-      data: { type: "string" },
-      "skip-invalid": { type: "boolean" },
-      "dry-run": { type: "boolean" },
+export const publish: Command = {
+  name: "publish",
+  summary:
+    "Brings a Cloudflare D1 database to what DIR (default: data) holds, writing only new and changed articles, then tells the WebSub hubs which feeds changed.",
+  args: "[DIR]",
+  maxArgs: 1,
+  options: {
+    local: { type: "boolean", description: "the local database wrangler dev serves (the default)" },
+    remote: { type: "boolean", description: "the database on Cloudflare (wrangler's credentials)" },
+    database: {
+      type: "string",
+      value: "NAME",
+      description: "binding or name in wrangler.toml (default DB)",
     },
-  });
-  if (values.local && values.remote) throw new ConfigError("give --local or --remote, not both");
+    config: {
+      type: "string",
+      value: "FILE",
+      description: "wrangler configuration (default ./wrangler.toml)",
+    },
+    "persist-to": {
+      type: "string",
+      value: "DIR",
+      description: "local state folder, as wrangler's own flag",
+    },
+    data: { type: "string", value: "DIR", description: "the articles, as the DIR argument" },
+    "skip-invalid": {
+      type: "boolean",
+      description: "publish even when some files are invalid (they are left out)",
+    },
+    "dry-run": { type: "boolean", description: "report what would change, write nothing" },
+  },
+  details: "Needs wrangler in the project: npm install --save-dev wrangler.",
+  run: ({ values, args, env }) =>
+    publishFolder(
+      values as PublishValues,
+      (values.data as string | undefined) ?? dataDir(args, env),
+      env,
+    ),
+};
+
+interface PublishValues {
+  local?: boolean;
+  remote?: boolean;
+  database?: string;
+  config?: string;
+  "persist-to"?: string;
+  "skip-invalid"?: boolean;
+  "dry-run"?: boolean;
+}
+
+async function publishFolder(values: PublishValues, dir: string, env: Env): Promise<number> {
+  if (values.local && values.remote) throw new UsageError("give --local or --remote, not both");
   const target: D1Target = {
-    database: values.database,
+    database: values.database ?? "DB",
     remote: values.remote === true,
     config: values.config,
     persistTo: values["persist-to"],
@@ -57,15 +94,14 @@ runMain("feedloom publish", async () => {
       `${configFile} binds no D1 database as ${target.database}: uncomment its [[d1_databases]] block (for --local its placeholder database_id works as it is; for --remote paste the id that npx wrangler d1 create feedloom printed), then run npx wrangler d1 migrations apply ${target.database} ${target.remote ? "--remote" : "--local"}`,
     );
   }
-  const config = loadConfig(process.env);
-  const dir = values.data ?? process.env.DATA_DIR ?? "data";
+  const config = loadConfig(env);
 
   // Validate first: a file that became invalid would otherwise be deleted from the live feeds.
   const result = await loadIndexFromDir(dir, {
     includeUnpublished: config.includeUnpublished,
     now: Date.now(),
     showScheduled: config.includeUnpublished,
-    cacheDir: defaultCacheDir(process.env),
+    cacheDir: defaultCacheDir(env),
   });
   for (const issue of result.issues) console.log(formatIssue(issue));
   console.log(summaryLine(result, dir));
@@ -88,6 +124,7 @@ runMain("feedloom publish", async () => {
       meta: Object.fromEntries(meta.map((row) => [String(row.key), String(row.value)])),
     };
   } catch (error) {
+    if (error instanceof ConfigError) throw error;
     const message = error instanceof Error ? error.message : String(error);
     if (/no such table/i.test(message)) {
       throw new ConfigError(
@@ -124,4 +161,4 @@ runMain("feedloom publish", async () => {
   );
   await announceChanges(config, plan.changedScopes, "feedloom publish");
   return 0;
-});
+}

@@ -62,7 +62,8 @@ export function createSite(
   },
 ): Site {
   const { store, config, cache, compressor, etag, fragments, admission } = options;
-  const origin = (c: Context) => config.publicUrl ?? originOf(c.req.url);
+  // Without PUBLIC_URL, the base path is the one feedloom() was mounted at.
+  const origin = (c: Context) => config.publicUrl ?? `${originOf(c.req.url)}${config.basePath}`;
   const redirect = (path: string) => permanentRedirect(`${config.basePath}${path}`);
   return {
     store,

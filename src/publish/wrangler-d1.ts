@@ -9,6 +9,8 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify, stripVTControlCharacters } from "node:util";
 
+import { ConfigError } from "../config.js";
+
 const run = promisify(execFile);
 
 export interface D1Target {
@@ -40,6 +42,12 @@ async function wrangler(args: string[]): Promise<string> {
     });
     return stdout;
   } catch (error) {
+    // wrangler is an optional peer of the package: only publish needs it.
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") {
+      throw new ConfigError(
+        `publish needs wrangler, and ${WRANGLER} is not there: install it in this project with npm install --save-dev wrangler`,
+      );
+    }
     const { stderr = "", stdout = "" } = error as { stderr?: string; stdout?: string };
     throw new Error(
       `wrangler d1 execute failed: ${wranglerSaid(stdout, stderr) || (error as Error).message}`,

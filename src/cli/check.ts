@@ -1,5 +1,5 @@
 /**
- * `npm run check:feeds [dir]`: renders every feed of a data folder (the main
+ * `feedloom check [DIR]`: renders every feed of a data folder (the main
  * feed, each topic and each provider, in every format and page) through
  * the app, and checks each with a strict XML parser and a feed parser.
  * Exits 1 when any feed has a problem.
@@ -11,16 +11,26 @@ import { createApp } from "../http/app.js";
 import { createMemoryStore } from "../index/store.js";
 import { defaultCacheDir, loadIndexFromDir, summaryLine } from "../sources/load.js";
 import { publishingTime } from "../runtime/clock.js";
-import { runMain } from "../runtime/main.js";
+import { BASE_URL, type Command, type Env, dataDir } from "./command.js";
 
-runMain("feedloom check:feeds", async () => {
-  const dir = process.argv[2] ?? process.env.DATA_DIR ?? "data";
-  const config = loadConfig(process.env);
+export const check: Command = {
+  name: "check",
+  summary:
+    "Renders every feed of DIR (default: data) in every format and page, and checks each with a strict XML parser and a feed parser.",
+  args: "[DIR]",
+  maxArgs: 1,
+  options: { ...BASE_URL },
+  details: "Exits 1 when any feed has a problem.",
+  run: ({ args, env }) => checkFeeds(dataDir(args, env), env),
+};
+
+async function checkFeeds(dir: string, env: Env): Promise<number> {
+  const config = loadConfig(env);
   const result = await loadIndexFromDir(dir, {
     includeUnpublished: config.includeUnpublished,
     now: Date.now(),
     showScheduled: config.includeUnpublished,
-    cacheDir: defaultCacheDir(process.env),
+    cacheDir: defaultCacheDir(env),
   });
   console.log(summaryLine(result, dir));
   const { index } = result;
@@ -47,7 +57,7 @@ runMain("feedloom check:feeds", async () => {
     const pages = Math.max(1, Math.ceil(articles / config.defaultLimit));
     for (const format of FORMAT_NAMES) {
       for (let page = 1; page <= pages; page++) {
-        const url = `http://127.0.0.1${path}${page > 1 ? `/page/${page}` : ""}.${FORMATS[format].extension}`;
+        const url = `${config.publicUrl ?? "http://127.0.0.1"}${path}${page > 1 ? `/page/${page}` : ""}.${FORMATS[format].extension}`;
         const response = await app.request(url);
         const body = await response.text();
         const check =
@@ -69,4 +79,4 @@ runMain("feedloom check:feeds", async () => {
     `checked ${feeds} feeds (${items} items): ${failed === 0 ? "all passed" : `${failed} with problems`}`,
   );
   return failed === 0 ? 0 : 1;
-});
+}

@@ -1,18 +1,13 @@
 /**
- * Node entry: read data/, serve the app, and keep the data folder live. Each
- * reload builds a new store and app and swaps them in whole, so a request is
- * answered by one set of articles from start to end. A timer tells WebSub
- * hubs when a scheduled article goes out (the store publishes it by itself).
+ * A data folder served live on Node: read it, build the app, and keep the
+ * folder live. Each reload builds a new store and app and swaps them in whole,
+ * so a request is answered by one set of articles from start to end. A timer
+ * tells WebSub hubs when a scheduled article goes out (the store publishes it
+ * by itself). `feedloom serve` puts an HTTP server in front; `feedloom()`
+ * mounts it in another Hono app.
  */
-import { serve } from "@hono/node-server";
 import type { Hono } from "hono";
-import {
-  ConfigError,
-  LOOPBACK_HOSTS,
-  loadConfig,
-  loadStatsConfig,
-  loadWatchConfig,
-} from "../config.js";
+import { type Config, loadStatsConfig, loadWatchConfig } from "../config.js";
 import { formatIssue } from "../content/report.js";
 import { createItemFragments } from "../feeds/fragments.js";
 import { currentPeriod } from "../index/digest.js";
@@ -21,7 +16,6 @@ import { announceChanges, announceFeedPaths, closedDigestFeedPaths } from "../pu
 import { publishingTime } from "../runtime/clock.js";
 import { createNodeApp } from "../runtime/node-app.js";
 import { createRenderAdmission } from "../runtime/render-admission.js";
-import { runMain } from "../runtime/main.js";
 import { ArticleFolder, KEPT_LIVE } from "../sources/fs-source.js";
 import { type Reload, watchFolder } from "../sources/live.js";
 import { type LoadResult, defaultCacheDir, indexScan, summaryLine } from "../sources/load.js";
@@ -32,22 +26,29 @@ const LONGEST_TIMER_MS = 2 ** 31 - 1;
 /** The parse cache is written at most this often while the folder changes (it is large at 50k articles). */
 const CACHE_WRITE_DELAY_MS = 30_000;
 
-runMain("feedloom", async () => {
-  const config = loadConfig(process.env);
-  const watching = loadWatchConfig(process.env);
+export interface LiveSite {
+  config: Config;
+  /** The app of the moment, counted by the statistics when they are on. */
+  fetch(request: Request, env?: unknown): Response | Promise<Response>;
+  /** What the log says about watching and counting, once the server listens at `url`. */
+  describe(url: string): string[];
+  /** Stops watching and timers, and writes what is kept (the parse cache, the statistics). */
+  close(): void;
+}
+
+export async function startLiveSite({
+  dir,
+  config,
+  env,
+}: {
+  dir: string;
+  config: Config;
+  env: Record<string, string | undefined>;
+}): Promise<LiveSite> {
+  const watching = loadWatchConfig(env);
+  const stateDir = env.STATE_DIR ?? "state";
   // Subscriber statistics, when STATS_TOKEN is set: a database under STATE_DIR (docs/statistics.md).
-  const statistics = await nodeStatistics(
-    loadStatsConfig(process.env),
-    config.basePath,
-    process.env.STATE_DIR ?? "state",
-  );
-  const port = Number(process.env.PORT ?? 8787);
-  if (!/^\d+$/.test(process.env.PORT ?? "8787") || port > 65535)
-    throw new ConfigError(
-      `PORT must be a whole number from 0 to 65535, got ${JSON.stringify(process.env.PORT)}`,
-    );
-  const hostname = process.env.HOST ?? "127.0.0.1";
-  const dir = process.env.DATA_DIR ?? "data";
+  const statistics = await nodeStatistics(loadStatsConfig(env), config.basePath, stateDir);
   const time = publishingTime(config);
   const clock = time.now;
   const loadOptions = () => ({
@@ -55,7 +56,7 @@ runMain("feedloom", async () => {
     now: clock(),
     showScheduled: time.showScheduled,
   });
-  const folder = new ArticleFolder(dir, { cacheDir: defaultCacheDir(process.env) });
+  const folder = new ArticleFolder(dir, { cacheDir: defaultCacheDir(env) });
   let loaded = indexScan(await folder.scan(), dir, loadOptions());
   folder.saveCache();
   for (const issue of loaded.issues.filter((item) => item.severity === "error"))
@@ -167,56 +168,29 @@ runMain("feedloom", async () => {
     : undefined;
 
   const fetch = countingFetch(statistics, (request, env) => current.app.fetch(request, env));
-  const server = serve({ fetch, port, hostname }, (info) => {
-    const shown =
-      (LOOPBACK_HOSTS as readonly string[]).includes(hostname) || hostname === "0.0.0.0"
-        ? "127.0.0.1"
-        : hostname;
-    console.log(
-      `feedloom: serving http://${shown}:${info.port}${config.basePath}/ (pages) and http://${shown}:${info.port}${config.basePath}/feed.rss (also /feed.atom, /feed.json, /feeds.opml)`,
-    );
-    if (statistics)
-      console.log(
-        `feedloom: counting subscribers into ${process.env.STATE_DIR ?? "state"}/stats.sqlite; the operator's figures are at http://${shown}:${info.port}${config.basePath}/stats/`,
-      );
-    if (live) {
-      const rescans =
-        watching.rescanSeconds > 0 ? `a rescan every ${watching.rescanSeconds} s` : "no rescan";
-      console.log(
-        `feedloom: watching ${dir}: ${watching.watch === "poll" ? `changes go live at the next rescan (${rescans})` : `changes go live as they are saved, and ${rescans} catches any whose file event is lost`}`,
-      );
-    }
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("listening", resolve);
-    server.once("error", (error: NodeJS.ErrnoException) => {
-      if (error.code === "EADDRINUSE")
-        reject(
-          new ConfigError(
-            `port ${port} on ${hostname} is in use (another feedloom, or npm run dev?): stop it, or set PORT to a free port`,
-          ),
+  return {
+    config,
+    fetch,
+    describe(url) {
+      const lines: string[] = [];
+      if (statistics)
+        lines.push(
+          `feedloom: counting subscribers into ${stateDir}/stats.sqlite; the operator's figures are at ${url}stats/`,
         );
-      else if (error.code === "EACCES")
-        reject(
-          new ConfigError(
-            `port ${port} on ${hostname} needs privileges this user lacks: set PORT to 1024 or above`,
-          ),
+      if (live) {
+        const rescans =
+          watching.rescanSeconds > 0 ? `a rescan every ${watching.rescanSeconds} s` : "no rescan";
+        lines.push(
+          `feedloom: watching ${dir}: ${watching.watch === "poll" ? `changes go live at the next rescan (${rescans})` : `changes go live as they are saved, and ${rescans} catches any whose file event is lost`}`,
         );
-      else if (error.code === "EADDRNOTAVAIL" || error.code === "ENOTFOUND")
-        reject(
-          new ConfigError(
-            `HOST ${JSON.stringify(hostname)} is not an address of this machine: set HOST to one (e.g. 127.0.0.1 or 0.0.0.0)`,
-          ),
-        );
-      else reject(error);
-    });
-  });
-  const stop = () => {
-    live?.close();
-    if (cacheWrite) folder.saveCache();
-    statistics?.close();
-    server.close(() => process.exit(0));
+      }
+      return lines;
+    },
+    close() {
+      live?.close();
+      if (releaseTimer) clearTimeout(releaseTimer);
+      if (cacheWrite) folder.saveCache();
+      statistics?.close();
+    },
   };
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
-});
+}
