@@ -8,13 +8,11 @@
  */
 import { execFile, spawn } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FIXTURES, PROCESS_TEST_TIMEOUT, parseXmlStrict } from "./helpers.js";
+import { FIXTURES, PROCESS_TEST_TIMEOUT, freePort, parseXmlStrict } from "./helpers.js";
 
 const project = mkdtempSync(join(tmpdir(), "feedloom-d1-local-"));
 const run = promisify(execFile);
@@ -34,14 +32,6 @@ function uncommentD1Block(toml: string): string {
   return toml.replace(/^# (\[\[d1_databases\]\]\n(?:# .*\n)+)/m, (block) =>
     block.replace(/^# /gm, ""),
   );
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, "127.0.0.1");
-  await new Promise((done) => server.once("listening", done));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((done) => server.close(done));
-  return port;
 }
 
 beforeAll(() => {

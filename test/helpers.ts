@@ -171,3 +171,12 @@ export function recordingHub() {
     url: () => `http://127.0.0.1:${(server.address() as AddressInfo).port}/hub`,
   };
 }
+
+/** A port nothing listens on now, for a server process the test starts. */
+export async function freePort(): Promise<number> {
+  const server = createServer().listen(0, "127.0.0.1");
+  await new Promise((done) => server.once("listening", done));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((done) => server.close(done));
+  return port;
+}
