@@ -58,6 +58,8 @@ describe("the production server", { timeout: PROCESS_TEST_TIMEOUT }, () => {
     expect(server.output().stderr).toMatch(/PUBLIC_URL is not set/);
     server.child.kill("SIGTERM");
     expect(await server.exited).toBe(0);
+    // Stopping says so, naming what is no longer served.
+    expect(server.output().stdout).toMatch(/\nfeedloom: SIGTERM: stopped serving \S*data\n$/);
   });
 
   it("says in one line that the data folder is missing, without a stack trace", async () => {
@@ -65,7 +67,7 @@ describe("the production server", { timeout: PROCESS_TEST_TIMEOUT }, () => {
     expect(server.outcome).toBe("exited");
     expect(await server.exited).toBe(1);
     expect(server.output().stderr).toBe(
-      'feedloom: the data folder "/no/such/folder" does not exist: create it, or set DATA_DIR to the folder of article files\n',
+      'feedloom serve: the data folder "/no/such/folder" does not exist: create it, or set DATA_DIR to the folder of article files\n',
     );
   });
 
@@ -79,7 +81,7 @@ describe("the production server", { timeout: PROCESS_TEST_TIMEOUT }, () => {
       expect(await server.exited).toBe(1);
       expect(server.output().stderr).toMatch(
         new RegExp(
-          `PUBLIC_URL is not set.*\\nfeedloom: port ${port} on 127\\.0\\.0\\.1 is in use \\(another feedloom, or npm run dev\\?\\): stop it, or set PORT to a free port\\n$`,
+          `PUBLIC_URL is not set.*\\nfeedloom serve: port ${port} on 127\\.0\\.0\\.1 is in use \\(another feedloom, or npm run dev\\?\\): stop it, or set PORT to a free port\\n$`,
         ),
       );
     } finally {
