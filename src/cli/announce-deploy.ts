@@ -12,7 +12,7 @@ import { announceChanges } from "../publish/announce.js";
 import { type ContentBundle, indexFromBundle } from "../sources/bundle.js";
 import { planSync, stateOf } from "../publish/d1-sync.js";
 import { readWranglerConfig } from "../runtime/wrangler-config.js";
-import type { Command } from "./command.js";
+import { type Command, text } from "./command.js";
 
 export const announceDeploy: Command = {
   name: "announce-deploy",
@@ -24,24 +24,27 @@ export const announceDeploy: Command = {
     bundle: {
       type: "string",
       value: "FILE",
+      default: "generated/content.txt",
       description: "the bundle just deployed (default generated/content.txt)",
     },
     previous: {
       type: "string",
       value: "FILE",
+      default: "generated/deployed.txt",
       description: "the bundle deployed before (default generated/deployed.txt)",
     },
     config: {
       type: "string",
       value: "FILE",
+      default: "wrangler.toml",
       description: "wrangler configuration (default ./wrangler.toml)",
     },
   },
   async run({ values: given, env }) {
     const values = {
-      bundle: (given.bundle as string | undefined) ?? "generated/content.txt",
-      previous: (given.previous as string | undefined) ?? "generated/deployed.txt",
-      config: (given.config as string | undefined) ?? "wrangler.toml",
+      bundle: text(given, "bundle"),
+      previous: text(given, "previous"),
+      config: text(given, "config"),
     };
     const bundle = JSON.parse(readFileSync(values.bundle, "utf8")) as ContentBundle;
     if (bundle.version === "d1") return 0;

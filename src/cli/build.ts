@@ -12,7 +12,7 @@ import { formatIssue } from "../content/report.js";
 import { bundleSizeProblem, toBundle } from "../sources/bundle.js";
 import { defaultCacheDir, loadIndexFromDir, summaryLine } from "../sources/load.js";
 import { bindsD1, readWranglerConfig } from "../runtime/wrangler-config.js";
-import { type Command, type Env, dataDir } from "./command.js";
+import { type Command, type Env, dataDir, text } from "./command.js";
 
 /** Where the bundle goes: wrangler.toml's Text module rule and src/entry/worker.ts name it too. */
 export const BUNDLE_FILE = "generated/content.txt";
@@ -28,11 +28,13 @@ export const build: Command = {
       type: "string",
       short: "o",
       value: "FILE",
+      default: BUNDLE_FILE,
       description: "where to write the bundle (default generated/content.txt)",
     },
     config: {
       type: "string",
       value: "FILE",
+      default: "wrangler.toml",
       description: "wrangler configuration (default ./wrangler.toml)",
     },
     data: { type: "string", value: "DIR", description: "the articles, as the DIR argument" },
@@ -42,9 +44,9 @@ export const build: Command = {
   run: ({ values, args, env }) =>
     buildBundle(
       {
-        dir: (values.data as string | undefined) ?? dataDir(args, env),
-        out: (values.out as string | undefined) ?? BUNDLE_FILE,
-        config: (values.config as string | undefined) ?? "wrangler.toml",
+        dir: dataDir(args, env, values),
+        out: text(values, "out"),
+        config: text(values, "config"),
       },
       env,
     ),

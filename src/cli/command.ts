@@ -15,6 +15,8 @@ export interface OptionSpec {
   description: string;
   /** The environment variable this flag sets, for a command that reads its configuration from there. */
   env?: string;
+  /** A string option's value when it is not given. */
+  default?: string;
 }
 
 export type Values = Record<string, string | boolean | undefined>;
@@ -100,9 +102,9 @@ export function parseCommandArgs(command: Command, argv: string[], env: Env) {
     parsed = parseArgs({
       args: argv,
       options: Object.fromEntries(
-        Object.entries(options).map(([name, { type, short }]) => [
+        Object.entries(options).map(([name, { type, short, default: given }]) => [
           name,
-          short ? { type, short } : { type },
+          { type, ...(short ? { short } : {}), ...(given !== undefined ? { default: given } : {}) },
         ]),
       ),
       allowPositionals: true,
@@ -127,7 +129,15 @@ export function parseCommandArgs(command: Command, argv: string[], env: Env) {
   };
 }
 
-/** The data folder: the command's argument, else DATA_DIR, else `data`. */
-export function dataDir(args: string[], env: Env): string {
-  return args[0] ?? env.DATA_DIR ?? "data";
+/** A string option's value (its default when not given). */
+export function text(values: Values, name: string): string {
+  const value = values[name];
+  if (typeof value !== "string") throw new Error(`option --${name} has no value and no default`);
+  return value;
+}
+
+/** The data folder: `--data`, else the command's argument, else DATA_DIR, else `data`. */
+export function dataDir(args: string[], env: Env, values: Values = {}): string {
+  const flag = values.data;
+  return (typeof flag === "string" ? flag : undefined) ?? args[0] ?? env.DATA_DIR ?? "data";
 }

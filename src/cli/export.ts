@@ -19,7 +19,7 @@ import { announceFeedPaths } from "../publish/announce.js";
 import { ASSETS } from "../http/pages/assets.js";
 import { type HeadersHost, headersFile } from "../publish/headers-file.js";
 import { appFile, exportSite } from "../publish/static-export.js";
-import { BASE_URL, type Command, type Env, UsageError, dataDir } from "./command.js";
+import { BASE_URL, type Command, type Env, UsageError, dataDir, text } from "./command.js";
 
 /** A bar on a terminal; on a log (CI), a line at each tenth. */
 function progress(): (done: number, total: number) => void {
@@ -64,12 +64,14 @@ export const exportCommand: Command = {
       type: "string",
       short: "o",
       value: "OUT",
+      default: "dist/site",
       description: "the folder to write (default dist/site)",
     },
     ...BASE_URL,
     headers: {
       type: "string",
       value: "HOST",
+      default: "cloudflare",
       description: "whose _headers syntax to write: cloudflare (default) or netlify",
     },
     data: { type: "string", value: "DIR", description: "the articles, as the DIR argument" },
@@ -79,9 +81,9 @@ export const exportCommand: Command = {
   run: ({ values, args, env }) =>
     exportFolder(
       {
-        dir: (values.data as string | undefined) ?? dataDir(args, env),
-        out: (values.out as string | undefined) ?? "dist/site",
-        headers: (values.headers as string | undefined) ?? "cloudflare",
+        dir: dataDir(args, env, values),
+        out: text(values, "out"),
+        headers: text(values, "headers"),
       },
       env,
     ),

@@ -62,11 +62,7 @@ export const publish: Command = {
   },
   details: "Needs wrangler in the project: npm install --save-dev wrangler.",
   run: ({ values, args, env }) =>
-    publishFolder(
-      values as PublishValues,
-      (values.data as string | undefined) ?? dataDir(args, env),
-      env,
-    ),
+    publishFolder(values as PublishValues, dataDir(args, env, values), env),
 };
 
 interface PublishValues {
