@@ -18,13 +18,8 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadConfig } from "../src/config.js";
-import {
-  FORMAT_NAMES,
-  type FeedScope,
-  feedPath,
-  feedUrl,
-  pageLocator,
-} from "../src/feeds/model.js";
+import { type FeedScope, feedUrl, pageLocator } from "../src/feeds/model.js";
+import { FORMAT_NAMES, feedPath } from "../src/scheme/paths.js";
 import type { ContentIndex } from "../src/index/index.js";
 import { loadIndexFromDir } from "../src/sources/load.js";
 

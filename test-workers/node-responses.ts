@@ -4,9 +4,9 @@
  * the responses to the tests in workerd, which must match them byte for byte.
  */
 import type { TestProject } from "vitest/node";
-import { loadConfig } from "../src/config.js";
+import { type Config, loadConfig } from "../src/config.js";
 import { createApp } from "../src/http/app.js";
-import { createMemoryStore } from "../src/index/store.js";
+import { type ContentStore, createMemoryStore } from "../src/index/store.js";
 import { loadIndexFromDir } from "../src/sources/load.js";
 import { createLruRenderCache } from "../src/http/lru-render-cache.js";
 import { zlibCompressor } from "../src/runtime/compression.js";
@@ -35,15 +35,19 @@ export default async function setup(project: TestProject): Promise<void> {
     includeUnpublished: config.includeUnpublished,
     now: Date.now(),
   });
-  const answers = async (now: () => number, paths: string[]) => {
+  const answers = async (
+    now: () => number,
+    pathsOf: (store: ContentStore, config: Config) => Promise<string[]>,
+  ) => {
+    const store = createMemoryStore(index, "node", { now });
     const app = createApp({
-      store: createMemoryStore(index, "node", { now }),
+      store,
       config,
       cache: createLruRenderCache(),
       compressor: zlibCompressor,
     });
     const responses: NodeResponse[] = [];
-    for (const path of paths) {
+    for (const path of await pathsOf(store, config)) {
       const response = await app.request(`http://localhost${path}`);
       responses.push({
         path,
@@ -55,7 +59,7 @@ export default async function setup(project: TestProject): Promise<void> {
     }
     return responses;
   };
-  project.provide("nodeResponses", await answers(() => Date.now(), everyRoute(index)));
-  project.provide("nodeDigestResponses", await answers(() => DIGEST_NOW, digestRoutes(index)));
+  project.provide("nodeResponses", await answers(() => Date.now(), everyRoute));
+  project.provide("nodeDigestResponses", await answers(() => DIGEST_NOW, digestRoutes));
   project.provide("nodeConfig", config);
 }

@@ -13,7 +13,7 @@ import { syntheticArticles } from "../bench/corpus.js";
 import type { Article } from "../src/content/article.js";
 import { loadConfig } from "../src/config.js";
 import { checkFeed } from "../src/feeds/check.js";
-import { FORMAT_NAMES, type FeedFormat, feedPath, pagePath } from "../src/feeds/model.js";
+import { FORMAT_NAMES, type FeedFormat, feedPath, pagePath } from "../src/scheme/paths.js";
 import { createApp } from "../src/http/app.js";
 import { buildIndex } from "../src/index/index.js";
 import { type StoreScope, createMemoryStore } from "../src/index/store.js";

@@ -322,11 +322,13 @@ describe("npm run export", { timeout: 2 * PROCESS_TEST_TIMEOUT }, () => {
       parseHeadersFile(readFileSync(join(subOut, "_headers"), "utf8")).map((rule) => rule.pattern),
     ).toEqual([
       "/feeds/*",
-      "/feeds/assets/*",
-      "/feeds/feed/archive/*",
-      "/feeds/topics/:key/feed/archive/*",
-      "/feeds/providers/:key/feed/archive/*",
-      "/feeds/embed/*",
+      "/feeds/feed/archive/:file",
+      "/feeds/topics/:key/feed/archive/:file",
+      "/feeds/providers/:key/feed/archive/:file",
+      "/feeds/assets/:file",
+      "/feeds/embed/",
+      "/feeds/embed/topics/:key/",
+      "/feeds/embed/providers/:key/",
     ]);
   });
 

@@ -2,7 +2,8 @@
 import { extractFromJson } from "@extractus/feed-extractor";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config.js";
-import { type FeedFormat, buildFeed } from "../src/feeds/model.js";
+import { buildFeed } from "../src/feeds/model.js";
+import { type FeedFormat } from "../src/scheme/paths.js";
 import { renderFeed } from "../src/feeds/render.js";
 import { buildIndex } from "../src/index/index.js";
 import { createMemoryStore } from "../src/index/store.js";

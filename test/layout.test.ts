@@ -1,7 +1,9 @@
 /**
- * The layout reads straight down: content -> index -> feeds -> http ->
- * sources, publish, runtime, stats -> entry, cli. No import runs back up, and only
- * the folders below http touch I/O or a platform API (node: modules).
+ * The layout reads straight down: content -> index -> scheme -> feeds ->
+ * http -> sources, publish, runtime, stats -> entry, cli. No import runs back
+ * up, and only the folders below http touch I/O or a platform API (node:
+ * modules). Routes are declared in the URL scheme alone: nothing registers
+ * a path of its own with Hono.
  */
 import { readFileSync, readdirSync } from "node:fs";
 import { dirname, join, normalize, relative } from "node:path";
@@ -11,16 +13,17 @@ import { describe, expect, it } from "vitest";
 const LEVEL: Record<string, number> = {
   content: 0,
   index: 1,
-  feeds: 2,
-  http: 3,
-  sources: 4,
-  publish: 4,
-  runtime: 4,
-  stats: 4,
-  entry: 5,
-  cli: 5,
+  scheme: 2,
+  feeds: 3,
+  http: 4,
+  sources: 5,
+  publish: 5,
+  runtime: 5,
+  stats: 5,
+  entry: 6,
+  cli: 6,
 };
-const PURE = ["content", "index", "feeds", "http"];
+const PURE = ["content", "index", "scheme", "feeds", "http"];
 
 const modules = readdirSync("src", { recursive: true, encoding: "utf8" })
   .filter((file) => /\.tsx?$/.test(file) && !file.endsWith(".d.ts"))
@@ -47,4 +50,23 @@ describe("the layout", () => {
         file,
       ).toEqual([]);
   });
+
+  /**
+   * A Hono registration with a path of its own (`app.get("/x", …)`, `app.post(\`${base}/x\`, …)`):
+   * only Site.route and Site.write register, from a route of the scheme, and mount.ts's catch-all
+   * is how feedloom() is mounted, not a route of it.
+   */
+  const REGISTRARS = ["src/http/site.ts", "src/entry/mount.ts"];
+  it.each(modules.filter((file) => !REGISTRARS.includes(file)))(
+    "%s registers no route outside the URL scheme",
+    (file) => {
+      const code = readFileSync(file, "utf8")
+        .replace(/\/\*[\s\S]*?\*\//g, "")
+        .replace(/^\s*\/\/.*$/gm, "");
+      const registrations = code.match(
+        /\.(?:get|post|put|patch|delete|all|on|options|route|basePath)\(\s*(?:["'`]\/|`\$\{[^}]*\}\/)/g,
+      );
+      expect(registrations, file).toBeNull();
+    },
+  );
 });

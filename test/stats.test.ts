@@ -12,7 +12,8 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ConfigError, loadConfig, loadStatsConfig } from "../src/config.js";
 import { createApp } from "../src/http/app.js";
-import { everyStaticUrl } from "../src/http/urls.js";
+import { everyStaticUrl } from "../src/scheme/routes.js";
+import { SITE_ASSETS } from "../src/http/assets.js";
 import { addDays, classifyClient } from "../src/stats/clients.js";
 import { createStatsCounter } from "../src/stats/counter.js";
 import { nodeClientAddress, nodeStatistics } from "../src/stats/node-stats.js";
@@ -429,9 +430,25 @@ describe("/stats/ and /stats.json", async () => {
     expect([signedIn.status, signedIn.headers.get("location")]).toEqual([303, "/stats/"]);
     const cookie = signedIn.headers.get("set-cookie")!;
     expect(cookie).toMatch(
-      /^feedloom_stats=[\w-]{40,}; Path=\/; HttpOnly; Secure; SameSite=Strict; Max-Age=\d+$/,
+      /^feedloom_stats=[\w-]{40,}; Path=\/stats; HttpOnly; Secure; SameSite=Strict; Max-Age=\d+$/,
     );
     expect(cookie).not.toContain(TOKEN);
+    // A form past 4 kB is refused while it streams in, Content-Length or not, and signs nobody in.
+    const chunked = new ReadableStream({
+      start(controller) {
+        const chunk = new TextEncoder().encode(`token=${TOKEN}&pad=${"x".repeat(1000)}`);
+        for (let sent = 0; sent < 5; sent++) controller.enqueue(chunk);
+        controller.close();
+      },
+    });
+    const oversized = await app.request("/stats/", {
+      method: "POST",
+      body: chunked,
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      duplex: "half",
+    } as RequestInit);
+    expect([oversized.status, oversized.headers.get("set-cookie")]).toEqual([413, null]);
+    expect(await oversized.text()).toContain("That form is too large");
     const page = await app.request("/stats/", { headers: { Cookie: cookie.split(";")[0] } });
     expect(page.status).toBe(200);
     expectPrivate(page);
@@ -452,7 +469,8 @@ describe("/stats/ and /stats.json", async () => {
   });
 
   it("are in no sitemap, export or public page, and take no other method", async () => {
-    const urls = (await everyStaticUrl(content, config)).map((entry) => entry.url);
+    const assets = SITE_ASSETS.map((asset) => asset.path);
+    const urls = (await everyStaticUrl(content, config, assets)).map((entry) => entry.url);
     expect(urls.filter((url) => url.includes("stats"))).toEqual([]);
     for (const path of ["/sitemap.xml", "/", "/robots.txt"])
       expect(await (await app.request(path)).text()).not.toContain("/stats");

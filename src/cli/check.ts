@@ -5,7 +5,8 @@
  * Exits 1 when any feed has a problem.
  */
 import { loadConfig } from "../config.js";
-import { FORMAT_NAMES, FORMATS, feedPath } from "../feeds/model.js";
+import { pageCount } from "../scheme/paging.js";
+import { FORMAT_NAMES, FORMATS, feedPath } from "../scheme/paths.js";
 import { checkFeed } from "../feeds/check.js";
 import { createApp } from "../http/app.js";
 import { createMemoryStore } from "../index/store.js";
@@ -54,7 +55,7 @@ async function checkFeeds(dir: string, env: Env): Promise<number> {
   let items = 0;
   let failed = 0;
   for (const { path, articles } of feedsToCheck) {
-    const pages = Math.max(1, Math.ceil(articles / config.defaultLimit));
+    const pages = pageCount(articles, config.defaultLimit);
     for (const format of FORMAT_NAMES) {
       for (let page = 1; page <= pages; page++) {
         const url = `${config.publicUrl ?? "http://127.0.0.1"}${path}${page > 1 ? `/page/${page}` : ""}.${FORMATS[format].extension}`;

@@ -12,11 +12,11 @@ import { type Config, loadConfig } from "../config.js";
 import { formatIssue } from "../content/report.js";
 import { createItemFragments } from "../feeds/fragments.js";
 import { createApp } from "../http/app.js";
-import { everyStaticUrl } from "../http/urls.js";
+import { everyStaticUrl } from "../scheme/routes.js";
+import { SITE_ASSETS } from "../http/assets.js";
 import { createMemoryStore } from "../index/store.js";
 import { defaultCacheDir, loadIndexFromDir, summaryLine } from "../sources/load.js";
 import { announceFeedPaths } from "../publish/announce.js";
-import { ASSETS } from "../http/pages/assets.js";
 import { type HeadersHost, headersFile } from "../publish/headers-file.js";
 import { appFile, exportSite } from "../publish/static-export.js";
 import { BASE_URL, type Command, type Env, UsageError, dataDir, text } from "./command.js";
@@ -128,7 +128,11 @@ async function exportFolder(
     itemFragments: createItemFragments(),
   });
   const started = performance.now();
-  const urls = await everyStaticUrl(store, config);
+  const urls = await everyStaticUrl(
+    store,
+    config,
+    SITE_ASSETS.map((asset) => asset.path),
+  );
   const encoder = new TextEncoder();
   const files = [
     ...urls.map(({ url, inputs }) => appFile(app, config.publicUrl!, url, inputs)),
@@ -140,7 +144,7 @@ async function exportFolder(
           await headersFile(
             app,
             { publicUrl: config.publicUrl!, basePath: config.basePath },
-            { page: "/", feed: "/feed.rss", asset: ASSETS.style.path, embed: "/embed/" },
+            { page: "/", feed: "/feed.rss", embed: "/embed/" },
             values.headers as HeadersHost,
           ),
         ),

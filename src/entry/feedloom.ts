@@ -8,7 +8,7 @@ import { statSync } from "node:fs";
 import type { Hono } from "hono";
 import { ConfigError, loadConfig } from "../config.js";
 import { type LiveSite, startLiveSite } from "./live-site.js";
-import { mountable } from "./mount.js";
+import { mountable, mountedAt } from "./mount.js";
 import { type SiteOptions, optionsToEnv, withOptionNames } from "./options.js";
 
 export type { SiteOptions } from "./options.js";
@@ -40,13 +40,9 @@ export function feedloom(options: FeedloomOptions): Hono {
   };
   const shared = withOptionNames(() => loadConfig(siteEnv));
   return mountable((basePath) => {
-    if (shared.publicUrl !== undefined && shared.basePath !== basePath)
-      throw new ConfigError(
-        `feedloom(): option publicUrl ends in ${JSON.stringify(shared.basePath || "/")}, but the app is mounted at ${JSON.stringify(basePath || "/")}: make them the same`,
-      );
     const site: Promise<LiveSite> = startLiveSite({
       dir,
-      config: { ...shared, basePath },
+      config: mountedAt(shared, basePath),
       env: siteEnv,
     });
     return async (request) => (await site).fetch(request);

@@ -7,6 +7,7 @@
  */
 import { Hono } from "hono";
 import type { Context } from "hono";
+import { type Config, ConfigError } from "../config.js";
 
 export type MountedFetch = (request: Request, c: Context) => Response | Promise<Response>;
 
@@ -20,4 +21,13 @@ export function mountable(appAt: (basePath: string) => MountedFetch): Hono {
     return fetch(c.req.raw, c);
   });
   return app;
+}
+
+/** The config of an app mounted at `basePath`: PUBLIC_URL, when set, must end in that path. */
+export function mountedAt(config: Config, basePath: string): Config {
+  if (config.publicUrl !== undefined && config.basePath !== basePath)
+    throw new ConfigError(
+      `feedloom(): PUBLIC_URL ends in ${JSON.stringify(config.basePath || "/")}, but the app is mounted at ${JSON.stringify(basePath || "/")}: make them the same`,
+    );
+  return { ...config, basePath };
 }

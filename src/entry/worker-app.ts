@@ -18,13 +18,18 @@ import { type ContentBundle, indexFromBundle } from "../sources/bundle.js";
 import { type D1Like, createD1Store } from "../sources/d1-store.js";
 import { publishingTime } from "../runtime/clock.js";
 import { withEdgeCache } from "../runtime/edge-cache.js";
+import { mountedAt } from "./mount.js";
 import { createLastGood } from "../runtime/last-good.js";
 import { type StatsCounter, createStatsCounter } from "../stats/counter.js";
 import { d1Database } from "../stats/d1.js";
 import { statsRoutes } from "../stats/routes.js";
 import { createStatsStore } from "../stats/store.js";
+import { patternMatcher, patternsWhere } from "../scheme/routes.js";
 
-type Env = Record<string, unknown> & { DB?: D1Like };
+type Env = Record<string, unknown>;
+
+/** The operator's routes (statistics), as the URL scheme marks them. */
+const isGuarded = patternMatcher(patternsWhere("guarded"));
 
 /** The string vars, set ones only: what loadConfig reads. */
 function varsOf(env: Env): Record<string, string> {
@@ -35,8 +40,21 @@ function varsOf(env: Env): Record<string, string> {
   );
 }
 
-/** `cacheRenders: false` renders every request (the bench uses it to time a render inside workerd). */
-export function createWorker(bundleJson: string, { cacheRenders = true } = {}) {
+export interface WorkerOptions {
+  /** false renders every request (the bench uses it to time a render inside workerd); default true. */
+  cacheRenders?: boolean;
+  /** Settings given in code (feedloom({ siteTitle })), as variables: they win over the Worker's vars. */
+  vars?: Record<string, string>;
+  /** The path the app is mounted at (feedloom() reads it from its route); default: PUBLIC_URL's path. */
+  basePath?: string;
+  /** The name of the D1 binding that holds the articles once publish moved them there; default DB. */
+  database?: string;
+}
+
+export function createWorker(
+  bundleJson: string,
+  { cacheRenders = true, vars = {}, basePath, database = "DB" }: WorkerOptions = {},
+) {
   const bundle = JSON.parse(bundleJson) as ContentBundle;
   // Scheduled articles ship in the bundle and go out, each at its time, for the first request after it.
   const bundleStore = createMemoryStore(
@@ -57,12 +75,13 @@ export function createWorker(bundleJson: string, { cacheRenders = true } = {}) {
   const servingFor = (env: Env) => {
     if (!serving) {
       // Cloudflare routes a request to this Worker by its host, so the host is trusted unless ALLOWED_HOSTS says otherwise.
-      const config = loadConfig({ ALLOWED_HOSTS: "*", ...varsOf(env) });
-      const store = env.DB ? createD1Store(env.DB, publishingTime(config)) : bundleStore;
+      const loaded = loadConfig({ ALLOWED_HOSTS: "*", ...varsOf(env), ...vars });
+      const config = basePath === undefined ? loaded : mountedAt(loaded, basePath);
+      const db = env[database] as D1Like | undefined;
+      const store = db ? createD1Store(db, publishingTime(config)) : bundleStore;
       // Subscriber statistics (STATS_TOKEN, a secret) live in D1; without it they are off, and /stats/ says why.
       const stats = loadStatsConfig(varsOf(env));
-      const statsStore =
-        stats.token && env.DB ? createStatsStore(d1Database(env.DB), stats) : undefined;
+      const statsStore = stats.token && db ? createStatsStore(d1Database(db), stats) : undefined;
       const extension = statsRoutes({
         token: stats.token,
         store: statsStore,
@@ -84,7 +103,7 @@ export function createWorker(bundleJson: string, { cacheRenders = true } = {}) {
       const waitUntil = (promise: Promise<unknown>) => ctx.waitUntil(promise);
       const path = pathOf(request.url);
       // The operator's statistics: never from or into a cache, never kept as a last good answer.
-      if (path === `${config.basePath}/stats/` || path === `${config.basePath}/stats.json`)
+      if (path.startsWith(config.basePath) && isGuarded(path.slice(config.basePath.length)))
         return app.fetch(request, env, ctx);
       let version: string;
       try {

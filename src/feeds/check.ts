@@ -7,7 +7,7 @@
  */
 import { parseFeed } from "@rowanmanning/feed-parser";
 import { SaxesParser } from "saxes";
-import type { FeedFormat } from "./model.js";
+import type { FeedFormat } from "../scheme/paths.js";
 
 export interface FeedCheck {
   items: number;

@@ -7,8 +7,8 @@
 import type { Article } from "../content/article.js";
 import type { Config } from "../config.js";
 import { urlUrn } from "../content/keys.js";
-import { type DigestKind, type Period, rankArticles } from "../index/digest.js";
-import type { StoreScope } from "../index/store.js";
+import { type DigestKind, type Period, isoSecond } from "../index/digest.js";
+import { digestPagePath, digestPath } from "../scheme/paths.js";
 import {
   type FeedDocument,
   type FeedItem,
@@ -16,19 +16,8 @@ import {
   EPOCH,
   feedId,
   feedImage,
-  feedPath,
 } from "./model.js";
 import { htmlEscape } from "./xml.js";
-
-/** The digest feed's path without extension: `/digest/daily`, `/topics/ai/digest/weekly`. */
-export function digestPath(scope: StoreScope, kind: DigestKind): string {
-  return `${feedPath(scope).replace(/\/feed$/, "")}/digest/${kind}`;
-}
-
-/** The page of one period: every article of it, ranked. */
-export function digestPagePath(scope: StoreScope, kind: DigestKind, key: string): string {
-  return `${digestPath(scope, kind)}/${key}/`;
-}
 
 const DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
 const MONTHS = [
@@ -59,25 +48,6 @@ export function periodLabel(period: Period): string {
 /** The scope's name in titles: the site for everything, else the topic's. */
 export function scopeName(scope: FeedScope, config: Config): string {
   return scope.kind === "all" ? config.siteTitle : scope.name;
-}
-
-/** An article list's instant as articles write theirs (`…:SSZ`). */
-const isoSecond = (ms: number) => `${new Date(ms).toISOString().slice(0, 19)}Z`;
-
-/** The articles of each period, ranked; `articles` is every article of the periods' span, newest first. */
-export function splitIntoPeriods(
-  periods: readonly Period[],
-  articles: readonly Article[],
-): { period: Period; ranked: Article[] }[] {
-  return periods.map((period) => {
-    const [start, end] = [isoSecond(period.start), isoSecond(period.end)];
-    return {
-      period,
-      ranked: rankArticles(
-        articles.filter((article) => article.published >= start && article.published < end),
-      ),
-    };
-  });
 }
 
 export function buildDigestFeed(

@@ -9,7 +9,8 @@
  * `context` names what else of the feed the fragment shows (RSS: the origin
  * in <source>; JSON: the language); a different context renders afresh.
  */
-import type { FeedFormat, FeedItem } from "./model.js";
+import type { FeedItem } from "./model.js";
+import type { FeedFormat } from "../scheme/paths.js";
 
 export interface ItemFragments {
   get(item: FeedItem, format: FeedFormat, context: string, render: () => string): string;

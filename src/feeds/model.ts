@@ -6,17 +6,18 @@ import type { Article, ImageRef } from "../content/article.js";
 import type { Config } from "../config.js";
 import { topicKey, urlUrn, urnInNamespace } from "../content/keys.js";
 import { mostUsedSpelling } from "../index/index.js";
-import type { FeedQuery, Slice, StoreScope } from "../index/store.js";
+import type { FeedQuery, Slice } from "../index/store.js";
+import { completeArchives, pageCount } from "../scheme/paging.js";
+import {
+  type FeedFormat,
+  FORMATS,
+  FORMAT_NAMES,
+  archiveLocator,
+  feedPath,
+  pagePath,
+} from "../scheme/paths.js";
 import { htmlEscape } from "./xml.js";
 import pkg from "../../package.json" with { type: "json" };
-
-export const FORMATS = {
-  rss: { extension: "rss", contentType: "application/rss+xml; charset=utf-8" },
-  atom: { extension: "atom", contentType: "application/atom+xml; charset=utf-8" },
-  json: { extension: "json", contentType: "application/feed+json; charset=utf-8" },
-} as const;
-export type FeedFormat = keyof typeof FORMATS;
-export const FORMAT_NAMES = Object.keys(FORMATS) as FeedFormat[];
 
 export const GENERATOR = { name: "feedloom", version: pkg.version };
 
@@ -102,17 +103,6 @@ export interface FeedDocument {
 
 export const EPOCH = "1970-01-01T00:00:00Z";
 
-export function feedPath(scope: StoreScope): string {
-  if (scope.kind === "all") return "/feed";
-  return `/${scope.kind === "topic" ? "topics" : "providers"}/${encodeURIComponent(scope.key)}/feed`;
-}
-
-/** The HTML page of a scope: `/` for everything, `/topics/{key}/`, `/providers/{key}/`. */
-export function pagePath(scope: StoreScope): string {
-  if (scope.kind === "all") return "/";
-  return `/${scope.kind === "topic" ? "topics" : "providers"}/${encodeURIComponent(scope.key)}/`;
-}
-
 /** The URL of a feed page: `/feed.rss`, `/feed/page/2.rss`, `/feed/archive/3.rss`, or `/feed.rss?limit=10&page=2`. */
 export function feedUrl(
   document: Pick<FeedDocument, "origin" | "path">,
@@ -145,22 +135,6 @@ export function pageLocator(query: Partial<FeedQuery>, defaultLimit: number): st
   if (plain && query.page !== undefined && query.page > 1) return `/page/${query.page}`;
   return queryString(query, defaultLimit);
 }
-
-function pageCount(total: number, limit: number): number {
-  return Math.max(1, Math.ceil(total / limit));
-}
-
-/**
- * Archives hold FEED_LIMIT articles each, counted from the oldest: archive N
- * holds positions (N-1)·limit to N·limit-1, so a newer article moves none of
- * them. Only complete ones exist; the newest articles, fewer than an archive
- * holds, are in the subscription document, which holds FEED_LIMIT.
- */
-export function completeArchives(total: number, limit: number): number {
-  return Math.floor(total / limit);
-}
-
-export const archiveLocator = (number: number): string => `/archive/${number}`;
 
 /** The plain feed's first page: the document readers subscribe to. */
 function isSubscription(query: FeedQuery, defaultLimit: number): boolean {

@@ -1,7 +1,8 @@
 import { renderAtom } from "./atom.js";
 import { renderJson } from "./json.js";
 import type { ItemFragments } from "./fragments.js";
-import type { FeedDocument, FeedFormat } from "./model.js";
+import type { FeedDocument } from "./model.js";
+import type { FeedFormat } from "../scheme/paths.js";
 import { renderRss } from "./rss.js";
 
 const RENDERERS: Record<FeedFormat, (feed: FeedDocument, fragments?: ItemFragments) => string> = {

@@ -5,6 +5,7 @@
  */
 import { Hono } from "hono";
 import type { Context } from "hono";
+import { matchedRoutes } from "hono/route";
 import type { Config } from "../config.js";
 import { type ItemFragments, renderEveryTime } from "../feeds/fragments.js";
 import { type ContentStore, StoreUnavailableError } from "../index/store.js";
@@ -12,6 +13,7 @@ import { directoryRoutes } from "./directories.js";
 import { HttpError, clip } from "./errors.js";
 import { crawlerRoutes } from "./crawlers.js";
 import { embedRoutes } from "./embed/routes.js";
+import { assetRoutes } from "./assets.js";
 import { digestRoutes } from "./digests.js";
 import { feedRoutes } from "./feeds.js";
 import { opmlRoutes } from "./opml.js";
@@ -47,11 +49,9 @@ export interface AppOptions {
   extensions?: readonly AppExtension[];
 }
 
-/** A feature whose state lives outside the app (statistics): its routes, and the paths of its forms. */
+/** A feature whose state lives outside the app (statistics): it answers routes the URL scheme declares. */
 export interface AppExtension {
-  /** Paths (under the base path) that also take a POST: a sign-in form. Every other path is read-only. */
-  postPaths?: readonly string[];
-  install(app: Hono, site: Site): void;
+  install(site: Site): void;
 }
 
 const JSON_TYPE = "application/json; charset=utf-8";
@@ -69,14 +69,9 @@ export function createApp({
   extensions = [],
 }: AppOptions): Hono {
   const app = new Hono();
-  const postPaths = new Set(
-    extensions
-      .flatMap((extension) => extension.postPaths ?? [])
-      .map((path) => `${config.basePath}${path}`),
-  );
-
   app.use(async function readOnly(c, next) {
-    if (c.req.method === "POST" && postPaths.has(c.req.path)) return next();
+    // A write the URL scheme declares, and a feature installed (site.write): the statistics' sign-in form.
+    if (matchedRoutes(c).some((route) => route.method === c.req.method)) return next();
     if (c.req.method !== "GET" && c.req.method !== "HEAD" && c.req.method !== "OPTIONS") {
       throw new HttpError(
         405,
@@ -97,7 +92,7 @@ export function createApp({
     fragments: itemFragments,
     admission,
   });
-  for (const extension of extensions) extension.install(app, site);
+  for (const extension of extensions) extension.install(site);
   feedRoutes(site);
   digestRoutes(site);
   directoryRoutes(site);
@@ -105,6 +100,7 @@ export function createApp({
   opmlRoutes(site);
   crawlerRoutes(site);
   embedRoutes(site);
+  assetRoutes(site);
 
   app.notFound((c) => {
     if (wantsHtml(c)) return notFoundPage(site, c);

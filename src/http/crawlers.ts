@@ -1,5 +1,7 @@
 /** What crawlers and browsers ask a site for: `/sitemap.xml` (the HTML pages), `/robots.txt`, `/favicon.ico`. */
-import { EPOCH, pagePath } from "../feeds/model.js";
+import { EPOCH } from "../feeds/model.js";
+import { pagePath } from "../scheme/paths.js";
+import { ROUTES } from "../scheme/routes.js";
 import { xmlEscapeAttribute } from "../feeds/xml.js";
 import { respond } from "./headers.js";
 import { ICON_PNG } from "./icon.js";
@@ -31,7 +33,7 @@ const FAVICON = icoOf(ICON_PNG, 144);
 export function crawlerRoutes(site: Site): void {
   const { store } = site;
 
-  site.route("/sitemap.xml", (c) =>
+  site.route(ROUTES.sitemap, (c) =>
     site.send(c, "/sitemap.xml", async () => {
       const origin = site.origin(c);
       const [overview, topics, providers] = await Promise.all([
@@ -67,7 +69,7 @@ export function crawlerRoutes(site: Site): void {
     }),
   );
 
-  site.route("/robots.txt", (c) =>
+  site.route(ROUTES.robots, (c) =>
     site.send(c, "/robots.txt", async () => ({
       body: `User-agent: *\nAllow: /\nSitemap: ${site.origin(c)}/sitemap.xml\n`,
       contentType: "text/plain; charset=utf-8",
@@ -75,7 +77,7 @@ export function crawlerRoutes(site: Site): void {
     })),
   );
 
-  site.route("/favicon.ico", () =>
+  site.route(ROUTES.favicon, () =>
     respond(FAVICON, 200, {
       "Content-Type": "image/x-icon",
       "Cache-Control": "public, max-age=604800",

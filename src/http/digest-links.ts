@@ -4,11 +4,11 @@
  * pages of recent days. Apart from digests.tsx, which imports the pages, so
  * that the pages can import this.
  */
-import type { Article } from "../content/article.js";
-import { type DigestKind, DIGEST_KINDS, type Period, closedPeriods } from "../index/digest.js";
-import { digestPagePath, digestPath, periodLabel, splitIntoPeriods } from "../feeds/digest.js";
-import { type FeedFormat, feedUrls, pagePath } from "../feeds/model.js";
-import type { ContentStore, StoreScope } from "../index/store.js";
+import { type DigestKind, DIGEST_KINDS, closedPeriods, withArticles } from "../index/digest.js";
+import { periodLabel } from "../feeds/digest.js";
+import { digestPagePath, digestPath, type FeedFormat, opmlPath } from "../scheme/paths.js";
+import { feedUrls } from "../feeds/model.js";
+import type { StoreScope } from "../index/store.js";
 import type { FeedSet } from "./pages/view.js";
 import type { Site } from "./site.js";
 
@@ -22,23 +22,8 @@ export function digestFeedSets(
     kind,
     title: `${title}, ${kind} digest`,
     base: `${origin}${digestPath(scope, kind)}`,
-    opml: `${digestOpmlPath(scope)}?digest=${kind}`,
+    opml: `${opmlPath(scope)}?digest=${kind}`,
   }));
-}
-
-/** Every article of the periods' span in one read of the store, split and ranked per period (newest period first). */
-export async function withArticles(
-  store: ContentStore,
-  scope: StoreScope,
-  periods: readonly Period[],
-): Promise<{ period: Period; ranked: Article[] }[]> {
-  // Periods are [start, end); the store counts (from, to], to the second.
-  const articles = await store.publishedBetween(
-    scope,
-    periods.at(-1)!.start - 1000,
-    periods[0].end - 1000,
-  );
-  return splitIntoPeriods(periods, articles);
 }
 
 /** The pages of the last week's closed days that have articles, newest first: what home and topic pages link. */
@@ -55,9 +40,6 @@ export async function recentDigestDays(
       count: ranked.length,
     }));
 }
-
-/** The scope's OPML: `/feeds.opml` for everything (whose page is `/`), `/topics/{key}/feeds.opml`. */
-const digestOpmlPath = (scope: StoreScope) => `${pagePath(scope)}feeds.opml`;
 
 /** The digest feed URLs of a scope, as the JSON directories list them: `{ daily: { rss, atom, json }, weekly: … }`. */
 export function digestUrls(

@@ -8,27 +8,22 @@
 import type { Context } from "hono";
 import {
   type DigestKind,
-  DIGEST_KINDS,
   closedPeriods,
   currentPeriod,
   periodOfKey,
+  withArticles,
 } from "../index/digest.js";
-import {
-  buildDigestFeed,
-  digestPagePath,
-  digestPath,
-  periodLabel,
-  scopeName,
-} from "../feeds/digest.js";
-import { type FeedFormat, type FeedScope, FORMATS, FORMAT_NAMES } from "../feeds/model.js";
+import { buildDigestFeed, periodLabel, scopeName } from "../feeds/digest.js";
+import { digestPagePath, digestPath, type FeedFormat, ICON_PATH } from "../scheme/paths.js";
+import type { FeedScope } from "../feeds/model.js";
 import { renderedFeed } from "./feeds.js";
 import { HttpError, clip } from "./errors.js";
-import { findGroup } from "./groups.js";
-import { ICON_PATH } from "./icon.js";
+import { findScope } from "./groups.js";
+import { ROUTES } from "../scheme/routes.js";
 import { PAGE_CSP } from "./pages/routes.js";
 import { ArticleList, Layout } from "./pages/view.js";
 import type { Site } from "./site.js";
-import { digestFeedSets, withArticles } from "./digest-links.js";
+import { digestFeedSets } from "./digest-links.js";
 
 const HTML_TYPE = "text/html; charset=utf-8";
 
@@ -111,21 +106,12 @@ export function digestRoutes(site: Site): void {
     });
   };
 
-  for (const kind of DIGEST_KINDS) {
-    for (const format of FORMAT_NAMES) {
-      const file = `/digest/${kind}.${FORMATS[format].extension}`;
-      site.route(file, (c) => sendFeed(c, { kind: "all" }, kind, format));
-      site.route(`/topics/:key${file}`, async (c) => {
-        const group = await findGroup(c, site, "topic", file);
-        if (group instanceof Response) return group;
-        return sendFeed(c, { kind: "topic", key: group.key, name: group.name }, kind, format);
-      });
-    }
-    site.route(`/digest/${kind}/:period/`, (c) => sendPage(c, { kind: "all" }, kind));
-    site.route(`/topics/:key/digest/${kind}/:period/`, async (c) => {
-      const group = await findGroup(c, site, "topic", `/digest/${kind}/${c.req.param("period")}/`);
-      if (group instanceof Response) return group;
-      return sendPage(c, { kind: "topic", key: group.key, name: group.name }, kind);
-    });
-  }
+  site.route(ROUTES.digestFeed, async (c, { kind, digest, format }) => {
+    const found = await findScope(c, site, kind, `/digest/${digest}.${format}`);
+    return found instanceof Response ? found : sendFeed(c, found.scope, digest, format);
+  });
+  site.route(ROUTES.digestPage, async (c, { kind, digest }) => {
+    const found = await findScope(c, site, kind, `/digest/${digest}/${c.req.param("period")}/`);
+    return found instanceof Response ? found : sendPage(c, found.scope, digest);
+  });
 }

@@ -1,10 +1,11 @@
 /** The lists a client starts from: `/topics.json`, `/providers.json`, `/` as JSON (see pages/), and the default icon. */
 import type { Context } from "hono";
-import { EPOCH, feedPath, feedUrls } from "../feeds/model.js";
-import type { GroupKind } from "../index/store.js";
+import { EPOCH, feedUrls } from "../feeds/model.js";
+import { SEGMENT, feedPath } from "../scheme/paths.js";
+import { ROUTES } from "../scheme/routes.js";
 import { digestUrls } from "./digest-links.js";
 import { respond } from "./headers.js";
-import { ICON_PATH, ICON_PNG } from "./icon.js";
+import { ICON_PNG } from "./icon.js";
 import type { RenderedBody, Site } from "./site.js";
 
 const JSON_TYPE = "application/json; charset=utf-8";
@@ -12,8 +13,9 @@ const JSON_TYPE = "application/json; charset=utf-8";
 export function directoryRoutes(site: Site): void {
   const { store } = site;
 
-  const directory = (kind: GroupKind, name: "topics" | "providers") => (c: Context) =>
-    site.send(c, `/${name}.json`, async () => {
+  site.route(ROUTES.directoryJson, (c, { kind }) => {
+    const name = SEGMENT[kind];
+    return site.send(c, `/${name}.json`, async () => {
       const origin = site.origin(c);
       const entries = (await store.groups(kind)).map((group) => ({
         name: group.name,
@@ -29,10 +31,9 @@ export function directoryRoutes(site: Site): void {
       );
       return { body: `${JSON.stringify({ [name]: entries })}\n`, contentType: JSON_TYPE, updated };
     });
-  site.route("/topics.json", directory("topic", "topics"));
-  site.route("/providers.json", directory("provider", "providers"));
+  });
 
-  site.route(ICON_PATH, () =>
+  site.route(ROUTES.icon, () =>
     respond(ICON_PNG, 200, {
       "Content-Type": "image/png",
       "Cache-Control": "public, max-age=604800",

@@ -7,35 +7,22 @@ import type { Context } from "hono";
 import type { ItemFragments } from "../feeds/fragments.js";
 import {
   type FeedDocument,
-  type FeedFormat,
   type FeedScope,
-  FORMATS,
-  FORMAT_NAMES,
-  archiveLocator,
   buildArchive,
   buildFeed,
-  completeArchives,
-  feedPath,
   feedUrl,
   queryString,
 } from "../feeds/model.js";
+import { completeArchives } from "../scheme/paging.js";
+import { type FeedFormat, FORMATS, archiveLocator, feedPath, ICON_PATH } from "../scheme/paths.js";
 import { renderFeed } from "../feeds/render.js";
-import type { GroupInfo, StoreScope } from "../index/store.js";
+import type { StoreScope } from "../index/store.js";
+import { ROUTES } from "../scheme/routes.js";
 import { HttpError, clip } from "./errors.js";
-import { SEGMENT, findGroup } from "./groups.js";
+import { findScope } from "./groups.js";
 import { IMMUTABLE, temporaryRedirect } from "./headers.js";
-import { ICON_PATH } from "./icon.js";
 import { canonicalFeedLocation, parseFeedQuery } from "./params.js";
 import { type RenderedBody, type Site, searchOf } from "./site.js";
-
-/** The feed scope of a topic or provider: its key, its name for titles, and a provider's logo for the icon. */
-const scopeOf = (group: GroupInfo): FeedScope =>
-  ({
-    kind: group.kind,
-    key: group.key,
-    name: group.name,
-    ...(group.logo ? { logo: group.logo } : {}),
-  }) as FeedScope;
 
 /** A feed document as a response body: its format's type, its date, and the WebSub Link header when hubs are set. */
 export function renderedFeed(
@@ -156,38 +143,20 @@ export function feedRoutes(site: Site): void {
       );
     return { number: Number(match[1]), format: match[2] as FeedFormat };
   };
-  site.route("/feed/page/:file", (c) => {
+  site.route(ROUTES.feed, async (c, { kind, format }) => {
+    const found = await findScope(c, site, kind, `/feed.${format}`);
+    return found instanceof Response ? found : sendFeed(c, found.scope, format);
+  });
+  site.route(ROUTES.feedPage, async (c, { kind }) => {
     const { number, format } = numberedFile(c, "page");
-    return sendFeed(c, { kind: "all" }, format, number);
+    const found = await findScope(c, site, kind, `/feed/page/${c.req.param("file")}`);
+    return found instanceof Response ? found : sendFeed(c, found.scope, format, number);
   });
-  site.route("/feed/archive/:file", async (c) => {
+  site.route(ROUTES.feedArchive, async (c, { kind }) => {
     const { number, format } = numberedFile(c, "archive");
-    return sendArchive(c, { kind: "all" }, format, number, (await store.overview()).articles);
+    const found = await findScope(c, site, kind, `/feed/archive/${c.req.param("file")}`);
+    if (found instanceof Response) return found;
+    const published = found.group?.count ?? (await store.overview()).articles;
+    return sendArchive(c, found.scope, format, number, published);
   });
-  for (const kind of ["topic", "provider"] as const) {
-    site.route(`/${SEGMENT[kind]}/:key/feed/page/:file`, async (c) => {
-      const { number, format } = numberedFile(c, "page");
-      const group = await findGroup(c, site, kind, `/feed/page/${c.req.param("file")}`);
-      if (group instanceof Response) return group;
-      return sendFeed(c, scopeOf(group), format, number);
-    });
-    site.route(`/${SEGMENT[kind]}/:key/feed/archive/:file`, async (c) => {
-      const { number, format } = numberedFile(c, "archive");
-      const group = await findGroup(c, site, kind, `/feed/archive/${c.req.param("file")}`);
-      if (group instanceof Response) return group;
-      return sendArchive(c, scopeOf(group), format, number, group.count);
-    });
-  }
-
-  for (const format of FORMAT_NAMES) {
-    const file = `/feed.${FORMATS[format].extension}`;
-    site.route(file, (c) => sendFeed(c, { kind: "all" }, format));
-    for (const kind of ["topic", "provider"] as const) {
-      site.route(`/${SEGMENT[kind]}/:key${file}`, async (c) => {
-        const group = await findGroup(c, site, kind, file);
-        if (group instanceof Response) return group;
-        return sendFeed(c, scopeOf(group), format);
-      });
-    }
-  }
 }

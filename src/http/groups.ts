@@ -1,14 +1,12 @@
 /** Finding the topic or provider a URL names: shared by the feed routes and the pages. */
 import type { Context } from "hono";
 import { providerKey, topicKey } from "../content/keys.js";
+import type { FeedScope } from "../feeds/model.js";
 import type { GroupInfo, GroupKind } from "../index/store.js";
+import { SEGMENT } from "../scheme/paths.js";
 import { HttpError, clip } from "./errors.js";
 import { type Site, searchOf } from "./site.js";
 
-export const SEGMENT: Record<GroupKind, "topics" | "providers"> = {
-  topic: "topics",
-  provider: "providers",
-};
 const KEY_OF: Record<GroupKind, (name: string) => string> = {
   topic: topicKey,
   provider: providerKey,
@@ -40,4 +38,25 @@ export async function findGroup(
     404,
     `no ${kind} "${clip(asked)}". Closest: ${close.join(", ") || "none"}. All ${SEGMENT[kind]}: /${SEGMENT[kind]}.json`,
   );
+}
+
+/** The feed scope of a topic or provider: its key, its name for titles, and a provider's logo for the icon. */
+export const scopeOf = (group: GroupInfo): FeedScope =>
+  ({
+    kind: group.kind,
+    key: group.key,
+    name: group.name,
+    ...(group.logo ? { logo: group.logo } : {}),
+  }) as FeedScope;
+
+/** The scope a route's pattern names: everything, or the group `:key` names (findGroup: else a redirect or a 404). */
+export async function findScope(
+  c: Context,
+  site: Site,
+  kind: "all" | GroupKind,
+  rest: string,
+): Promise<{ scope: FeedScope; group?: GroupInfo } | Response> {
+  if (kind === "all") return { scope: { kind } };
+  const group = await findGroup(c, site, kind, rest);
+  return group instanceof Response ? group : { scope: scopeOf(group), group };
 }

@@ -8,13 +8,21 @@
  * feeds (providers, one source each, have none).
  */
 import type { Context } from "hono";
-import { EPOCH, FORMATS, type FeedFormat, feedPath, pagePath } from "../feeds/model.js";
+import { EPOCH } from "../feeds/model.js";
+import {
+  FORMATS,
+  type FeedFormat,
+  feedPath,
+  pagePath,
+  digestPath,
+  SEGMENT,
+} from "../scheme/paths.js";
 import { xmlEscapeAttribute } from "../feeds/xml.js";
 import type { GroupInfo, GroupKind, StoreScope } from "../index/store.js";
-import { digestPath } from "../feeds/digest.js";
 import { type DigestKind, DIGEST_KINDS } from "../index/digest.js";
+import { ROUTES } from "../scheme/routes.js";
 import { HttpError } from "./errors.js";
-import { SEGMENT, findGroup } from "./groups.js";
+import { findGroup } from "./groups.js";
 import type { Site } from "./site.js";
 
 const OPML_TYPE = "text/x-opml; charset=utf-8";
@@ -93,7 +101,8 @@ export function opmlRoutes(site: Site): void {
   const keyOf = (path: string, { format, digest }: Listing) =>
     `${path}?format=${format}${digest ? `&digest=${digest}` : ""}`;
 
-  site.route("/feeds.opml", (c) => {
+  /** Everything's OPML: the site's feeds, then every topic's and provider's. */
+  const everyFeed = (c: Context) => {
     const listing = listingOf(c);
     return site.send(c, keyOf("/feeds.opml", listing), async () => {
       const origin = site.origin(c);
@@ -123,39 +132,38 @@ export function opmlRoutes(site: Site): void {
         updated: overview.newest ?? EPOCH,
       };
     });
-  });
+  };
 
-  for (const kind of ["topic", "provider"] as const) {
+  site.route(ROUTES.directoryOpml, (c, { kind }) => {
     const segment = SEGMENT[kind];
-    site.route(`/${segment}.opml`, (c) => {
-      const listing = listingOf(c, kind);
-      return site.send(c, keyOf(`/${segment}.opml`, listing), async () => {
-        const groups = await store.groups(kind);
-        const updated = newestOf(groups);
-        return {
-          body: document(
-            `${config.siteTitle}: ${segment}`,
-            updated,
-            groupOutlines(site.origin(c), listing, kind, groups),
-          ),
-          contentType: OPML_TYPE,
-          updated,
-        };
-      });
-    });
-    site.route(`/${segment}/:key/feeds.opml`, async (c) => {
-      const listing = listingOf(c, kind);
-      const group = await findGroup(c, site, kind, "/feeds.opml");
-      if (group instanceof Response) return group;
-      return site.send(c, keyOf(`/${segment}/${group.key}/feeds.opml`, listing), async () => ({
+    const listing = listingOf(c, kind);
+    return site.send(c, keyOf(`/${segment}.opml`, listing), async () => {
+      const groups = await store.groups(kind);
+      const updated = newestOf(groups);
+      return {
         body: document(
-          titled(group.name),
-          group.newest,
-          groupOutlines(site.origin(c), listing, kind, [group]),
+          `${config.siteTitle}: ${segment}`,
+          updated,
+          groupOutlines(site.origin(c), listing, kind, groups),
         ),
         contentType: OPML_TYPE,
-        updated: group.newest,
-      }));
+        updated,
+      };
     });
-  }
+  });
+  site.route(ROUTES.opml, async (c, { kind }) => {
+    if (kind === "all") return everyFeed(c);
+    const listing = listingOf(c, kind);
+    const group = await findGroup(c, site, kind, "/feeds.opml");
+    if (group instanceof Response) return group;
+    return site.send(c, keyOf(`/${SEGMENT[kind]}/${group.key}/feeds.opml`, listing), async () => ({
+      body: document(
+        titled(group.name),
+        group.newest,
+        groupOutlines(site.origin(c), listing, kind, [group]),
+      ),
+      contentType: OPML_TYPE,
+      updated: group.newest,
+    }));
+  });
 }

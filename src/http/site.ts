@@ -2,14 +2,16 @@
  * What every feature module gets from the app: the store, the configuration,
  * and the one shared step that renders through the cache and sends with
  * validators (RSSHub's idea: routes produce data, one step renders and sets
- * the headers). Features register routes with `route`, which adds the CORS
- * preflight for that path only.
+ * the headers). Features answer the routes the URL scheme declares
+ * (scheme/routes.ts) with `route`, never a path of their own: it registers
+ * each of the route's patterns, and the CORS preflight for those only.
  */
-import type { Context, Hono } from "hono";
+import type { Context, Hono, MiddlewareHandler } from "hono";
 import type { Config } from "../config.js";
 import type { ItemFragments } from "../feeds/fragments.js";
 import { currentDayKey } from "../index/digest.js";
 import type { ContentStore } from "../index/store.js";
+import type { Route } from "../scheme/routes.js";
 import { permanentRedirect, preflight } from "./headers.js";
 import type { BodyTagger, Compressor, RenderAdmission, RenderCache } from "./render-cache.js";
 import { sendRendered } from "./respond.js";
@@ -39,8 +41,18 @@ export interface Site {
   fragments: ItemFragments;
   /** This service's origin for links: PUBLIC_URL, else the request's (its host already allowed). */
   origin(c: Context): string;
-  /** GET (and so HEAD) plus a CORS preflight on the same path (under the base path): OPTIONS elsewhere is a 404. */
-  route(path: string, handler: (c: Context) => Response | Promise<Response>): void;
+  /**
+   * Answers a declared route: GET (and so HEAD) on each of its patterns (under the base path), with
+   * what the pattern tells the handler, plus a CORS preflight there (OPTIONS elsewhere is a 404).
+   */
+  route<Data>(declared: Route<Data>, handler: Handler<Data>): void;
+  /** Answers a route's declared write (a form's POST) on each of its patterns, after its guards (a body limit). */
+  write<Data>(
+    declared: Route<Data>,
+    method: "POST",
+    guard: MiddlewareHandler,
+    handler: Handler<Data>,
+  ): void;
   /** A 301 to a path of this site (the base path is added). */
   redirect(path: string): Response;
   /** That redirect, unless the request is already at `canonical` (path and query). */
@@ -48,6 +60,8 @@ export interface Site {
   /** Renders at most once per content version, day (digests close at midnight), origin and key, then answers with validators and negotiation. */
   send(c: Context, key: string, render: () => Promise<RenderedBody>): Promise<Response>;
 }
+
+type Handler<Data> = (c: Context, data: Data) => Response | Promise<Response>;
 
 export function createSite(
   app: Hono,
@@ -70,9 +84,18 @@ export function createSite(
     config,
     fragments,
     origin,
-    route(path, handler) {
-      app.get(`${config.basePath}${path}`, handler);
-      app.options(`${config.basePath}${path}`, preflight);
+    // The base path is added here rather than by mounting with app.route(): Hono joins "/news" and "/" into "/news", and the home page is "/news/".
+    route(declared, handler) {
+      for (const { path, data } of declared.patterns) {
+        app.get(`${config.basePath}${path}`, (c) => handler(c, data));
+        app.options(`${config.basePath}${path}`, preflight);
+      }
+    },
+    write(declared, method, guard, handler) {
+      if (!declared.writes?.includes(method))
+        throw new Error(`the URL scheme declares no ${method} for ${declared.patterns[0].path}`);
+      for (const { path, data } of declared.patterns)
+        app.on(method, `${config.basePath}${path}`, guard, (c) => handler(c, data));
     },
     redirect,
     redirectUnlessAt: (c, canonical) =>

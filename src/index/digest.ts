@@ -6,6 +6,7 @@
  */
 import { TZDate } from "@date-fns/tz";
 import type { Article } from "../content/article.js";
+import type { ContentStore, StoreScope } from "./store.js";
 
 export type DigestKind = "daily" | "weekly";
 export const DIGEST_KINDS: readonly DigestKind[] = ["daily", "weekly"];
@@ -143,4 +144,38 @@ export function byRank(a: Article, b: Article): number {
 /** A period's articles (any order), ranked. */
 export function rankArticles(articles: readonly Article[]): Article[] {
   return [...articles].sort(byRank);
+}
+
+/** An article list's instant as articles write theirs (`…:SSZ`). */
+export const isoSecond = (ms: number) => `${new Date(ms).toISOString().slice(0, 19)}Z`;
+
+/** The articles of each period, ranked; `articles` is every article of the periods' span, newest first. */
+export function splitIntoPeriods(
+  periods: readonly Period[],
+  articles: readonly Article[],
+): { period: Period; ranked: Article[] }[] {
+  return periods.map((period) => {
+    const [start, end] = [isoSecond(period.start), isoSecond(period.end)];
+    return {
+      period,
+      ranked: rankArticles(
+        articles.filter((article) => article.published >= start && article.published < end),
+      ),
+    };
+  });
+}
+
+/** Every article of the periods' span in one read of the store, split and ranked per period (newest period first). */
+export async function withArticles(
+  store: ContentStore,
+  scope: StoreScope,
+  periods: readonly Period[],
+): Promise<{ period: Period; ranked: Article[] }[]> {
+  // Periods are [start, end); the store counts (from, to], to the second.
+  const articles = await store.publishedBetween(
+    scope,
+    periods.at(-1)!.start - 1000,
+    periods[0].end - 1000,
+  );
+  return splitIntoPeriods(periods, articles);
 }

@@ -1,7 +1,6 @@
 /** After a publish, deploy or export: the feeds that changed, announced to the configured WebSub hubs. */
 import type { Config } from "../config.js";
-import { FORMATS, FORMAT_NAMES, feedPath } from "../feeds/model.js";
-import { digestPath } from "../feeds/digest.js";
+import { FORMATS, FORMAT_NAMES, feedPath, digestPath } from "../scheme/paths.js";
 import { DIGEST_KINDS, closedPeriods } from "../index/digest.js";
 import { type ContentStore, type StoreScope, scopesOf } from "../index/store.js";
 import { type PingOptions, pingHubs } from "./websub.js";

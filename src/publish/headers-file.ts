@@ -1,10 +1,11 @@
 /**
  * `_headers` for static hosts, from the app's own responses, so that the
  * static site sends the live service's CORS, security and caching headers.
- * Rules for everything, the hashed assets and the complete feed archives
- * (cached for a year: only complete archives are files), and the embed pages
- * (which alone may be framed). Both hosts match `:name` as one path segment. Content types are left to the
- * host, which infers them from the file extensions.
+ * Rules for everything, then for the routes the URL scheme declares
+ * immutable (the hashed assets and the complete feed archives, cached for a
+ * year: only complete archives are files) and framable (the embed pages), in
+ * the scheme's own patterns: both hosts match `:name` as one path segment.
+ * Content types are left to the host, which infers them from the file extensions.
  *
  * Cloudflare Pages joins the values of a header set by several matching rules,
  * so its narrower rules first drop the broad one's with `! Name`. Netlify lets
@@ -14,6 +15,7 @@
  * they need, and they load nothing under it either way.
  */
 import { IMMUTABLE } from "../http/headers.js";
+import { patternsWhere } from "../scheme/routes.js";
 
 export type HeadersHost = "cloudflare" | "netlify";
 
@@ -39,15 +41,14 @@ const SHARED = [
 export async function headersFile(
   app: App,
   site: { publicUrl: string; basePath: string },
-  paths: { page: string; feed: string; asset: string; embed: string },
+  paths: { page: string; feed: string; embed: string },
   host: HeadersHost,
 ): Promise<string> {
   const base = site.basePath;
   const live = async (path: string) => (await app.request(`${site.publicUrl}${path}`)).headers;
-  const [page, feed, asset, embed] = await Promise.all([
+  const [page, feed, embed] = await Promise.all([
     live(paths.page),
     live(paths.feed),
-    live(paths.asset),
     live(paths.embed),
   ]);
   const line = (name: string, value: string | null) =>
@@ -60,21 +61,18 @@ export async function headersFile(
     ...line("Content-Security-Policy", page.get("content-security-policy")),
     ...line("X-Frame-Options", page.get("x-frame-options")),
     ...line("Cache-Control", feed.get("cache-control")),
-    `${base}/assets/*`,
-    ...drop("Cache-Control"),
-    ...line("Cache-Control", asset.get("cache-control")),
-    ...["/feed/archive/*", "/topics/:key/feed/archive/*", "/providers/:key/feed/archive/*"].flatMap(
-      (archives) => [
-        `${base}${archives}`,
-        ...drop("Cache-Control"),
-        ...line("Cache-Control", IMMUTABLE),
-      ],
-    ),
-    `${base}/embed/*`,
-    ...drop("Content-Security-Policy"),
-    ...drop("X-Frame-Options"),
-    // On Netlify the broad rule's X-Frame-Options stays; browsers let CSP frame-ancestors override it (CSP Level 3).
-    ...line("Content-Security-Policy", embed.get("content-security-policy")),
+    ...patternsWhere("immutable").flatMap((pattern) => [
+      `${base}${pattern}`,
+      ...drop("Cache-Control"),
+      ...line("Cache-Control", IMMUTABLE),
+    ]),
+    ...patternsWhere("framable").flatMap((pattern) => [
+      `${base}${pattern}`,
+      ...drop("Content-Security-Policy"),
+      ...drop("X-Frame-Options"),
+      // On Netlify the broad rule's X-Frame-Options stays; browsers let CSP frame-ancestors override it (CSP Level 3).
+      ...line("Content-Security-Policy", embed.get("content-security-policy")),
+    ]),
     "",
   ].join("\n");
 }

@@ -3,7 +3,7 @@
  * (in the spirit of Hono's toSSG): what a static host serves is byte for byte
  * what the live service answers.
  *
- * Incremental: each URL comes with what its bytes depend on (http/urls.ts).
+ * Incremental: each URL comes with what its bytes depend on (scheme/routes.ts).
  * A record kept outside the site (the export's bookkeeping is nobody's
  * business on the web) holds a fingerprint of those inputs per file, and of
  * the code and configuration (the `salt`). A file whose fingerprint is

@@ -4,6 +4,8 @@
  * crawler. Only the services below are believed, each by the exact form of its
  * User-Agent; a count in any other User-Agent is no count (docs/statistics.md).
  */
+import { patternMatcher, patternsWhere } from "../scheme/routes.js";
+
 export type Client =
   | { kind: "aggregator"; service: string; subscribers: number; feedId: string }
   | { kind: "reader" }
@@ -69,15 +71,14 @@ export function classifyClient(userAgent: string | undefined): Client {
   return { kind: "reader" };
 }
 
-/** The feeds readers subscribe to: everything, a topic's, a provider's, a digest; not archives or pages. */
-const COUNTED_FEED =
-  /^(?:\/(?:topics|providers)\/[^/]+)?\/(?:feed|digest\/(?:daily|weekly))\.(?:rss|atom|json)$/;
+/** The feeds readers subscribe to, as the URL scheme marks them: everything, a topic's, a provider's, a digest; not archives or pages. */
+const isCountedFeed = patternMatcher(patternsWhere("counted"));
 
 /** The feed a request path (under the base path, no query) counts for, or undefined. */
 export function countedFeedPath(path: string, basePath: string): string | undefined {
   if (!path.startsWith(basePath)) return undefined;
   const feed = path.slice(basePath.length);
-  return COUNTED_FEED.test(feed) ? feed : undefined;
+  return isCountedFeed(feed) ? feed : undefined;
 }
 
 /** A UTC day, `YYYY-MM-DD`. */

@@ -5,7 +5,8 @@
  * plain 404 of any unknown address. Nothing here is cacheable, shared with
  * other origins, or rendered through the render cache.
  */
-import type { Context, Hono } from "hono";
+import type { Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import type { Child } from "hono/jsx";
 import type { AppExtension } from "../http/app.js";
 import { respond } from "../http/headers.js";
@@ -13,6 +14,7 @@ import { base64url } from "../http/render-cache.js";
 import { PAGE_CSP } from "../http/pages/routes.js";
 import { Layout } from "../http/pages/view.js";
 import type { Site } from "../http/site.js";
+import { ROUTES } from "../scheme/routes.js";
 import { addDays, dayOf } from "./clients.js";
 import type { FeedStats, StatsStore } from "./store.js";
 
@@ -57,6 +59,9 @@ const utf8 = new TextEncoder();
 async function hmac(key: CryptoKey, text: string): Promise<Uint8Array> {
   return new Uint8Array(await crypto.subtle.sign("HMAC", key, utf8.encode(text)));
 }
+
+/** A sign-in form holds a token of at most a few hundred bytes. */
+const FORM_LIMIT_BYTES = 4096;
 
 export function statsRoutes(options: StatsRoutesOptions): AppExtension {
   const { token, store, addressOf = () => undefined, now = Date.now } = options;
@@ -108,10 +113,10 @@ export function statsRoutes(options: StatsRoutesOptions): AppExtension {
   };
 
   return {
-    postPaths: ["/stats/"],
-    install(app: Hono, site: Site) {
+    install(site: Site) {
       const { config } = site;
-      const cookiePath = config.basePath || "/";
+      // The session goes to the statistics page alone: not to the feeds, nor to another app beside a mounted feedloom().
+      const cookiePath = `${config.basePath}/stats`;
       const page = (
         title: string,
         body: Child,
@@ -170,7 +175,7 @@ export function statsRoutes(options: StatsRoutesOptions): AppExtension {
           { ...PRIVATE, "Content-Type": "text/plain; charset=utf-8" },
         );
 
-      site.route("/stats/", async (c) => {
+      site.route(ROUTES.stats, async (c) => {
         if (!(await authorized(c))) {
           if (c.req.header("authorization") !== undefined) await slowFailure(c);
           return signIn(401);
@@ -184,7 +189,7 @@ export function statsRoutes(options: StatsRoutesOptions): AppExtension {
           200,
         );
       });
-      site.route("/stats.json", async (c) => {
+      site.route(ROUTES.statsJson, async (c) => {
         if (!(await authorized(c))) {
           if (c.req.header("authorization") !== undefined) await slowFailure(c);
           return respond(
@@ -200,9 +205,12 @@ export function statsRoutes(options: StatsRoutesOptions): AppExtension {
         await store.maintain(today);
         return respond(`${JSON.stringify({ feeds: await store.report(today) })}\n`, 200, JSON_TYPE);
       });
-      app.post(`${config.basePath}/stats/`, async (c) => {
-        if (Number(c.req.header("content-length") ?? 0) > 4096)
-          return signIn(400, "That form is too large: send the token alone.");
+      // Counted on the stream: a chunked body has no Content-Length to trust.
+      const formLimit = bodyLimit({
+        maxSize: FORM_LIMIT_BYTES,
+        onError: () => signIn(413, "That form is too large: send the token alone."),
+      });
+      site.write(ROUTES.stats, "POST", formLimit, async (c) => {
         const form = await c.req.parseBody();
         const secure = `Path=${cookiePath}; HttpOnly; Secure; SameSite=Strict`;
         if (form.signout !== undefined)

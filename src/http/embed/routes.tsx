@@ -6,12 +6,13 @@
  * `frame-ancestors 'none'`.
  */
 import type { Context } from "hono";
-import { EPOCH, FORMATS, feedPath, pagePath } from "../../feeds/model.js";
-import type { GroupKind, StoreScope } from "../../index/store.js";
+import { EPOCH } from "../../feeds/model.js";
+import { FORMATS, feedPath, pagePath } from "../../scheme/paths.js";
+import type { StoreScope } from "../../index/store.js";
 import { HttpError } from "../errors.js";
-import { findGroup, SEGMENT } from "../groups.js";
+import { ROUTES } from "../../scheme/routes.js";
+import { findGroup } from "../groups.js";
 import { hashedAsset } from "../pages/assets.js";
-import { serveAsset } from "../pages/routes.js";
 import { ArticleList } from "../pages/view.js";
 import type { Site } from "../site.js";
 import { searchOf } from "../site.js";
@@ -70,14 +71,13 @@ export function embedRoutes(site: Site): void {
   const { store, config } = site;
   const csp = `default-src 'none'; style-src 'self'; script-src 'self'; img-src https:; base-uri 'none'; form-action 'none'; frame-ancestors ${config.embedAncestors}`;
 
-  site.route("/embed.js", (c) =>
+  site.route(ROUTES.embedScript, (c) =>
     site.send(c, "/embed.js", async () => ({
       body: EMBED_COMPONENT,
       contentType: "text/javascript; charset=utf-8",
       updated: EPOCH,
     })),
   );
-  for (const asset of Object.values(EMBED_ASSETS)) serveAsset(site, asset);
 
   const embedPage = (c: Context, scope: StoreScope, title: string) => {
     const options = embedOptions(new URLSearchParams(searchOf(c.req.url).slice(1)));
@@ -136,12 +136,10 @@ export function embedRoutes(site: Site): void {
     });
   };
 
-  site.route("/embed/", (c) => embedPage(c, { kind: "all" }, config.siteTitle));
-  for (const kind of ["topic", "provider"] as GroupKind[]) {
-    site.route(`/embed/${SEGMENT[kind]}/:key/`, async (c) => {
-      const group = await findGroup(c, site, kind, "/", "/embed");
-      if (group instanceof Response) return group;
-      return embedPage(c, { kind, key: group.key }, `${config.siteTitle}: ${group.name}`);
-    });
-  }
+  site.route(ROUTES.embedPage, async (c, { kind }) => {
+    if (kind === "all") return embedPage(c, { kind }, config.siteTitle);
+    const group = await findGroup(c, site, kind, "/", "/embed");
+    if (group instanceof Response) return group;
+    return embedPage(c, { kind, key: group.key }, `${config.siteTitle}: ${group.name}`);
+  });
 }

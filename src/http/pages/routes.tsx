@@ -5,15 +5,22 @@
  * so that browsers' and readers' feed discovery finds them.
  */
 import type { Context } from "hono";
-import { EPOCH, completeArchives, feedPath, pagePath } from "../../feeds/model.js";
-import type { GroupInfo } from "../../index/store.js";
+import { EPOCH } from "../../feeds/model.js";
+import {
+  ARTICLES_PER_PAGE,
+  GROUPS_PER_PAGE,
+  completeArchives,
+  pageCount,
+} from "../../scheme/paging.js";
+import { archivePagePath, feedPath, pagePath, SEGMENT } from "../../scheme/paths.js";
+import type { GroupInfo, GroupKind } from "../../index/store.js";
+import { ROUTES } from "../../scheme/routes.js";
 import { HttpError } from "../errors.js";
-import { IMMUTABLE, respond } from "../headers.js";
-import { SEGMENT, findGroup } from "../groups.js";
+import { respond } from "../headers.js";
+import { findGroup } from "../groups.js";
 import { jsonSummary } from "../directories.js";
 import type { RenderedBody, Site } from "../site.js";
 import { searchOf } from "../site.js";
-import { ASSETS, type Asset } from "./assets.js";
 import {
   ArticleList,
   DigestLinks,
@@ -31,8 +38,6 @@ import { digestFeedSets, recentDigestDays } from "../digest-links.js";
 export const PAGE_CSP =
   "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' https:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 const HTML_TYPE = "text/html; charset=utf-8";
-export const ARTICLES_PER_PAGE = 20;
-export const GROUPS_PER_PAGE = 100;
 const HOME_PROVIDERS = 20;
 const SORTS = { count: "most articles", newest: "newest article", name: "name" } as const;
 type Sort = keyof typeof SORTS;
@@ -75,8 +80,6 @@ export function notFoundPage(site: Site, c: Context): Response {
 }
 
 /** Where archive `number` of the group page at `path` lives: `/topics/ai/archive/3/`. */
-export const archivePagePath = (path: string, number: number): string =>
-  `${path}archive/${number}/`;
 
 const feedSet = (origin: string, title: string, path: string, opml: string): FeedSet => ({
   title,
@@ -148,7 +151,7 @@ export function pageRoutes(site: Site): void {
   const { store, config } = site;
   const mainFeeds = (origin: string) => mainFeedSet(config.siteTitle, origin);
 
-  site.route("/", async (c) => {
+  site.route(ROUTES.home, async (c) => {
     const accept = c.req.header("accept") ?? "";
     // Today's JSON summary for clients that ask for JSON; a page for browsers (and */*).
     if (accept.includes("application/json") && !accept.includes("text/html"))
@@ -226,7 +229,8 @@ export function pageRoutes(site: Site): void {
     });
   });
 
-  for (const kind of ["topic", "provider"] as const) {
+  /** The pages of one group kind: its directory, a group's page, and a group's archive pages. */
+  const groupPages = (kind: GroupKind) => {
     const segment = SEGMENT[kind];
     const noun = kind === "topic" ? "Topics" : "Providers";
 
@@ -256,7 +260,7 @@ export function pageRoutes(site: Site): void {
               !filter || group.name.toLowerCase().includes(filter) || group.key.includes(filter),
           )
           .sort(compareGroups(sort));
-        const pages = Math.max(1, Math.ceil(groups.length / GROUPS_PER_PAGE));
+        const pages = pageCount(groups.length, GROUPS_PER_PAGE);
         if (page > pages)
           throw new HttpError(404, `page ${page} of ${segment} does not exist: there are ${pages}`);
         const shown = groups.slice((page - 1) * GROUPS_PER_PAGE, page * GROUPS_PER_PAGE);
@@ -314,13 +318,6 @@ export function pageRoutes(site: Site): void {
         return html(pageView.toString(), updated);
       });
     };
-    site.route(`/${segment}/`, (c) => directory(c));
-    site.route(`/${segment}/page/:page/`, (c) => directory(c, pathPageNumber(c)));
-
-    // The page of one group; without its trailing slash, a redirect to it.
-    site.route(`/${segment}/:key`, (c) =>
-      site.redirect(`${pagePath({ kind, key: c.req.param("key") ?? "" })}${searchOf(c.req.url)}`),
-    );
     /**
      * A group's page. Its later pages, counted from the newest (`/topics/ai/page/2/`), answer
      * for links kept from before; the page links its archives instead, counted from the oldest.
@@ -346,7 +343,7 @@ export function pageRoutes(site: Site): void {
           store.slice(scope, { limit: ARTICLES_PER_PAGE, page }),
           kind === "topic" && page === 1 ? recentDigestDays(site, scope) : [],
         ]);
-        const pages = Math.max(1, Math.ceil(slice.total / ARTICLES_PER_PAGE));
+        const pages = pageCount(slice.total, ARTICLES_PER_PAGE);
         if (page > pages)
           throw new HttpError(
             404,
@@ -406,15 +403,13 @@ export function pageRoutes(site: Site): void {
         return html(pageView.toString(), slice.articles[0]?.published ?? group.newest);
       });
     };
-    site.route(`/${segment}/:key/`, (c) => groupPage(c));
-    site.route(`/${segment}/:key/page/:page/`, (c) => groupPage(c, pathPageNumber(c)));
 
     /**
      * Archive N of a group's page: its articles at positions (N-1)·20 to N·20-1 from the oldest, so
      * that a newer article moves none of them. The newest archive leads back to the group's page,
      * which holds the articles that do not fill an archive yet.
      */
-    site.route(`/${segment}/:key/archive/:page/`, async (c) => {
+    const archivePage = async (c: Context) => {
       const number = pathPageNumber(c, "archive");
       const group = await findGroup(c, site, kind, `/archive/${number}/`);
       if (group instanceof Response) return group;
@@ -478,20 +473,17 @@ export function pageRoutes(site: Site): void {
         );
         return html(pageView.toString(), slice.articles[0].published);
       });
-    });
-  }
-
-  for (const asset of Object.values(ASSETS)) serveAsset(site, asset);
-}
-
-/** A hashed asset, cached for a year. */
-export function serveAsset(site: Site, asset: Asset): void {
-  site.route(asset.path, (c) =>
-    site.send(c, asset.path, async () => ({
-      body: asset.body,
-      contentType: asset.contentType,
-      updated: EPOCH,
-      headers: { "Cache-Control": IMMUTABLE },
-    })),
+    };
+    return { directory, groupPage, archivePage };
+  };
+  const pagesOf = { topic: groupPages("topic"), provider: groupPages("provider") };
+  site.route(ROUTES.directory, (c, { kind }) => pagesOf[kind].directory(c));
+  site.route(ROUTES.directoryPage, (c, { kind }) => pagesOf[kind].directory(c, pathPageNumber(c)));
+  // The page of one group; without its trailing slash, a redirect to it.
+  site.route(ROUTES.groupBare, (c, { kind }) =>
+    site.redirect(`${pagePath({ kind, key: c.req.param("key") ?? "" })}${searchOf(c.req.url)}`),
   );
+  site.route(ROUTES.groupPage, (c, { kind }) => pagesOf[kind].groupPage(c));
+  site.route(ROUTES.groupPaged, (c, { kind }) => pagesOf[kind].groupPage(c, pathPageNumber(c)));
+  site.route(ROUTES.groupArchive, (c, { kind }) => pagesOf[kind].archivePage(c));
 }

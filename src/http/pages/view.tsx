@@ -6,7 +6,7 @@
  */
 import { type Child, createContext, useContext } from "hono/jsx";
 import type { Article } from "../../content/article.js";
-import { FORMATS, FORMAT_NAMES, type FeedFormat, pagePath } from "../../feeds/model.js";
+import { FORMATS, FORMAT_NAMES, type FeedFormat, pagePath } from "../../scheme/paths.js";
 import type { GroupInfo, GroupKind } from "../../index/store.js";
 import { ASSETS } from "./assets.js";
 
