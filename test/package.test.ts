@@ -36,8 +36,19 @@ function feedloom(...args: string[]) {
 }
 
 /** Starts a long-running process; resolves once `ready` appears in its output. */
-function start(command: string, args: string[], ready: RegExp): Promise<ChildProcess> {
-  const child = spawn(command, args, { cwd: project, stdio: ["ignore", "pipe", "pipe"] });
+function start(
+  command: string,
+  args: string[],
+  ready: RegExp,
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<ChildProcess> {
+  const child = spawn(command, args, {
+    cwd: options.cwd ?? project,
+    env: options.env ?? process.env,
+    stdio: ["ignore", "pipe", "pipe"],
+    // Its own process group: wrangler's workerd goes with it (afterAll).
+    detached: true,
+  });
   children.push(child);
   let output = "";
   return new Promise((resolve, reject) => {
@@ -61,9 +72,11 @@ async function until<T>(probe: () => Promise<T | undefined>, ms: number): Promis
   }
 }
 
+let tarball = "";
+
 beforeAll(async () => {
   const packed = await run("npm", ["pack", "--silent", "--pack-destination", root]);
-  const tarball = join(root, packed.stdout.trim().split("\n").at(-1)!);
+  tarball = join(root, packed.stdout.trim().split("\n").at(-1)!);
   cpSync(FIXTURES, articles, { recursive: true });
   const own = JSON.parse(readFileSync("package.json", "utf8"));
   mkdirSync(project);
@@ -84,7 +97,13 @@ beforeAll(async () => {
 }, 4 * PROCESS_TEST_TIMEOUT);
 
 afterAll(() => {
-  for (const child of children) child.kill();
+  for (const child of children) {
+    try {
+      process.kill(-child.pid!);
+    } catch {
+      // Already gone.
+    }
+  }
   rmSync(root, { recursive: true, force: true });
 });
 
@@ -195,21 +214,7 @@ describe("the packed package in a new project", { timeout: 2 * PROCESS_TEST_TIME
     await start(process.execPath, ["app.mjs", articles, String(port)], /listening/);
     expect(await (await fetch(`${origin}/`)).text()).toBe("the site's own home");
 
-    const seen = new Set<string>();
-    const queue = ["/news/"];
-    const outside: string[] = [];
-    while (queue.length > 0 && seen.size < 2_000) {
-      const path = queue.shift()!;
-      if (seen.has(path)) continue;
-      seen.add(path);
-      const response = await fetch(`${origin}${path}`, { redirect: "manual" });
-      expect(response.status, path).toBeLessThan(400);
-      const body = await response.text();
-      for (const link of linksIn(body, origin, response.headers.get("location"))) {
-        if (!link.startsWith("/news/")) outside.push(`${path} -> ${link}`);
-        else if (!seen.has(link)) queue.push(link);
-      }
-    }
+    const { seen, outside } = await crawl(origin, origin, "/news/");
     expect(outside).toEqual([]);
     expect(seen.size).toBeGreaterThan(40);
     expect([...seen].some((path) => path.startsWith("/news/embed/"))).toBe(true);
@@ -240,7 +245,122 @@ describe("the packed package in a new project", { timeout: 2 * PROCESS_TEST_TIME
       /feedloom\(\): option siteUrl/,
     );
   });
+
+  it(
+    "writes a Worker project with init, which wrangler builds and serves from workerd byte-equal to Node under the same mount path",
+    { timeout: 4 * PROCESS_TEST_TIMEOUT },
+    async () => {
+      const worker = join(root, "worker");
+      const written = await feedloom("init", "worker", worker, "--at", "/news");
+      expect(written.code, written.stderr).toBe(0);
+      expect(written.stdout).toMatch(/npm install\n {2}npx wrangler dev/);
+      expect(readFileSync(join(worker, "src", "index.ts"), "utf8")).toContain(
+        'app.route("/news", feedloom({ content }));',
+      );
+      // The workerd the project pins supports the date the repository's own Worker uses.
+      const dateOf = (file: string) =>
+        /compatibility_date = "([\d-]+)"/.exec(readFileSync(file, "utf8"))![1];
+      expect(dateOf(join(worker, "wrangler.toml"))).toBe(dateOf("wrangler.toml"));
+      // A second init there is refused, and leaves neither a change nor a half-written folder behind.
+      const again = await feedloom("init", "worker", worker);
+      expect([again.code, again.stderr]).toEqual([
+        2,
+        expect.stringMatching(/already exists and is not an empty folder/),
+      ]);
+      expect(readdirSync(root).filter((name) => name.startsWith(".worker-"))).toEqual([]);
+
+      // npm install, with this tarball for the feedloom the registry would give.
+      await run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", tarball], {
+        cwd: worker,
+      });
+      const publicUrl = "https://feeds.example.com/news";
+      const workerPort = await freePort();
+      await start(
+        "npx",
+        [
+          "wrangler",
+          "dev",
+          "--ip",
+          "127.0.0.1",
+          "--port",
+          String(workerPort),
+          "--var",
+          `PUBLIC_URL:${publicUrl}`,
+        ],
+        /Ready on/,
+        {
+          cwd: worker,
+          env: {
+            ...process.env,
+            CLOUDFLARE_CF_FETCH_ENABLED: "false",
+            WRANGLER_SEND_METRICS: "false",
+          },
+        },
+      );
+      writeFileSync(
+        join(project, "same.mjs"),
+        [
+          'import { serve } from "@hono/node-server";',
+          'import { Hono } from "hono";',
+          'import { feedloom } from "feedloom";',
+          "const app = new Hono();",
+          `app.route("/news", feedloom({ articles: process.argv[2], publicUrl: "${publicUrl}", watch: false }));`,
+          "serve({ fetch: app.fetch, port: Number(process.argv[3]) }, () => console.log('listening'));",
+        ].join("\n"),
+      );
+      const nodePort = await freePort();
+      await start(
+        process.execPath,
+        ["same.mjs", join(worker, "articles"), String(nodePort)],
+        /listening/,
+      );
+
+      const node = `http://127.0.0.1:${nodePort}`;
+      const workerd = `http://127.0.0.1:${workerPort}`;
+      const { seen, outside } = await crawl(node, "https://feeds.example.com", "/news/");
+      expect(outside).toEqual([]);
+      expect(seen.size).toBeGreaterThan(40);
+      for (const path of seen) {
+        const [fromNode, fromWorkerd] = await Promise.all(
+          [node, workerd].map((origin) => fetch(`${origin}${path}`, { redirect: "manual" })),
+        );
+        expect(fromWorkerd.status, path).toBe(fromNode.status);
+        expect(fromWorkerd.headers.get("content-type"), path).toBe(
+          fromNode.headers.get("content-type"),
+        );
+        const [nodeBytes, workerdBytes] = await Promise.all(
+          [fromNode, fromWorkerd].map(async (response) =>
+            Buffer.from(await response.arrayBuffer()),
+          ),
+        );
+        expect(workerdBytes.equals(nodeBytes), path).toBe(true);
+      }
+    },
+  );
 });
+
+/**
+ * Every path reachable from `start` by the links of `fetched`'s answers, each of which must be
+ * below 400; the links whose origin is `linkOrigin` but lead out of `start` are `outside`.
+ */
+async function crawl(fetched: string, linkOrigin: string, start: string) {
+  const seen = new Set<string>();
+  const queue = [start];
+  const outside: string[] = [];
+  while (queue.length > 0 && seen.size < 2_000) {
+    const path = queue.shift()!;
+    if (seen.has(path)) continue;
+    seen.add(path);
+    const response = await fetch(`${fetched}${path}`, { redirect: "manual" });
+    expect(response.status, path).toBeLessThan(400);
+    const body = await response.text();
+    for (const link of linksIn(body, linkOrigin, response.headers.get("location"))) {
+      if (!link.startsWith(start)) outside.push(`${path} -> ${link}`);
+      else if (!seen.has(link)) queue.push(link);
+    }
+  }
+  return { seen, outside };
+}
 
 /** Every same-origin link of a page, feed, OPML file or sitemap, as a path with its query. */
 function linksIn(html: string, origin: string, location: string | null): string[] {

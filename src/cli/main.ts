@@ -12,11 +12,12 @@ import { build } from "./build.js";
 import { check } from "./check.js";
 import { type Command, type Env, UsageError, helpText, parseCommandArgs } from "./command.js";
 import { exportCommand } from "./export.js";
+import { init } from "./init.js";
 import { publish } from "./publish.js";
 import { serve } from "./serve.js";
 import { validate } from "./validate.js";
 
-const COMMANDS: readonly Command[] = [serve, exportCommand, validate, check, publish, build];
+const COMMANDS: readonly Command[] = [serve, exportCommand, validate, check, publish, build, init];
 /** Run by npm scripts, not shown in the help. */
 const INTERNAL: readonly Command[] = [announceDeploy];
 
