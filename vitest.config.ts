@@ -1,6 +1,9 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 
+/** A publishing-API token of the Workers tests (test-workers/api.test.ts, d1/worker-d1.test.ts). */
+const WORKERS_API_TOKENS = "pipeline:create,update,delete:workers-api-secret-0123456789";
+
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("./migrations");
   return {
@@ -18,7 +21,13 @@ export default defineConfig(async () => {
         },
         {
           // Runs inside workerd with the Worker of wrangler.toml and the bundle npm run build wrote.
-          plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" } })],
+          // API_TOKENS turns the publishing API on: with bundled content it has nowhere to write.
+          plugins: [
+            cloudflareTest({
+              wrangler: { configPath: "./wrangler.toml" },
+              miniflare: { bindings: { API_TOKENS: WORKERS_API_TOKENS } },
+            }),
+          ],
           test: {
             name: "workers",
             include: ["test-workers/*.test.ts"],
@@ -36,6 +45,7 @@ export default defineConfig(async () => {
                 bindings: {
                   TEST_MIGRATIONS: migrations,
                   STATS_TOKEN: "workers-test-token-0123456789",
+                  API_TOKENS: WORKERS_API_TOKENS,
                 },
               },
             }),

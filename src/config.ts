@@ -261,3 +261,64 @@ export function loadWatchConfig(env: Env): WatchConfig {
     );
   return { watch, rescanSeconds };
 }
+
+export const API_SCOPES = ["create", "update", "delete"] as const;
+export type ApiScope = (typeof API_SCOPES)[number];
+
+/** One entry of API_TOKENS: `name:scopes:secret`, or `name:scopes:providers:secret`. */
+export interface ApiTokenConfig {
+  name: string;
+  scopes: ApiScope[];
+  /** The providers' domains it may write; undefined: any. */
+  providers?: string[];
+  secret: string;
+}
+
+export interface ApiConfig {
+  /** Empty: no publishing API (its paths are a plain 404). */
+  tokens: ApiTokenConfig[];
+  /** Writes per token and minute (API_RATE_LIMIT). */
+  rateLimit: number;
+}
+
+const TOKEN_NAME = /^[A-Za-z0-9_.-]{1,40}$/;
+
+export function loadApiConfig(env: Env): ApiConfig {
+  const entries = (env.API_TOKENS ?? "").split(/\s+/).filter(Boolean);
+  const tokens = entries.map((entry, index) => apiToken(entry, index + 1));
+  const names = tokens.map((token) => token.name);
+  const repeated = names.find((name, index) => names.indexOf(name) !== index);
+  if (repeated) throw new ConfigError(`API_TOKENS: the name "${repeated}" is given twice`);
+  return {
+    tokens,
+    rateLimit: wholeNumber("API_RATE_LIMIT", env.API_RATE_LIMIT?.trim() || "600", 1, 1_000_000),
+  };
+}
+
+/** Errors name the entry by position and name, never by its secret. */
+function apiToken(entry: string, position: number): ApiTokenConfig {
+  const parts = entry.split(":");
+  const [name, scopes] = parts;
+  const where = `API_TOKENS entry ${position}${TOKEN_NAME.test(name) ? ` (${name})` : ""}`;
+  const shape = "name:scopes:secret or name:scopes:providers:secret";
+  if (parts.length !== 3 && parts.length !== 4)
+    throw new ConfigError(`${where} must be ${shape}, with no ":" in the secret`);
+  if (!TOKEN_NAME.test(name))
+    throw new ConfigError(`${where}: the name must be 1 to 40 letters, digits, ".", "_" or "-"`);
+  const secret = parts.at(-1)!;
+  if (secret.length < MIN_TOKEN_LENGTH)
+    throw new ConfigError(
+      `${where}: the secret must be ${MIN_TOKEN_LENGTH} characters or more, got ${secret.length}; for example: openssl rand -base64 32`,
+    );
+  const scopeList = scopes.split(",");
+  const unknown = scopeList.find((scope) => !(API_SCOPES as readonly string[]).includes(scope));
+  if (unknown !== undefined)
+    throw new ConfigError(
+      `${where}: no scope "${unknown}"; scopes are ${API_SCOPES.join(", ")}, comma-separated`,
+    );
+  const providers =
+    parts.length === 4 ? parts[2].toLowerCase().split(",").filter(Boolean) : undefined;
+  if (providers?.length === 0)
+    throw new ConfigError(`${where}: the providers part is empty; leave it out for any provider`);
+  return { name, scopes: scopeList as ApiScope[], ...(providers ? { providers } : {}), secret };
+}

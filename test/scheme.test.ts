@@ -5,17 +5,20 @@
  * matcher, the Worker's guard, `_headers`) says what the routes declare.
  */
 import { describe, expect, it } from "vitest";
+import { articleFiles } from "../src/api/folder.js";
+import { apiRoutes } from "../src/api/routes.js";
+import { loadApiConfig } from "../src/config.js";
 import { createApp } from "../src/http/app.js";
 import { SITE_ASSETS } from "../src/http/assets.js";
 import { ROUTES, everyStaticUrl, patternMatcher, patternsWhere } from "../src/scheme/routes.js";
 import { countedFeedPath } from "../src/stats/clients.js";
 import { statsRoutes } from "../src/stats/routes.js";
-import { fixtureApp } from "./helpers.js";
+import { FIXTURES, fixtureApp } from "./helpers.js";
 
 const assets = SITE_ASSETS.map((asset) => asset.path);
 
 describe("the URL scheme", () => {
-  it("is what the app answers: every pattern, its preflight and declared writes, and nothing else", async () => {
+  it("is what the app answers: every pattern, its preflight (unless guarded) and declared writes, and nothing else", async () => {
     for (const basePath of ["", "/news"]) {
       const { store, config } = await fixtureApp({
         ...(basePath ? { PUBLIC_URL: `https://example.com${basePath}` } : {}),
@@ -23,7 +26,13 @@ describe("the URL scheme", () => {
       const app = createApp({
         store,
         config,
-        extensions: [statsRoutes({ token: "a-token-of-thirty-two-characters!!" })],
+        extensions: [
+          statsRoutes({ token: "a-token-of-thirty-two-characters!!" }),
+          apiRoutes({
+            config: loadApiConfig({ API_TOKENS: "t:create:a-secret-of-thirty-two-characters" }),
+            files: articleFiles(FIXTURES),
+          }),
+        ],
       });
       // A write's guard (its body limit) is registered beside its handler: one route either way.
       const registered = [
@@ -36,7 +45,7 @@ describe("the URL scheme", () => {
       const declared = Object.values(ROUTES)
         .flatMap((route) =>
           route.patterns.flatMap(({ path }) =>
-            ["GET", "OPTIONS", ...(route.writes ?? [])].map(
+            ["GET", ...(route.guarded ? [] : ["OPTIONS"]), ...(route.writes ?? [])].map(
               (method) => `${method} ${basePath}${path}`,
             ),
           ),
@@ -101,11 +110,20 @@ describe("the URL scheme", () => {
       "/embed/topics/:key/",
       "/embed/providers/:key/",
     ]);
-    expect(patternsWhere("guarded")).toEqual(["/stats/", "/stats.json"]);
+    expect(patternsWhere("guarded")).toEqual([
+      "/stats/",
+      "/stats.json",
+      "/api/articles/:key",
+      "/api/articles",
+    ]);
     expect(
       Object.values(ROUTES)
         .filter((route) => route.writes)
         .map((route) => route.patterns),
-    ).toEqual([[{ path: "/stats/", data: {} }]]);
+    ).toEqual([
+      [{ path: "/stats/", data: {} }],
+      [{ path: "/api/articles/:key", data: {} }],
+      [{ path: "/api/articles", data: {} }],
+    ]);
   });
 });

@@ -8,7 +8,7 @@
  * vars, is read from each request's env.
  */
 import type { Hono } from "hono";
-import { ConfigError, loadConfig } from "../config.js";
+import { ConfigError, loadApiConfig, loadConfig } from "../config.js";
 import { mountable, mountedAt } from "./mount.js";
 import { type SiteOptions, optionsToEnv, withOptionNames } from "./options.js";
 import { createWorker } from "./worker-app.js";
@@ -35,6 +35,7 @@ export function feedloom(options: WorkerFeedloomOptions): Hono {
     );
   // Checked now, so that a wrong option fails at start-up; the Worker's own vars join on the first request.
   const checked = withOptionNames(() => loadConfig(vars));
+  withOptionNames(() => loadApiConfig(vars));
   return mountable((basePath) => {
     mountedAt(checked, basePath);
     const worker = createWorker(options.content, {

@@ -6,7 +6,7 @@
  */
 import { statSync } from "node:fs";
 import type { Hono } from "hono";
-import { ConfigError, loadConfig } from "../config.js";
+import { ConfigError, loadApiConfig, loadConfig } from "../config.js";
 import { type LiveSite, startLiveSite } from "./live-site.js";
 import { mountable, mountedAt } from "./mount.js";
 import { type SiteOptions, optionsToEnv, withOptionNames } from "./options.js";
@@ -39,6 +39,7 @@ export function feedloom(options: FeedloomOptions): Hono {
     STATE_DIR: options.stateDir ?? "state",
   };
   const shared = withOptionNames(() => loadConfig(siteEnv));
+  withOptionNames(() => loadApiConfig(siteEnv));
   return mountable((basePath) => {
     const site: Promise<LiveSite> = startLiveSite({
       dir,

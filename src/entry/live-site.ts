@@ -7,7 +7,9 @@
  * mounts it in another Hono app.
  */
 import type { Hono } from "hono";
-import { type Config, loadStatsConfig, loadWatchConfig } from "../config.js";
+import { articleFiles } from "../api/folder.js";
+import { apiRoutes } from "../api/routes.js";
+import { type Config, loadApiConfig, loadStatsConfig, loadWatchConfig } from "../config.js";
 import { formatIssue } from "../content/report.js";
 import { createItemFragments } from "../feeds/fragments.js";
 import { currentPeriod } from "../index/digest.js";
@@ -19,7 +21,7 @@ import { createRenderAdmission } from "../runtime/render-admission.js";
 import { ArticleFolder, KEPT_LIVE } from "../sources/fs-source.js";
 import { type Reload, watchFolder } from "../sources/live.js";
 import { type LoadResult, defaultCacheDir, indexScan, summaryLine } from "../sources/load.js";
-import { countingFetch, nodeStatistics } from "../stats/node-stats.js";
+import { countingFetch, nodeClientAddress, nodeStatistics } from "../stats/node-stats.js";
 
 /** setTimeout's longest delay (about 24.8 days): a release further off is re-armed on the way. */
 const LONGEST_TIMER_MS = 2 ** 31 - 1;
@@ -51,6 +53,12 @@ export async function startLiveSite({
   const statistics = await nodeStatistics(loadStatsConfig(env), config.basePath, stateDir);
   const time = publishingTime(config);
   const clock = time.now;
+  // The publishing API, when API_TOKENS is set: it writes article files here, and the reload below publishes them.
+  const publishing = apiRoutes({
+    config: loadApiConfig(env),
+    files: articleFiles(dir),
+    addressOf: (c) => nodeClientAddress(c.env, c.req.raw.headers, loadStatsConfig(env).trustProxy),
+  });
   const loadOptions = () => ({
     includeUnpublished: config.includeUnpublished,
     now: clock(),
@@ -83,7 +91,7 @@ export async function startLiveSite({
         config,
         itemFragments,
         admission,
-        extensions: statistics ? [statistics.extension] : [],
+        extensions: [...(statistics ? [statistics.extension] : []), publishing],
       }),
     };
   };

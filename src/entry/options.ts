@@ -43,6 +43,13 @@ export interface SiteOptions {
   digestTimeZone?: string;
   /** Turns subscriber statistics on, at `stats/` under the mount path (STATS_TOKEN, 24 characters or more). */
   statsToken?: string;
+  /**
+   * Turns the publishing API on (API_TOKENS): `name:scopes:secret` entries separated by spaces,
+   * such as `"crawler:create,update:<24 characters or more>"` (docs/api.md).
+   */
+  apiTokens?: string;
+  /** Writes per token and minute the publishing API takes (API_RATE_LIMIT), default 600. */
+  apiRateLimit?: number;
 }
 
 type Kind = "string" | "number" | "boolean" | "string list";
@@ -65,6 +72,8 @@ export const SITE_OPTIONS: Record<keyof SiteOptions, [Kind, string]> = {
   digestSize: ["number", "DIGEST_SIZE"],
   digestTimeZone: ["string", "DIGEST_TIMEZONE"],
   statsToken: ["string", "STATS_TOKEN"],
+  apiTokens: ["string", "API_TOKENS"],
+  apiRateLimit: ["number", "API_RATE_LIMIT"],
 };
 
 function kindOf(value: unknown): Kind | undefined {

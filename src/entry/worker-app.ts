@@ -6,7 +6,8 @@
  * are not visible before).
  */
 import type { ExecutionContext, Hono } from "hono";
-import { type Config, loadConfig, loadStatsConfig } from "../config.js";
+import { apiUnavailable } from "../api/unavailable.js";
+import { type Config, loadApiConfig, loadConfig, loadStatsConfig } from "../config.js";
 import { STORE_RETRY_AFTER_SECONDS, createApp } from "../http/app.js";
 import { respond } from "../http/headers.js";
 import { createLruRenderCache } from "../http/lru-render-cache.js";
@@ -92,7 +93,12 @@ export function createWorker(
         store,
         config,
         counter,
-        app: createApp({ store, config, cache: renderCache, extensions: [extension] }),
+        app: createApp({
+          store,
+          config,
+          cache: renderCache,
+          extensions: [extension, publishingOn({ ...varsOf(env), ...vars }, db)],
+        }),
       };
     }
     return serving;
@@ -192,3 +198,14 @@ function storeUnavailable(): Response {
 
 /** How often the Cron Trigger runs: wrangler.toml's `[triggers] crons` says the same (a test checks). */
 export const RELEASE_CHECK_MINUTES = 5;
+
+/** The publishing API on a Worker: it has nowhere to write yet, and says so to an authenticated caller. */
+function publishingOn(vars: Record<string, string>, db: D1Like | undefined) {
+  return apiUnavailable({
+    config: loadApiConfig(vars),
+    reason: db
+      ? "publishing over HTTP to D1 is not built yet: send the articles with feedloom publish --remote"
+      : "this Worker serves a bundle it cannot write to: articles can be written over HTTP only with D1 (docs/d1.md), and publishing over HTTP to D1 is not built yet",
+    addressOf: (c) => c.req.header("cf-connecting-ip"),
+  });
+}

@@ -1,7 +1,7 @@
 /** A request the service refuses, with a message saying what to fix (or, for 503, when to come back). */
 export class HttpError extends Error {
   constructor(
-    readonly status: 400 | 404 | 405 | 406 | 421 | 503,
+    readonly status: 400 | 401 | 403 | 404 | 405 | 406 | 412 | 413 | 415 | 421 | 422 | 429 | 503,
     message: string,
     readonly headers: Record<string, string> = {},
   ) {

@@ -11,7 +11,7 @@ import type { Config } from "../config.js";
 import type { ItemFragments } from "../feeds/fragments.js";
 import { currentDayKey } from "../index/digest.js";
 import type { ContentStore } from "../index/store.js";
-import type { Route } from "../scheme/routes.js";
+import type { Route, WriteMethod } from "../scheme/routes.js";
 import { permanentRedirect, preflight } from "./headers.js";
 import type { BodyTagger, Compressor, RenderAdmission, RenderCache } from "./render-cache.js";
 import { sendRendered } from "./respond.js";
@@ -43,13 +43,14 @@ export interface Site {
   origin(c: Context): string;
   /**
    * Answers a declared route: GET (and so HEAD) on each of its patterns (under the base path), with
-   * what the pattern tells the handler, plus a CORS preflight there (OPTIONS elsewhere is a 404).
+   * what the pattern tells the handler, plus a CORS preflight there unless the route is guarded
+   * (OPTIONS elsewhere is a 404).
    */
   route<Data>(declared: Route<Data>, handler: Handler<Data>): void;
   /** Answers a route's declared write (a form's POST) on each of its patterns, after its guards (a body limit). */
   write<Data>(
     declared: Route<Data>,
-    method: "POST",
+    method: WriteMethod,
     guard: MiddlewareHandler,
     handler: Handler<Data>,
   ): void;
@@ -88,7 +89,7 @@ export function createSite(
     route(declared, handler) {
       for (const { path, data } of declared.patterns) {
         app.get(`${config.basePath}${path}`, (c) => handler(c, data));
-        app.options(`${config.basePath}${path}`, preflight);
+        if (!declared.guarded) app.options(`${config.basePath}${path}`, preflight);
       }
     },
     write(declared, method, guard, handler) {

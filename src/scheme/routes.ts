@@ -59,17 +59,19 @@ export interface Pattern<Data> {
   data: Data;
 }
 
+export type WriteMethod = "POST" | "PUT" | "DELETE";
+
 export interface Route<Data = object> {
   patterns: readonly Pattern<Data>[];
-  /** Methods it takes besides GET, HEAD and OPTIONS (a sign-in form's POST); every other route is read-only. */
-  writes?: readonly "POST"[];
+  /** Methods it takes besides GET and HEAD (a sign-in form's POST); every other route is read-only. */
+  writes?: readonly WriteMethod[];
   /** A feed readers subscribe to: subscriber statistics count the requests for it. */
   counted?: boolean;
   /** Never changes once it exists: cached for a year, live and on a static host. */
   immutable?: boolean;
   /** May be framed by the sites EMBED_ANCESTORS names: the embed pages. */
   framable?: boolean;
-  /** The operator's, behind a token: never served from or kept in a cache, never exported. */
+  /** The operator's, behind a token: never served from or kept in a cache, never exported, no CORS preflight. */
   guarded?: boolean;
   /** Every URL of it that a static export writes; without it the route answers live only. */
   files?(walk: SiteWalk): Promise<StaticUrl[]> | StaticUrl[];
@@ -296,6 +298,14 @@ export const ROUTES = {
   /** Subscriber statistics: the operator's page (with its sign-in form) and its JSON. */
   stats: route({ patterns: one("/stats/"), writes: ["POST"], guarded: true }),
   statsJson: route({ patterns: one("/stats.json"), guarded: true }),
+
+  /** The publishing API (docs/api.md): one article by its key, and every article (the list, and batches). */
+  apiArticle: route({
+    patterns: one("/api/articles/:key"),
+    writes: ["PUT", "DELETE"],
+    guarded: true,
+  }),
+  apiArticles: route({ patterns: one("/api/articles"), writes: ["POST"], guarded: true }),
 };
 
 export type RouteName = keyof typeof ROUTES;

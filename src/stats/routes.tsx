@@ -9,6 +9,7 @@ import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { Child } from "hono/jsx";
 import type { AppExtension } from "../http/app.js";
+import { PRIVATE, failureDelay } from "../http/guard.js";
 import { respond } from "../http/headers.js";
 import { base64url } from "../http/render-cache.js";
 import { PAGE_CSP } from "../http/pages/routes.js";
@@ -30,22 +31,7 @@ export interface StatsRoutesOptions {
 }
 
 const COOKIE = "feedloom_stats";
-/** Each wrong token waits this long, doubled per failure before it from the same address, up to MAX_DELAY_MS. */
-const FIRST_DELAY_MS = 250;
-const MAX_DELAY_MS = 8_000;
-/** Failures are forgotten after this long without one. */
-const FAILURE_MEMORY_MS = 15 * 60_000;
-/** Addresses remembered at most: a flood from many addresses cannot grow memory. */
-const MAX_TRACKED = 10_000;
 const CHART_DAYS = 90;
-
-const PRIVATE = {
-  "Cache-Control": "private, no-store",
-  "X-Robots-Tag": "noindex",
-  // Nothing of this is for other origins: the standard CORS headers are dropped.
-  "Access-Control-Allow-Origin": "",
-  "Access-Control-Expose-Headers": "",
-};
 const HTML = {
   ...PRIVATE,
   "Content-Type": "text/html; charset=utf-8",
@@ -88,20 +74,8 @@ export function statsRoutes(options: StatsRoutesOptions): AppExtension {
     for (let i = 0; i < a.length; i++) difference |= a[i] ^ b[i];
     return difference === 0;
   };
-  const failures = new Map<string, { count: number; last: number }>();
-  /** Waits as long as this address's failures say, then counts one more. */
-  const slowFailure = async (c: Context) => {
-    const address = addressOf(c) ?? "unknown";
-    const at = now();
-    const before = failures.get(address);
-    const count = before && at - before.last < FAILURE_MEMORY_MS ? before.count : 0;
-    failures.delete(address);
-    if (failures.size >= MAX_TRACKED) failures.delete(failures.keys().next().value!);
-    failures.set(address, { count: count + 1, last: at });
-    await new Promise((resolve) =>
-      setTimeout(resolve, Math.min(FIRST_DELAY_MS * 2 ** count, MAX_DELAY_MS)),
-    );
-  };
+  const delay = failureDelay(now);
+  const slowFailure = (c: Context) => delay(addressOf(c) ?? "unknown");
   const authorized = async (c: Context): Promise<boolean> => {
     const bearer = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "")?.[1];
     if (bearer !== undefined) return sameSecret(bearer, token);

@@ -1,0 +1,116 @@
+/**
+ * What every answer of the publishing API shares, wherever its writes land:
+ * bearer tokens checked against digests (the secrets are not kept), slowed
+ * failures, a write budget per token, and refusals as JSON that say what to
+ * fix. Web Crypto and no parser, so that a Worker carries it cheaply.
+ */
+import type { Context } from "hono";
+import type { ApiConfig, ApiScope } from "../config.js";
+import type { AppExtension } from "../http/app.js";
+import { HttpError } from "../http/errors.js";
+import { PRIVATE, failureDelay, sameDigest, secretDigest } from "../http/guard.js";
+import { respond } from "../http/headers.js";
+
+export interface Token {
+  name: string;
+  scopes: readonly ApiScope[];
+  providers?: readonly string[];
+  digest: Uint8Array;
+}
+
+export interface Problem {
+  field: string;
+  reason: string;
+}
+
+export interface GuardOptions {
+  config: ApiConfig;
+  /** The client's address, for slowing its failures (undefined: one bucket for all). */
+  addressOf?: (c: Context) => string | undefined;
+  now?: () => number;
+}
+
+/** A refusal with what to fix, and for an invalid article every problem. */
+export class ApiError extends HttpError {
+  constructor(
+    status: ConstructorParameters<typeof HttpError>[0],
+    message: string,
+    headers: Record<string, string> = {},
+    readonly problems?: readonly (Problem & { key?: string })[],
+  ) {
+    super(status, message, headers);
+  }
+}
+
+const JSON_HEADERS = { ...PRIVATE, "Content-Type": "application/json; charset=utf-8" };
+const CHALLENGE = { "WWW-Authenticate": 'Bearer realm="feedloom api"' };
+
+export function json(
+  body: unknown,
+  status: number,
+  headers: Record<string, string> = {},
+): Response {
+  return respond(`${JSON.stringify(body)}\n`, status, { ...JSON_HEADERS, ...headers });
+}
+
+export function refusal(error: HttpError): Response {
+  const problems = error instanceof ApiError ? error.problems : undefined;
+  return json(
+    { error: { status: error.status, message: error.message, ...(problems ? { problems } : {}) } },
+    error.status,
+    error.headers,
+  );
+}
+
+/**
+ * A handler wrapper: authenticates, counts a write against the token's minute, runs the handler,
+ * and answers every refusal as JSON.
+ */
+export function apiGuard({ config, addressOf, now = Date.now }: GuardOptions) {
+  // Only digests are kept: the secrets are not held past start.
+  const tokens: Promise<Token[]> = Promise.all(
+    config.tokens.map(async ({ secret, ...token }) => ({
+      ...token,
+      digest: await secretDigest(secret),
+    })),
+  );
+  const delay = failureDelay(now);
+  const writes = new Map<string, { window: number; count: number }>();
+
+  const authenticated = async (c: Context): Promise<Token> => {
+    const bearer = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "")?.[1];
+    const digest = await secretDigest(bearer ?? "");
+    // Every token is compared, found or not: the time does not say which one matched.
+    const matched = (await tokens).filter((token) => sameDigest(token.digest, digest));
+    if (bearer !== undefined && matched.length === 1) return matched[0];
+    if (bearer !== undefined) await delay(addressOf?.(c) ?? "unknown");
+    throw new ApiError(401, "send Authorization: Bearer <a secret of API_TOKENS>", CHALLENGE);
+  };
+  /** A fixed window per token and minute: a batch counts once. */
+  const count = (token: Token) => {
+    const window = Math.floor(now() / 60_000);
+    const seen = writes.get(token.name);
+    const sent = seen?.window === window ? seen.count + 1 : 1;
+    writes.set(token.name, { window, count: sent });
+    if (sent > config.rateLimit)
+      throw new ApiError(
+        429,
+        `token ${token.name}: more than ${config.rateLimit} writes this minute (API_RATE_LIMIT)`,
+        { "Retry-After": String(60 - Math.floor((now() / 1000) % 60)) },
+      );
+  };
+  return (write: boolean, handler: (c: Context, token: Token) => Promise<Response>) =>
+    async (c: Context) => {
+      try {
+        const token = await authenticated(c);
+        if (write) count(token);
+        return await handler(c, token);
+      } catch (error) {
+        if (!(error instanceof HttpError)) throw error;
+        return refusal(error);
+      }
+    };
+}
+
+/** No API_TOKENS: no API, and its paths are the plain 404 of any unknown address. */
+export const NO_API: AppExtension = { install: () => {} };

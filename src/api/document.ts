@@ -1,0 +1,67 @@
+/**
+ * An article as the API takes it: its key (the file name without `.md`),
+ * and its file's text, written from JSON fields or sent as markdown. It is
+ * validated by the same parser as every file, so that an article accepted
+ * here is one `feedloom validate` accepts, and a rejected one gets the
+ * same `field: reason` problems.
+ */
+import matter from "gray-matter";
+import { CORE_SCHEMA, dump, load } from "js-yaml";
+import type { Article } from "../content/article.js";
+import { parseArticleFile } from "../content/parse.js";
+import { HttpError } from "../http/errors.js";
+import { ApiError, type Problem } from "./auth.js";
+
+/** Letters, digits, `.`, `_` and `-`, from a letter or digit: no separator, no dot-file, no `..`. */
+const KEY = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
+
+/** An invalid article: 422, with every problem, as validate lists them. */
+export class InvalidArticle extends ApiError {
+  constructor(
+    readonly key: string,
+    readonly problems: Problem[],
+  ) {
+    super(
+      422,
+      `${key}: ${problems.map((problem) => `${problem.field}: ${problem.reason}`).join("; ")}`,
+    );
+  }
+}
+
+export function checkedKey(key: string): string {
+  if (!KEY.test(key) || key.includes(".."))
+    throw new HttpError(
+      400,
+      `key ${JSON.stringify(key.slice(0, 60))}: a key is the file name without .md: 1 to 200 letters, digits, ".", "_" or "-", starting with a letter or digit, without ".."`,
+    );
+  return key;
+}
+
+/** The file text of JSON front-matter fields, as YAML with the schema the parser reads (so strings stay strings). */
+export function fileTextOf(fields: unknown): string {
+  if (typeof fields !== "object" || fields === null || Array.isArray(fields))
+    throw new HttpError(
+      400,
+      "an article in JSON is an object of front-matter fields (docs/articles.md)",
+    );
+  return `---\n${dump(fields, { schema: CORE_SCHEMA, lineWidth: -1, noRefs: true })}---\n`;
+}
+
+/** The article a file text gives, or InvalidArticle with every error (warnings are returned with it). */
+export function validArticle(key: string, text: string): { article: Article; warnings: Problem[] } {
+  const parsed = parseArticleFile(`${key}.md`, text);
+  const problems = (severity: string) =>
+    parsed.issues
+      .filter((issue) => issue.severity === severity)
+      .map(({ field, reason }) => ({ field, reason }));
+  if (!parsed.article || problems("error").length > 0)
+    throw new InvalidArticle(key, problems("error"));
+  return { article: parsed.article, warnings: problems("warning") };
+}
+
+/** A stored file's front matter, as GET returns it in JSON (read with the schema the parser uses). */
+export function fieldsOf(text: string): Record<string, unknown> {
+  return matter(text, {
+    engines: { yaml: (yaml: string) => (load(yaml, { schema: CORE_SCHEMA }) ?? {}) as object },
+  }).data;
+}

@@ -1,0 +1,253 @@
+/**
+ * The publishing API (docs/api.md, with its threat model): PUT, GET and
+ * DELETE of one article by key, a list, and all-or-nothing batches, behind
+ * bearer tokens with scopes. It answers the routes the URL scheme declares
+ * (apiArticle, apiArticles), so without API_TOKENS they are a plain 404.
+ * Where the writes land is `files` (a data folder on Node); a Worker has no
+ * such place yet, and every call says so with a 503.
+ */
+import type { Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import type { ApiScope } from "../config.js";
+import type { AppExtension } from "../http/app.js";
+import { clip } from "../http/errors.js";
+import { PRIVATE } from "../http/guard.js";
+import { respond } from "../http/headers.js";
+import {
+  ApiError,
+  type GuardOptions,
+  NO_API,
+  type Problem,
+  type Token,
+  apiGuard,
+  json,
+  refusal,
+} from "./auth.js";
+import type { Site } from "../http/site.js";
+import { ROUTES } from "../scheme/routes.js";
+import { InvalidArticle, checkedKey, fieldsOf, fileTextOf, validArticle } from "./document.js";
+import type { ArticleFiles, Change, Stored } from "./folder.js";
+
+export interface ApiRoutesOptions extends GuardOptions {
+  /** Where articles are written: the data folder on Node. */
+  files: ArticleFiles;
+  /** Where each write's one line goes: the token's name, the method, the keys and the result. */
+  log?: (line: string) => void;
+}
+
+/** One article is a few kB; a batch holds up to MAX_BATCH of them. */
+const ARTICLE_LIMIT_BYTES = 256 * 1024;
+const BATCH_LIMIT_BYTES = 8 * 1024 * 1024;
+const MAX_BATCH = 1_000;
+/** Validation yields to the event loop after this many articles, so that readers are answered meanwhile. */
+const YIELD_EVERY = 50;
+
+export function apiRoutes(options: ApiRoutesOptions): AppExtension {
+  const { files, log = console.log } = options;
+  if (options.config.tokens.length === 0) return NO_API;
+  const handle = apiGuard(options);
+
+  const putOne = async (c: Context, token: Token) => {
+    const key = checkedKey(c.req.param("key") ?? "");
+    const text = await articleText(c);
+    validArticleFor(token, key, text);
+    const change = { key, text };
+    const [{ result, etag }] = await files.apply([change], (_, stored) =>
+      permitted(token, change, stored, preconditions(c)),
+    );
+    log(`feedloom api: ${token.name} PUT ${key} ${result}`);
+    const location = `${site!.config.basePath}/api/articles/${encodeURIComponent(key)}`;
+    return json({ key, result, etag }, result === "created" ? 201 : 200, {
+      ETag: etag!,
+      ...(result === "created" ? { Location: location } : {}),
+    });
+  };
+
+  const deleteOne = async (c: Context, token: Token) => {
+    const key = checkedKey(c.req.param("key") ?? "");
+    const [{ result }] = await files.apply([{ key }], (change, stored) =>
+      permitted(token, change, stored, preconditions(c)),
+    );
+    log(`feedloom api: ${token.name} DELETE ${key} ${result}`);
+    if (result === "absent") throw new ApiError(404, `no article ${key}`);
+    return respond(null, 204, PRIVATE);
+  };
+
+  const getOne = async (c: Context) => {
+    const key = checkedKey(c.req.param("key") ?? "");
+    const stored = await files.read(key);
+    if (!stored) throw new ApiError(404, `no article ${key}`);
+    if ((c.req.header("accept") ?? "").includes("text/markdown"))
+      return respond(stored.text, 200, {
+        ...PRIVATE,
+        "Content-Type": "text/markdown; charset=utf-8",
+        ETag: stored.etag,
+      });
+    return json({ key, etag: stored.etag, article: fieldsOf(stored.text) }, 200, {
+      ETag: stored.etag,
+    });
+  };
+
+  const batch = async (c: Context, token: Token) => {
+    const { changes, guards } = batchOf(await jsonBody(c));
+    const problems: (Problem & { key: string })[] = [];
+    for (const [index, change] of changes.entries()) {
+      if (index % YIELD_EVERY === YIELD_EVERY - 1) await new Promise((done) => setTimeout(done, 0));
+      if (change.text === undefined) continue;
+      try {
+        validArticleFor(token, change.key, change.text);
+      } catch (error) {
+        if (!(error instanceof InvalidArticle)) throw error;
+        problems.push(...error.problems.map((problem) => ({ key: change.key, ...problem })));
+      }
+    }
+    if (problems.length > 0)
+      throw new ApiError(
+        422,
+        `${new Set(problems.map((p) => p.key)).size} articles are invalid; nothing was applied`,
+        {},
+        problems,
+      );
+    const results = await files.apply(changes, (change, stored) =>
+      permitted(token, change, stored, guards.get(change.key) ?? {}),
+    );
+    const summary = changes.map((change, index) => ({ key: change.key, ...results[index] }));
+    log(
+      `feedloom api: ${token.name} POST batch of ${changes.length}: ${clip(summary.map((s) => `${s.key} ${s.result}`).join(", "), 400)}`,
+    );
+    return json({ results: summary }, 200);
+  };
+
+  const list = async () => json({ articles: await files.list() }, 200);
+
+  let site: Site | undefined;
+  return {
+    install(installed: Site) {
+      site = installed;
+      const articleLimit = bodyLimit({
+        maxSize: ARTICLE_LIMIT_BYTES,
+        onError: () => refusal(tooLarge(ARTICLE_LIMIT_BYTES)),
+      });
+      const batchLimit = bodyLimit({
+        maxSize: BATCH_LIMIT_BYTES,
+        onError: () => refusal(tooLarge(BATCH_LIMIT_BYTES)),
+      });
+      installed.route(ROUTES.apiArticle, handle(false, getOne));
+      installed.write(ROUTES.apiArticle, "PUT", articleLimit, handle(true, putOne));
+      installed.write(ROUTES.apiArticle, "DELETE", articleLimit, handle(true, deleteOne));
+      installed.route(ROUTES.apiArticles, handle(false, list));
+      installed.write(ROUTES.apiArticles, "POST", batchLimit, handle(true, batch));
+    },
+  };
+}
+
+const tooLarge = (bytes: number) =>
+  new ApiError(413, `the body is over ${bytes / 1024} KB; send articles in smaller batches`);
+
+/** The article's file text from the body: JSON fields, or the markdown file itself. */
+async function articleText(c: Context): Promise<string> {
+  const type = (c.req.header("content-type") ?? "").split(";")[0].trim().toLowerCase();
+  if (type === "text/markdown") return c.req.text();
+  if (type === "application/json") return fileTextOf(await jsonBody(c));
+  throw new ApiError(
+    415,
+    "send the article as application/json (its fields) or text/markdown (its file)",
+  );
+}
+
+async function jsonBody(c: Context): Promise<unknown> {
+  const text = await c.req.text();
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ApiError(400, `the body is not JSON: ${clip(String((error as Error).message))}`);
+  }
+}
+
+interface Guards {
+  ifMatch?: string;
+  ifNoneMatch?: string;
+}
+
+const preconditions = (c: Context): Guards => ({
+  ifMatch: c.req.header("if-match"),
+  ifNoneMatch: c.req.header("if-none-match"),
+});
+
+/** The batch's changes, in order, and each entry's `ifMatch`; 400 for a malformed one. */
+function batchOf(body: unknown): { changes: Change[]; guards: Map<string, Guards> } {
+  const shape =
+    'a batch is {"put": [{"key": …, "article": {…}} or {"key": …, "markdown": "…"}], "delete": ["key", …]}';
+  if (typeof body !== "object" || body === null || Array.isArray(body))
+    throw new ApiError(400, shape);
+  const { put = [], delete: remove = [] } = body as { put?: unknown; delete?: unknown };
+  if (!Array.isArray(put) || !Array.isArray(remove)) throw new ApiError(400, shape);
+  if (put.length + remove.length > MAX_BATCH)
+    throw new ApiError(
+      400,
+      `a batch holds at most ${MAX_BATCH} writes, got ${put.length + remove.length}`,
+    );
+  const changes: Change[] = [];
+  const guards = new Map<string, Guards>();
+  const entry = (item: unknown, kind: "put" | "delete") => {
+    const fields = (typeof item === "string" ? { key: item } : item) as Record<
+      string,
+      unknown
+    > | null;
+    if (typeof fields !== "object" || fields === null || typeof fields.key !== "string")
+      throw new ApiError(400, `every ${kind} entry has a key: ${shape}`);
+    const key = checkedKey(fields.key);
+    if (guards.has(key)) throw new ApiError(400, `key ${key} is given twice in the batch`);
+    guards.set(key, typeof fields.ifMatch === "string" ? { ifMatch: fields.ifMatch } : {});
+    if (kind === "delete") return changes.push({ key });
+    const text = typeof fields.markdown === "string" ? fields.markdown : fileTextOf(fields.article);
+    changes.push({ key, text });
+  };
+  for (const item of put) entry(item, "put");
+  for (const item of remove) entry(item, "delete");
+  return { changes, guards };
+}
+
+/** Valid, and of a provider the token may write. */
+function validArticleFor(token: Token, key: string, text: string): void {
+  const { article } = validArticle(key, text);
+  providerAllowed(token, key, article.provider.domain);
+}
+
+function providerAllowed(token: Token, key: string, domain: unknown): void {
+  if (token.providers && !token.providers.includes(String(domain).toLowerCase()))
+    throw new ApiError(
+      403,
+      `token ${token.name} may not write ${key}: its provider ${clip(String(domain))} is not one of ${token.providers.join(", ")}`,
+    );
+}
+
+/** The token's scope for this change, the stored article's provider, and the preconditions; throws to refuse. */
+function permitted(token: Token, change: Change, stored: Stored | undefined, guards: Guards): void {
+  const scope: ApiScope = change.text === undefined ? "delete" : stored ? "update" : "create";
+  if (!token.scopes.includes(scope))
+    throw new ApiError(
+      403,
+      `token ${token.name} lacks the scope ${scope}, which ${change.key} needs`,
+    );
+  if (stored)
+    providerAllowed(
+      token,
+      change.key,
+      (fieldsOf(stored.text).provider as { domain?: unknown } | undefined)?.domain,
+    );
+  if (guards.ifNoneMatch === "*" && stored)
+    throw new ApiError(
+      412,
+      `${change.key} exists (If-None-Match: *): GET it for its ETag, and replace with If-Match`,
+    );
+  if (guards.ifMatch !== undefined && !matches(guards.ifMatch, stored))
+    throw new ApiError(
+      412,
+      `${change.key} is ${stored ? `at ${stored.etag}` : "gone"}, not at ${clip(guards.ifMatch)}: GET it again, then retry`,
+    );
+}
+
+const matches = (ifMatch: string, stored: Stored | undefined) =>
+  stored !== undefined &&
+  (ifMatch.trim() === "*" || ifMatch.split(",").some((tag) => tag.trim() === stored.etag));
