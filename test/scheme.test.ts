@@ -115,6 +115,7 @@ describe("the URL scheme", () => {
       "/stats.json",
       "/api/articles/:key",
       "/api/articles",
+      "/micropub",
     ]);
     expect(
       Object.values(ROUTES)
@@ -124,6 +125,7 @@ describe("the URL scheme", () => {
       [{ path: "/stats/", data: {} }],
       [{ path: "/api/articles/:key", data: {} }],
       [{ path: "/api/articles", data: {} }],
+      [{ path: "/micropub", data: {} }],
     ]);
   });
 });

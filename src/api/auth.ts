@@ -77,8 +77,9 @@ export function apiGuard({ config, addressOf, now = Date.now }: GuardOptions) {
   const delay = failureDelay(now);
   const writes = new Map<string, { window: number; count: number }>();
 
-  const authenticated = async (c: Context): Promise<Token> => {
-    const bearer = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "")?.[1];
+  const authenticated = async (c: Context, elsewhere?: Dialect["bearer"]): Promise<Token> => {
+    const header = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "")?.[1];
+    const bearer = header ?? (await elsewhere?.(c));
     const digest = await secretDigest(bearer ?? "");
     // Every token is compared, found or not: the time does not say which one matched.
     const matched = (await tokens).filter((token) => sameDigest(token.digest, digest));
@@ -99,17 +100,28 @@ export function apiGuard({ config, addressOf, now = Date.now }: GuardOptions) {
         { "Retry-After": String(60 - Math.floor((now() / 1000) % 60)) },
       );
   };
-  return (write: boolean, handler: (c: Context, token: Token) => Promise<Response>) =>
+  return (
+      write: boolean,
+      handler: (c: Context, token: Token) => Promise<Response>,
+      { bearer, refuse = refusal }: Dialect = {},
+    ) =>
     async (c: Context) => {
       try {
-        const token = await authenticated(c);
+        const token = await authenticated(c, bearer);
         if (write) count(token);
         return await handler(c, token);
       } catch (error) {
         if (!(error instanceof HttpError)) throw error;
-        return refusal(error);
+        return refuse(error);
       }
     };
+}
+
+/** How a protocol on top of the API (Micropub) differs: where else its token may be, how it refuses. */
+export interface Dialect {
+  /** The token when the Authorization header has none (Micropub's access_token in the form). */
+  bearer?: (c: Context) => Promise<string | undefined>;
+  refuse?: (error: HttpError) => Response;
 }
 
 /** No API_TOKENS: no API, and its paths are the plain 404 of any unknown address. */

@@ -8,7 +8,6 @@
  */
 import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import type { ApiScope } from "../config.js";
 import type { AppExtension } from "../http/app.js";
 import { clip } from "../http/errors.js";
 import { PRIVATE } from "../http/guard.js";
@@ -25,8 +24,17 @@ import {
 } from "./auth.js";
 import type { Site } from "../http/site.js";
 import { ROUTES } from "../scheme/routes.js";
-import { InvalidArticle, checkedKey, fieldsOf, fileTextOf, validArticle } from "./document.js";
-import type { ArticleFiles, Change, Stored } from "./folder.js";
+import { InvalidArticle, checkedKey, fieldsOf, fileTextOf } from "./document.js";
+import type { ArticleFiles, Change } from "./folder.js";
+import { micropubRoutes } from "./micropub.js";
+import {
+  ARTICLE_LIMIT_BYTES,
+  type Guards,
+  permitted,
+  preconditions,
+  tooLarge,
+  validArticleFor,
+} from "./rules.js";
 
 export interface ApiRoutesOptions extends GuardOptions {
   /** Where articles are written: the data folder on Node. */
@@ -35,8 +43,7 @@ export interface ApiRoutesOptions extends GuardOptions {
   log?: (line: string) => void;
 }
 
-/** One article is a few kB; a batch holds up to MAX_BATCH of them. */
-const ARTICLE_LIMIT_BYTES = 256 * 1024;
+/** A batch holds up to MAX_BATCH articles of a few kB each. */
 const BATCH_LIMIT_BYTES = 8 * 1024 * 1024;
 const MAX_BATCH = 1_000;
 /** Validation yields to the event loop after this many articles, so that readers are answered meanwhile. */
@@ -122,6 +129,7 @@ export function apiRoutes(options: ApiRoutesOptions): AppExtension {
 
   let site: Site | undefined;
   return {
+    advertises: [{ rel: "micropub", path: "/micropub" }],
     install(installed: Site) {
       site = installed;
       const articleLimit = bodyLimit({
@@ -137,12 +145,10 @@ export function apiRoutes(options: ApiRoutesOptions): AppExtension {
       installed.write(ROUTES.apiArticle, "DELETE", articleLimit, handle(true, deleteOne));
       installed.route(ROUTES.apiArticles, handle(false, list));
       installed.write(ROUTES.apiArticles, "POST", batchLimit, handle(true, batch));
+      micropubRoutes(installed, { files, handle, log, now: options.now ?? Date.now });
     },
   };
 }
-
-const tooLarge = (bytes: number) =>
-  new ApiError(413, `the body is over ${bytes / 1024} KB; send articles in smaller batches`);
 
 /** The article's file text from the body: JSON fields, or the markdown file itself. */
 async function articleText(c: Context): Promise<string> {
@@ -163,16 +169,6 @@ async function jsonBody(c: Context): Promise<unknown> {
     throw new ApiError(400, `the body is not JSON: ${clip(String((error as Error).message))}`);
   }
 }
-
-interface Guards {
-  ifMatch?: string;
-  ifNoneMatch?: string;
-}
-
-const preconditions = (c: Context): Guards => ({
-  ifMatch: c.req.header("if-match"),
-  ifNoneMatch: c.req.header("if-none-match"),
-});
 
 /** The batch's changes, in order, and each entry's `ifMatch`; 400 for a malformed one. */
 function batchOf(body: unknown): { changes: Change[]; guards: Map<string, Guards> } {
@@ -207,47 +203,3 @@ function batchOf(body: unknown): { changes: Change[]; guards: Map<string, Guards
   for (const item of remove) entry(item, "delete");
   return { changes, guards };
 }
-
-/** Valid, and of a provider the token may write. */
-function validArticleFor(token: Token, key: string, text: string): void {
-  const { article } = validArticle(key, text);
-  providerAllowed(token, key, article.provider.domain);
-}
-
-function providerAllowed(token: Token, key: string, domain: unknown): void {
-  if (token.providers && !token.providers.includes(String(domain).toLowerCase()))
-    throw new ApiError(
-      403,
-      `token ${token.name} may not write ${key}: its provider ${clip(String(domain))} is not one of ${token.providers.join(", ")}`,
-    );
-}
-
-/** The token's scope for this change, the stored article's provider, and the preconditions; throws to refuse. */
-function permitted(token: Token, change: Change, stored: Stored | undefined, guards: Guards): void {
-  const scope: ApiScope = change.text === undefined ? "delete" : stored ? "update" : "create";
-  if (!token.scopes.includes(scope))
-    throw new ApiError(
-      403,
-      `token ${token.name} lacks the scope ${scope}, which ${change.key} needs`,
-    );
-  if (stored)
-    providerAllowed(
-      token,
-      change.key,
-      (fieldsOf(stored.text).provider as { domain?: unknown } | undefined)?.domain,
-    );
-  if (guards.ifNoneMatch === "*" && stored)
-    throw new ApiError(
-      412,
-      `${change.key} exists (If-None-Match: *): GET it for its ETag, and replace with If-Match`,
-    );
-  if (guards.ifMatch !== undefined && !matches(guards.ifMatch, stored))
-    throw new ApiError(
-      412,
-      `${change.key} is ${stored ? `at ${stored.etag}` : "gone"}, not at ${clip(guards.ifMatch)}: GET it again, then retry`,
-    );
-}
-
-const matches = (ifMatch: string, stored: Stored | undefined) =>
-  stored !== undefined &&
-  (ifMatch.trim() === "*" || ifMatch.split(",").some((tag) => tag.trim() === stored.etag));

@@ -28,7 +28,7 @@ import {
   bodyEtag,
   noRenderCache,
 } from "./render-cache.js";
-import { type Site, createSite } from "./site.js";
+import { type Advertised, type Site, createSite } from "./site.js";
 
 export interface AppOptions {
   store: ContentStore;
@@ -52,6 +52,8 @@ export interface AppOptions {
 /** A feature whose state lives outside the app (statistics): it answers routes the URL scheme declares. */
 export interface AppExtension {
   install(site: Site): void;
+  /** Endpoints the home page names in `<link rel>` for clients to discover (Micropub's). */
+  advertises?: readonly Advertised[];
 }
 
 const JSON_TYPE = "application/json; charset=utf-8";
@@ -91,6 +93,7 @@ export function createApp({
     etag,
     fragments: itemFragments,
     admission,
+    advertised: extensions.flatMap((extension) => extension.advertises ?? []),
   });
   for (const extension of extensions) extension.install(site);
   feedRoutes(site);

@@ -34,9 +34,18 @@ export interface RenderedBody {
   headers?: Record<string, string>;
 }
 
+/** An endpoint the home page names for discovery: `<link rel="micropub" href="…/micropub">`. */
+export interface Advertised {
+  rel: string;
+  /** Under the base path. */
+  path: string;
+}
+
 export interface Site {
   store: ContentStore;
   config: Config;
+  /** What the installed extensions ask the home page to advertise. */
+  advertised: readonly Advertised[];
   /** Where feed items' rendered markup is kept for reuse, or not (AppOptions.itemFragments). */
   fragments: ItemFragments;
   /** This service's origin for links: PUBLIC_URL, else the request's (its host already allowed). */
@@ -74,15 +83,17 @@ export function createSite(
     etag: BodyTagger;
     fragments: ItemFragments;
     admission: RenderAdmission;
+    advertised: readonly Advertised[];
   },
 ): Site {
-  const { store, config, cache, compressor, etag, fragments, admission } = options;
+  const { store, config, cache, compressor, etag, fragments, admission, advertised } = options;
   // Without PUBLIC_URL, the base path is the one feedloom() was mounted at.
   const origin = (c: Context) => config.publicUrl ?? `${originOf(c.req.url)}${config.basePath}`;
   const redirect = (path: string) => permanentRedirect(`${config.basePath}${path}`);
   return {
     store,
     config,
+    advertised,
     fragments,
     origin,
     // The base path is added here rather than by mounting with app.route(): Hono joins "/news" and "/" into "/news", and the home page is "/news/".

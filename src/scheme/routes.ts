@@ -306,6 +306,8 @@ export const ROUTES = {
     guarded: true,
   }),
   apiArticles: route({ patterns: one("/api/articles"), writes: ["POST"], guarded: true }),
+  /** Micropub over the same articles (src/api/micropub.ts): GET for q=config and q=source, POST for the rest. */
+  micropub: route({ patterns: one("/micropub"), writes: ["POST"], guarded: true }),
 };
 
 export type RouteName = keyof typeof ROUTES;

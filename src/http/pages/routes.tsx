@@ -178,6 +178,7 @@ export function pageRoutes(site: Site): void {
           base={config.basePath}
           feeds={[mainFeeds(origin), ...digests]}
           canonical={`${origin}/`}
+          links={site.advertised.map(({ rel, path }) => ({ rel, href: `${origin}${path}` }))}
         >
           <h1>{config.siteTitle}</h1>
           <p class="lead">

@@ -55,6 +55,8 @@ export function Layout(props: {
   base: string;
   feeds: FeedSet[];
   canonical?: string;
+  /** Endpoints to name for discovery (the home page's Micropub), as absolute URLs. */
+  links?: readonly { rel: string; href: string }[];
   children: Child;
 }) {
   const at = (path: string) => `${props.base}${path}`;
@@ -67,6 +69,9 @@ export function Layout(props: {
           <title>{props.title}</title>
           <meta name="description" content={props.description} />
           {props.canonical ? <link rel="canonical" href={props.canonical} /> : null}
+          {(props.links ?? []).map((link) => (
+            <link rel={link.rel} href={link.href} />
+          ))}
           <link rel="stylesheet" href={at(ASSETS.style.path)} />
           <link rel="icon" href={at("/favicon.ico")} sizes="any" />
           {props.feeds.flatMap((feeds) =>
