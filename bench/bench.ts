@@ -12,6 +12,8 @@
  *   stats: requests/s of a cached feed with subscriber counting on and off, wrk side by side
  *   export: a cold and a warm (one new article) static export at 10k and 50k, against Hugo when it is installed (export-bench.ts)
  *   live: a file's write to its appearance in /feed.rss at 10k and 50k, reload time, memory over 200 reloads (live-bench.ts)
+ *   api: articles per second the publishing API accepts, one at a time and in batches, and a cached
+ *        reader's p99 while a batch of 1,000 is applied (api-bench.ts)
  *   digest: an uncached daily digest at 10k articles, on Node and in workerd
  * `npm run bench -- load`, `-- live [count]`, `-- misses`, `-- flood`, `-- digest`, `-- d1 [count]`, `-- embed`, `-- stats` or `-- export [count]` runs only that part.
  */
@@ -36,6 +38,7 @@ import { d1Figures } from "./d1-bench.js";
 import { embedFigures } from "./embed-bench.js";
 import { exportFigures } from "./export-bench.js";
 import { liveFigures } from "./live-bench.js";
+import { apiFigures } from "./api-bench.js";
 import { floodFigure, hasWrk, missLoadFigure } from "./miss-load.js";
 import {
   bundleWorker,
@@ -451,6 +454,7 @@ async function main(): Promise<void> {
     return liveFigures(process.argv[3] ? [Number(process.argv[3])] : undefined);
   if (process.argv[2] === "d1") return d1Figures(Number(process.argv[3] ?? 100_000));
   if (process.argv[2] === "embed") return embedFigures();
+  if (process.argv[2] === "api") return apiFigures();
   if (process.argv[2] === "export")
     return exportFigures(process.argv[3] ? [Number(process.argv[3])] : undefined);
   console.log(`feedloom bench on node ${process.version}; each row is a fresh process\n`);
@@ -500,6 +504,7 @@ async function main(): Promise<void> {
   await d1Figures();
   await embedFigures();
   await exportFigures();
+  await apiFigures();
 }
 
 await main();
