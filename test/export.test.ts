@@ -57,10 +57,15 @@ const exportSite = () =>
   runCli("export", ["--data", data, "--out", out], { ...ENV, WEBSUB_HUBS: hub.url() });
 
 function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, encoding: "utf8" })
-    .filter((name) => statSync(join(dir, name)).isFile() && name !== "_headers")
-    .map((name) => relative(dir, join(dir, name)))
-    .sort();
+  return (
+    readdirSync(dir, { recursive: true, encoding: "utf8" })
+      // The static host's rule files are not pages: _headers and _redirects.
+      .filter(
+        (name) => statSync(join(dir, name)).isFile() && !["_headers", "_redirects"].includes(name),
+      )
+      .map((name) => relative(dir, join(dir, name)))
+      .sort()
+  );
 }
 /** `_headers` rules: a path pattern, then its lines (`Name: value`, or `! Name` to drop). */
 function parseHeadersFile(text: string): { pattern: string; lines: string[] }[] {

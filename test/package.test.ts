@@ -187,7 +187,7 @@ describe("the packed package in a new project", { timeout: 2 * PROCESS_TEST_TIME
     const files = readdirSync(out, { recursive: true, withFileTypes: true })
       .filter((entry) => entry.isFile())
       .map((entry) => relative(out, join(entry.parentPath, entry.name)))
-      .filter((file) => file !== "_headers" && file !== "404.html");
+      .filter((file) => !["_headers", "_redirects", "404.html"].includes(file));
     expect(files.length).toBeGreaterThan(50);
     for (const file of files) {
       const path = `/${file.replace(/(^|\/)index\.html$/, "$1")}`;

@@ -12,7 +12,7 @@ import { type Config, loadConfig } from "../config.js";
 import { formatIssue } from "../content/report.js";
 import { createItemFragments } from "../feeds/fragments.js";
 import { createApp } from "../http/app.js";
-import { everyStaticUrl } from "../scheme/routes.js";
+import { everyStaticUrl, movedFeedRedirects } from "../scheme/routes.js";
 import { SITE_ASSETS } from "../http/assets.js";
 import { createMemoryStore } from "../index/store.js";
 import { defaultCacheDir, loadIndexFromDir, summaryLine } from "../sources/load.js";
@@ -150,6 +150,12 @@ async function exportFolder(
         ),
     },
     {
+      // Other tools' feed URLs, for the hosts that read _redirects (Cloudflare Pages, Netlify).
+      file: "_redirects",
+      inputs: [],
+      render: async () => encoder.encode(redirectsFile(config.basePath)),
+    },
+    {
       // What a browser is shown for a missing address: static hosts serve 404.html for every missing file.
       file: "404.html",
       inputs: [],
@@ -194,4 +200,13 @@ async function exportFolder(
       `feedloom export: next scheduled article due ${next.published} (${result.scheduled.length} scheduled): export again then to publish it`,
     );
   return 0;
+}
+
+/** `_redirects`: each moved-feed URL of the scheme, a 301 to our feed (`:key` is a placeholder on both hosts). */
+function redirectsFile(basePath: string): string {
+  return [
+    "# Written by feedloom export: other tools' feed URLs, moved here for good.",
+    ...movedFeedRedirects().map(({ from, to }) => `${basePath}${from} ${basePath}${to} 301`),
+    "",
+  ].join("\n");
 }

@@ -159,4 +159,8 @@ export function feedRoutes(site: Site): void {
     const published = found.group?.count ?? (await store.overview()).articles;
     return sendArchive(c, found.scope, format, number, published);
   });
+  // Other tools' feed URLs: a permanent redirect to ours (an unknown key then gets the feed's 404).
+  site.route(ROUTES.movedFeed, (c, { to }) =>
+    site.redirect(to.replace(":key", encodeURIComponent(c.req.param("key") ?? ""))),
+  );
 }

@@ -32,6 +32,7 @@ import {
   pageCount,
 } from "./paging.js";
 import {
+  type FeedFormat,
   FORMAT_NAMES,
   GROUP_KINDS,
   ICON_PATH,
@@ -128,6 +129,15 @@ function perScopeAndFormat(base: string, kinds: readonly ScopeKind[] = SCOPE_KIN
 const perGroupKind = (path: (segment: string) => string) =>
   GROUP_KINDS.map((kind) => ({ path: path(SEGMENT[kind]), data: { kind } }));
 
+/** Other tools' feed files, and which of ours each stands for (Jekyll's and atom.xml are Atom). */
+const MOVED_FEEDS: readonly [file: string, format: FeedFormat][] = [
+  ["/feed/", "rss"],
+  ["/index.xml", "rss"],
+  ["/rss.xml", "rss"],
+  ["/feed.xml", "atom"],
+  ["/atom.xml", "atom"],
+];
+
 const everyScope = (walk: SiteWalk) => [
   walk.everything,
   ...walk.groups.topic,
@@ -203,6 +213,20 @@ export const ROUTES = {
             inputs: [name, ranked],
           })),
       ),
+  }),
+
+  /**
+   * Where the tools people move from put their feeds (WordPress `/feed/`, Hugo `/index.xml`, Jekyll
+   * `/feed.xml`, and `/rss.xml`, `/atom.xml`), for everything and each topic and provider: a 301 to
+   * ours, so that a moved site keeps its subscribers. The export writes them into `_redirects`.
+   */
+  movedFeed: route({
+    patterns: SCOPE_KINDS.flatMap((kind) =>
+      MOVED_FEEDS.map(([file, format]) => ({
+        path: `${scopePattern(kind)}${file}`,
+        data: { kind, to: `${scopePattern(kind)}/feed.${format}` },
+      })),
+    ),
   }),
 
   /** `/topics.json`: every topic with its feeds' URLs. */
@@ -403,4 +427,9 @@ export function patternMatcher(patterns: readonly string[]): (path: string) => b
       .join("|")})$`,
   );
   return (path) => regex.test(path);
+}
+
+/** The moved-feed redirects as a static host's `_redirects` reads them: from, to, with `:key` placeholders. */
+export function movedFeedRedirects(): { from: string; to: string }[] {
+  return ROUTES.movedFeed.patterns.map(({ path, data }) => ({ from: path, to: data.to }));
 }
