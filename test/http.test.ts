@@ -179,7 +179,7 @@ describe("errors say what to fix", async () => {
     expect(response.headers.get("location")).toBe("/topics/ai-hardware/feed.atom?limit=1");
   });
   it("an unknown path is a 404 naming the URL scheme", async () => {
-    const response = await app.request("/feed.xml");
+    const response = await app.request("/feeds.xml");
     expect(response.status).toBe(404);
     expect(await response.text()).toContain("/topics/{topic}/feed.{rss,atom,json}");
   });
@@ -197,7 +197,7 @@ describe("errors say what to fix", async () => {
     expect(body).toContain('<a href="/topics/">all topics</a>');
     expect(body).not.toContain("such");
     // A browser asking for a feed file still gets the plain answer that says what exists.
-    const feed = await app.request("/feed.xml", { headers: { Accept: "text/html" } });
+    const feed = await app.request("/feeds.xml", { headers: { Accept: "text/html" } });
     expect([feed.status, feed.headers.get("content-type")]).toEqual([
       404,
       "text/plain; charset=utf-8",

@@ -17,7 +17,7 @@ import { assetRoutes } from "./assets.js";
 import { digestRoutes } from "./digests.js";
 import { feedRoutes } from "./feeds.js";
 import { opmlRoutes } from "./opml.js";
-import { notFoundPage, pageRoutes } from "./pages/routes.js";
+import { errorPage, pageRoutes } from "./pages/routes.js";
 import { respond } from "./headers.js";
 import {
   type BodyTagger,
@@ -106,14 +106,23 @@ export function createApp({
   assetRoutes(site);
 
   app.notFound((c) => {
-    if (wantsHtml(c)) return notFoundPage(site, c);
+    if (wantsHtml(c)) return errorPage(site, c);
+    const base = config.basePath;
+    if (!c.req.path.startsWith(`${base}/`))
+      throw new HttpError(
+        404,
+        `${clip(c.req.path)} is not here: this service answers under ${base}/ (the path of PUBLIC_URL); its home page is ${base}/`,
+      );
     throw new HttpError(
       404,
-      `${clip(c.req.path)} is not here. Pages: /, /topics/, /providers/; feeds: /feed.rss, /feed.atom, /feed.json, /topics/{topic}/feed.{rss,atom,json}, /providers/{provider}/feed.{rss,atom,json}; lists: /topics.json, /providers.json, /feeds.opml`,
+      `${clip(c.req.path)} is not here. Pages: ${base}/, ${base}/topics/, ${base}/providers/; feeds: ${base}/feed.rss, ${base}/feed.atom, ${base}/feed.json, ${base}/topics/{topic}/feed.{rss,atom,json}, ${base}/providers/{provider}/feed.{rss,atom,json}; lists: ${base}/topics.json, ${base}/providers.json, ${base}/feeds.opml`,
     );
   });
 
   app.onError((error, c) => {
+    // A browser gets the site's page, with the closest matches as links; a reader or a script, the text.
+    if (error instanceof HttpError && error.status < 500 && wantsHtml(c))
+      return errorPage(site, c, error);
     const unavailable = error instanceof StoreUnavailableError;
     const status = error instanceof HttpError ? error.status : unavailable ? 503 : 500;
     const message =

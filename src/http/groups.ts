@@ -37,6 +37,11 @@ export async function findGroup(
   throw new HttpError(
     404,
     `no ${kind} "${clip(asked)}". Closest: ${close.join(", ") || "none"}. All ${SEGMENT[kind]}: /${SEGMENT[kind]}.json`,
+    {},
+    close.map((key) => ({
+      label: key,
+      path: `${prefix}/${SEGMENT[kind]}/${encodeURIComponent(key)}${rest}`,
+    })),
   );
 }
 

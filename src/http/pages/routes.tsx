@@ -48,23 +48,41 @@ type Sort = keyof typeof SORTS;
  * as /404.html, which static hosts serve for any missing file (and without
  * which Cloudflare Pages answers every missing path with the home page, 200).
  * It names no path, since a static host serves the same file for all of them.
+ * A refusal a route made (a topic that does not exist, a page past the last)
+ * is the same page with what the refusal says, and its closest matches as
+ * links.
  */
-export function notFoundPage(site: Site, c: Context): Response {
+export function errorPage(site: Site, c: Context, refusal?: HttpError): Response {
   const { config } = site;
   const origin = site.origin(c);
+  const status = refusal?.status ?? 404;
+  const heading = status === 404 ? "Not found" : "This address cannot be shown";
   const page = (
     <Layout
-      title={`Not found: ${config.siteTitle}`}
+      title={`${heading}: ${config.siteTitle}`}
       description={config.siteDescription}
       site={config.siteTitle}
       base={config.basePath}
       feeds={[mainFeedSet(config.siteTitle, origin)]}
     >
-      <h1>Not found</h1>
+      <h1>{heading}</h1>
       <p class="lead">
-        Nothing is published at this address. The page or feed may have moved, or its topic or
-        provider may have no articles any more.
+        {refusal
+          ? sentence(refusal.message.replace(/\. Closest: .*$/, ""))
+          : "Nothing is published at this address. The page or feed may have moved, or its topic or provider may have no articles any more."}
       </p>
+      {refusal && refusal.suggestions.length > 0 ? (
+        <>
+          <h2>Closest matches</h2>
+          <ul>
+            {refusal.suggestions.map((suggestion) => (
+              <li>
+                <a href={`${config.basePath}${suggestion.path}`}>{suggestion.label}</a>
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
       <p>
         Start from <a href={`${config.basePath}/`}>the home page</a>, or find a feed among{" "}
         <a href={`${config.basePath}/topics/`}>all topics</a> and{" "}
@@ -72,12 +90,17 @@ export function notFoundPage(site: Site, c: Context): Response {
       </p>
     </Layout>
   );
-  return respond(`<!DOCTYPE html>${page.toString()}\n`, 404, {
+  return respond(`<!DOCTYPE html>${page.toString()}\n`, status, {
+    ...refusal?.headers,
     "Content-Type": HTML_TYPE,
     "Content-Security-Policy": PAGE_CSP,
     "Cache-Control": "no-store",
   });
 }
+
+/** A refusal's message as a sentence on a page: capitalised, and ended. */
+const sentence = (text: string) =>
+  `${text.charAt(0).toUpperCase()}${text.slice(1)}${/[.!?]$/.test(text) ? "" : "."}`;
 
 /** Where archive `number` of the group page at `path` lives: `/topics/ai/archive/3/`. */
 
