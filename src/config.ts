@@ -5,8 +5,11 @@
  */
 export interface Config {
   siteTitle: string;
-  /** The website the articles belong to: every feed's home link; relative logo paths are resolved under it. */
-  siteUrl: string;
+  /**
+   * The website the articles belong to (SITE_URL): the main feed's home link and id; relative logo
+   * paths are resolved under it. Unset: this service's own home page, and relative logos are left out.
+   */
+  siteUrl?: string;
   siteDescription: string;
   /** BCP 47 language tag of the feeds. */
   language: string;
@@ -50,7 +53,7 @@ type Env = Record<string, string | undefined>;
 
 const DEFAULTS = {
   SITE_TITLE: "A.I. Every Day",
-  SITE_URL: "https://everyday-cc.github.io/ai",
+  SITE_URL: "",
   SITE_DESCRIPTION: "The latest news on artificial intelligence, every day.",
   FEED_LANGUAGE: "en",
   SITE_ICON: "",
@@ -73,7 +76,6 @@ export function loadConfig(env: Env): Config {
   };
   const config: Config = {
     siteTitle: read("SITE_TITLE"),
-    siteUrl: absoluteUrl("SITE_URL", read("SITE_URL")).replace(/\/+$/, ""),
     siteDescription: read("SITE_DESCRIPTION"),
     language: languageTag(read("FEED_LANGUAGE")),
     defaultLimit: wholeNumber("FEED_LIMIT", read("FEED_LIMIT"), 1, 10_000),
@@ -90,6 +92,8 @@ export function loadConfig(env: Env): Config {
     digestSize: wholeNumber("DIGEST_SIZE", read("DIGEST_SIZE"), 1, 50),
     digestTimeZone: timeZone(read("DIGEST_TIMEZONE")),
   };
+  const siteUrl = read("SITE_URL");
+  if (siteUrl) config.siteUrl = absoluteUrl("SITE_URL", siteUrl).replace(/\/+$/, "");
   const icon = read("SITE_ICON");
   if (icon) config.siteIcon = absoluteUrl("SITE_ICON", icon);
   const publicUrl = read("PUBLIC_URL");

@@ -5,7 +5,6 @@ describe("configuration from environment variables", () => {
   it("has defaults that serve the sample data", () => {
     expect(loadConfig({})).toEqual({
       siteTitle: "A.I. Every Day",
-      siteUrl: "https://everyday-cc.github.io/ai",
       siteDescription: "The latest news on artificial intelligence, every day.",
       language: "en",
       defaultLimit: 50,

@@ -72,9 +72,28 @@ describe("feed routes", async () => {
       await (await app.request("/providers/openpr.com/feed.json")).text(),
     );
     expect(provider.title).toBe("A.I. Every Day: openpr.com");
-    expect(provider.icon).toBe(
+    // Its logo is a path under SITE_URL: without one it would point nowhere, and the site's icon stands in.
+    expect(provider.icon).toBe("https://everyday-cc.github.io/ai/icon.png");
+    const { app: withSite } = await fixtureApp({ SITE_URL: "https://everyday-cc.github.io/ai" });
+    const resolved = JSON.parse(
+      await (await withSite.request("/providers/openpr.com/feed.json")).text(),
+    );
+    expect(resolved.icon).toBe(
       "https://everyday-cc.github.io/ai/assets/images/organizations/openpr.com-50x50.jpg",
     );
+  });
+
+  it("links the main feed to this service's own home page unless SITE_URL names another site", async () => {
+    const { app: own } = await fixtureApp({ PUBLIC_URL: "https://feeds.example.com/news" });
+    const json = JSON.parse(
+      await (await own.request("https://feeds.example.com/news/feed.json")).text(),
+    );
+    expect(json.home_page_url).toBe("https://feeds.example.com/news/");
+    const rss = await (await own.request("https://feeds.example.com/news/feed.rss")).text();
+    expect(rss).toContain("<link>https://feeds.example.com/news/</link>");
+    const { app: withSite } = await fixtureApp({ SITE_URL: "https://news.example.org/" });
+    const other = JSON.parse(await (await withSite.request("/feed.json")).text());
+    expect(other.home_page_url).toBe("https://news.example.org/");
   });
 
   it("uses a configured public URL for self links, and the request's origin otherwise", async () => {

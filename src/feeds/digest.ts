@@ -64,7 +64,7 @@ export function buildDigestFeed(
     .filter(({ ranked }) => ranked.length > 0)
     .map(({ period, ranked }) => digestItem(scope, name, period, ranked, context));
   return {
-    id: feedId(config.siteUrl, path),
+    id: feedId(config.siteUrl ?? origin, path),
     title: `${config.siteTitle}: ${scope.kind === "all" ? "" : `${name}, `}${kind} digest`,
     description: `The top ${config.digestSize} stories ${scope.kind === "all" ? "" : `about ${name} `}each ${kind === "daily" ? "day" : "week"}, ranked by how much they are covered, then by quality.`,
     homeUrl: `${origin}${scope.kind === "all" ? "/" : `/topics/${encodeURIComponent(scope.key)}/`}`,
@@ -113,6 +113,6 @@ function digestItem(
     contentHtml: `<ol>${list}</ol><p><a href="${htmlEscape(page)}">All ${ranked.length} stories, ranked</a></p>`,
     categories: scope.kind === "all" ? [] : [name],
     ...(image ? { image: feedImage(image) } : {}),
-    author: { name: config.siteTitle, url: `${config.siteUrl}/` },
+    author: { name: config.siteTitle, url: `${config.siteUrl ?? origin}/` },
   };
 }

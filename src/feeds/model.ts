@@ -223,12 +223,15 @@ function documentOf(
   const { config, origin } = context;
   const items = slice.articles.map(toItem);
   const path = feedPath(scope);
+  const site = config.siteUrl ?? origin;
+  const logo =
+    scope.kind === "provider" && scope.logo ? logoUrl(scope.logo.url, config) : undefined;
   return {
-    id: feedId(config.siteUrl, path),
+    id: feedId(site, path),
     title: scope.kind === "all" ? config.siteTitle : `${config.siteTitle}: ${scope.name}`,
     description: describe(scope, config),
     // The site the articles belong to for everything; this service's page of the topic or provider otherwise.
-    homeUrl: scope.kind === "all" ? `${config.siteUrl}/` : `${origin}${pagePath(scope)}`,
+    homeUrl: scope.kind === "all" ? `${site}/` : `${origin}${pagePath(scope)}`,
     origin,
     path,
     ...shape,
@@ -237,10 +240,7 @@ function documentOf(
       items.reduce((newest, item) => (item.updated > newest ? item.updated : newest), "") ||
       slice.newest ||
       EPOCH,
-    icon:
-      scope.kind === "provider" && scope.logo
-        ? resolveImageUrl(scope.logo.url, config.siteUrl)
-        : (config.siteIcon ?? context.defaultIcon),
+    icon: logo ?? config.siteIcon ?? context.defaultIcon,
     ttlMinutes: Math.max(1, Math.round(config.cacheMaxAge / 60)),
     hubs: config.websubHubs,
     items,
@@ -413,7 +413,8 @@ function imageType(url: string): { type?: string } {
   return type ? { type } : {};
 }
 
-/** A logo path such as `/assets/x.jpg` lives under the site URL (Jekyll's baseurl convention). */
-function resolveImageUrl(url: string, siteUrl: string): string {
-  return url.startsWith("/") ? `${siteUrl}${url}` : url;
+/** A logo path such as `/assets/x.jpg` lives under SITE_URL (Jekyll's baseurl convention); without it, nowhere. */
+function logoUrl(url: string, config: Config): string | undefined {
+  if (!url.startsWith("/")) return url;
+  return config.siteUrl === undefined ? undefined : `${config.siteUrl}${url}`;
 }
