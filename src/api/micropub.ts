@@ -20,6 +20,7 @@ import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { HttpError } from "../http/errors.js";
 import type { Site } from "../http/site.js";
+import { slugOf } from "../content/keys.js";
 import { ROUTES } from "../scheme/routes.js";
 import { ApiError, type Token, apiGuard, json } from "./auth.js";
 import { checkedKey, fieldsOf, fileTextOf } from "./document.js";
@@ -307,14 +308,7 @@ async function keyFor(
   properties: Properties,
   fields: { title?: string; webUrl: string; publishedDateTime: string },
 ) {
-  const slug =
-    String(first(properties["mp-slug"]) ?? fields.title ?? "post")
-      .normalize("NFKD")
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, "-")
-      .replace(/^-+|-+$/g, "")
-      .slice(0, 80)
-      .replace(/-+$/, "") || "post";
+  const slug = slugOf(String(first(properties["mp-slug"]) ?? fields.title ?? ""), "post");
   const day = /^\d{4}-\d\d-\d\d/.exec(fields.publishedDateTime)?.[0] ?? "undated";
   for (let n = 1; n <= 20; n++) {
     const key = n === 1 ? `${day}-${slug}` : `${day}-${slug}-${n}`;

@@ -13,11 +13,21 @@ import { check } from "./check.js";
 import { type Command, type Env, UsageError, helpText, parseCommandArgs } from "./command.js";
 import { exportCommand } from "./export.js";
 import { init } from "./init.js";
+import { newArticle } from "./new.js";
 import { publish } from "./publish.js";
 import { serve } from "./serve.js";
 import { validate } from "./validate.js";
 
-const COMMANDS: readonly Command[] = [serve, exportCommand, validate, check, publish, build, init];
+const COMMANDS: readonly Command[] = [
+  serve,
+  exportCommand,
+  validate,
+  check,
+  publish,
+  build,
+  init,
+  newArticle,
+];
 /** Run by npm scripts, not shown in the help. */
 const INTERNAL: readonly Command[] = [announceDeploy];
 

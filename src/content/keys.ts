@@ -48,3 +48,19 @@ export function urlUrn(url: string): string {
 export function urnInNamespace(name: string, namespaceUrn: string): string {
   return `urn:uuid:${uuidv5(name, namespaceUrn.slice("urn:uuid:".length))}`;
 }
+
+/**
+ * A title as the slug of a file name (`2026-11-30-a-new-model.md`): lowercase ASCII letters and digits
+ * joined by hyphens, accents dropped, at most 80 characters; `fallback` when nothing is left.
+ */
+export function slugOf(title: string, fallback: string): string {
+  const slug = title
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 80)
+    .replace(/-+$/, "");
+  return slug || fallback;
+}

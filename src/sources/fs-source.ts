@@ -284,11 +284,29 @@ async function listDir(dir: string) {
 }
 
 /** The cache stores results without file names, so a renamed file still hits; names are put back here. */
+/** `2026-11-30-a-new-model.md`: how files sort by date, and how feedloom new, the API's Micropub and the docs name them. */
+const ARTICLE_NAME = /^\d{4}-\d\d-\d\d-[a-z0-9]+(?:-[a-z0-9]+)*\.md$/;
+
+/** A parse (cached by content) given the file it came from, and a warning when that file's name breaks the convention. */
 function withFileName(entry: CachedParse, file: string): ParsedFile {
+  const named = ARTICLE_NAME.test(file.split(/[\\/]/).pop() ?? file);
   return {
     file,
     ...(entry.article ? { article: { ...entry.article, file } } : {}),
-    issues: entry.issues.map((issue) => ({ ...issue, file })),
+    issues: [
+      ...(named
+        ? []
+        : [
+            {
+              file,
+              field: "file name",
+              reason:
+                "should be YYYY-MM-DD-slug.md: the day it was published, then lowercase letters, digits and hyphens (as feedloom new writes it)",
+              severity: "warning" as const,
+            },
+          ]),
+      ...entry.issues.map((issue) => ({ ...issue, file })),
+    ],
   };
 }
 
