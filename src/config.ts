@@ -4,6 +4,7 @@
  * Defaults serve the bundled sample data (articles from "A.I. Every Day").
  */
 export interface Config {
+  /** SITE_TITLE; in a preview (INCLUDE_UNPUBLISHED), prefixed "[Preview]" on every page, feed and list. */
   siteTitle: string;
   /**
    * The website the articles belong to (SITE_URL): the main feed's home link and id; relative logo
@@ -37,7 +38,7 @@ export interface Config {
   maxLimit: number;
   /** Seconds a reader or cache may reuse a response (Cache-Control max-age, RSS ttl). */
   cacheMaxAge: number;
-  /** Preview switch: also publish articles marked `published: false`. */
+  /** Preview switch: also publish articles marked `published: false` (and every response says noindex). */
   includeUnpublished: boolean;
   /** Stories a digest item lists (DIGEST_SIZE). */
   digestSize: number;
@@ -69,6 +70,13 @@ const DEFAULTS = {
   DIGEST_TIMEZONE: "UTC",
 } as const;
 
+/** What a preview's titles start with: drafts are showing, and nobody should mistake it for the site. */
+export const PREVIEW_MARK = "[Preview]";
+
+/** What a process serving or writing a preview says first, so that it is never started by accident. */
+export const PREVIEW_WARNING =
+  "feedloom: PREVIEW: INCLUDE_UNPUBLISHED is on: drafts (published: false) and scheduled articles are published now. Every title says [Preview] and every response says noindex, but never serve this to the public";
+
 export function loadConfig(env: Env): Config {
   const read = (name: keyof typeof DEFAULTS) => {
     const value = env[name]?.trim();
@@ -92,6 +100,7 @@ export function loadConfig(env: Env): Config {
     digestSize: wholeNumber("DIGEST_SIZE", read("DIGEST_SIZE"), 1, 50),
     digestTimeZone: timeZone(read("DIGEST_TIMEZONE")),
   };
+  if (config.includeUnpublished) config.siteTitle = `${PREVIEW_MARK} ${config.siteTitle}`;
   const siteUrl = read("SITE_URL");
   if (siteUrl) config.siteUrl = absoluteUrl("SITE_URL", siteUrl).replace(/\/+$/, "");
   const icon = read("SITE_ICON");

@@ -11,7 +11,12 @@ import { runCli } from "./helpers.js";
 
 const work = mkdtempSync(join(tmpdir(), "feedloom-new-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-const fails = (error: { code: number; stdout: string; stderr: string }) => error;
+/** A run's exit code and output, whether it failed or not. */
+const exited = (run: Promise<{ stdout: string; stderr: string }>) =>
+  run.then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (error: { code: number; stdout: string; stderr: string }) => error,
+  );
 
 describe("feedloom new", () => {
   it("writes today's YYYY-MM-DD-slug.md, a draft that validate accepts with no warning", async () => {
@@ -29,14 +34,12 @@ describe("feedloom new", () => {
     const validated = await runCli("validate", [dir]);
     expect(validated.stdout).toMatch(/loaded 1 of 1 files, skipped 0, 0 warnings/);
 
-    const again = await runCli("new", ["Ünïcode models: a look, at last!", "--data", dir]).catch(
-      fails,
-    );
+    const again = await exited(runCli("new", ["Ünïcode models: a look, at last!", "--data", dir]));
     expect([again.code, again.stderr]).toEqual([
       1,
       expect.stringMatching(/already exists: give another title/),
     ]);
-    const untitled = await runCli("new", ["--data", dir]).catch(fails);
+    const untitled = await exited(runCli("new", ["--data", dir]));
     expect([untitled.code, untitled.stderr]).toEqual([
       2,
       expect.stringMatching(/give the article's title/),

@@ -33,7 +33,7 @@ describe("configuration from environment variables", () => {
       INCLUDE_UNPUBLISHED: "yes",
     });
     expect(config).toMatchObject({
-      siteTitle: "Robots Daily",
+      siteTitle: "[Preview] Robots Daily",
       siteUrl: "https://robots.example/news",
       language: "en-GB",
       siteIcon: "https://robots.example/icon.png",

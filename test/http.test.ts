@@ -62,6 +62,24 @@ describe("feed routes", async () => {
     expect(previewTitles).toContain("Statistical Natural Language Processing Market");
   });
 
+  it("marks a preview as one: every title says [Preview], and every response says noindex", async () => {
+    const preview = await fixtureApp({ INCLUDE_UNPUBLISHED: "true" });
+    const feed = await preview.app.request("/feed.rss");
+    expect(feed.headers.get("x-robots-tag")).toBe("noindex");
+    expect(await feed.text()).toContain("<title>[Preview] A.I. Every Day</title>");
+    const page = await preview.app.request("/topics/ai/", { headers: { Accept: "text/html" } });
+    expect(page.headers.get("x-robots-tag")).toBe("noindex");
+    const html = await page.text();
+    expect(html).toContain("<title>[Preview] AI: A.I. Every Day</title>");
+    expect(html).toContain("<strong>Preview:</strong> drafts and scheduled articles are showing");
+    expect(html).toContain('<a class="brand" href="/">[Preview] A.I. Every Day</a>');
+    expect((await preview.app.request("/nothing-here")).headers.get("x-robots-tag")).toBe(
+      "noindex",
+    );
+    // The site itself says nothing of the kind.
+    expect((await app.request("/feed.rss")).headers.get("x-robots-tag")).toBeNull();
+  });
+
   it("names the topic and the site in a topic feed, and uses the provider's logo in a provider feed", async () => {
     const topic = parseWithFeedParser(
       await (await app.request("/topics/ai-hardware/feed.atom")).text(),

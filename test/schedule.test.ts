@@ -139,11 +139,15 @@ describe("scheduled articles in the CLIs", { timeout: PROCESS_TEST_TIMEOUT }, ()
 
   it("the preview switch shows them at once", async () => {
     const out = join(work, "preview");
-    const { stdout } = await runCli("export", ["--data", data, "--out", out], {
+    const { stdout, stderr } = await runCli("export", ["--data", data, "--out", out], {
       PUBLIC_URL: "https://feeds.example.com",
       INCLUDE_UNPUBLISHED: "true",
     });
     expect(stdout).not.toContain("scheduled");
     expect(readFileSync(join(out, "feed.json"), "utf8")).toContain("Far ahead");
+    // Loudly a preview: said at start, in every title, and to search engines in the host's rules.
+    expect(stderr).toMatch(/^feedloom: PREVIEW: INCLUDE_UNPUBLISHED is on: drafts/m);
+    expect(readFileSync(join(out, "feed.json"), "utf8")).toContain('"title":"[Preview] ');
+    expect(readFileSync(join(out, "_headers"), "utf8")).toContain("  X-Robots-Tag: noindex");
   });
 });

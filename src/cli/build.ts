@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { dirname } from "node:path";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
-import { loadConfig } from "../config.js";
+import { PREVIEW_WARNING, loadConfig } from "../config.js";
 import { formatIssue } from "../content/report.js";
 import { bundleSizeProblem, toBundle } from "../sources/bundle.js";
 import { defaultCacheDir, loadIndexFromDir, summaryLine } from "../sources/load.js";
@@ -77,6 +77,7 @@ async function buildBundle(
   });
   for (const issue of result.issues) console.warn(`feedloom build: ${formatIssue(issue)}`);
   console.log(summaryLine(result, dir));
+  if (config.includeUnpublished) console.warn(PREVIEW_WARNING);
 
   // The version is the hash of the bundle's own content, taken before the version is filled in.
   const bundle = toBundle(result.index, "", { preview: config.includeUnpublished });

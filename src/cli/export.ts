@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Config, loadConfig } from "../config.js";
+import { type Config, PREVIEW_WARNING, loadConfig } from "../config.js";
 import { formatIssue } from "../content/report.js";
 import { createItemFragments } from "../feeds/fragments.js";
 import { createApp } from "../http/app.js";
@@ -116,6 +116,7 @@ async function exportFolder(
   for (const issue of result.issues.filter((item) => item.severity === "error"))
     console.warn(`feedloom export: ${formatIssue(issue)}`);
   console.log(summaryLine(result, dir));
+  if (config.includeUnpublished) console.warn(PREVIEW_WARNING);
   const store = createMemoryStore(result.index, result.version, {
     now: () => now,
     showScheduled: config.includeUnpublished,

@@ -9,7 +9,13 @@
 import type { Hono } from "hono";
 import { articleFiles } from "../api/folder.js";
 import { apiRoutes } from "../api/routes.js";
-import { type Config, loadApiConfig, loadStatsConfig, loadWatchConfig } from "../config.js";
+import {
+  type Config,
+  PREVIEW_WARNING,
+  loadApiConfig,
+  loadStatsConfig,
+  loadWatchConfig,
+} from "../config.js";
 import { formatIssue } from "../content/report.js";
 import { createItemFragments } from "../feeds/fragments.js";
 import { currentPeriod } from "../index/digest.js";
@@ -70,6 +76,7 @@ export async function startLiveSite({
   for (const issue of loaded.issues.filter((item) => item.severity === "error"))
     console.warn(`feedloom: ${formatIssue(issue)}`);
   console.log(summaryLine(loaded, dir));
+  if (config.includeUnpublished) console.warn(PREVIEW_WARNING);
   if (!config.publicUrl) {
     const hosts = config.allowedHosts === "any" ? "any host" : config.allowedHosts.join(", ");
     console.warn(

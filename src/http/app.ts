@@ -84,6 +84,16 @@ export function createApp({
     await next();
   });
   if (config.allowedHosts !== "any") app.use(allowedHostsOnly(config.allowedHosts));
+  // A preview is not for search engines: every answer says so, refusals too (refused below).
+  const forRobots = (response: Response) => {
+    if (config.includeUnpublished) response.headers.set("X-Robots-Tag", "noindex");
+    return response;
+  };
+  if (config.includeUnpublished)
+    app.use(async function previewIsNotForRobots(c, next) {
+      await next();
+      forRobots(c.res);
+    });
 
   const site = createSite(app, {
     store,
@@ -119,7 +129,7 @@ export function createApp({
     );
   });
 
-  app.onError((error, c) => {
+  const refusal = (error: Error, c: Context): Response => {
     // A browser gets the site's page, with the closest matches as links; a reader or a script, the text.
     if (error instanceof HttpError && error.status < 500 && wantsHtml(c))
       return errorPage(site, c, error);
@@ -151,7 +161,8 @@ export function createApp({
           "Content-Type": "text/plain; charset=utf-8",
           ...headers,
         });
-  });
+  };
+  app.onError((error, c) => forRobots(refusal(error, c)));
 
   return app;
 }

@@ -32,6 +32,8 @@ const SHARED = [
   "Referrer-Policy",
   "Strict-Transport-Security",
   "X-Permitted-Cross-Domain-Policies",
+  // A preview's: its files are not for search engines either.
+  "X-Robots-Tag",
 ];
 
 /**

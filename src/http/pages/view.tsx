@@ -4,6 +4,7 @@
  * Nothing from an article becomes markup or a live URL: text is text, and
  * only http(s) links (https for images, per the pages' CSP) are rendered.
  */
+import { PREVIEW_MARK } from "../../config.js";
 import { type Child, createContext, useContext } from "hono/jsx";
 import type { Article } from "../../content/article.js";
 import { FORMATS, FORMAT_NAMES, type FeedFormat, pagePath } from "../../scheme/paths.js";
@@ -60,13 +61,18 @@ export function Layout(props: {
   children: Child;
 }) {
   const at = (path: string) => `${props.base}${path}`;
+  // A preview's site title carries the mark: the tab shows it first, and a banner tops the page.
+  const preview = props.site.startsWith(PREVIEW_MARK);
+  const title = preview
+    ? `${PREVIEW_MARK} ${props.title.replace(`${PREVIEW_MARK} `, "")}`
+    : props.title;
   return (
     <BasePath.Provider value={props.base}>
       <html lang="en">
         <head>
           <meta charset="utf-8" />
           <meta name="viewport" content="width=device-width, initial-scale=1" />
-          <title>{props.title}</title>
+          <title>{title}</title>
           <meta name="description" content={props.description} />
           {props.canonical ? <link rel="canonical" href={props.canonical} /> : null}
           {(props.links ?? []).map((link) => (
@@ -87,6 +93,12 @@ export function Layout(props: {
           <script src={at(ASSETS.copy.path)} defer />
         </head>
         <body>
+          {preview ? (
+            <p role="status">
+              <strong>Preview:</strong> drafts and scheduled articles are showing
+              (INCLUDE_UNPUBLISHED). This is not the public site.
+            </p>
+          ) : null}
           <header class="site">
             <div class="wrap">
               <a class="brand" href={at("/")}>
