@@ -496,7 +496,8 @@ describe("a real server process", () => {
       child.stdout.on("data", (chunk) => (output += chunk));
       child.stderr.on("data", (chunk) => (output += chunk));
       try {
-        await until(async () => output.includes("serving"), PROCESS_TEST_TIMEOUT / 2);
+        // Not the PUBLIC_URL warning ("before serving the public"): the line that says it listens.
+        await until(async () => /feedloom: serving http/.test(output), PROCESS_TEST_TIMEOUT / 2);
         const sent = await fetch(`${origin}/api/articles/2022-09-10-from-a-pipeline`, {
           method: "PUT",
           body: JSON.stringify({ ...ARTICLE, title: "From a pipeline" }),
