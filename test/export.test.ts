@@ -360,6 +360,34 @@ describe("npm run export", { timeout: 2 * PROCESS_TEST_TIMEOUT }, () => {
       ).toBe(0);
   });
 
+  it("trusts the folder over its record: a file changed or deleted by hand is written again, and one already gone is no error", async () => {
+    const site = join(work, "by-hand-site");
+    const folder = join(work, "by-hand-data");
+    cpSync(FIXTURES, folder, { recursive: true });
+    const run = () => runCli("export", ["--data", folder, "--out", site], ENV);
+    await run();
+    const clean = new Map(filesUnder(site).map((file) => [file, readFileSync(join(site, file))]));
+    writeFileSync(join(site, "feed.atom"), "garbage\n");
+    rmSync(join(site, "topics", "ai", "index.html"));
+    // An article goes, and the folders its files were in are gone already.
+    const only = "2023-08-15-weburl-bad-original-good.md";
+    unlinkSync(join(folder, only));
+    rmSync(join(site, "providers", "example-cx.com"), { recursive: true });
+    const after = await run();
+    expect(after.stderr).toBe("");
+    expect(readFileSync(join(site, "feed.atom"), "utf8")).not.toBe("garbage\n");
+    expect(existsSync(join(site, "topics", "ai", "index.html"))).toBe(true);
+    // Byte-equal to a clean export of the same data.
+    const fresh = join(work, "by-hand-fresh");
+    await runCli("export", ["--data", folder, "--out", fresh], ENV);
+    expect(filesUnder(site)).toEqual(filesUnder(fresh));
+    for (const file of filesUnder(fresh))
+      expect(readFileSync(join(site, file)).equals(readFileSync(join(fresh, file))), file).toBe(
+        true,
+      );
+    expect(clean.size).toBeGreaterThan(filesUnder(site).length);
+  });
+
   it("after one new article in 1,000, renders and writes a few dozen files, and renders nothing it need not", async () => {
     const corpus = join(work, "thousand");
     const site = join(work, "thousand-site");

@@ -57,11 +57,19 @@ export interface ExportFile {
   render(): Promise<Uint8Array>;
 }
 
-/** What an export remembers between runs: a fingerprint of the code and configuration, and of each file's inputs. */
+/**
+ * What an export remembers between runs: a fingerprint of the code and configuration, and per file
+ * the fingerprint of its inputs with the size and modification time it left the file with, so that
+ * a file changed or truncated since (by hand, by an interrupted run) is rendered again.
+ */
 interface ExportRecord {
   salt: string;
   files: Record<string, string>;
 }
+
+/** A file's entry in the record: its inputs' fingerprint, and the file as it was left on disk. */
+const recorded = (fingerprint: string, onDisk: { size: number; mtimeMs: number }) =>
+  `${fingerprint} ${onDisk.size} ${onDisk.mtimeMs}`;
 
 /** `/topics/ai/` -> `topics/ai/index.html`; `/feed.rss` -> `feed.rss`; percent-escapes decoded, as static hosts decode paths. */
 export function fileForUrl(path: string): string {
@@ -168,19 +176,22 @@ export async function exportSite(options: {
   let done = 0;
   const exportOne = async ({ file, url, inputs, render }: ExportFile) => {
     const fingerprint = fingerprintOf(inputs);
-    current.files[file] = fingerprint;
     const path = join(out, file);
-    if (previous.salt === salt && previous.files[file] === fingerprint && existsSync(path)) {
+    const onDisk = statSync(path, { throwIfNoEntry: false });
+    if (
+      previous.salt === salt &&
+      onDisk &&
+      previous.files[file] === recorded(fingerprint, onDisk)
+    ) {
+      current.files[file] = previous.files[file];
       summary.unchanged++;
       return;
     }
     const bytes = await render();
     summary.rendered++;
     summary.bytes += bytes.byteLength;
-    if (
-      statSync(path, { throwIfNoEntry: false })?.size === bytes.byteLength &&
-      Buffer.compare(readFileSync(path), bytes) === 0
-    ) {
+    if (onDisk?.size === bytes.byteLength && Buffer.compare(readFileSync(path), bytes) === 0) {
+      current.files[file] = recorded(fingerprint, onDisk);
       summary.unchanged++;
       return;
     }
@@ -190,6 +201,7 @@ export async function exportSite(options: {
       folders.add(folder);
     }
     writeFileSync(path, bytes);
+    current.files[file] = recorded(fingerprint, statSync(path));
     summary.written++;
     if (url) summary.writtenUrls.push(url);
   };
@@ -230,8 +242,10 @@ function readRecord(recordPath: string | undefined, out: string): ExportRecord {
   return { salt: "", files: {} };
 }
 
+/** Removes the folders a removed file leaves empty, up to the site's root; one already gone is passed over. */
 function removeEmptyParents(root: string, dir: string): void {
   for (let at = dir; at.startsWith(root) && at !== root; at = dirname(at)) {
+    if (!existsSync(at)) continue;
     if (readdirSync(at).length > 0) return;
     rmdirSync(at);
   }
