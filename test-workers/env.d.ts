@@ -11,6 +11,9 @@ declare module "cloudflare:test" {
     name: string;
     queries: string[];
   }
+  export function createExecutionContext(): ExecutionContext;
+  /** Settles when every promise given to the context's waitUntil has. */
+  export function waitOnExecutionContext(ctx: ExecutionContext): Promise<void>;
   export function applyD1Migrations(
     db: unknown,
     migrations: D1Migration[],

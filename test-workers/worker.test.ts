@@ -5,6 +5,7 @@ import { itServesDigestsAsNode, itServesWhatNodeServes } from "./same-as-node.js
 import { loadConfig } from "../src/config.js";
 import type { ContentBundle } from "../src/sources/bundle.js";
 import { edgeCacheKey, withEdgeCache } from "../src/runtime/edge-cache.js";
+import { fetchSettled } from "./settled.js";
 
 const worker = exports.default as { fetch(request: Request): Promise<Response> };
 const get = (path: string, init?: RequestInit) =>
@@ -100,9 +101,7 @@ describe("the edge cache", () => {
 
   it("stores a rendered feed under a key that carries the content version and the day", async () => {
     const path = "/providers/forbes.com/feed.rss?limit=7";
-    const response = await get(path);
-    const body = await response.text();
-    await new Promise((resolve) => setTimeout(resolve, 50)); // the put runs in waitUntil
+    const { body } = await fetchSettled(new Request(`http://localhost${path}`));
     const stored = await caches.default.match(
       new Request(edgeCacheKey(`http://localhost${path}`, await versionOf())),
     );
@@ -112,11 +111,9 @@ describe("the edge cache", () => {
 
   it("lets If-None-Match win over If-Modified-Since once the response is cached (RFC 9110 §13.2.2)", async () => {
     const path = "/topics/ai/feed.rss?limit=3";
-    const first = await get(path);
+    const { response: first } = await fetchSettled(new Request(`http://localhost${path}`));
     const lastModified = first.headers.get("last-modified")!;
     const etag = first.headers.get("etag")!;
-    await first.text();
-    await new Promise((resolve) => setTimeout(resolve, 50)); // the put runs in waitUntil
     expect(
       await caches.default.match(
         new Request(edgeCacheKey(`http://localhost${path}`, await versionOf())),
