@@ -6,6 +6,7 @@ import { loadConfig } from "../src/config.js";
 import type { ContentBundle } from "../src/sources/bundle.js";
 import { edgeCacheKey, withEdgeCache } from "../src/runtime/edge-cache.js";
 import { fetchSettled } from "./settled.js";
+import { ASSETS } from "../src/http/pages/assets.js";
 
 const worker = exports.default as { fetch(request: Request): Promise<Response> };
 const get = (path: string, init?: RequestInit) =>
@@ -107,6 +108,20 @@ describe("the edge cache", () => {
     );
     expect(await stored?.text()).toBe(body);
     expect(await caches.default.match(new Request(`http://localhost${path}`))).toBeUndefined();
+  });
+
+  it("stores what never changes (archives, hashed assets) under a key without the content version, so a publish keeps it", async () => {
+    const path = ASSETS.style.path;
+    const { body } = await fetchSettled(new Request(`http://localhost${path}`));
+    const stored = await caches.default.match(
+      new Request(edgeCacheKey(`http://localhost${path}`, "immutable@50")),
+    );
+    expect(await stored?.text()).toBe(body);
+    expect(
+      await caches.default.match(
+        new Request(edgeCacheKey(`http://localhost${path}`, await versionOf())),
+      ),
+    ).toBeUndefined();
   });
 
   it("lets If-None-Match win over If-Modified-Since once the response is cached (RFC 9110 §13.2.2)", async () => {

@@ -31,6 +31,8 @@ type Env = Record<string, unknown>;
 
 /** The operator's routes (statistics), as the URL scheme marks them. */
 const isGuarded = patternMatcher(patternsWhere("guarded"));
+/** What never changes once it exists (complete archives, hashed assets), as the URL scheme marks it. */
+const isImmutable = patternMatcher(patternsWhere("immutable"));
 
 /** The string vars, set ones only: what loadConfig reads. */
 function varsOf(env: Env): Record<string, string> {
@@ -109,8 +111,18 @@ export function createWorker(
       const waitUntil = (promise: Promise<unknown>) => ctx.waitUntil(promise);
       const path = pathOf(request.url);
       // The operator's statistics: never from or into a cache, never kept as a last good answer.
-      if (path.startsWith(config.basePath) && isGuarded(path.slice(config.basePath.length)))
-        return app.fetch(request, env, ctx);
+      const route = path.startsWith(config.basePath) ? path.slice(config.basePath.length) : "";
+      if (isGuarded(route)) return app.fetch(request, env, ctx);
+      // Their edge-cache key names no content version, only what would change their bytes (FEED_LIMIT):
+      // a publish does not render them again, and a hit asks the store nothing.
+      if (isImmutable(route)) {
+        const response = await withEdgeCache(
+          request,
+          { cache: edgeCache, version: `immutable@${config.defaultLimit}`, waitUntil },
+          (req) => Promise.resolve(app.fetch(req, env, ctx)),
+        );
+        return response.status >= 500 ? ((await lastGood.recall(request)) ?? response) : response;
+      }
       let version: string;
       try {
         // Read per request: after a publish to D1, or once a scheduled article is due, the next request keys the edge cache anew.
