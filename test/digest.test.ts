@@ -244,3 +244,24 @@ describe("DIGEST_TIMEZONE", () => {
     );
   });
 });
+
+describe("a digest of a site that paused", () => {
+  it("still gives its last digests, dated truly, never 1970", async () => {
+    // A year after the fixtures' newest article (November 2026): no recent day has a story.
+    const { app } = await digestApp(Date.parse("2027-11-28T12:00:00Z"));
+    for (const path of [
+      "/digest/daily.json",
+      "/digest/weekly.json",
+      "/topics/ai/digest/daily.json",
+    ]) {
+      const items = await itemsOf(app, path);
+      expect(items.length, path).toBeGreaterThan(0);
+      expect(items[0].date_published.startsWith("2026-11"), path).toBe(true);
+      // Each links its period's page, which answers.
+      expect((await app.request(new URL(items[0].url).pathname)).status, items[0].url).toBe(200);
+    }
+    const rss = await (await app.request("/digest/daily.rss")).text();
+    expect(rss).not.toContain("1970");
+    expect(rss).toMatch(/<lastBuildDate>[A-Z][a-z]{2}, \d\d Nov 2026 /);
+  });
+});

@@ -73,7 +73,8 @@ export function buildDigestFeed(
     links: { self: "" },
     pages: 1,
     language: config.language,
-    updated: items[0]?.updated ?? EPOCH,
+    // Without an item, the end of the latest period it covers: when it last had something to say.
+    updated: items[0]?.updated ?? (periods[0] ? isoSecond(periods[0].period.end) : EPOCH),
     icon: config.siteIcon ?? context.defaultIcon,
     ttlMinutes: Math.max(1, Math.round(config.cacheMaxAge / 60)),
     hubs: config.websubHubs,

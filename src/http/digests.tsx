@@ -8,10 +8,10 @@
 import type { Context } from "hono";
 import {
   type DigestKind,
-  closedPeriods,
   currentPeriod,
   periodOfKey,
   withArticles,
+  digestPeriods,
 } from "../index/digest.js";
 import { buildDigestFeed, periodLabel, scopeName } from "../feeds/digest.js";
 import { digestPagePath, digestPath, type FeedFormat, ICON_PATH } from "../scheme/paths.js";
@@ -32,11 +32,11 @@ export function digestRoutes(site: Site): void {
   const zone = config.digestTimeZone;
 
   const sendFeed = (c: Context, scope: FeedScope, kind: DigestKind, format: FeedFormat) => {
-    const periods = closedPeriods(kind, store.instant(), zone);
-    // The key need not name the periods: site.send's names the day, and periods close at midnights.
+    // The key need not name the periods: site.send's names the day and the content's version.
     return site.send(c, `${digestPath(scope, kind)}.${format}`, async () => {
       const base = site.origin(c);
-      const feed = buildDigestFeed(scope, kind, await withArticles(store, scope, periods), {
+      const periods = await digestPeriods(store, scope, kind, zone);
+      const feed = buildDigestFeed(scope, kind, periods, {
         config,
         origin: base,
         defaultIcon: `${base}${ICON_PATH}`,

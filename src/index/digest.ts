@@ -179,3 +179,26 @@ export async function withArticles(
   );
   return splitIntoPeriods(periods, articles);
 }
+
+/**
+ * A digest feed's periods and their ranked articles: the latest closed ones; when none of them has an
+ * article (a site that paused, sample data from another year), the latest closed ones up to its
+ * newest article's, so that a reader still gets its last digests, each dated truly.
+ */
+export async function digestPeriods(
+  store: ContentStore,
+  scope: StoreScope,
+  kind: DigestKind,
+  timeZone: string,
+): Promise<{ period: Period; ranked: Article[] }[]> {
+  const now = store.instant();
+  const recent = await withArticles(store, scope, closedPeriods(kind, now, timeZone));
+  if (recent.some(({ ranked }) => ranked.length > 0)) return recent;
+  const newest =
+    scope.kind === "all"
+      ? (await store.overview()).newest
+      : (await store.group(scope.kind, scope.key))?.newest;
+  if (newest === undefined) return recent;
+  const after = currentPeriod(kind, Date.parse(newest), timeZone).end;
+  return after > now ? recent : withArticles(store, scope, closedPeriods(kind, after, timeZone));
+}

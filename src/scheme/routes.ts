@@ -19,9 +19,8 @@ import {
   type DigestKind,
   DIGEST_KINDS,
   type Period,
-  closedPeriods,
   currentDayKey,
-  withArticles,
+  digestPeriods,
 } from "../index/digest.js";
 import type { ContentStore, GroupInfo, GroupKind, StoreScope } from "../index/store.js";
 import {
@@ -401,10 +400,7 @@ async function walkOf(
     digests(scope, kind) {
       const key = `${feedPath(scope)} ${kind}`;
       if (!digests.has(key))
-        digests.set(
-          key,
-          withArticles(store, scope, closedPeriods(kind, store.instant(), config.digestTimeZone)),
-        );
+        digests.set(key, digestPeriods(store, scope, kind, config.digestTimeZone));
       return digests.get(key)!;
     },
   };
