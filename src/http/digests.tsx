@@ -8,6 +8,7 @@
 import type { Context } from "hono";
 import {
   type DigestKind,
+  closedPeriods,
   currentPeriod,
   periodOfKey,
   withArticles,
@@ -21,7 +22,7 @@ import { HttpError, clip } from "./errors.js";
 import { findScope } from "./groups.js";
 import { ROUTES } from "../scheme/routes.js";
 import { PAGE_CSP } from "./pages/routes.js";
-import { ArticleList, Layout } from "./pages/view.js";
+import { ArticleList, Layout, Pager, SubscribeBox, counted } from "./pages/view.js";
 import type { Site } from "./site.js";
 import { digestFeedSets } from "./digest-links.js";
 
@@ -67,30 +68,43 @@ export function digestRoutes(site: Site): void {
           `no articles ${scope.kind === "all" ? "" : `about ${scope.name} `}in ${periodLabel(period)}`,
         );
       const name = scopeName(scope, config);
-      const title = `${name}, ${periodLabel(period)}`;
+      // The site's own digest is named by its period alone: the site's title follows it.
+      const title = scope.kind === "all" ? periodLabel(period) : `${name}, ${periodLabel(period)}`;
       const top = Math.min(config.digestSize, ranked.length);
+      const [feeds] = digestFeedSets(
+        origin,
+        scope,
+        scope.kind === "all" ? config.siteTitle : `${config.siteTitle}: ${name}`,
+      ).filter((set) => set.kind === kind);
+      const before = closedPeriods(kind, period.start, zone, 1)[0];
+      const after = currentPeriod(kind, period.end, zone);
+      const afterIsClosed = after.end <= currentPeriod(kind, store.instant(), zone).start;
       const page = (
         <Layout
           title={`${title}: ${config.siteTitle}`}
-          description={`The ${ranked.length} stories ${scope.kind === "all" ? "" : `about ${name} `}of ${periodLabel(period)}, ranked.`}
+          description={`The ${counted(ranked.length, "story", "stories")} ${scope.kind === "all" ? "" : `about ${name} `}of ${periodLabel(period)}, ranked.`}
           site={config.siteTitle}
           base={config.basePath}
-          feeds={digestFeedSets(
-            origin,
-            scope,
-            scope.kind === "all" ? config.siteTitle : `${config.siteTitle}: ${name}`,
-          ).filter((set) => set.kind === kind)}
+          feeds={[feeds]}
           canonical={`${origin}${digestPagePath(scope, kind, period.key)}`}
         >
           <h1>{title}</h1>
           <p class="lead">
-            {ranked.length} {ranked.length === 1 ? "story" : "stories"}, ranked by how much each is
-            covered, then by quality. The top {top} {top === 1 ? "is" : "are"} in the {kind} digest.
+            {counted(ranked.length, "story", "stories")}, ranked by how much each is covered, then
+            by quality. {top === 1 ? "The top story is" : `The top ${top} are`} in the {kind}{" "}
+            digest.
           </p>
           <section aria-labelledby="ranked">
             <h2 id="ranked">Ranked</h2>
             <ArticleList articles={ranked} showProvider={true} marked={top} />
           </section>
+          <Pager
+            previous={afterIsClosed ? digestPagePath(scope, kind, after.key) : undefined}
+            next={digestPagePath(scope, kind, before.key)}
+            position={periodLabel(period)}
+            labels={[`← ${periodLabel(after)}`, `${periodLabel(before)} →`]}
+          />
+          <SubscribeBox feeds={feeds} id="digest" heading={`Subscribe to the ${kind} digest`} />
         </Layout>
       );
       const newest = ranked.reduce(

@@ -30,6 +30,7 @@ import {
   Layout,
   Pager,
   SubscribeBox,
+  counted,
   pagerLinks,
 } from "./view.js";
 import { digestFeedSets, recentDigestDays } from "../digest-links.js";
@@ -205,8 +206,9 @@ export function pageRoutes(site: Site): void {
         >
           <h1>{config.siteTitle}</h1>
           <p class="lead">
-            {config.siteDescription} {overview.articles} articles from {providers.length} providers
-            on {topics.length} topics.
+            {config.siteDescription} {counted(overview.articles, "article", "articles")} from{" "}
+            {counted(providers.length, "provider", "providers")} on{" "}
+            {counted(topics.length, "topic", "topics")}.
           </p>
           <SubscribeBox
             feeds={mainFeeds(origin)}
@@ -234,11 +236,17 @@ export function pageRoutes(site: Site): void {
               kind="provider"
               groups={busiest}
               origin={origin}
-              caption={`The ${busiest.length} providers with the most articles.`}
+              caption={
+                busiest.length === 1
+                  ? "The provider with the most articles."
+                  : `The ${busiest.length} providers with the most articles.`
+              }
             />
             <p>
-              <a href={`${config.basePath}/providers/`}>All {providers.length} providers</a>, with a
-              filter.
+              <a href={`${config.basePath}/providers/`}>
+                All {counted(providers.length, "provider", "providers")}
+              </a>
+              , with a filter.
             </p>
           </section>
           <EmbedSnippets

@@ -148,6 +148,10 @@ export function Layout(props: {
 }
 
 /** The three feed URLs in selectable fields (copy buttons appear when the script runs), and the OPML. */
+/** "1 story", "3 stories": a count with its noun in the number it needs. */
+export const counted = (count: number, one: string, many: string): string =>
+  `${count} ${count === 1 ? one : many}`;
+
 export function SubscribeBox(props: {
   feeds: FeedSet;
   id: string;
