@@ -6,15 +6,15 @@
  * database, and `npm run dev` serves the feeds from it, offline, without
  * noise on its console.
  */
-import { execFile, spawn } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { execFile } from "node:child_process";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FIXTURES, PROCESS_TEST_TIMEOUT, freePort, parseXmlStrict } from "./helpers.js";
+import { afterAll, describe, expect, it } from "vitest";
+import { copyWorkerProject, startDev } from "./dev-project.js";
+import { PROCESS_TEST_TIMEOUT, freePort, parseXmlStrict } from "./helpers.js";
 
-const project = mkdtempSync(join(tmpdir(), "feedloom-d1-local-"));
+const project = copyWorkerProject("feedloom-d1-local-");
 const run = promisify(execFile);
 /** A command as the user types it in the project folder; resolves with its output, failure included. */
 const npm = (...args: string[]) =>
@@ -34,14 +34,6 @@ function uncommentD1Block(toml: string): string {
   );
 }
 
-beforeAll(() => {
-  for (const name of ["package.json", "tsconfig.json", "wrangler.toml"])
-    cpSync(name, join(project, name));
-  cpSync("src", join(project, "src"), { recursive: true });
-  cpSync(FIXTURES, join(project, "data"), { recursive: true });
-  symlinkSync(resolve("migrations"), join(project, "migrations"));
-  symlinkSync(resolve("node_modules"), join(project, "node_modules"));
-});
 afterAll(() => rmSync(project, { recursive: true, force: true }));
 
 describe(
@@ -89,39 +81,23 @@ describe(
       );
 
       const port = await freePort();
-      const dev = spawn("npm", ["run", "dev", "--", "--port", String(port)], {
-        cwd: project,
-        detached: true,
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let output = "";
-      for (const stream of [dev.stdout, dev.stderr])
-        stream.on("data", (chunk) => (output += chunk));
+      const dev = await startDev(project, port);
       try {
-        await new Promise<void>((ready, fail) => {
-          const check = () => (/Ready on http/.test(output) ? ready() : undefined);
-          dev.stdout.on("data", check);
-          dev.stderr.on("data", check);
-          dev.once("exit", (code) =>
-            fail(new Error(`npm run dev exited with ${code}:\n${output}`)),
-          );
-        });
         const response = await fetch(`http://127.0.0.1:${port}/feed.rss`);
         expect(response.status).toBe(200);
         const channel = parseXmlStrict(await response.text()).children.find(
           (node) => node.name === "channel",
         )!;
         expect(channel.children.filter((node) => node.name === "item")).toHaveLength(7);
-        expect(output).toMatch(
+        expect(dev.output()).toMatch(
           /binds D1 as DB: wrote generated\/content\.txt without articles; npm run publish sends data\/ to the local database npm run dev serves/,
         );
         // Offline, as here: no stack trace from the Request.cf download, no update notice, no telemetry banner.
-        expect(output).not.toMatch(
+        expect(dev.output()).not.toMatch(
           /ENOTFOUND|getaddrinfo|Unable to fetch|update available|telemetry/,
         );
       } finally {
-        process.kill(-dev.pid!, "SIGTERM");
-        await new Promise((done) => dev.once("exit", done));
+        await dev.stop();
       }
     });
   },
