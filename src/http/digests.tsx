@@ -8,6 +8,7 @@
 import type { Context } from "hono";
 import {
   type DigestKind,
+  type Period,
   closedPeriods,
   currentPeriod,
   periodOfKey,
@@ -67,6 +68,8 @@ export function digestRoutes(site: Site): void {
           404,
           `no articles ${scope.kind === "all" ? "" : `about ${scope.name} `}in ${periodLabel(period)}`,
         );
+      const hasStories = async (neighbour: Period) =>
+        (await withArticles(store, scope, [neighbour]))[0].ranked.length > 0;
       const name = scopeName(scope, config);
       // The site's own digest is named by its period alone: the site's title follows it.
       const title = scope.kind === "all" ? periodLabel(period) : `${name}, ${periodLabel(period)}`;
@@ -76,9 +79,14 @@ export function digestRoutes(site: Site): void {
         scope,
         scope.kind === "all" ? config.siteTitle : `${config.siteTitle}: ${name}`,
       ).filter((set) => set.kind === kind);
+      // The periods beside it, when they have a page: closed, with stories (as the export writes them).
       const before = closedPeriods(kind, period.start, zone, 1)[0];
       const after = currentPeriod(kind, period.end, zone);
       const afterIsClosed = after.end <= currentPeriod(kind, store.instant(), zone).start;
+      const [older, newer] = await Promise.all([
+        hasStories(before),
+        afterIsClosed ? hasStories(after) : false,
+      ]);
       const page = (
         <Layout
           title={`${title}: ${config.siteTitle}`}
@@ -99,8 +107,8 @@ export function digestRoutes(site: Site): void {
             <ArticleList articles={ranked} showProvider={true} marked={top} />
           </section>
           <Pager
-            previous={afterIsClosed ? digestPagePath(scope, kind, after.key) : undefined}
-            next={digestPagePath(scope, kind, before.key)}
+            previous={newer ? digestPagePath(scope, kind, after.key) : undefined}
+            next={older ? digestPagePath(scope, kind, before.key) : undefined}
             position={periodLabel(period)}
             labels={[`← ${periodLabel(after)}`, `${periodLabel(before)} →`]}
           />
