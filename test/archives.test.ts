@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { syntheticArticles } from "../bench/corpus.js";
+import { syntheticArticles } from "../src/content/synthetic.js";
 import type { Article } from "../src/content/article.js";
 import { loadConfig } from "../src/config.js";
 import { checkFeed } from "../src/feeds/check.js";
@@ -199,7 +199,7 @@ describe("archived feeds (RFC 5005 §4)", () => {
 describe("archives stay put", () => {
   const work = mkdtempSync(join(tmpdir(), "feedloom-archives-"));
   afterAll(() => rmSync(work, { recursive: true, force: true }));
-  const corpus = syntheticArticles(400, 7);
+  const corpus = syntheticArticles(400, { seed: 7 });
   for (const { name, text } of corpus) writeFileSync(join(work, name), text);
   const config = loadConfig({ PUBLIC_URL: ORIGIN });
   const appOf = (articles: Article[]) =>

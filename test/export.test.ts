@@ -19,7 +19,7 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { once } from "node:events";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { syntheticArticles } from "../bench/corpus.js";
+import { syntheticArticles } from "../src/content/synthetic.js";
 import { checkFeed } from "../src/feeds/check.js";
 import { fileForUrl } from "../src/publish/static-export.js";
 import {
@@ -392,7 +392,7 @@ describe("npm run export", { timeout: 2 * PROCESS_TEST_TIMEOUT }, () => {
     const corpus = join(work, "thousand");
     const site = join(work, "thousand-site");
     mkdirSync(corpus);
-    for (const { name, text } of syntheticArticles(1_000, 3))
+    for (const { name, text } of syntheticArticles(1_000, { seed: 3 }))
       writeFileSync(join(corpus, name), text);
     const env = {
       PUBLIC_URL: "https://feeds.example.com",

@@ -12,6 +12,7 @@ import { build } from "./build.js";
 import { check } from "./check.js";
 import { type Command, type Env, UsageError, helpText, parseCommandArgs } from "./command.js";
 import { exportCommand } from "./export.js";
+import { demo } from "./demo.js";
 import { init } from "./init.js";
 import { newArticle } from "./new.js";
 import { publish } from "./publish.js";
@@ -27,6 +28,7 @@ const COMMANDS: readonly Command[] = [
   build,
   init,
   newArticle,
+  demo,
 ];
 /** Run by npm scripts, not shown in the help. */
 const INTERNAL: readonly Command[] = [announceDeploy];
