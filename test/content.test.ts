@@ -136,7 +136,8 @@ describe("broken files are reported as file: field: reason", () => {
       '2021-01-02-bad-date.md: publishedDateTime: must be a date and time such as 2022-06-30T23:48:00Z, got "yesterday at noon"',
       '2021-01-03-hostile-url.md: webUrl: must be an absolute http(s) URL, got "javascript:alert(document.cookie)"',
       "2021-01-04-javascript-front-matter.md: front matter: cannot be read: JavaScript front matter is not allowed",
-      expect.stringMatching(/^2021-01-05-broken-yaml\.md: front matter: cannot be read: .+/),
+      // Named where the quote opens (line 2), not where the parser gave up (line 4).
+      "2021-01-05-broken-yaml.md: front matter: cannot be read: line 2: a quoted value opens there and is not closed on that line",
       "2021-01-06-provider-without-domain.md: provider.domain: is missing",
       "2021-01-06-provider-without-domain.md: topics: must be a list of topic names",
     ]);
@@ -178,5 +179,19 @@ describe("dates are normalised to UTC", () => {
     "99999-01-01",
   ])("refuses %j", (input) => {
     expect(normaliseDateTime(input)).toBeUndefined();
+  });
+});
+
+describe("a YAML error", () => {
+  it("names a line of the file: where a quote opens, else where the parser gave up", () => {
+    const reasonOf = (text: string) => parseArticleFile("2021-01-01-x.md", text).issues[0]?.reason;
+    expect(
+      reasonOf(
+        "---\ntitle: ok\nexcerpt: 'an apostrophe''s fine'\nsource: \"unclosed\ntopics: [AI]\n---\n",
+      ),
+    ).toBe("cannot be read: line 4: a quoted value opens there and is not closed on that line");
+    expect(reasonOf("---\ntitle: ok\ntopics: [AI\nprovider:\n  name: x\n---\n")).toMatch(
+      /^cannot be read: line \d: missed comma between flow collection entries$/,
+    );
   });
 });

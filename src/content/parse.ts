@@ -73,7 +73,7 @@ export function parseArticleFile(file: string, text: string): ParsedFile {
     // Passing options also turns off gray-matter's module-level cache keyed by file text.
     data = matter(text, MATTER_OPTIONS).data;
   } catch (cause) {
-    error("front matter", `cannot be read: ${firstLine(cause)}`);
+    error("front matter", `cannot be read: ${yamlProblem(cause, text)}`);
     return { file, issues };
   }
   if (typeof data !== "object" || data === null || Object.keys(data).length === 0) {
@@ -213,4 +213,30 @@ function canonicalUrl(href: string): string {
 
 function firstLine(cause: unknown): string {
   return (cause instanceof Error ? cause.message : String(cause)).split("\n")[0].trim();
+}
+
+/**
+ * A YAML error as a line of the file. js-yaml names where it gave up, and
+ * for a quote left open that is lines after the problem: the line where an
+ * unclosed quoted value opens is named instead.
+ */
+function yamlProblem(cause: unknown, text: string): string {
+  const { mark, reason } = cause as { mark?: { line: number }; reason?: string };
+  if (!mark || typeof reason !== "string") return firstLine(cause);
+  // The front matter starts on the file's second line, after its opening ---.
+  const gaveUp = mark.line + 2;
+  const lines = text.split(/\r?\n/).slice(1, gaveUp);
+  const opened = lines.findIndex(opensUnclosedQuote);
+  return opened === -1
+    ? `line ${gaveUp}: ${reason}`
+    : `line ${opened + 2}: a quoted value opens there and is not closed on that line`;
+}
+
+/** `title: "Unclosed` or `- 'item`: a value that starts with a quote its line does not close. */
+function opensUnclosedQuote(line: string): boolean {
+  const value = /^\s*(?:-\s+|[^:#]+:\s+)(["'])(.*)$/.exec(line);
+  if (!value) return false;
+  const [, quote, rest] = value;
+  const closing = quote === '"' ? /(?<!\\)"/ : /'(?!')/;
+  return !closing.test(quote === "'" ? rest.replace(/''/g, "") : rest);
 }
