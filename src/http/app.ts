@@ -72,16 +72,16 @@ export function createApp({
 }: AppOptions): Hono {
   const app = new Hono();
   app.use(async function readOnly(c, next) {
-    // A write the URL scheme declares, and a feature installed (site.write): the statistics' sign-in form.
-    if (matchedRoutes(c).some((route) => route.method === c.req.method)) return next();
-    if (c.req.method !== "GET" && c.req.method !== "HEAD" && c.req.method !== "OPTIONS") {
-      throw new HttpError(
-        405,
-        `${c.req.method} is not supported: this service is read-only; use GET or HEAD`,
-        { Allow: "GET, HEAD, OPTIONS" },
-      );
-    }
-    await next();
+    const method = c.req.method;
+    // Reads first: they are every feed request, and need no look at the routes.
+    if (method === "GET" || method === "HEAD" || method === "OPTIONS") return next();
+    // A write the URL scheme declares, and a feature installed (site.write): a sign-in form, the API.
+    if (matchedRoutes(c).some((route) => route.method === method)) return next();
+    throw new HttpError(
+      405,
+      `${method} is not supported: this service is read-only; use GET or HEAD`,
+      { Allow: "GET, HEAD, OPTIONS" },
+    );
   });
   if (config.allowedHosts !== "any") app.use(allowedHostsOnly(config.allowedHosts));
   // A preview is not for search engines: every answer says so, refusals too (refused below).
