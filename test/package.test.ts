@@ -96,6 +96,8 @@ beforeAll(async () => {
   await run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline"], { cwd: project });
 }, 4 * PROCESS_TEST_TIMEOUT);
 
+// Removing two projects' node_modules (one with wrangler and workerd, about 300 MB) takes more than the
+// default 10 s of a hook on a busy machine.
 afterAll(() => {
   for (const child of children) {
     try {
@@ -105,7 +107,7 @@ afterAll(() => {
     }
   }
   rmSync(root, { recursive: true, force: true });
-});
+}, PROCESS_TEST_TIMEOUT);
 
 describe("the packed package in a new project", { timeout: 2 * PROCESS_TEST_TIMEOUT }, () => {
   it("installs with no install script, and only what it runs on", () => {
