@@ -5,11 +5,11 @@
  * here is one `feedloom validate` accepts, and a rejected one gets the
  * same `field: reason` problems.
  */
-import matter from "gray-matter";
-import { CORE_SCHEMA, dump, load } from "js-yaml";
+import type { Context } from "hono";
+import { CORE_SCHEMA, dump } from "js-yaml";
 import type { Article } from "../content/article.js";
-import { parseArticleFile } from "../content/parse.js";
-import { HttpError } from "../http/errors.js";
+import { frontMatterOf, parseArticleFile } from "../content/parse.js";
+import { HttpError, clip } from "../http/errors.js";
 import { ApiError, type Problem } from "./auth.js";
 
 /** Letters, digits, `.`, `_` and `-`, from a letter or digit: no separator, no dot-file, no `..`. */
@@ -59,9 +59,18 @@ export function validArticle(key: string, text: string): { article: Article; war
   return { article: parsed.article, warnings: problems("warning") };
 }
 
-/** A stored file's front matter, as GET returns it in JSON (read with the schema the parser uses). */
-export function fieldsOf(text: string): Record<string, unknown> {
-  return matter(text, {
-    engines: { yaml: (yaml: string) => (load(yaml, { schema: CORE_SCHEMA }) ?? {}) as object },
-  }).data;
+/** A stored file's front matter, as GET returns it in JSON: read as the parser reads it. */
+export const fieldsOf = frontMatterOf;
+
+/** The body's media type, without parameters: `application/json`. */
+export const mediaTypeOf = (c: Context): string =>
+  (c.req.header("content-type") ?? "").split(";")[0].trim().toLowerCase();
+
+export async function jsonBody(c: Context): Promise<unknown> {
+  const text = await c.req.text();
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ApiError(400, `the body is not JSON: ${clip(String((error as Error).message))}`);
+  }
 }

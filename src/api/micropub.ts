@@ -23,7 +23,7 @@ import type { Site } from "../http/site.js";
 import { slugOf } from "../content/keys.js";
 import { ROUTES } from "../scheme/routes.js";
 import { ApiError, type Token, apiGuard, json } from "./auth.js";
-import { checkedKey, fieldsOf, fileTextOf } from "./document.js";
+import { checkedKey, fieldsOf, fileTextOf, jsonBody, mediaTypeOf } from "./document.js";
 import type { ArticleFiles, Stored } from "./folder.js";
 import { ARTICLE_LIMIT_BYTES, permitted, tooLarge, validArticleFor } from "./rules.js";
 import { PRIVATE } from "../http/guard.js";
@@ -152,26 +152,19 @@ export function micropubRoutes(site: Site, { files, handle, log, now }: Micropub
 }
 
 const FORM_TYPES = ["application/x-www-form-urlencoded", "multipart/form-data"];
-const typeOf = (c: Context) =>
-  (c.req.header("content-type") ?? "").split(";")[0].trim().toLowerCase();
 const formOf = (c: Context) => c.req.parseBody({ all: true });
 
 /** Micropub lets a form carry its token as access_token. */
 async function formToken(c: Context): Promise<string | undefined> {
-  if (c.req.method !== "POST" || !FORM_TYPES.includes(typeOf(c))) return undefined;
+  if (c.req.method !== "POST" || !FORM_TYPES.includes(mediaTypeOf(c))) return undefined;
   const token = (await formOf(c)).access_token;
   return typeof token === "string" ? token : undefined;
 }
 
 /** A create, update or delete, from a form (section 3.3.1) or JSON (3.3.2). */
 async function micropubRequest(c: Context): Promise<MicropubRequest> {
-  if (typeOf(c) === "application/json") {
-    let body: Record<string, unknown>;
-    try {
-      body = JSON.parse(await c.req.text());
-    } catch {
-      throw badRequest("the body is not JSON");
-    }
+  if (mediaTypeOf(c) === "application/json") {
+    const body = (await jsonBody(c)) as Record<string, unknown> | null;
     if (typeof body !== "object" || body === null)
       throw badRequest("the body is not a JSON object");
     if (body.action === "delete" || body.action === "update") {
@@ -187,7 +180,7 @@ async function micropubRequest(c: Context): Promise<MicropubRequest> {
       throw badRequest('type: only ["h-entry"] posts');
     return { action: "create", properties: (body.properties ?? {}) as Properties };
   }
-  if (!FORM_TYPES.includes(typeOf(c)))
+  if (!FORM_TYPES.includes(mediaTypeOf(c)))
     throw new ApiError(415, "send a Micropub request form-encoded or as JSON");
   const form = await formOf(c);
   const values = (name: string) => [form[name] ?? form[`${name}[]`] ?? []].flat();

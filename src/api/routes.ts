@@ -22,9 +22,16 @@ import {
   json,
   refusal,
 } from "./auth.js";
-import type { Site } from "../http/site.js";
+import { type Site, pathOf } from "../http/site.js";
 import { ROUTES } from "../scheme/routes.js";
-import { InvalidArticle, checkedKey, fieldsOf, fileTextOf } from "./document.js";
+import {
+  InvalidArticle,
+  checkedKey,
+  fieldsOf,
+  fileTextOf,
+  jsonBody,
+  mediaTypeOf,
+} from "./document.js";
 import type { ArticleFiles, Change } from "./folder.js";
 import { micropubRoutes } from "./micropub.js";
 import {
@@ -63,10 +70,10 @@ export function apiRoutes(options: ApiRoutesOptions): AppExtension {
       permitted(token, change, stored, preconditions(c)),
     );
     log(`feedloom api: ${token.name} PUT ${key} ${result}`);
-    const location = `${site!.config.basePath}/api/articles/${encodeURIComponent(key)}`;
     return json({ key, result, etag }, result === "created" ? 201 : 200, {
       ETag: etag!,
-      ...(result === "created" ? { Location: location } : {}),
+      // The article is where it was sent: the request's own path.
+      ...(result === "created" ? { Location: pathOf(c.req.url) } : {}),
     });
   };
 
@@ -127,11 +134,9 @@ export function apiRoutes(options: ApiRoutesOptions): AppExtension {
 
   const list = async () => json({ articles: await files.list() }, 200);
 
-  let site: Site | undefined;
   return {
     advertises: [{ rel: "micropub", path: "/micropub" }],
     install(installed: Site) {
-      site = installed;
       const articleLimit = bodyLimit({
         maxSize: ARTICLE_LIMIT_BYTES,
         onError: () => refusal(tooLarge(ARTICLE_LIMIT_BYTES)),
@@ -152,22 +157,13 @@ export function apiRoutes(options: ApiRoutesOptions): AppExtension {
 
 /** The article's file text from the body: JSON fields, or the markdown file itself. */
 async function articleText(c: Context): Promise<string> {
-  const type = (c.req.header("content-type") ?? "").split(";")[0].trim().toLowerCase();
+  const type = mediaTypeOf(c);
   if (type === "text/markdown") return c.req.text();
   if (type === "application/json") return fileTextOf(await jsonBody(c));
   throw new ApiError(
     415,
     "send the article as application/json (its fields) or text/markdown (its file)",
   );
-}
-
-async function jsonBody(c: Context): Promise<unknown> {
-  const text = await c.req.text();
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new ApiError(400, `the body is not JSON: ${clip(String((error as Error).message))}`);
-  }
 }
 
 /** The batch's changes, in order, and each entry's `ifMatch`; 400 for a malformed one. */

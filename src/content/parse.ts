@@ -44,6 +44,11 @@ const MATTER_OPTIONS = {
   },
 };
 
+/** A file's front matter as read for parsing (the core schema; script front matter refused). */
+export function frontMatterOf(text: string): Record<string, unknown> {
+  return matter(text, MATTER_OPTIONS).data;
+}
+
 export interface ParsedFile {
   file: string;
   article?: Article;
@@ -71,7 +76,7 @@ export function parseArticleFile(file: string, text: string): ParsedFile {
   let data: unknown;
   try {
     // Passing options also turns off gray-matter's module-level cache keyed by file text.
-    data = matter(text, MATTER_OPTIONS).data;
+    data = frontMatterOf(text);
   } catch (cause) {
     error("front matter", `cannot be read: ${yamlProblem(cause, text)}`);
     return { file, issues };
