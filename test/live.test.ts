@@ -95,10 +95,14 @@ async function eventually(check: () => Promise<boolean>, limitMs = 10_000): Prom
   return Date.now() - started;
 }
 
-const titlesOf = async (origin: string, path = "/feed.json") =>
-  ((await (await fetch(`${origin}${path}`)).json()) as { items: { title: string }[] }).items.map(
+/** The feed's titles; none while the server sheds load (503 with Retry-After): the caller polls again. */
+const titlesOf = async (origin: string, path = "/feed.json") => {
+  const response = await fetch(`${origin}${path}`);
+  if (!response.ok) return [];
+  return ((await response.json()) as { items: { title: string }[] }).items.map(
     (item) => item.title,
   );
+};
 const reloadLines = (output: string) =>
   output.split("\n").filter((line) => line.startsWith("feedloom: reload: "));
 
