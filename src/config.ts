@@ -335,3 +335,43 @@ function apiToken(entry: string, position: number): ApiTokenConfig {
     throw new ConfigError(`${where}: the providers part is empty; leave it out for any provider`);
   return { name, scopes: scopeList as ApiScope[], ...(providers ? { providers } : {}), secret };
 }
+
+/** ActivityPub accounts for every feed (docs/federation.md): off unless FEDERATION=on. */
+export interface FederationConfig {
+  enabled: boolean;
+  /**
+   * FEDERATION_ALLOW_INSECURE=true lets outgoing fetches and deliveries reach plain http and private or
+   * loopback addresses: for tests on one machine, never for a public server.
+   */
+  allowInsecure: boolean;
+  /** Domains (and their subdomains) whose servers may not follow, and whose activities are refused. */
+  blockedDomains: readonly string[];
+}
+
+export function loadFederationConfig(
+  env: Env,
+  config: Pick<Config, "publicUrl">,
+): FederationConfig {
+  const enabled = onOff("FEDERATION", env.FEDERATION?.trim() || "off");
+  if (enabled && !config.publicUrl)
+    throw new ConfigError(
+      "FEDERATION=on needs PUBLIC_URL: an account's address (@ai@feeds.example.org) and its ids are built from it, and must not change; set PUBLIC_URL=https://your-feeds-host",
+    );
+  return {
+    enabled,
+    allowInsecure: yesNo(
+      "FEDERATION_ALLOW_INSECURE",
+      env.FEDERATION_ALLOW_INSECURE?.trim() || "false",
+    ),
+    blockedDomains: (env.FEDERATION_BLOCKED_DOMAINS ?? "")
+      .split(/[\s,]+/)
+      .filter(Boolean)
+      .map((domain) => domain.toLowerCase().replace(/^\*\./, "")),
+  };
+}
+
+function onOff(name: string, value: string): boolean {
+  if (/^(on|true)$/i.test(value)) return true;
+  if (/^(off|false)$/i.test(value)) return false;
+  throw new ConfigError(`${name} must be on or off, got ${JSON.stringify(value)}`);
+}

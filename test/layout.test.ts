@@ -1,6 +1,6 @@
 /**
  * The layout reads straight down: content -> index -> scheme -> feeds ->
- * http -> sources, publish, runtime, stats, api -> entry, cli. No import runs back
+ * http -> sources, publish, runtime, stats, api, federation -> entry, cli. No import runs back
  * up, and only the folders below http touch I/O or a platform API (node:
  * modules). Routes are declared in the URL scheme alone: nothing registers
  * a path of its own with Hono.
@@ -20,6 +20,7 @@ const LEVEL: Record<string, number> = {
   publish: 5,
   runtime: 5,
   stats: 5,
+  federation: 5,
   api: 5,
   entry: 6,
   cli: 6,

@@ -13,7 +13,8 @@ import { SITE_ASSETS } from "../src/http/assets.js";
 import { ROUTES, everyStaticUrl, patternMatcher, patternsWhere } from "../src/scheme/routes.js";
 import { countedFeedPath } from "../src/stats/clients.js";
 import { statsRoutes } from "../src/stats/routes.js";
-import { FIXTURES, fixtureApp } from "./helpers.js";
+import { federationRoutes } from "../src/federation/routes.js";
+import { FIXTURES, fixtureApp, testFederation } from "./helpers.js";
 
 const assets = SITE_ASSETS.map((asset) => asset.path);
 
@@ -32,6 +33,7 @@ describe("the URL scheme", () => {
             config: loadApiConfig({ API_TOKENS: "t:create:a-secret-of-thirty-two-characters" }),
             files: articleFiles(FIXTURES),
           }),
+          federationRoutes(await testFederation(config)),
         ],
       });
       // A write's guard (its body limit) is registered beside its handler: one route either way.
@@ -116,6 +118,8 @@ describe("the URL scheme", () => {
       "/api/articles/:key",
       "/api/articles",
       "/micropub",
+      "/ap/:handle/inbox",
+      "/ap/inbox",
     ]);
     expect(
       Object.values(ROUTES)
@@ -126,6 +130,10 @@ describe("the URL scheme", () => {
       [{ path: "/api/articles/:key", data: {} }],
       [{ path: "/api/articles", data: {} }],
       [{ path: "/micropub", data: {} }],
+      [
+        { path: "/ap/:handle/inbox", data: {} },
+        { path: "/ap/inbox", data: {} },
+      ],
     ]);
   });
 });

@@ -13,13 +13,16 @@ import {
   type Config,
   PREVIEW_WARNING,
   loadApiConfig,
+  loadFederationConfig,
   loadStatsConfig,
   loadWatchConfig,
 } from "../config.js";
 import { formatIssue } from "../content/report.js";
 import { createItemFragments } from "../feeds/fragments.js";
 import { currentPeriod } from "../index/digest.js";
-import { type ContentStore, createMemoryStore, scopesOf } from "../index/store.js";
+import { type ContentStore, createMemoryStore, publishedCutoff, scopesOf } from "../index/store.js";
+import { nodeFederation } from "../federation/node.js";
+import { federationRoutes } from "../federation/routes.js";
 import { announceChanges, announceFeedPaths, closedDigestFeedPaths } from "../publish/announce.js";
 import { publishingTime } from "../runtime/clock.js";
 import { createNodeApp } from "../runtime/node-app.js";
@@ -65,6 +68,12 @@ export async function startLiveSite({
     files: articleFiles(dir),
     addressOf: (c) => nodeClientAddress(c.env, c.req.raw.headers, loadStatsConfig(env).trustProxy),
   });
+  // ActivityPub accounts, when FEDERATION=on: keys and followers under STATE_DIR (docs/federation.md).
+  const federating = await nodeFederation({
+    config,
+    settings: loadFederationConfig(env, config),
+    stateDir,
+  });
   const loadOptions = () => ({
     includeUnpublished: config.includeUnpublished,
     now: clock(),
@@ -98,11 +107,27 @@ export async function startLiveSite({
         config,
         itemFragments,
         admission,
-        extensions: [...(statistics ? [statistics.extension] : []), publishing],
+        extensions: [
+          ...(statistics ? [statistics.extension] : []),
+          publishing,
+          ...(federating ? [federationRoutes(federating.federation)] : []),
+        ],
       }),
     };
   };
   let current = serving(loaded);
+  // Followers hear of what went live, however it did: at start (anything new since the last run), on each reload, at a scheduled time.
+  const federate = () => {
+    if (!federating) return;
+    const cutoff = publishedCutoff(clock());
+    const live = loaded.index.articles.filter((article) => article.published <= cutoff);
+    federating.federation
+      .publish(current.store, live)
+      .catch((error: unknown) =>
+        console.warn("feedloom federation: telling followers failed:", error),
+      );
+  };
+  federate();
 
   // Scheduled articles: the store shows each at its time; this timer tells the hubs (and the log) when.
   let releasedUpTo = clock();
@@ -126,6 +151,7 @@ export async function startLiveSite({
         `feedloom: ${released.length} scheduled article${released.length === 1 ? "" : "s"} went out: ${released.map((article) => article.file).join(", ")}`,
       );
       void announceChanges(config, scopesOf(released), "feedloom");
+      federate();
     }
     armRelease();
   };
@@ -161,6 +187,7 @@ export async function startLiveSite({
         `${loaded.index.articles.length - loaded.scheduled.length} published, ${loaded.scheduled.length} scheduled; ${reload.ms.toFixed(0)} ms`,
     );
     void announceChanges(config, reload.changedScopes, "feedloom");
+    federate();
     armRelease();
     cacheWrite ??= setTimeout(() => {
       cacheWrite = undefined;
@@ -192,6 +219,12 @@ export async function startLiveSite({
         lines.push(
           `feedloom: counting subscribers into ${stateDir}/stats.sqlite; the operator's figures are at ${url}stats/`,
         );
+      if (federating) {
+        const { host } = federating.federation.urls;
+        lines.push(
+          `feedloom: federating: follow @feed@${host()} (everything), @{topic}@${host()} or @{provider}@${host()}; keys and followers in ${stateDir}/federation*.json`,
+        );
+      }
       if (live) {
         const rescans =
           watching.rescanSeconds > 0 ? `a rescan every ${watching.rescanSeconds} s` : "no rescan";
@@ -206,6 +239,7 @@ export async function startLiveSite({
       if (releaseTimer) clearTimeout(releaseTimer);
       if (cacheWrite) folder.saveCache();
       statistics?.close();
+      federating?.close();
     },
   };
 }

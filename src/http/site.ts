@@ -56,6 +56,16 @@ export interface Site {
    * (OPTIONS elsewhere is a 404).
    */
   route<Data>(declared: Route<Data>, handler: Handler<Data>): void;
+  /**
+   * Another representation on a declared route's GET, for the requests `wanted` picks (an
+   * ActivityPub actor on a feed's page): asked before the route's own handler, which answers the
+   * rest with `Vary: Accept`, so that no cache hands one representation to the other's client.
+   */
+  alternate<Data>(
+    declared: Route<Data>,
+    wanted: (c: Context) => boolean,
+    handler: Handler<Data>,
+  ): void;
   /** Answers a route's declared write (a form's POST) on each of its patterns, after its guards (a body limit). */
   write<Data>(
     declared: Route<Data>,
@@ -102,6 +112,14 @@ export function createSite(
         app.get(`${config.basePath}${path}`, (c) => handler(c, data));
         if (!declared.guarded) app.options(`${config.basePath}${path}`, preflight);
       }
+    },
+    alternate(declared, wanted, handler) {
+      for (const { path, data } of declared.patterns)
+        app.get(`${config.basePath}${path}`, async (c, next) => {
+          if (wanted(c)) return handler(c, data);
+          await next();
+          c.res.headers.append("Vary", "Accept");
+        });
     },
     write(declared, method, guard, handler) {
       if (!declared.writes?.includes(method))

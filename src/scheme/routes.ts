@@ -331,6 +331,23 @@ export const ROUTES = {
   apiArticles: route({ patterns: one("/api/articles"), writes: ["POST"], guarded: true }),
   /** Micropub over the same articles (src/api/micropub.ts): GET for q=config and q=source, POST for the rest. */
   micropub: route({ patterns: one("/micropub"), writes: ["POST"], guarded: true }),
+
+  /**
+   * ActivityPub, with FEDERATION=on (docs/federation.md): how servers find the accounts, their
+   * collections and posts, and the inboxes. An account's actor answers on its feed's page (home,
+   * groupPage) by content negotiation. Live only: a static host cannot answer a Follow.
+   */
+  webfinger: route({ patterns: one("/.well-known/webfinger") }),
+  nodeinfoLinks: route({ patterns: one("/.well-known/nodeinfo") }),
+  nodeinfo: route({ patterns: one("/nodeinfo/2.1") }),
+  actorOutbox: route({ patterns: one("/ap/:handle/outbox") }),
+  actorFollowers: route({ patterns: one("/ap/:handle/followers") }),
+  actorPost: route({ patterns: one("/ap/:handle/articles/:id") }),
+  inbox: route({
+    patterns: [...one("/ap/:handle/inbox"), ...one("/ap/inbox")],
+    writes: ["POST"],
+    guarded: true,
+  }),
 };
 
 export type RouteName = keyof typeof ROUTES;

@@ -1,0 +1,262 @@
+/**
+ * Federation's working parts, for any platform that gives it a place for its
+ * state, a key pair and a way to fetch: the accounts of a content store, the
+ * inbox's handling of verified activities, and what is delivered when the
+ * live articles change. Routes are in routes.ts; Node's wiring in node.ts.
+ */
+import type { Config, FederationConfig } from "../config.js";
+import type { Article } from "../content/article.js";
+import type { ContentStore } from "../index/store.js";
+import { type Account, accountsOf } from "./accounts.js";
+import { type Deliverer, type DeliveryPolicy, createDeliverer } from "./delivery.js";
+import type { Fetcher } from "./node-fetch.js";
+import { postChanges } from "./posts.js";
+import { GoneError, RemoteDocuments } from "./remote.js";
+import { type SignedMessage, SignatureError, signRequest, verifyRequest } from "./signatures.js";
+import type { FederationState } from "./state.js";
+import { ACTIVITY_JSON, FederationUrls, type Json, acceptActivity } from "./vocabulary.js";
+
+export interface KeyPair {
+  privateKey: CryptoKey;
+  publicKeyPem: string;
+}
+
+export interface FederationOptions {
+  config: Config & { publicUrl: string };
+  settings: FederationConfig;
+  state: FederationState;
+  keys: KeyPair;
+  fetcher: Fetcher;
+  now?: () => number;
+  log?: (line: string) => void;
+  policy?: DeliveryPolicy;
+}
+
+/** An inbox's answer: a status and what it says. */
+export class InboxError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Activities accepted per sending server and minute. */
+const SENDER_LIMIT_PER_MINUTE = 300;
+
+export class Federation {
+  readonly urls: FederationUrls;
+  readonly remote: RemoteDocuments;
+  readonly deliverer: Deliverer;
+  readonly now: () => number;
+  private readonly log: (line: string) => void;
+  private readonly accountsByVersion = new Map<string, Promise<Map<string, Account>>>();
+  private readonly senders = new Map<string, { minute: number; count: number }>();
+  /** The live articles by uuid, as last published: what a post's id dereferences to. */
+  live = new Map<string, Article>();
+
+  constructor(readonly options: FederationOptions) {
+    const { config, state, keys, fetcher } = options;
+    this.now = options.now ?? Date.now;
+    this.log = options.log ?? console.log;
+    this.urls = new FederationUrls(config.publicUrl);
+    const everything = { handle: "", scope: { kind: "all" as const }, name: "" };
+    // Fetches are signed as the feed of everything (servers in secure mode answer only signed ones).
+    this.remote = new RemoteDocuments(
+      fetcher,
+      async () => ({ id: this.urls.key(everything), privateKey: keys.privateKey }),
+      this.now,
+    );
+    this.deliverer = createDeliverer({
+      state,
+      now: this.now,
+      ...(options.policy ? { policy: options.policy } : {}),
+      log: (line) => this.log(line),
+      send: async (delivery, signal) => {
+        const body = new TextEncoder().encode(delivery.body);
+        const headers = await signRequest(
+          { method: "POST", url: delivery.inbox, headers: { "content-type": ACTIVITY_JSON }, body },
+          { id: delivery.keyId, privateKey: keys.privateKey },
+          this.now(),
+        );
+        const response = await fetcher(delivery.inbox, { method: "POST", headers, body, signal });
+        await response.body?.cancel();
+        return response.status;
+      },
+    });
+    this.deliverer.kick();
+  }
+
+  /** The accounts of a store (computed once per content version). */
+  async accounts(store: ContentStore): Promise<Map<string, Account>> {
+    const version = await store.version();
+    let accounts = this.accountsByVersion.get(version);
+    if (!accounts) {
+      this.accountsByVersion.clear();
+      accounts = accountsOf(store, this.options.config.siteTitle);
+      this.accountsByVersion.set(version, accounts);
+    }
+    return accounts;
+  }
+
+  blocked = (url: string): boolean => {
+    let host: string;
+    try {
+      host = new URL(url).hostname.toLowerCase();
+    } catch {
+      return true;
+    }
+    return this.options.settings.blockedDomains.some(
+      (domain) => host === domain || host.endsWith(`.${domain}`),
+    );
+  };
+
+  /** Tells followers what changed in the live articles (newest first, none scheduled); returns the deliveries queued. */
+  async publish(store: ContentStore, live: readonly Article[]): Promise<number> {
+    this.live = new Map(live.map((article) => [article.id.slice("urn:uuid:".length), article]));
+    const deliveries = await postChanges({
+      state: this.options.state,
+      live,
+      accounts: await this.accounts(store),
+      urls: this.urls,
+      now: this.now(),
+      blocked: this.blocked,
+    });
+    this.options.state.enqueue(deliveries);
+    this.deliverer.kick();
+    return deliveries.length;
+  }
+
+  /** A POST to an inbox, its body read (within the limit): verified, then acted on. */
+  async receive(message: SignedMessage, store: ContentStore): Promise<void> {
+    const activity = parseActivity(message.body!);
+    const actor = idOf(activity.actor);
+    if (!actor) throw new InboxError(400, "the activity names no actor");
+    if (this.blocked(actor))
+      throw new InboxError(403, "this server does not take activities from that domain");
+    this.countSender(new URL(actor).host);
+    let owner: string;
+    try {
+      const keyId = await verifyRequest(
+        message,
+        async (id, refresh) => (await this.remote.key(id, refresh)).key,
+        this.now(),
+      );
+      owner = (await this.remote.key(keyId)).owner;
+    } catch (error) {
+      // A deleted actor's key is gone with it: its own Delete is taken unsigned (it only makes us forget it).
+      if (
+        error instanceof GoneError &&
+        activity.type === "Delete" &&
+        idOf(activity.object) === actor
+      ) {
+        this.options.state.dropActor(actor);
+        return;
+      }
+      if (error instanceof SignatureError) throw new InboxError(401, error.message);
+      throw new InboxError(
+        401,
+        `the signature cannot be checked: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+    if (owner !== actor)
+      throw new InboxError(
+        401,
+        `the request is signed by ${owner}, not by the activity's actor ${actor}`,
+      );
+    await this.act(activity, actor, store);
+  }
+
+  private async act(activity: Json, actor: string, store: ContentStore): Promise<void> {
+    const { state } = this.options;
+    if (activity.type === "Follow") return this.follow(activity, actor, store);
+    if (activity.type === "Undo" && typeof activity.object === "object") {
+      const follow = activity.object as Json;
+      const account = await this.accountAt(idOf(follow.object), store);
+      if (follow.type === "Follow" && account) state.unfollow(account.handle, actor);
+      return;
+    }
+    if (activity.type === "Delete" && idOf(activity.object) === actor) state.dropActor(actor);
+  }
+
+  private async follow(activity: Json, actor: string, store: ContentStore): Promise<void> {
+    const account = await this.accountAt(idOf(activity.object), store);
+    if (!account)
+      throw new InboxError(
+        404,
+        `${String(idOf(activity.object))} is not an account of this server`,
+      );
+    const followId = idOf(activity.id);
+    if (!followId) throw new InboxError(400, "the Follow has no id");
+    const remote = await this.remote.actor(actor).catch((error: Error) => {
+      throw new InboxError(400, `the follower's actor cannot be fetched: ${error.message}`);
+    });
+    const { state } = this.options;
+    state.follow({
+      account: account.handle,
+      actor,
+      inbox: remote.inbox,
+      ...(remote.sharedInbox ? { sharedInbox: remote.sharedInbox } : {}),
+      follow: followId,
+      since: new Date(this.now()).toISOString(),
+    });
+    const accept = acceptActivity(this.urls.actor(account), activity, followId);
+    state.enqueue([
+      {
+        id: `${String(accept.id)} ${remote.inbox}`,
+        inbox: remote.inbox,
+        keyId: this.urls.key(account),
+        body: JSON.stringify(accept),
+        attempts: 0,
+        firstAt: this.now(),
+        nextAt: this.now(),
+      },
+    ]);
+    this.deliverer.kick();
+  }
+
+  /** The account whose actor is at `url`. */
+  async accountAt(url: string | undefined, store: ContentStore): Promise<Account | undefined> {
+    if (!url) return undefined;
+    for (const account of (await this.accounts(store)).values())
+      if (this.urls.actor(account) === url) return account;
+    return undefined;
+  }
+
+  private countSender(host: string): void {
+    const minute = Math.floor(this.now() / 60_000);
+    const known = this.senders.get(host);
+    const count = known && known.minute === minute ? known.count + 1 : 1;
+    if (this.senders.size > 10_000) this.senders.clear();
+    this.senders.set(host, { minute, count });
+    if (count > SENDER_LIMIT_PER_MINUTE)
+      throw new InboxError(
+        429,
+        `more than ${SENDER_LIMIT_PER_MINUTE} activities a minute from ${host}; retry later`,
+      );
+  }
+
+  close(): void {
+    this.deliverer.close();
+  }
+}
+
+function parseActivity(body: Uint8Array): Json {
+  try {
+    const parsed: unknown = JSON.parse(new TextDecoder().decode(body));
+    if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed))
+      return parsed as Json;
+  } catch {
+    // reported below
+  }
+  throw new InboxError(400, "the body must be an ActivityStreams activity: a JSON object");
+}
+
+/** The id of a link or an embedded object. */
+function idOf(value: unknown): string | undefined {
+  if (typeof value === "string") return value;
+  if (typeof value === "object" && value !== null && typeof (value as Json).id === "string")
+    return (value as Json).id as string;
+  return undefined;
+}

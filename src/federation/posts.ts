@@ -1,0 +1,156 @@
+/**
+ * What followers are told when the live articles change, however they
+ * changed (a file saved, the publishing API, a scheduled time reached): the
+ * live set is compared with what followers last heard of each article. A new
+ * article is a Create from each account that posts it, an edit an Update, a
+ * removal a Delete, and a topic added or dropped a Create or Delete from that
+ * topic's account. Each activity goes once to each follower server's shared
+ * inbox (or the follower's own inbox when it has none).
+ *
+ * The first time federation sees the articles, it only records them: turning
+ * it on must not post the whole archive. An article that arrives already
+ * older than FRESH_MS is recorded without a post too (a backfill of old news).
+ */
+import type { Article } from "../content/article.js";
+import { type Account, accountsPosting } from "./accounts.js";
+import type { Delivery, FederationState } from "./state.js";
+import {
+  type FederationUrls,
+  PUBLIC,
+  type PostKind,
+  articleObject,
+  postActivity,
+} from "./vocabulary.js";
+
+export const FRESH_MS = 2 * 24 * 3600_000;
+
+/** One activity to fan out: who posts it, and its body. */
+interface Post {
+  account: Account;
+  kind: PostKind;
+  activity: Record<string, unknown>;
+}
+
+const versions = new WeakMap<Article, Promise<string>>();
+
+/** A digest of what a post shows: an edit of anything else (the file's name) is not news to followers. */
+function versionOf(article: Article): Promise<string> {
+  let version = versions.get(article);
+  if (!version) {
+    const shown = JSON.stringify([
+      article.title,
+      article.summary,
+      article.url,
+      article.image?.url,
+      article.topics,
+      article.provider.name,
+      article.published,
+    ]);
+    version = crypto.subtle
+      .digest("SHA-256", new TextEncoder().encode(shown))
+      .then((bytes) => Buffer.from(bytes).toString("base64url").slice(0, 16));
+    versions.set(article, version);
+  }
+  return version;
+}
+
+const uuidOf = (article: Article) => article.id.slice("urn:uuid:".length);
+
+/** The posted record's entry: the version, then the handles of the accounts that posted it. */
+const entryOf = (version: string, accounts: Account[]) =>
+  [version, ...accounts.map((account) => account.handle)].join(" ");
+
+export async function postChanges(options: {
+  state: FederationState;
+  live: readonly Article[];
+  accounts: ReadonlyMap<string, Account>;
+  urls: FederationUrls;
+  now: number;
+  /** Followers on these domains are skipped. */
+  blocked: (url: string) => boolean;
+}): Promise<Delivery[]> {
+  const { state, live, accounts, urls, now } = options;
+  const before = state.posted;
+  const posted = new Map<string, string>();
+  const posts: Post[] = [];
+  const seen = new Set<string>();
+  for (const article of live) {
+    const id = uuidOf(article);
+    seen.add(id);
+    const version = await versionOf(article);
+    const posting = accountsPosting(article, accounts);
+    posted.set(id, entryOf(version, posting));
+    if (!before) continue;
+    const [previous, ...handles] = before.get(id)?.split(" ") ?? [];
+    if (previous === undefined && now - Date.parse(article.published) > FRESH_MS) continue;
+    const post = (account: Account, kind: PostKind) =>
+      posts.push({
+        account,
+        kind,
+        activity: postActivity(
+          kind,
+          articleObject(account, article, urls),
+          version,
+          article.published,
+        ),
+      });
+    for (const account of posting)
+      if (!handles.includes(account.handle)) post(account, "Create");
+      else if (previous !== version) post(account, "Update");
+    for (const handle of handles) {
+      const account = accounts.get(handle);
+      if (account && !posting.includes(account)) post(account, "Delete");
+    }
+  }
+  for (const [id, entry] of before ?? []) {
+    if (seen.has(id)) continue;
+    const [version, ...handles] = entry.split(" ");
+    for (const handle of handles) {
+      const account = accounts.get(handle) ?? gone(handle);
+      const object = {
+        id: `${urls.publicUrl}/ap/${encodeURIComponent(handle)}/articles/${id}`,
+        attributedTo: urls.actor(account),
+        to: [PUBLIC],
+        cc: [urls.followers(account)],
+      };
+      posts.push({
+        account,
+        kind: "Delete",
+        activity: postActivity("Delete", object, version, new Date(now).toISOString()),
+      });
+    }
+  }
+  state.setPosted(posted);
+  return posts.flatMap((post) => deliveriesOf(post, state, urls, options.blocked, now));
+}
+
+/** An account whose feed has no article left (its last was removed): its Delete still comes from its actor, whose key is the same. */
+function gone(handle: string): Account {
+  return { handle, scope: { kind: "topic", key: handle }, name: handle };
+}
+
+function deliveriesOf(
+  post: Post,
+  state: FederationState,
+  urls: FederationUrls,
+  blocked: (url: string) => boolean,
+  now: number,
+): Delivery[] {
+  const inboxes = new Set(
+    state
+      .followersOf(post.account.handle)
+      .filter((follower) => !blocked(follower.actor))
+      .map((follower) => follower.sharedInbox ?? follower.inbox),
+  );
+  const body = JSON.stringify(post.activity);
+  const id = String(post.activity.id);
+  return [...inboxes].map((inbox) => ({
+    id: `${id} ${inbox}`,
+    inbox,
+    keyId: urls.key(post.account),
+    body,
+    attempts: 0,
+    firstAt: now,
+    nextAt: now,
+  }));
+}

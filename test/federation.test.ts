@@ -1,0 +1,276 @@
+/**
+ * Federation against an independent implementation: Fedify (1.5, which runs
+ * on Node 20) plays a follower's server, with its own WebFinger lookup, its
+ * own parsing of our actor, and its own verification of every signature we
+ * send. feedloom runs as the live server does, over real HTTP on loopback
+ * (FEDERATION_ALLOW_INSECURE=true), with its data folder watched: an article
+ * saved, edited and removed reaches the follower as Create, Update and Delete.
+ */
+import { createServer } from "node:net";
+import { mkdtempSync, rmSync, unlinkSync, writeFileSync, cpSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  Accept,
+  Create,
+  Delete,
+  Endpoints,
+  Follow,
+  MemoryKvStore,
+  Person,
+  Undo,
+  Update,
+  createFederation,
+  generateCryptoKeyPair,
+  lookupWebFinger,
+  type Actor,
+} from "@fedify/fedify";
+import { type ServerType, serve } from "@hono/node-server";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../src/config.js";
+import { type LiveSite, startLiveSite } from "../src/entry/live-site.js";
+import { FIXTURES, PROCESS_TEST_TIMEOUT } from "./helpers.js";
+
+const work = mkdtempSync(join(tmpdir(), "feedloom-federation-"));
+const data = join(work, "data");
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+function listen(
+  fetch: (request: Request) => Response | Promise<Response>,
+  port: number,
+): Promise<ServerType> {
+  return new Promise((resolve) => {
+    const server = serve({ fetch, port, hostname: "127.0.0.1" }, () => resolve(server));
+  });
+}
+
+/** What the follower's server received, as Fedify parsed and verified it. */
+const received: { type: string; id: string; object?: string; name?: string }[] = [];
+
+async function followerServer(port: number) {
+  const federation = createFederation<void>({ kv: new MemoryKvStore(), allowPrivateAddress: true });
+  const keys = await generateCryptoKeyPair("RSASSA-PKCS1-v1_5");
+  federation
+    .setActorDispatcher("/users/{identifier}", async (ctx, identifier) =>
+      identifier !== "alice"
+        ? null
+        : new Person({
+            id: ctx.getActorUri(identifier),
+            preferredUsername: identifier,
+            inbox: ctx.getInboxUri(identifier),
+            endpoints: new Endpoints({ sharedInbox: ctx.getInboxUri() }),
+            publicKey: (await ctx.getActorKeyPairs(identifier))[0].cryptographicKey,
+          }),
+    )
+    .setKeyPairsDispatcher(async () => [keys]);
+  const record =
+    (type: string) => async (_: unknown, activity: Accept | Create | Update | Delete) => {
+      const object = await activity.getObject().catch(() => null);
+      received.push({
+        type,
+        id: activity.id!.href,
+        ...(activity.objectId ? { object: activity.objectId.href } : {}),
+        ...(object && "name" in object && object.name ? { name: String(object.name) } : {}),
+      });
+    };
+  federation
+    .setInboxListeners("/users/{identifier}/inbox", "/inbox")
+    .on(Accept, record("Accept"))
+    .on(Create, record("Create"))
+    .on(Update, record("Update"))
+    .on(Delete, record("Delete"));
+  const server = await listen(
+    (request) => federation.fetch(request, { contextData: undefined }),
+    port,
+  );
+  return { federation, server, origin: `http://127.0.0.1:${port}` };
+}
+
+function article(slug: string, title: string, date: Date): string {
+  return [
+    "---",
+    `title: ${JSON.stringify(title)}`,
+    `excerpt: "Posted to the fediverse."`,
+    `publishedDateTime: ${date.toISOString().replace(/\.\d+Z$/, "Z")}`,
+    `webUrl: "https://wire.example.com/${slug}"`,
+    "provider:",
+    "  name: Wire",
+    "  domain: wire.example.com",
+    "topics:",
+    "  - AI",
+    "---",
+    "",
+  ].join("\n");
+}
+
+async function until<T>(find: () => T | undefined, what: string, ms = 20_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const found = find();
+    if (found !== undefined) return found;
+    if (Date.now() > deadline)
+      throw new Error(`waited ${ms} ms for ${what}; received: ${JSON.stringify(received)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+let site: LiveSite;
+let ours: ServerType;
+let origin: string;
+let follower: Awaited<ReturnType<typeof followerServer>>;
+
+beforeAll(async () => {
+  cpSync(FIXTURES, data, { recursive: true });
+  const port = await freePort();
+  origin = `http://127.0.0.1:${port}`;
+  const env = {
+    PUBLIC_URL: origin,
+    FEDERATION: "on",
+    FEDERATION_ALLOW_INSECURE: "true",
+    STATE_DIR: join(work, "state"),
+    FEEDLOOM_CACHE_DIR: "off",
+    DATA_RESCAN_SECONDS: "1",
+  };
+  site = await startLiveSite({ dir: data, config: loadConfig(env), env });
+  ours = await listen((request) => site.fetch(request), port);
+  follower = await followerServer(await freePort());
+}, PROCESS_TEST_TIMEOUT);
+
+afterAll(() => {
+  site?.close();
+  ours?.close();
+  follower?.server.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe("an ActivityPub account per feed, as Fedify sees it", () => {
+  let account: Actor;
+
+  it("finds the topic's account by WebFinger, by its handle and by its URL", async () => {
+    const byHandle = await (
+      await fetch(
+        `${origin}/.well-known/webfinger?resource=acct:ai@127.0.0.1:${new URL(origin).port}`,
+      )
+    ).json();
+    expect(byHandle.subject).toBe(`acct:ai@${new URL(origin).host}`);
+    const jrd = await lookupWebFinger(`${origin}/topics/ai/`, { allowPrivateAddress: true });
+    const self = jrd?.links?.find((link) => link.rel === "self");
+    expect(self?.href).toBe(`${origin}/topics/ai/`);
+    const ctx = follower.federation.createContext(new URL(follower.origin), undefined);
+    const found = await ctx.lookupObject(self!.href!);
+    expect(found?.constructor.name).toBe("Service");
+    account = found as Actor;
+    expect(account.preferredUsername).toBe("ai");
+    expect((await account.getPublicKey())?.ownerId?.href).toBe(`${origin}/topics/ai/`);
+  });
+
+  it("serves the page to browsers and the actor to servers, with Vary: Accept on both", async () => {
+    const page = await fetch(`${origin}/topics/ai/`, { headers: { accept: "text/html" } });
+    expect(page.headers.get("content-type")).toMatch(/^text\/html/);
+    expect(page.headers.get("vary")).toMatch(/\bAccept\b/);
+    const actor = await fetch(`${origin}/topics/ai/`, {
+      headers: { accept: "application/activity+json" },
+    });
+    expect(actor.headers.get("content-type")).toMatch(/^application\/activity\+json/);
+    expect(actor.headers.get("vary")).toMatch(/\bAccept\b/);
+    expect(JSON.stringify(await actor.json())).not.toMatch(/PRIVATE KEY|"d":/);
+  });
+
+  it("accepts a signed Follow with a signed Accept that Fedify verifies", async () => {
+    const ctx = follower.federation.createContext(new URL(follower.origin), undefined);
+    await ctx.sendActivity(
+      { identifier: "alice" },
+      account,
+      new Follow({
+        id: new URL(`${follower.origin}/follows/1`),
+        actor: ctx.getActorUri("alice"),
+        object: account.id,
+      }),
+    );
+    const accept = await until(
+      () => received.find((activity) => activity.type === "Accept"),
+      "the Accept",
+    );
+    expect(accept.object).toBe(`${follower.origin}/follows/1`);
+    const followers = await (await fetch(`${origin}/ap/ai/followers`)).json();
+    expect(followers.totalItems).toBe(1);
+    expect(followers).not.toHaveProperty("orderedItems");
+  });
+
+  it("refuses an unsigned activity with 401", async () => {
+    const response = await fetch(`${origin}/ap/inbox`, {
+      method: "POST",
+      headers: { "content-type": "application/activity+json" },
+      body: JSON.stringify({
+        type: "Follow",
+        actor: `${follower.origin}/users/alice`,
+        object: `${origin}/topics/ai/`,
+      }),
+    });
+    expect(response.status).toBe(401);
+    expect((await response.json()).error).toMatch(/not signed/);
+  });
+
+  it("posts a saved article as one Create, an edit as an Update, a removal as a Delete", async () => {
+    const file = join(data, "2026-12-02-federated.md");
+    writeFileSync(file, article("federated", "A federated story", new Date(Date.now() - 60_000)));
+    const create = await until(
+      () => received.find((activity) => activity.type === "Create"),
+      "the Create",
+    );
+    expect(create.name).toBe("A federated story");
+    expect(create.object).toMatch(new RegExp(`^${origin}/ap/ai/articles/`));
+    const post = await fetch(create.object!, { headers: { accept: "application/activity+json" } });
+    expect((await post.json()).name).toBe("A federated story");
+
+    writeFileSync(
+      file,
+      article("federated", "A federated story, corrected", new Date(Date.now() - 60_000)),
+    );
+    const update = await until(
+      () => received.find((activity) => activity.type === "Update"),
+      "the Update",
+    );
+    expect(update.name).toBe("A federated story, corrected");
+
+    unlinkSync(file);
+    const removal = await until(
+      () => received.find((activity) => activity.type === "Delete"),
+      "the Delete",
+    );
+    expect(removal.object).toBe(create.object);
+    expect(received.filter((activity) => activity.type === "Create")).toHaveLength(1);
+  });
+
+  it("ends the follow on Undo", async () => {
+    const ctx = follower.federation.createContext(new URL(follower.origin), undefined);
+    await ctx.sendActivity(
+      { identifier: "alice" },
+      account,
+      new Undo({
+        id: new URL(`${follower.origin}/follows/1#undo`),
+        actor: ctx.getActorUri("alice"),
+        object: new Follow({
+          id: new URL(`${follower.origin}/follows/1`),
+          actor: ctx.getActorUri("alice"),
+          object: account.id,
+        }),
+      }),
+    );
+    const deadline = Date.now() + 10_000;
+    let count = 1;
+    while (count !== 0 && Date.now() < deadline) {
+      count = (await (await fetch(`${origin}/ap/ai/followers`)).json()).totalItems;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(count).toBe(0);
+  });
+});
