@@ -69,6 +69,9 @@ export function publicOnlyFetch({ allowInsecure }: { allowInsecure: boolean }): 
         ...(init as object),
         redirect: "manual",
         dispatcher: agent,
+      }).catch((error: Error) => {
+        // undici reports "fetch failed"; the refusal is its cause, and says more.
+        throw error.cause instanceof RefusedAddressError ? error.cause : error;
       })) as unknown as Response;
       const location = response.headers.get("location");
       if (response.status < 300 || response.status >= 400 || !location) return response;
