@@ -6,7 +6,6 @@
  * (FEDERATION_ALLOW_INSECURE=true), with its data folder watched: an article
  * saved, edited and removed reaches the follower as Create, Update and Delete.
  */
-import { createServer } from "node:net";
 import { mkdtempSync, rmSync, unlinkSync, writeFileSync, cpSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -29,19 +28,10 @@ import { type ServerType, serve } from "@hono/node-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config.js";
 import { type LiveSite, startLiveSite } from "../src/entry/live-site.js";
-import { FIXTURES, PROCESS_TEST_TIMEOUT } from "./helpers.js";
+import { FIXTURES, PROCESS_TEST_TIMEOUT, freePort } from "./helpers.js";
 
 const work = mkdtempSync(join(tmpdir(), "feedloom-federation-"));
 const data = join(work, "data");
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 function listen(
   fetch: (request: Request) => Response | Promise<Response>,

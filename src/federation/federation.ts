@@ -53,8 +53,6 @@ export class Federation {
   private readonly log: (line: string) => void;
   private readonly accountsByVersion = new Map<string, Promise<Map<string, Account>>>();
   private readonly senders = new Map<string, { minute: number; count: number }>();
-  /** The live articles by uuid, as last published: what a post's id dereferences to. */
-  live = new Map<string, Article>();
 
   constructor(readonly options: FederationOptions) {
     const { config, state, keys, fetcher } = options;
@@ -114,7 +112,6 @@ export class Federation {
 
   /** Tells followers what changed in the live articles (newest first, none scheduled); returns the deliveries queued. */
   async publish(store: ContentStore, live: readonly Article[]): Promise<number> {
-    this.live = new Map(live.map((article) => [article.id.slice("urn:uuid:".length), article]));
     const deliveries = await postChanges({
       state: this.options.state,
       live,

@@ -13,8 +13,9 @@ import { respond } from "../http/headers.js";
 import { type Site, pathOf, searchOf } from "../http/site.js";
 import type { GroupKind, StoreScope } from "../index/store.js";
 import { ARTICLES_PER_PAGE, pageCount } from "../scheme/paging.js";
+import { articlePath } from "../scheme/paths.js";
 import { ROUTES } from "../scheme/routes.js";
-import type { Account } from "./accounts.js";
+import { type Account, accountsPosting } from "./accounts.js";
 import { type Federation, InboxError } from "./federation.js";
 import {
   ACTIVITY_JSON,
@@ -148,13 +149,13 @@ export function federationRoutes(federation: Federation): AppExtension {
       site.route(ROUTES.actorPost, async (c) => {
         const found = await account(c);
         if (found instanceof Response) return found;
-        const article = federation.live.get(c.req.param("id") ?? "");
-        if (!article)
+        const article = await site.store.article(`urn:uuid:${c.req.param("id") ?? ""}`);
+        if (!article || !accountsPosting(article, await accounts()).includes(found))
           return problem(404, `no post ${JSON.stringify(c.req.param("id"))} of ${found.handle}`);
-        // A browser is sent to the article itself, at its provider.
+        // A browser is sent to the article's page.
         if (!wantsActivity(c))
-          return respond(null, 302, {
-            Location: article.url,
+          return respond(null, 303, {
+            Location: `${urls.publicUrl}${articlePath(article.id)}`,
             Vary: "Accept",
             "Cache-Control": SHORT_CACHE,
           });

@@ -7,7 +7,7 @@
 import type { Article } from "../content/article.js";
 import { topicKey } from "../content/keys.js";
 import { htmlEscape } from "../feeds/xml.js";
-import { FORMATS, FORMAT_NAMES, feedPath, pagePath } from "../scheme/paths.js";
+import { FORMATS, FORMAT_NAMES, articlePath, feedPath, pagePath } from "../scheme/paths.js";
 import type { Account } from "./accounts.js";
 
 export const ACTIVITY_JSON = "application/activity+json";
@@ -105,7 +105,8 @@ export function articleObject(account: Account, article: Article, urls: Federati
     name: article.title,
     content,
     mediaType: "text/html",
-    url: article.url,
+    // Mastodon links the post here: the article's page on this site, one tap from the story.
+    url: `${urls.publicUrl}${articlePath(article.id)}`,
     published: article.published,
     to: [PUBLIC],
     cc: [urls.followers(account)],

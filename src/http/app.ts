@@ -18,6 +18,7 @@ import { digestRoutes } from "./digests.js";
 import { feedRoutes } from "./feeds.js";
 import { opmlRoutes } from "./opml.js";
 import { errorPage, pageRoutes } from "./pages/routes.js";
+import { articleRoutes } from "./pages/article.js";
 import { respond } from "./headers.js";
 import {
   type BodyTagger,
@@ -110,6 +111,7 @@ export function createApp({
   digestRoutes(site);
   directoryRoutes(site);
   pageRoutes(site);
+  articleRoutes(site);
   opmlRoutes(site);
   crawlerRoutes(site);
   embedRoutes(site);

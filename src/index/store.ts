@@ -67,6 +67,8 @@ export interface ContentStore {
   publishedBetween(scope: StoreScope, from: number, to: number): Promise<Article[]>;
   /** The instant the store publishes at (ms): what a digest counts its closed periods from. */
   instant(): number;
+  /** One published article by its id (`urn:uuid:…`); scheduled ones are not out yet. */
+  article(id: string): Promise<Article | undefined>;
 }
 
 /** Adds the feeds an article of this provider and these topics is in: everything, its provider, each topic (each once). */
@@ -158,6 +160,7 @@ export function createMemoryStore(
     const scheduled = countPublishedAfter(articles, at);
     return scheduled === 0 ? articles : articles.slice(scheduled);
   };
+  let byId: Map<string, Article> | undefined;
   const groupsOf = (kind: GroupKind, at: string): GroupInfo[] =>
     [...maps[kind].values()].flatMap(
       (group) => infoOf(kind, group, countPublishedAfter(group.articles, at)) ?? [],
@@ -209,6 +212,11 @@ export function createMemoryStore(
       );
     },
     instant: options.now,
+    article: async (id) => {
+      byId ??= new Map(index.articles.map((article) => [article.id, article]));
+      const article = byId.get(id);
+      return article && article.published <= cutoff() ? article : undefined;
+    },
   };
 }
 

@@ -40,6 +40,10 @@ function groupPath(scope: StoreScope): string {
   return scope.kind === "all" ? "" : `/${SEGMENT[scope.kind]}/${encodeURIComponent(scope.key)}`;
 }
 
+/** An article's page on this site: `/articles/{uuid}/` (its id without `urn:uuid:`). */
+export const articlePath = (id: string): string =>
+  `/articles/${encodeURIComponent(id.replace(/^urn:uuid:/, ""))}/`;
+
 /** Archive `number` of a feed, after its path: `/feed/archive/3.rss`. */
 export const archiveLocator = (number: number): string => `/archive/${number}`;
 

@@ -233,6 +233,11 @@ export const ROUTES = {
     patterns: perGroupKind((segment) => `/${segment}.json`),
     files: (walk) => listing(walk, ...GROUP_KINDS.map((kind) => `/${SEGMENT[kind]}.json`)),
   }),
+  /**
+   * One article's page: what it is, where it is from, and the link to read it there. Live only (an
+   * export would write one file per article); federated posts link here.
+   */
+  articlePage: route({ patterns: one("/articles/:id/") }),
   /** `/topics/`: the directory page, and its later pages. */
   directory: route({
     patterns: perGroupKind((segment) => `/${segment}/`),

@@ -185,6 +185,13 @@ export function createD1Store(
       return results.map((row) => JSON.parse(row.data) as Article);
     },
     instant: options.now,
+    async article(id) {
+      const row = await db
+        .prepare("SELECT data FROM articles WHERE id = ?1 AND published <= ?2")
+        .bind(id, cutoff())
+        .first<{ data: string }>();
+      return row ? (JSON.parse(row.data) as Article) : undefined;
+    },
   };
   return store;
 }

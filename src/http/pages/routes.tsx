@@ -103,9 +103,7 @@ export function errorPage(site: Site, c: Context, refusal?: HttpError): Response
 const sentence = (text: string) =>
   `${text.charAt(0).toUpperCase()}${text.slice(1)}${/[.!?]$/.test(text) ? "" : "."}`;
 
-/** Where archive `number` of the group page at `path` lives: `/topics/ai/archive/3/`. */
-
-const feedSet = (origin: string, title: string, path: string, opml: string): FeedSet => ({
+export const feedSet = (origin: string, title: string, path: string, opml: string): FeedSet => ({
   title,
   base: `${origin}${path}`,
   opml,
@@ -113,7 +111,7 @@ const feedSet = (origin: string, title: string, path: string, opml: string): Fee
 const mainFeedSet = (title: string, origin: string) =>
   feedSet(origin, title, "/feed", "/feeds.opml");
 
-function html(
+export function html(
   page: string,
   updated: string,
   extraHeaders: Record<string, string> = {},
