@@ -112,6 +112,7 @@ async function until<T>(find: () => T | undefined, what: string, ms = 20_000): P
   }
 }
 
+const STATS_TOKEN = "a-statistics-token-of-32-characters";
 let site: LiveSite;
 let ours: ServerType;
 let origin: string;
@@ -125,6 +126,7 @@ beforeAll(async () => {
     PUBLIC_URL: origin,
     FEDERATION: "on",
     FEDERATION_ALLOW_INSECURE: "true",
+    STATS_TOKEN,
     STATE_DIR: join(work, "state"),
     FEEDLOOM_CACHE_DIR: "off",
     DATA_RESCAN_SECONDS: "1",
@@ -193,6 +195,11 @@ describe("an ActivityPub account per feed, as Fedify sees it", () => {
     const followers = await (await fetch(`${origin}/ap/ai/followers`)).json();
     expect(followers.totalItems).toBe(1);
     expect(followers).not.toHaveProperty("orderedItems");
+    // The operator's statistics count them per account.
+    const stats = await fetch(`${origin}/stats.json`, {
+      headers: { authorization: `Bearer ${STATS_TOKEN}` },
+    });
+    expect((await stats.json()).followers).toEqual({ ai: 1 });
   });
 
   it("refuses an unsigned activity with 401", async () => {

@@ -58,8 +58,19 @@ export async function startLiveSite({
 }): Promise<LiveSite> {
   const watching = loadWatchConfig(env);
   const stateDir = env.STATE_DIR ?? "state";
+  // ActivityPub accounts, when FEDERATION=on: keys and followers under STATE_DIR (docs/federation.md).
+  const federating = await nodeFederation({
+    config,
+    settings: loadFederationConfig(env, config),
+    stateDir,
+  });
   // Subscriber statistics, when STATS_TOKEN is set: a database under STATE_DIR (docs/statistics.md).
-  const statistics = await nodeStatistics(loadStatsConfig(env), config.basePath, stateDir);
+  const statistics = await nodeStatistics(
+    loadStatsConfig(env),
+    config.basePath,
+    stateDir,
+    federating && (() => federating.federation.options.state.counts()),
+  );
   const time = publishingTime(config);
   const clock = time.now;
   // The publishing API, when API_TOKENS is set: it writes article files here, and the reload below publishes them.
@@ -67,12 +78,6 @@ export async function startLiveSite({
     config: loadApiConfig(env),
     files: articleFiles(dir),
     addressOf: (c) => nodeClientAddress(c.env, c.req.raw.headers, loadStatsConfig(env).trustProxy),
-  });
-  // ActivityPub accounts, when FEDERATION=on: keys and followers under STATE_DIR (docs/federation.md).
-  const federating = await nodeFederation({
-    config,
-    settings: loadFederationConfig(env, config),
-    stateDir,
   });
   const loadOptions = () => ({
     includeUnpublished: config.includeUnpublished,

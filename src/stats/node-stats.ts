@@ -70,6 +70,7 @@ export async function nodeStatistics(
   config: StatsConfig,
   basePath: string,
   stateDir: string,
+  followers?: () => ReadonlyMap<string, number>,
 ): Promise<NodeStatistics | undefined> {
   if (config.token === undefined) return undefined;
   const database = await openSqliteFile(stateDir, statsMigrations());
@@ -80,6 +81,7 @@ export async function nodeStatistics(
       token: config.token,
       store,
       addressOf: (c: Context) => nodeClientAddress(c.env, c.req.raw.headers, config.trustProxy),
+      ...(followers ? { followers } : {}),
     }),
     observe(request, status, env) {
       // From the IncomingMessage as Node parsed it: its `headers` object is built on first use, and the Request's on first use too.

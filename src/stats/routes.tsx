@@ -28,6 +28,8 @@ export interface StatsRoutesOptions {
   addressOf?: (c: Context) => string | undefined;
   /** The instant "today" is taken from (ms). */
   now?: () => number;
+  /** Fediverse followers per account handle, when federation is on (docs/federation.md). */
+  followers?: () => ReadonlyMap<string, number>;
 }
 
 const COOKIE = "feedloom_stats";
@@ -50,7 +52,7 @@ async function hmac(key: CryptoKey, text: string): Promise<Uint8Array> {
 const FORM_LIMIT_BYTES = 4096;
 
 export function statsRoutes(options: StatsRoutesOptions): AppExtension {
-  const { token, store, addressOf = () => undefined, now = Date.now } = options;
+  const { token, store, addressOf = () => undefined, now = Date.now, followers } = options;
   if (token === undefined) return { install: () => {} };
   // Secrets are compared as HMACs under a key of this process: equal lengths, and a comparison that does not stop early.
   const compareKey = crypto.subtle.generateKey({ name: "HMAC", hash: "SHA-256" }, false, [
@@ -159,7 +161,10 @@ export function statsRoutes(options: StatsRoutesOptions): AppExtension {
         await store.maintain(today);
         return page(
           "Subscribers",
-          <StatsView feeds={await store.report(today)} today={today} base={config.basePath} />,
+          <>
+            <StatsView feeds={await store.report(today)} today={today} base={config.basePath} />
+            {followers ? <FollowersView followers={followers()} /> : null}
+          </>,
           200,
         );
       });
@@ -177,7 +182,11 @@ export function statsRoutes(options: StatsRoutesOptions): AppExtension {
         if (!store) return unavailable();
         const today = dayOf(now());
         await store.maintain(today);
-        return respond(`${JSON.stringify({ feeds: await store.report(today) })}\n`, 200, JSON_TYPE);
+        const report = {
+          feeds: await store.report(today),
+          ...(followers ? { followers: Object.fromEntries(followers()) } : {}),
+        };
+        return respond(`${JSON.stringify(report)}\n`, 200, JSON_TYPE);
       });
       // Counted on the stream: a chunked body has no Content-Length to trust.
       const formLimit = bodyLimit({
@@ -209,6 +218,39 @@ export function statsRoutes(options: StatsRoutesOptions): AppExtension {
       });
     },
   };
+}
+
+/** Followers of each fediverse account (`@ai@host`), most first: a count per account, never who. */
+function FollowersView(props: { followers: ReadonlyMap<string, number> }) {
+  const rows = [...props.followers].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  return (
+    <section aria-labelledby="followers">
+      <h2 id="followers">Fediverse followers</h2>
+      {rows.length === 0 ? (
+        <p>No fediverse account has a follower yet.</p>
+      ) : (
+        <div class="table-wrap">
+          <table>
+            <caption>Followers of each account, most first.</caption>
+            <thead>
+              <tr>
+                <th scope="col">Account</th>
+                <th scope="col">Followers</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map(([handle, count]) => (
+                <tr>
+                  <th scope="row">@{handle}</th>
+                  <td>{count}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
 }
 
 function StatsView(props: { feeds: FeedStats[]; today: string; base: string }) {
