@@ -203,6 +203,10 @@ describe("the inbox", () => {
   let federation: Awaited<ReturnType<typeof testFederation>>;
   let sender: CryptoKeyPair;
   const actor = "https://remote.example.net/users/bob";
+  const goneActor = "https://remote.example.net/users/gone";
+  const fetched: { url: string; signature?: string }[] = [];
+  // One instant for the whole block: the per-minute allowance must not roll over mid-test.
+  const at = Date.now();
 
   beforeAll(async () => {
     const { store, config } = await fixtureApp({ PUBLIC_URL: "https://feeds.example.org" });
@@ -218,8 +222,10 @@ describe("the inbox", () => {
     )) as CryptoKeyPair;
     const pem = await publicKeyPem(sender.publicKey);
     // The remote server, as far as this test needs it: bob's actor with his key.
-    const remote = async (url: string) =>
-      url.startsWith(actor)
+    const remote = async (url: string, init: RequestInit) => {
+      fetched.push({ url, signature: (init.headers as Record<string, string>).signature });
+      if (url.startsWith(goneActor)) return new Response("", { status: 410 });
+      return url.startsWith(actor)
         ? new Response(
             JSON.stringify({
               id: actor,
@@ -230,9 +236,10 @@ describe("the inbox", () => {
             { status: 200 },
           )
         : new Response("", { status: 404 });
+    };
     federation = await testFederation(
       { ...config, publicUrl: "https://feeds.example.org" },
-      { fetcher: remote, policy: QUICK, log: () => {} },
+      { fetcher: remote, policy: QUICK, log: () => {}, now: () => at },
     );
     federation.options.settings.blockedDomains = ["blocked.example"];
     app = createApp({ store, config, extensions: [federationRoutes(federation)] });
@@ -247,7 +254,7 @@ describe("the inbox", () => {
     const headers = await signRequest(
       { method: "POST", url, headers: { "content-type": "application/activity+json" }, body },
       { id: options.keyId ?? `${actor}#main-key`, privateKey: sender.privateKey },
-      options.date ?? Date.now(),
+      options.date ?? at,
     );
     return app.request(url, { method: "POST", headers, body });
   };
@@ -272,7 +279,7 @@ describe("the inbox", () => {
   });
 
   it("refuses a signature dated outside the window, a body over the limit, and an activity of another actor", async () => {
-    expect((await post(follow, { date: Date.now() - 3600_000 })).status).toBe(401);
+    expect((await post(follow, { date: at - 3600_000 })).status).toBe(401);
     const large = JSON.stringify({ ...follow, padding: "x".repeat(300 * 1024) });
     expect((await post(follow, { body: large })).status).toBe(413);
     const forged = await post({ ...follow, actor: "https://remote.example.net/users/eve" });
@@ -284,10 +291,53 @@ describe("the inbox", () => {
     expect(blocked.status).toBe(403);
   });
 
+  it("fetched bob's key with a signed GET, as servers in secure mode require", () => {
+    const first = fetched.find((one) => one.url === `${actor}#main-key` || one.url === actor);
+    expect(first?.signature).toMatch(
+      /^keyId="https:\/\/feeds\.example\.org\/#main-key",algorithm="rsa-sha256",headers="\(request-target\) host date"/,
+    );
+  });
+
+  it("drops a deleted actor's follows on its Delete, though its key is gone (410)", async () => {
+    federation.options.state.follow({
+      account: "feed",
+      actor: goneActor,
+      inbox: `${goneActor}/inbox`,
+      follow: `${goneActor}/f/1`,
+      since: "2026-12-01T00:00:00Z",
+    });
+    const response = await post(
+      { id: `${goneActor}#delete`, type: "Delete", actor: goneActor, object: goneActor },
+      { keyId: `${goneActor}#main-key` },
+    );
+    expect(response.status).toBe(202);
+    expect(federation.options.state.followersOf("feed").map((one) => one.actor)).not.toContain(
+      goneActor,
+    );
+  });
+
   it("ends a follow on a signed Undo, and answers 405 to a GET", async () => {
     const response = await post({ id: `${follow.id}#undo`, type: "Undo", actor, object: follow });
     expect(response.status).toBe(202);
     expect(federation.options.state.followersOf("ai")).toEqual([]);
     expect((await app.request("https://feeds.example.org/ap/inbox")).status).toBe(405);
+  });
+
+  // Last: it uses up this minute's allowance for the sender.
+  it("answers 429 past the per-server limit of activities a minute", async () => {
+    const statuses: number[] = [];
+    for (let n = 0; n < 310; n++)
+      statuses.push(
+        (
+          await post({
+            id: `${actor}/likes/${n}`,
+            type: "Like",
+            actor,
+            object: "https://feeds.example.org/",
+          })
+        ).status,
+      );
+    expect(statuses.filter((status) => status === 429).length).toBeGreaterThan(0);
+    expect(statuses.slice(0, 200).every((status) => status === 202)).toBe(true);
   });
 });

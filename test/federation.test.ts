@@ -113,6 +113,7 @@ async function until<T>(find: () => T | undefined, what: string, ms = 20_000): P
 }
 
 const STATS_TOKEN = "a-statistics-token-of-32-characters";
+const API_SECRET = "an-api-secret-of-thirty-two-chars";
 let site: LiveSite;
 let ours: ServerType;
 let origin: string;
@@ -127,6 +128,7 @@ beforeAll(async () => {
     FEDERATION: "on",
     FEDERATION_ALLOW_INSECURE: "true",
     STATS_TOKEN,
+    API_TOKENS: `pipeline:create,update,delete:${API_SECRET}`,
     STATE_DIR: join(work, "state"),
     FEEDLOOM_CACHE_DIR: "off",
     DATA_RESCAN_SECONDS: "1",
@@ -245,6 +247,31 @@ describe("an ActivityPub account per feed, as Fedify sees it", () => {
     );
     expect(removal.object).toBe(create.object);
     expect(received.filter((activity) => activity.type === "Create")).toHaveLength(1);
+  });
+
+  it("posts an article sent through the publishing API, and a scheduled one at its time", async () => {
+    const put = await fetch(`${origin}/api/articles/2026-12-02-by-api`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${API_SECRET}`, "content-type": "text/markdown" },
+      body: article("by-api", "Sent by the pipeline", new Date(Date.now() - 60_000)),
+    });
+    expect(put.status).toBe(201);
+    await until(
+      () => received.find((activity) => activity.name === "Sent by the pipeline"),
+      "the API article's Create",
+    );
+
+    const at = new Date(Math.ceil((Date.now() + 3_000) / 1000) * 1000);
+    writeFileSync(
+      join(data, "2026-12-02-scheduled.md"),
+      article("scheduled", "Out at its time", at),
+    );
+    await until(
+      () => received.find((activity) => activity.name === "Out at its time"),
+      "the scheduled Create",
+    );
+    // Not a moment before its time (a second's slack: dates count in whole seconds).
+    expect(Date.now()).toBeGreaterThanOrEqual(at.getTime() - 1000);
   });
 
   it("ends the follow on Undo", async () => {
