@@ -45,6 +45,10 @@ export async function nodeFederation(options: {
     throw new ConfigError(
       "FEDERATION=on is refused in a preview (INCLUDE_UNPUBLISHED): drafts must never be posted to followers",
     );
+  if (settings.allowInsecure)
+    console.warn(
+      "feedloom federation: FEDERATION_ALLOW_INSECURE is on: fetches and deliveries may go over plain http and to private and loopback addresses. This is for tests on one machine; never run a public server so",
+    );
   mkdirSync(stateDir, { recursive: true });
   const keys = await keyPair(join(stateDir, "federation-key.json"));
   const file = join(stateDir, "federation.json");
