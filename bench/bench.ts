@@ -10,12 +10,13 @@
  *   d1: a local D1 with 100,000 articles: sync and publish times, rows read and latency per feed (d1-bench.ts)
  *   embed: embed.js gzipped, and the time to a rendered widget in Chromium (embed-bench.ts)
  *   stats: requests/s of a cached feed with subscriber counting on and off, wrk side by side
+ *   federation: deliveries per second to 200 follower servers, and a cached feed with federation on and off
  *   export: a cold and a warm (one new article) static export at 10k and 50k, against Hugo when it is installed (export-bench.ts)
  *   live: a file's write to its appearance in /feed.rss at 10k and 50k, reload time, memory over 200 reloads (live-bench.ts)
  *   api: articles per second the publishing API accepts, one at a time and in batches, and a cached
  *        reader's p99 while a batch of 1,000 is applied (api-bench.ts)
  *   digest: an uncached daily digest at 10k articles, on Node and in workerd
- * `npm run bench -- load`, `-- live [count]`, `-- misses`, `-- flood`, `-- digest`, `-- d1 [count]`, `-- embed`, `-- stats` or `-- export [count]` runs only that part.
+ * `npm run bench -- load`, `-- live [count]`, `-- misses`, `-- flood`, `-- digest`, `-- d1 [count]`, `-- embed`, `-- stats`, `-- federation` or `-- export [count]` runs only that part.
  */
 import autocannon from "autocannon";
 import { execFileSync, spawn } from "node:child_process";
@@ -39,6 +40,7 @@ import { embedFigures } from "./embed-bench.js";
 import { exportFigures } from "./export-bench.js";
 import { liveFigures } from "./live-bench.js";
 import { apiFigures } from "./api-bench.js";
+import { deliveryFigures } from "./federation-bench.js";
 import { floodFigure, hasWrk, missLoadFigure } from "./miss-load.js";
 import {
   bundleWorker,
@@ -125,7 +127,7 @@ const LOAD_SECONDS = 5;
 
 /** Starts bench/server.ts in one mode; `stop` ends it. */
 async function startLoadServer(
-  mode: "app" | "bare" | "app-counted",
+  mode: "app" | "bare" | "app-counted" | "app-federated",
   dir: string,
   path: string,
 ): Promise<{ url: string; stop: () => void }> {
@@ -223,24 +225,47 @@ async function loadFigure(): Promise<void> {
  * against the app with them off, measured with wrk alone, side by side in
  * alternating rounds, as a reader (newsboat) and as an aggregator (Feedly).
  */
+const AGENTS = {
+  reader: "Newsboat/2.36 (Linux x86_64)",
+  aggregator: "Feedly/1.0 (+http://www.feedly.com/fetcher.html; 462 subscribers; )",
+};
+
+/** What federation costs the feeds (nothing is in their path: the target is within noise), and how fast it delivers. */
+async function federationFigure(): Promise<void> {
+  await deliveryFigures();
+  await sideBySide("federation", "federation", "app-federated", { reader: AGENTS.reader });
+}
+
 async function statsFigure(): Promise<void> {
-  if (!hasWrk()) return console.log("\nstats: wrk not on the PATH (apt-get install wrk)");
+  await sideBySide("stats", "counting", "app-counted", AGENTS, async (agent) =>
+    console.log(
+      `  in-process, what counting adds to one request (the fetch wrapper and a repeat's count): ${(await countingCostNs(agent)).toFixed(0)} ns`,
+    ),
+  );
+}
+
+/**
+ * A cached /feed.rss with a feature on (`mode`) and off, wrk side by side in
+ * alternating rounds, for each user agent; `after` prints what else there is to say per agent.
+ */
+async function sideBySide(
+  label: string,
+  feature: string,
+  on: "app-counted" | "app-federated",
+  agents: Record<string, string>,
+  after?: (agent: string) => Promise<void>,
+): Promise<void> {
+  if (!hasWrk()) return console.log(`\n${label}: wrk not on the PATH (apt-get install wrk)`);
   const dir = writeCorpus(10_000);
   const path = "/feed.rss";
-  const agents = {
-    reader: "Newsboat/2.36 (Linux x86_64)",
-    aggregator: "Feedly/1.0 (+http://www.feedly.com/fetcher.html; 462 subscribers; )",
-  };
   try {
     console.log(
-      `\nstats: GET ${path} (cached, gzip) with counting on and off, wrk -t2 -c64 ${LOAD_SECONDS} s, three alternating rounds (target: on within 5 % of off)`,
+      `\n${label}: GET ${path} (cached, gzip) with ${feature} on and off, wrk -t2 -c64 ${LOAD_SECONDS} s, three alternating rounds (target: on within 5 % of off)`,
     );
     for (const [who, agent] of Object.entries(agents)) {
-      const totals = { app: 0, "app-counted": 0 };
+      const totals: Record<string, number> = { app: 0, [on]: 0 };
       for (const round of [1, 2, 3]) {
-        for (const mode of round % 2
-          ? (["app", "app-counted"] as const)
-          : (["app-counted", "app"] as const)) {
+        for (const mode of round % 2 ? (["app", on] as const) : ([on, "app"] as const)) {
           const server = await startLoadServer(mode, dir, path);
           try {
             wrkRps(server.url, agent); // warm-up: the render, the JIT, and today's first count
@@ -250,7 +275,7 @@ async function statsFigure(): Promise<void> {
             const figures = wrkRps(server.url, agent);
             totals[mode] += figures.rps;
             console.log(
-              `  ${who.padEnd(10)} round ${round}  counting ${mode === "app" ? "off" : "on "} ${figures.rps.toFixed(0).padStart(7)} req/s  (${figures.errors} errors)`,
+              `  ${who.padEnd(10)} round ${round}  ${feature} ${mode === "app" ? "off" : "on "} ${figures.rps.toFixed(0).padStart(7)} req/s  (${figures.errors} errors)`,
             );
           } finally {
             server.stop();
@@ -258,11 +283,9 @@ async function statsFigure(): Promise<void> {
         }
       }
       console.log(
-        `  ${who.padEnd(10)} on / off over three rounds: ${((totals["app-counted"] / totals.app) * 100).toFixed(1)} %`,
+        `  ${who.padEnd(10)} on / off over three rounds: ${((totals[on] / totals.app) * 100).toFixed(1)} %`,
       );
-      console.log(
-        `  ${who.padEnd(10)} in-process, what counting adds to one request (the fetch wrapper and a repeat's count): ${(await countingCostNs(agent)).toFixed(0)} ns`,
-      );
+      await after?.(agent);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -450,6 +473,7 @@ async function main(): Promise<void> {
   if (process.argv[2] === "digest") return digestFigures();
   if (process.argv[2] === "load") return loadFigure();
   if (process.argv[2] === "stats") return statsFigure();
+  if (process.argv[2] === "federation") return federationFigure();
   if (process.argv[2] === "live")
     return liveFigures(process.argv[3] ? [Number(process.argv[3])] : undefined);
   if (process.argv[2] === "d1") return d1Figures(Number(process.argv[3] ?? 100_000));
@@ -497,6 +521,7 @@ async function main(): Promise<void> {
   );
   await loadFigure();
   await statsFigure();
+  await federationFigure();
   await liveFigures();
   await missFigure();
   await workerFigures();

@@ -3,6 +3,7 @@
  *   app  - the feedloom app as the Node server runs it (runtime/node-app.ts), load shedding included
  *   app-unshed - the same without render admission: every miss renders, however many wait
  *   app-counted - the app with subscriber statistics on, counting every request as the Node server does
+ *   app-federated - the app with federation's routes installed (an in-memory state, no followers)
  *   bare - node:http sending the same gzipped bytes and the same headers, with no routing or checks
  * Listens on 127.0.0.1 at an ephemeral port, prints it, and stops on SIGTERM.
  */
@@ -19,6 +20,8 @@ import { createMemoryStore } from "../src/index/store.js";
 import { createNodeApp } from "../src/runtime/node-app.js";
 import { createRenderAdmission } from "../src/runtime/render-admission.js";
 import { loadIndexFromDir } from "../src/sources/load.js";
+import { federationRoutes } from "../src/federation/routes.js";
+import { benchFederation } from "./federation-bench.js";
 
 const [mode, dir, path] = process.argv.slice(2);
 const config = loadConfig({});
@@ -32,16 +35,20 @@ const statistics =
         mkdtempSync(join(tmpdir(), "feedloom-bench-state-")),
       )
     : undefined;
+const federation = mode === "app-federated" ? await benchFederation() : undefined;
 const app = createNodeApp({
   store,
   config,
   itemFragments: createItemFragments(),
   ...(mode === "app-unshed" ? {} : { admission: createRenderAdmission() }),
-  extensions: statistics ? [statistics.extension] : [],
+  extensions: [
+    ...(statistics ? [statistics.extension] : []),
+    ...(federation ? [federationRoutes(federation)] : []),
+  ],
 });
 const announce = (port: number) => console.log(JSON.stringify({ port }));
 
-if (mode === "app" || mode === "app-unshed" || mode === "app-counted") {
+if (mode.startsWith("app")) {
   const server = serve(
     { fetch: countingFetch(statistics, app.fetch), port: 0, hostname: "127.0.0.1" },
     (info) => announce(info.port),

@@ -9,11 +9,11 @@ import { type Server, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { type Config, loadConfig } from "../src/config.js";
-import type { DeliveryPolicy } from "../src/federation/delivery.js";
-import { Federation } from "../src/federation/federation.js";
-import type { Fetcher } from "../src/federation/node-fetch.js";
-import { publicKeyPem } from "../src/federation/signatures.js";
-import { EMPTY_STATE, FederationState } from "../src/federation/state.js";
+import {
+  type Federation,
+  type FederationOptions,
+  ephemeralFederation,
+} from "../src/federation/federation.js";
 import type { ParsedFile } from "../src/content/parse.js";
 import { buildIndex } from "../src/index/index.js";
 import { createApp } from "../src/http/app.js";
@@ -186,39 +186,14 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/**
- * Federation over an in-memory state, with a key pair of its own, fetching through `fetcher`
- * (by default, none: every fetch is refused).
- */
-export async function testFederation(
+/** Federation in memory (tests), fetching through `fetcher`: by default none, every fetch is refused. */
+export function testFederation(
   config: Config,
-  options: {
-    fetcher?: Fetcher;
-    policy?: DeliveryPolicy;
-    now?: () => number;
-    log?: (line: string) => void;
-  } = {},
+  options: Partial<Pick<FederationOptions, "fetcher" | "policy" | "now" | "log">> = {},
 ): Promise<Federation> {
-  const keys = (await crypto.subtle.generateKey(
-    {
-      name: "RSASSA-PKCS1-v1_5",
-      modulusLength: 2048,
-      publicExponent: new Uint8Array([1, 0, 1]),
-      hash: "SHA-256",
-    },
-    true,
-    ["sign", "verify"],
-  )) as CryptoKeyPair;
-  return new Federation({
+  return ephemeralFederation({
     config: { ...config, publicUrl: config.publicUrl ?? "https://example.com" },
-    settings: { enabled: true, allowInsecure: false, blockedDomains: [] },
-    state: new FederationState(structuredClone(EMPTY_STATE), () => {}),
-    keys: { privateKey: keys.privateKey, publicKeyPem: await publicKeyPem(keys.publicKey) },
-    fetcher:
-      options.fetcher ??
-      (async (url) => Promise.reject(new Error(`no fetch in this test: ${url}`))),
-    ...(options.policy ? { policy: options.policy } : {}),
-    ...(options.now ? { now: options.now } : {}),
-    ...(options.log ? { log: options.log } : {}),
+    fetcher: async (url) => Promise.reject(new Error(`no fetch in this test: ${url}`)),
+    ...options,
   });
 }

@@ -9,17 +9,12 @@ import type { Article } from "../content/article.js";
 import type { ContentStore } from "../index/store.js";
 import { type Account, accountsOf } from "./accounts.js";
 import { type Deliverer, type DeliveryPolicy, createDeliverer } from "./delivery.js";
-import type { Fetcher } from "./node-fetch.js";
 import { postChanges } from "./posts.js";
-import { GoneError, RemoteDocuments } from "./remote.js";
+import { type Fetcher, GoneError, RemoteDocuments } from "./remote.js";
 import { type SignedMessage, SignatureError, signRequest, verifyRequest } from "./signatures.js";
-import type { FederationState } from "./state.js";
+import { type KeyPair, keyPairOf, makeKeys } from "./keys.js";
+import { EMPTY_STATE, FederationState } from "./state.js";
 import { ACTIVITY_JSON, FederationUrls, type Json, acceptActivity } from "./vocabulary.js";
-
-export interface KeyPair {
-  privateKey: CryptoKey;
-  publicKeyPem: string;
-}
 
 export interface FederationOptions {
   config: Config & { publicUrl: string };
@@ -237,6 +232,20 @@ export class Federation {
   close(): void {
     this.deliverer.close();
   }
+}
+
+/** Federation that keeps its state in memory, with a key pair of its own: for tests and the bench. */
+export async function ephemeralFederation(
+  options: Omit<FederationOptions, "state" | "keys" | "settings"> & {
+    settings?: Partial<FederationConfig>;
+  },
+): Promise<Federation> {
+  return new Federation({
+    ...options,
+    settings: { enabled: true, allowInsecure: false, blockedDomains: [], ...options.settings },
+    state: new FederationState(structuredClone(EMPTY_STATE), () => {}),
+    keys: await keyPairOf(await makeKeys()),
+  });
 }
 
 function parseActivity(body: Uint8Array): Json {

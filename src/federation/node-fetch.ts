@@ -11,11 +11,10 @@
 import { type LookupAddress, lookup } from "node:dns";
 import ipaddr from "ipaddr.js";
 import { Agent, fetch as undiciFetch } from "undici";
+import type { Fetcher } from "./remote.js";
 
 /** Redirects followed at most, each checked again. */
 const MAX_REDIRECTS = 3;
-
-export type Fetcher = (url: string, init: RequestInit) => Promise<Response>;
 
 export class RefusedAddressError extends Error {
   override name = "RefusedAddressError";
@@ -81,25 +80,4 @@ export function publicOnlyFetch({ allowInsecure }: { allowInsecure: boolean }): 
       target = checked(new URL(location, target).href);
     }
   };
-}
-
-/** The body, refused past `limit` bytes as it streams in (a remote server can send anything). */
-export async function readLimited(response: Response, limit: number): Promise<Uint8Array> {
-  const declared = Number(response.headers.get("content-length") ?? 0);
-  if (declared > limit) {
-    await response.body?.cancel();
-    throw new RefusedAddressError(`the answer is ${declared} bytes, more than ${limit}`);
-  }
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = response.body?.getReader();
-  for (let read = await reader?.read(); read && !read.done; read = await reader!.read()) {
-    size += read.value.length;
-    if (size > limit) {
-      await reader!.cancel();
-      throw new RefusedAddressError(`the answer is more than ${limit} bytes`);
-    }
-    chunks.push(read.value);
-  }
-  return Buffer.concat(chunks);
 }

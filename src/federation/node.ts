@@ -12,18 +12,12 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Config, ConfigError, type FederationConfig } from "../config.js";
 import type { DeliveryPolicy } from "./delivery.js";
-import { Federation, type KeyPair } from "./federation.js";
+import { Federation } from "./federation.js";
+import { type KeyPair, type StoredKeys, keyPairOf, makeKeys } from "./keys.js";
 import { publicOnlyFetch } from "./node-fetch.js";
-import { publicKeyPem } from "./signatures.js";
 import { EMPTY_STATE, FederationState, type StateData } from "./state.js";
 
 const WRITE_DELAY_MS = 1_000;
-const RSA_KEY = {
-  name: "RSASSA-PKCS1-v1_5",
-  modulusLength: 2048,
-  publicExponent: new Uint8Array([1, 0, 1]),
-  hash: "SHA-256",
-} as const;
 
 export interface NodeFederation {
   federation: Federation;
@@ -92,30 +86,17 @@ function readState(file: string): StateData {
 }
 
 async function keyPair(file: string): Promise<KeyPair> {
-  let stored: { privateKey: JsonWebKey; publicKey: JsonWebKey } | undefined;
+  let stored: StoredKeys | undefined;
   try {
-    stored = JSON.parse(readFileSync(file, "utf8"));
+    stored = JSON.parse(readFileSync(file, "utf8")) as StoredKeys;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
   }
   if (!stored) {
-    const made = (await crypto.subtle.generateKey(RSA_KEY, true, [
-      "sign",
-      "verify",
-    ])) as CryptoKeyPair;
-    stored = {
-      privateKey: await crypto.subtle.exportKey("jwk", made.privateKey),
-      publicKey: await crypto.subtle.exportKey("jwk", made.publicKey),
-    };
+    stored = await makeKeys();
     writeAtomically(file, JSON.stringify(stored), 0o600);
   }
-  const privateKey = await crypto.subtle.importKey("jwk", stored.privateKey, RSA_KEY, false, [
-    "sign",
-  ]);
-  const publicKey = await crypto.subtle.importKey("jwk", stored.publicKey, RSA_KEY, true, [
-    "verify",
-  ]);
-  return { privateKey, publicKeyPem: await publicKeyPem(publicKey) };
+  return keyPairOf(stored);
 }
 
 function writeAtomically(file: string, text: string, mode = 0o644): void {

@@ -6,7 +6,6 @@
  */
 import { ACTIVITY_JSON, type Json } from "./vocabulary.js";
 import { type SigningKey, importPublicKey, signRequest } from "./signatures.js";
-import { type Fetcher, readLimited } from "./node-fetch.js";
 
 const CACHE_MS = 3600_000;
 const MAX_CACHED = 10_000;
@@ -16,6 +15,13 @@ const FETCH_TIMEOUT_MS = 10_000;
 const ACCEPT = `${ACTIVITY_JSON}, application/ld+json; profile="https://www.w3.org/ns/activitystreams"`;
 
 /** The remote server says the document is gone for good (a deleted actor). */
+/** How federation reaches other servers: Node's public-only fetch (node-fetch.ts), or a platform's own. */
+export type Fetcher = (url: string, init: RequestInit) => Promise<Response>;
+
+export class TooLargeError extends Error {
+  override name = "TooLargeError";
+}
+
 export class GoneError extends Error {
   override name = "GoneError";
 }
@@ -102,4 +108,25 @@ export class RemoteDocuments {
       throw new Error(`${url} is not a JSON object`);
     return document as Json;
   }
+}
+
+/** The body, refused past `limit` bytes as it streams in (a remote server can send anything). */
+export async function readLimited(response: Response, limit: number): Promise<Uint8Array> {
+  const declared = Number(response.headers.get("content-length") ?? 0);
+  if (declared > limit) {
+    await response.body?.cancel();
+    throw new TooLargeError(`the answer is ${declared} bytes, more than ${limit}`);
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = response.body?.getReader();
+  for (let read = await reader?.read(); read && !read.done; read = await reader!.read()) {
+    size += read.value.length;
+    if (size > limit) {
+      await reader!.cancel();
+      throw new TooLargeError(`the answer is more than ${limit} bytes`);
+    }
+    chunks.push(read.value);
+  }
+  return Buffer.concat(chunks);
 }
