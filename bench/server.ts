@@ -1,13 +1,15 @@
 /**
  * A server for the load figure, started by bench.ts in its own process:
- *   app  - the feedloom app as the Node server runs it (runtime/node-app.ts), load shedding included
+ *   app  - the feedloom app as the Node server runs it: the fast path (runtime/replay.ts) in front of
+ *          the app (runtime/node-app.ts), load shedding included
+ *   app-router - the app alone, every request through the router
  *   app-unshed - the same without render admission: every miss renders, however many wait
  *   app-counted - the app with subscriber statistics on, counting every request as the Node server does
  *   app-federated - the app with federation's routes installed (an in-memory state, no followers)
  *   bare - node:http sending the same gzipped bytes and the same headers, with no routing or checks
  * Listens on 127.0.0.1 at an ephemeral port, prints it, and stops on SIGTERM.
  */
-import { serve } from "@hono/node-server";
+import { getRequestListener } from "@hono/node-server";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { mkdtempSync } from "node:fs";
@@ -20,6 +22,7 @@ import { createMemoryStore } from "../src/index/store.js";
 import { createNodeApp } from "../src/runtime/node-app.js";
 import { createRenderAdmission } from "../src/runtime/render-admission.js";
 import { loadIndexFromDir } from "../src/sources/load.js";
+import { contentTag, createReplay } from "../src/runtime/replay.js";
 import { federationRoutes } from "../src/federation/routes.js";
 import { benchFederation } from "./federation-bench.js";
 
@@ -49,9 +52,20 @@ const app = createNodeApp({
 const announce = (port: number) => console.log(JSON.stringify({ port }));
 
 if (mode.startsWith("app")) {
-  const server = serve(
-    { fetch: countingFetch(statistics, app.fetch), port: 0, hostname: "127.0.0.1" },
-    (info) => announce(info.port),
+  const fetch = countingFetch(statistics, app.fetch);
+  const listener =
+    mode === "app-router"
+      ? getRequestListener(fetch)
+      : createReplay({
+          tag: contentTag(() => store, Date.now, config.digestTimeZone),
+          ...(statistics
+            ? {
+                observe: (incoming, status) => statistics.observeReplay(incoming, status),
+              }
+            : {}),
+        }).listener(fetch);
+  const server = createServer(listener).listen(0, "127.0.0.1", () =>
+    announce((server.address() as AddressInfo).port),
   );
   process.on("SIGTERM", () => server.close(() => process.exit(0)));
 } else {

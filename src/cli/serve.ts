@@ -2,7 +2,8 @@
  * `feedloom serve [DIR]`: the feeds of a data folder over HTTP, live: a file
  * saved there is in the feeds within a second. `npm start` runs this.
  */
-import { serve as listen } from "@hono/node-server";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { ConfigError, LOOPBACK_HOSTS, loadConfig } from "../config.js";
 import { startLiveSite } from "../entry/live-site.js";
 import { BASE_URL, type Command, type Env, LISTEN, dataDir } from "./command.js";
@@ -50,7 +51,9 @@ async function serveFolder(dir: string, env: Env): Promise<number> {
   const port = portOf(env);
   const hostname = env.HOST ?? "127.0.0.1";
   const site = await startLiveSite({ dir, config, env });
-  const server = listen({ fetch: site.fetch, port, hostname }, (info) => {
+  const server = createServer(site.listener);
+  server.listen(port, hostname, () => {
+    const info = server.address() as AddressInfo;
     const shown =
       (LOOPBACK_HOSTS as readonly string[]).includes(hostname) || hostname === "0.0.0.0"
         ? "127.0.0.1"

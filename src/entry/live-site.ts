@@ -6,6 +6,7 @@
  * by itself). `feedloom serve` puts an HTTP server in front; `feedloom()`
  * mounts it in another Hono app.
  */
+import type { RequestListener } from "node:http";
 import type { Hono } from "hono";
 import { articleFiles } from "../api/folder.js";
 import { apiRoutes } from "../api/routes.js";
@@ -20,7 +21,8 @@ import {
 import { formatIssue } from "../content/report.js";
 import { createItemFragments } from "../feeds/fragments.js";
 import { currentPeriod } from "../index/digest.js";
-import { type ContentStore, createMemoryStore, publishedCutoff, scopesOf } from "../index/store.js";
+import { type MemoryStore, createMemoryStore, publishedCutoff, scopesOf } from "../index/store.js";
+import { contentTag, createReplay } from "../runtime/replay.js";
 import { nodeFederation } from "../federation/node.js";
 import { federationRoutes } from "../federation/routes.js";
 import { announceChanges, announceFeedPaths, closedDigestFeedPaths } from "../publish/announce.js";
@@ -41,6 +43,8 @@ export interface LiveSite {
   config: Config;
   /** The app of the moment, counted by the statistics when they are on. */
   fetch(request: Request, env?: unknown): Response | Promise<Response>;
+  /** A node:http listener for it: the fast path (runtime/replay.ts) in front of the app. */
+  listener: RequestListener;
   /** What the log says about watching and counting, once the server listens at `url`. */
   describe(url: string): string[];
   /** Stops watching and timers, and writes what is kept (the parse cache, the statistics). */
@@ -103,7 +107,7 @@ export async function startLiveSite({
   const itemFragments = createItemFragments();
   // Shared across reloads too: a reload must not reset what the server has recently spent rendering.
   const admission = createRenderAdmission();
-  const serving = (result: LoadResult): { store: ContentStore; app: Hono } => {
+  const serving = (result: LoadResult): { store: MemoryStore; app: Hono } => {
     const store = createMemoryStore(result.index, result.version, time);
     return {
       store,
@@ -215,9 +219,18 @@ export async function startLiveSite({
     : undefined;
 
   const fetch = countingFetch(statistics, (request, env) => current.app.fetch(request, env));
+  const replay = createReplay({
+    tag: contentTag(() => current.store, clock, config.digestTimeZone),
+    ...(statistics
+      ? {
+          observe: (incoming, status) => statistics.observeReplay(incoming, status),
+        }
+      : {}),
+  });
   return {
     config,
     fetch,
+    listener: replay.listener(fetch),
     describe(url) {
       const lines: string[] = [];
       if (statistics)

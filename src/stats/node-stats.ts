@@ -17,6 +17,8 @@ export interface NodeStatistics {
   extension: AppExtension;
   /** Counts a response after it was made; never waits, never throws. */
   observe(request: Request, status: number, env: unknown): void;
+  /** Counts an answer the fast path replayed (runtime/replay.ts): a request that never became a Request. */
+  observeReplay(incoming: IncomingMessage, status: number): void;
   /** Writes what is not yet on disk. */
   close(): void;
   database: SqliteFile;
@@ -76,6 +78,25 @@ export async function nodeStatistics(
   const database = await openSqliteFile(stateDir, statsMigrations());
   const store = createStatsStore(database, config);
   const counter = createStatsCounter(store, basePath);
+  const observe = (request: Request, status: number, env: unknown): void => {
+    // From the IncomingMessage as Node parsed it: its `headers` object is built on first use, and the Request's on first use too.
+    const incoming = (env as { incoming?: IncomingMessage } | undefined)?.incoming;
+    const path = incoming?.url === undefined ? pathOf(request.url) : withoutQuery(incoming.url);
+    const userAgent = incoming?.rawHeaders
+      ? rawHeader(incoming.rawHeaders, "user-agent")
+      : (request.headers.get("user-agent") ?? undefined);
+    const address =
+      config.trustProxy || !incoming
+        ? nodeClientAddress(env, request.headers, config.trustProxy)
+        : incoming.socket.remoteAddress;
+    counter
+      .count({ path, status, userAgent, address, at: Date.now() })
+      ?.catch((error: unknown) =>
+        console.warn(
+          `feedloom: statistics: a request was not counted: ${error instanceof Error ? error.message : String(error)}`,
+        ),
+      );
+  };
   return {
     extension: statsRoutes({
       token: config.token,
@@ -83,24 +104,13 @@ export async function nodeStatistics(
       addressOf: (c: Context) => nodeClientAddress(c.env, c.req.raw.headers, config.trustProxy),
       ...(followers ? { followers } : {}),
     }),
-    observe(request, status, env) {
-      // From the IncomingMessage as Node parsed it: its `headers` object is built on first use, and the Request's on first use too.
-      const incoming = (env as { incoming?: IncomingMessage } | undefined)?.incoming;
-      const path = incoming?.url === undefined ? pathOf(request.url) : withoutQuery(incoming.url);
-      const userAgent = incoming?.rawHeaders
-        ? rawHeader(incoming.rawHeaders, "user-agent")
-        : (request.headers.get("user-agent") ?? undefined);
-      const address =
-        config.trustProxy || !incoming
-          ? nodeClientAddress(env, request.headers, config.trustProxy)
-          : incoming.socket.remoteAddress;
-      counter
-        .count({ path, status, userAgent, address, at: Date.now() })
-        ?.catch((error: unknown) =>
-          console.warn(
-            `feedloom: statistics: a request was not counted: ${error instanceof Error ? error.message : String(error)}`,
-          ),
-        );
+    observe,
+    observeReplay(incoming, status) {
+      // The headers are read only behind a proxy (TRUST_PROXY), for X-Forwarded-For.
+      const headers = {
+        get: (name: string) => (incoming.headers[name] as string | undefined) ?? null,
+      };
+      observe({ url: "", headers } as unknown as Request, status, { incoming });
     },
     close: () => database.close(),
     database,
