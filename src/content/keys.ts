@@ -11,12 +11,22 @@ import { v5 as uuidv5 } from "uuid";
  * precomposed or decomposed characters is one topic.
  */
 export function topicKey(name: string): string {
-  return name
-    .normalize("NFC")
-    .toLowerCase()
-    .replace(/[^\p{L}\p{M}\p{N}]+/gu, "-")
-    .replace(/^-+|-+$/g, "");
+  let key = topicKeys.get(name);
+  if (key === undefined) {
+    key = name
+      .normalize("NFC")
+      .toLowerCase()
+      .replace(/[^\p{L}\p{M}\p{N}]+/gu, "-")
+      .replace(/^-+|-+$/g, "");
+    // Renders ask for the same few hundred names over and over; a flood of new ones cannot grow it.
+    if (topicKeys.size >= MAX_REMEMBERED_KEYS) topicKeys.clear();
+    topicKeys.set(name, key);
+  }
+  return key;
 }
+
+const topicKeys = new Map<string, string>();
+const MAX_REMEMBERED_KEYS = 10_000;
 
 /**
  * What is left of a topic name once case, spaces and separators are ignored:

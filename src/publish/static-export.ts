@@ -159,6 +159,8 @@ export async function exportSite(options: {
     fingerprints = new WeakMap(),
   } = options;
   mkdirSync(out, { recursive: true });
+  // Into an empty folder, with no record, no file can be there already: none is looked for.
+  const fresh = readdirSync(out).length === 0;
   const previous = readRecord(recordPath, out);
   const fingerprintOf = inputFingerprints(salt, fingerprints);
   const current: ExportRecord = { salt, files: {} };
@@ -177,7 +179,7 @@ export async function exportSite(options: {
   const exportOne = async ({ file, url, inputs, render }: ExportFile) => {
     const fingerprint = fingerprintOf(inputs);
     const path = join(out, file);
-    const onDisk = statSync(path, { throwIfNoEntry: false });
+    const onDisk = fresh ? undefined : statSync(path, { throwIfNoEntry: false });
     if (
       previous.salt === salt &&
       onDisk &&
