@@ -31,8 +31,13 @@ import {
 /** An activity is a few kB; Mastodon's own limit is 1 MB, ours is stricter. */
 export const INBOX_LIMIT_BYTES = 256 * 1024;
 const NODEINFO_SCHEMA = "http://nodeinfo.diaspora.software/ns/schema/2.1";
-/** Public documents may be cached briefly: a new follower count or post shows within a minute. */
+/** Documents of the content alone may be cached briefly, by anyone (and replayed by the Node server's fast path). */
 const SHORT_CACHE = "public, max-age=60";
+/**
+ * The follower count changes with the state, not the content: cached briefly, but not marked public,
+ * which is what the fast path replays (runtime/replay.ts) until the content changes.
+ */
+const STATE_CACHE = "max-age=60";
 
 /** What a fediverse server asks for: ActivityStreams JSON (either media type). */
 export function wantsActivity(c: Context): boolean {
@@ -139,6 +144,8 @@ export function federationRoutes(federation: Federation): AppExtension {
             type: "OrderedCollection",
             totalItems: federation.options.state.followersOf(found.handle).length,
           }),
+          200,
+          { "Cache-Control": STATE_CACHE },
         );
       });
       site.route(ROUTES.actorOutbox, async (c) => {

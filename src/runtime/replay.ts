@@ -8,7 +8,9 @@
  * host and target, the same request headers the answer can depend on
  * (Accept-Encoding, Accept, If-None-Match, If-Modified-Since, Origin), the
  * same content version and digest day (`tag`), and an answer the router marked
- * public (guarded routes are private, so never kept). A request carrying a
+ * public: `Cache-Control: public` is what the routes say of answers made from
+ * the content alone (guarded routes are private; federation's follower count,
+ * which changes with its state, is not public), so never kept otherwise. A request carrying a
  * cookie, credentials or a range goes to the router. So each status, header,
  * validator and 304 is the router's own; the statistics count a replay as
  * they count the router's answer. Whatever is not kept, or no longer current,
