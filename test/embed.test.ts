@@ -37,6 +37,21 @@ const HOSTILE_FEED = {
   ],
 };
 
+/** A feed whose one item has an image that is not there (the host answers 404 for it). */
+const FLAKY_FEED = (origin: string) => ({
+  version: "https://jsonfeed.org/version/1.1",
+  title: "Flaky",
+  items: [
+    {
+      id: "1",
+      url: "https://example.org/story",
+      title: "Back after a busy moment",
+      date_published: "2024-01-01T00:00:00Z",
+      image: `${origin}/missing.png`,
+    },
+  ],
+});
+
 // In CI (CI=true) the test runs regardless, so that a missing install fails loudly instead of skipping.
 describe.skipIf(!hasChromium && !process.env.CI)(
   "embedding in Chromium, from another origin",
@@ -46,12 +61,28 @@ describe.skipIf(!hasChromium && !process.env.CI)(
     let feeds: Awaited<ReturnType<typeof serveApp>>;
     let host: Server;
     let hostOrigin: string;
+    let flakyAsked = 0;
     const pages = new Map<string, { html: string; csp?: string }>();
     const fixtures = fixtureApp({}, [DIGEST_FIXTURES]);
 
     beforeAll(async () => {
       feeds = await serveApp((await fixtures).app);
       host = createServer((request, response) => {
+        if (request.url === "/flaky.json") {
+          // Busy at first, as a server shedding load says: 503 with Retry-After, then the feed.
+          flakyAsked++;
+          if (flakyAsked === 1)
+            return void response
+              .writeHead(503, { "Retry-After": "1", "Access-Control-Allow-Origin": "*" })
+              .end();
+          response
+            .writeHead(200, {
+              "Content-Type": "application/feed+json",
+              "Access-Control-Allow-Origin": "*",
+            })
+            .end(JSON.stringify(FLAKY_FEED(hostOrigin)));
+          return;
+        }
         if (request.url === "/hostile.json") {
           response
             .writeHead(200, {
@@ -95,6 +126,11 @@ describe.skipIf(!hasChromium && !process.env.CI)(
       pages.set("/hostile.html", {
         html: wrap(
           `<script>window.pwned = false</script><script type="module" src="${feeds.origin}/embed.js"></script><feedloom-feed src="${hostOrigin}/hostile.json" image excerpt></feedloom-feed>`,
+        ),
+      });
+      pages.set("/flaky.html", {
+        html: wrap(
+          `<script type="module" src="${feeds.origin}/embed.js"></script><feedloom-feed src="${hostOrigin}/flaky.json" image></feedloom-feed>`,
         ),
       });
       pages.set("/missing.html", {
@@ -232,6 +268,26 @@ describe.skipIf(!hasChromium && !process.env.CI)(
         false,
       );
       expect(problems).toEqual([]);
+      await close();
+    });
+
+    it("waits as a busy server's Retry-After says, drops an image that fails, and dates as the pages do", async () => {
+      const { page, problems, close } = await open("/flaky.html");
+      await page.waitForFunction(() =>
+        document.querySelector("feedloom-feed")?.shadowRoot?.querySelector("ol"),
+      );
+      // The image's failure arrives after the list: wait for it to be gone.
+      await page.waitForFunction(
+        () => !document.querySelector("feedloom-feed")?.shadowRoot?.querySelector("img"),
+      );
+      const shown = await page.locator("feedloom-feed").evaluate((element) => ({
+        title: element.shadowRoot!.querySelector("[part=title]")!.textContent,
+        date: element.shadowRoot!.querySelector("time")!.textContent,
+      }));
+      expect(shown).toEqual({ title: "Back after a busy moment", date: "1 Jan 2024" });
+      expect(flakyAsked).toBe(2);
+      // The browser logs the 503 and the missing image itself; nothing else may appear.
+      expect(problems.filter((problem) => !/503|404/.test(problem))).toEqual([]);
       await close();
     });
 

@@ -52,7 +52,32 @@ function el(name, part, text) {
   if (text !== undefined) node.textContent = text;
   return node;
 }
-const dates = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeZone: "UTC" });
+// Dates as the pages and the iframe show them ("1 Dec 2026"), whatever the visitor's locale.
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const showDate = (date) => date.getUTCDate() + " " + MONTHS[date.getUTCMonth()] + " " + date.getUTCFullYear();
+// A busy server answers 503 (or 429) with Retry-After; a network can drop a request. Tried this often,
+// waiting as the server says (at most a minute), else 1, 2 and 4 s.
+const ATTEMPTS = 4;
+const LONGEST_WAIT_S = 60;
+const wait = (seconds) => new Promise((done) => setTimeout(done, seconds * 1000));
+function retryAfter(response, attempt) {
+  const said = Number(response?.headers.get("retry-after"));
+  return Number.isFinite(said) && said >= 0 ? Math.min(said, LONGEST_WAIT_S) : 2 ** attempt;
+}
+async function fetchFeed(src, stillWanted) {
+  for (let attempt = 0; ; attempt++) {
+    let response;
+    try {
+      response = await fetch(src, { headers: { Accept: "application/feed+json, application/json" } });
+      if (response.ok) return await response.json();
+    } catch {
+      response = undefined; // the network failed: tried again like a 503
+    }
+    const again = !response || response.status === 503 || response.status === 429;
+    if (!again || attempt + 1 >= ATTEMPTS || !stillWanted()) throw new Error(String(response?.status ?? "network"));
+    await wait(retryAfter(response, attempt));
+  }
+}
 
 class FeedloomFeed extends HTMLElement {
   static observedAttributes = ["src", "limit", "layout", "image", "excerpt", "date", "provider"];
@@ -94,9 +119,7 @@ class FeedloomFeed extends HTMLElement {
     this.#status("Loading\\u2026");
     let feed;
     try {
-      const response = await fetch(src, { headers: { Accept: "application/feed+json, application/json" } });
-      if (!response.ok) throw new Error(String(response.status));
-      feed = await response.json();
+      feed = await fetchFeed(src, () => request === this.#request);
     } catch {
       if (request === this.#request) {
         this.removeAttribute("aria-busy");
@@ -124,6 +147,8 @@ class FeedloomFeed extends HTMLElement {
         img.loading = "lazy";
         img.decoding = "async";
         img.referrerPolicy = "no-referrer";
+        // A publisher's image that fails leaves no broken-image box: the item reads as one without.
+        img.addEventListener("error", () => img.remove(), { once: true });
         img.src = image;
         li.append(img);
       }
@@ -136,7 +161,7 @@ class FeedloomFeed extends HTMLElement {
       if (author) meta.push(el("span", undefined, clip(author)));
       const published = show.date && new Date(String(item?.date_published));
       if (published && !isNaN(published.getTime())) {
-        const time = el("time", undefined, dates.format(published));
+        const time = el("time", undefined, showDate(published));
         time.dateTime = published.toISOString();
         meta.push(time);
       }
