@@ -59,6 +59,14 @@ describe.skipIf(!hasChromium && !process.env.CI)(
             at,
           });
       }
+      // A feed first read today: one day of data, drawn as a dot.
+      await counter.count({
+        path: "/feed.json",
+        status: 200,
+        userAgent: "NetNewsWire (RSS Reader; https://netnewswire.com/)",
+        address: "198.51.100.7",
+        at: today,
+      });
       server = await serveApp(
         createApp({ store: content, config, extensions: [statsRoutes({ token: TOKEN, store })] }),
       );
@@ -83,11 +91,21 @@ describe.skipIf(!hasChromium && !process.env.CI)(
         page.click("button[type=submit]"),
       ]);
       expect(await page.locator("h1").textContent()).toBe("Subscribers");
-      expect(await page.locator("tbody tr").count()).toBe(2);
+      expect(await page.locator("tbody tr").count()).toBe(3);
+      // Each feed by what it is, its path beside.
+      expect(await page.locator("tbody th a").allTextContents()).toEqual([
+        "Everything (RSS)",
+        "AI (Atom)",
+        "Everything (JSON Feed)",
+      ]);
       expect(await page.locator("tbody tr").first().locator("td").first().textContent()).toBe(
         "220",
       );
       expect(await page.locator("svg[role=img] polyline").count()).toBe(2);
+      expect(await page.locator("svg[role=img] circle").count()).toBe(1);
+      expect(await page.locator("svg[role=img]").first().locator("text").allTextContents()).toEqual(
+        ["220", expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/), "today"],
+      );
       // The session cookie is out of scripts' reach.
       expect(await page.evaluate(() => document.cookie)).toBe("");
       const [cookie] = await context.cookies();
@@ -99,6 +117,33 @@ describe.skipIf(!hasChromium && !process.env.CI)(
       });
       // Problems other than the sign-in form's own 401, which Chromium reports on the console.
       expect(problems.filter((text) => !text.includes("status of 401"))).toEqual([]);
+      await context.close();
+    });
+
+    it("fits a phone (390 px): nothing but the table scrolls sideways, and its caption reads whole", async () => {
+      const context = await contextFor(browser, server.origin, {
+        viewport: { width: 390, height: 844 },
+        extraHTTPHeaders: { Authorization: `Bearer ${TOKEN}` },
+      });
+      const page = await context.newPage();
+      await page.goto(`${server.origin}/stats/`);
+      const fit = await page.evaluate(() => {
+        const caption = document.querySelector("caption")!;
+        const range = document.createRange();
+        range.selectNodeContents(caption);
+        return {
+          pageWidth: document.documentElement.scrollWidth,
+          captionRight: range.getBoundingClientRect().right,
+          viewport: window.innerWidth,
+        };
+      });
+      expect(fit.pageWidth).toBeLessThanOrEqual(fit.viewport);
+      expect(fit.captionRight).toBeLessThanOrEqual(fit.viewport);
+      // Sign out is a styled button, as the site's other form buttons are.
+      const signOut = page.locator("button[name=signout]");
+      expect(await signOut.evaluate((button) => getComputedStyle(button).borderRadius)).not.toBe(
+        "0px",
+      );
       await context.close();
     });
 

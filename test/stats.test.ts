@@ -416,7 +416,7 @@ describe("/stats/ and /stats.json", async () => {
     expect(form.status).toBe(401);
     expectPrivate(form);
     const formHtml = await form.text();
-    expect(formHtml).toContain('<form method="post" action="/stats/">');
+    expect(formHtml).toContain('<form class="filter" method="post" action="/stats/">');
     expect(await htmlProblems(formHtml)).toEqual([]);
     const wrong = await app.request("/stats/", {
       method: "POST",

@@ -7,6 +7,7 @@
 import type { Article } from "../content/article.js";
 import { topicKey } from "../content/keys.js";
 import { htmlEscape } from "../feeds/xml.js";
+import { FORMAT_LABELS } from "../http/pages/view.js";
 import { FORMATS, FORMAT_NAMES, articlePath, feedPath, pagePath } from "../scheme/paths.js";
 import type { Account } from "./accounts.js";
 
@@ -27,7 +28,6 @@ const ACTOR_CONTEXT = [
     Hashtag: "as:Hashtag",
   },
 ];
-const FORMAT_LABELS = { rss: "RSS", atom: "Atom", json: "JSON Feed" } as const;
 
 export type Json = Record<string, unknown>;
 
@@ -73,7 +73,7 @@ export function actorDocument(
       const href = `${urls.publicUrl}${feedPath(account.scope)}.${FORMATS[format].extension}`;
       return {
         type: "PropertyValue",
-        name: FORMAT_LABELS[format],
+        name: FORMAT_LABELS[format].name,
         value: `<a href="${htmlEscape(href)}" rel="alternate">${htmlEscape(href)}</a>`,
       };
     }),

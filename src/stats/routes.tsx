@@ -13,7 +13,9 @@ import { PRIVATE, failureDelay } from "../http/guard.js";
 import { respond } from "../http/headers.js";
 import { base64url } from "../http/render-cache.js";
 import { PAGE_CSP } from "../http/pages/routes.js";
-import { Layout } from "../http/pages/view.js";
+import { FORMAT_LABELS, Layout } from "../http/pages/view.js";
+import type { ContentStore, GroupKind } from "../index/store.js";
+import type { FeedFormat } from "../scheme/paths.js";
 import type { Site } from "../http/site.js";
 import { ROUTES } from "../scheme/routes.js";
 import { addDays, dayOf } from "./clients.js";
@@ -129,7 +131,7 @@ export function statsRoutes(options: StatsRoutesOptions): AppExtension {
                 STATS_TOKEN.
               </p>
             )}
-            <form method="post" action={`${config.basePath}/stats/`}>
+            <form class="filter" method="post" action={`${config.basePath}/stats/`}>
               <label for="token">Token</label>{" "}
               <input
                 id="token"
@@ -159,10 +161,16 @@ export function statsRoutes(options: StatsRoutesOptions): AppExtension {
         if (!store) return unavailable();
         const today = dayOf(now());
         await store.maintain(today);
+        const feeds = await store.report(today);
         return page(
           "Subscribers",
           <>
-            <StatsView feeds={await store.report(today)} today={today} base={config.basePath} />
+            <StatsView
+              feeds={feeds}
+              names={await feedNames(site.store, feeds)}
+              today={today}
+              base={config.basePath}
+            />
             {followers ? <FollowersView followers={followers()} /> : null}
           </>,
           200,
@@ -253,7 +261,33 @@ function FollowersView(props: { followers: ReadonlyMap<string, number> }) {
   );
 }
 
-function StatsView(props: { feeds: FeedStats[]; today: string; base: string }) {
+const FEED_PATH =
+  /^(?:\/(topics|providers)\/([^/]+))?\/(?:feed|digest\/(daily|weekly))\.(rss|atom|json)$/;
+
+/** "AI (Atom)", "Everything, daily digest (RSS)": what a feed is, by its group's name, for each path. */
+async function feedNames(store: ContentStore, feeds: FeedStats[]): Promise<Map<string, string>> {
+  const names = new Map<string, string>();
+  for (const { path } of feeds) {
+    const [, segment, key, digest, format] = FEED_PATH.exec(path) ?? [];
+    if (!format) continue;
+    const kind: GroupKind | undefined =
+      segment === "topics" ? "topic" : segment === "providers" ? "provider" : undefined;
+    const group = kind && (await store.group(kind, decodeURIComponent(key)));
+    const name = kind ? (group?.name ?? decodeURIComponent(key)) : "Everything";
+    names.set(
+      path,
+      `${name}${digest ? `, ${digest} digest` : ""} (${FORMAT_LABELS[format as FeedFormat].name})`,
+    );
+  }
+  return names;
+}
+
+function StatsView(props: {
+  feeds: FeedStats[];
+  names: ReadonlyMap<string, string>;
+  today: string;
+  base: string;
+}) {
   const total = props.feeds.reduce((sum, feed) => sum + feed.subscribers, 0);
   return (
     <>
@@ -267,10 +301,9 @@ function StatsView(props: { feeds: FeedStats[]; today: string; base: string }) {
         <p>No feed has been read by a feed reader since statistics were turned on.</p>
       ) : (
         <div class="table-wrap">
+          <p>Every feed with a count in the last {CHART_DAYS} days:</p>
           <table>
-            <caption>
-              Every feed with a count in the last {CHART_DAYS} days, most subscribers first.
-            </caption>
+            <caption>Feeds, most subscribers first</caption>
             <thead>
               <tr>
                 <th scope="col">Feed</th>
@@ -284,7 +317,10 @@ function StatsView(props: { feeds: FeedStats[]; today: string; base: string }) {
               {props.feeds.map((feed) => (
                 <tr>
                   <th scope="row">
-                    <a href={`${props.base}${feed.path}`}>{feed.path}</a>
+                    <a href={`${props.base}${feed.path}`}>
+                      {props.names.get(feed.path) ?? feed.path}
+                    </a>
+                    <span class="meta">{feed.path}</span>
                   </th>
                   <td>{feed.subscribers}</td>
                   <td>
@@ -305,7 +341,7 @@ function StatsView(props: { feeds: FeedStats[]; today: string; base: string }) {
           </table>
         </div>
       )}
-      <form method="post" action={`${props.base}/stats/`}>
+      <form class="filter" method="post" action={`${props.base}/stats/`}>
         <button type="submit" name="signout" value="1">
           Sign out
         </button>
@@ -314,34 +350,57 @@ function StatsView(props: { feeds: FeedStats[]; today: string; base: string }) {
   );
 }
 
-const CHART = { width: 180, height: 40 };
+const CHART = { width: 180, line: 40, labels: 14 };
 
-/** A feed's subscribers over the last 90 days as a line, drawn here as SVG: no script, no library, nothing the CSP blocks. */
+/**
+ * A feed's subscribers, drawn here as SVG (no script, no library, nothing the CSP blocks): a line from the
+ * first day it was counted (at most 90 days ago) to today, labelled with that day, today and the highest
+ * count; a single day is a dot, not a spike from nothing.
+ */
 function Chart(props: { feed: FeedStats; today: string }) {
   const byDay = new Map(props.feed.days.map((day) => [day.date, day.subscribers]));
-  const values = Array.from(
-    { length: CHART_DAYS },
-    (_, i) => byDay.get(addDays(props.today, i - CHART_DAYS + 1)) ?? 0,
-  );
+  const earliest = addDays(props.today, 1 - CHART_DAYS);
+  const first =
+    props.feed.days.map((day) => day.date).find((date) => date >= earliest) ?? props.today;
+  const days: string[] = [];
+  for (let day = first; day <= props.today; day = addDays(day, 1)) days.push(day);
+  const values = days.map((day) => byDay.get(day) ?? 0);
   const highest = Math.max(1, ...values);
-  const points = values
-    .map(
-      (value, i) =>
-        `${((i / (CHART_DAYS - 1)) * CHART.width).toFixed(1)},${(CHART.height - 1 - (value / highest) * (CHART.height - 2)).toFixed(1)}`,
-    )
-    .join(" ");
-  const first = props.feed.days[0];
-  const label = `Subscribers of ${props.feed.path} over the last ${CHART_DAYS} days: ${first ? `${first.subscribers} on ${first.date}` : "none"}, ${props.feed.subscribers} today, ${Math.max(...values)} at most.`;
+  const y = (value: number) => (CHART.line - 1 - (value / highest) * (CHART.line - 2)).toFixed(1);
+  const x = (i: number) =>
+    (days.length === 1 ? CHART.width / 2 : (i / (days.length - 1)) * CHART.width).toFixed(1);
+  const label = `Subscribers of ${props.feed.path} from ${first} to today (${props.today}): ${values[0]} on ${first}, ${props.feed.subscribers} today, ${Math.max(...values)} at most.`;
+  const height = CHART.line + CHART.labels;
   return (
     <svg
       role="img"
       aria-label={label}
       width={CHART.width}
-      height={CHART.height}
-      viewBox={`0 0 ${CHART.width} ${CHART.height}`}
+      height={height}
+      viewBox={`0 0 ${CHART.width} ${height}`}
     >
       <title>{label}</title>
-      <polyline points={points} fill="none" stroke="currentColor" stroke-width="1.5" />
+      {days.length === 1 ? (
+        <circle cx={x(0)} cy={y(values[0])} r="3" fill="currentColor" />
+      ) : (
+        <polyline
+          points={values.map((value, i) => `${x(i)},${y(value)}`).join(" ")}
+          fill="none"
+          stroke="currentColor"
+          stroke-width="1.5"
+        />
+      )}
+      <text x="0" y="9" font-size="9" fill="currentColor">
+        {Math.max(...values)}
+      </text>
+      <text x="0" y={height - 2} font-size="9" fill="currentColor">
+        {first === props.today ? "today" : first}
+      </text>
+      {first === props.today ? null : (
+        <text x={CHART.width} y={height - 2} font-size="9" fill="currentColor" text-anchor="end">
+          today
+        </text>
+      )}
     </svg>
   );
 }

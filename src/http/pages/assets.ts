@@ -39,6 +39,8 @@ th{font-weight:600}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 .feeds a{margin-right:.5rem;white-space:nowrap}
 .table-wrap{overflow-x:auto}
+caption{text-align:left;font-weight:600;padding:.25rem 0}
+th .meta{display:block;font-weight:400;margin:.1rem 0 0;overflow-wrap:anywhere}
 form.filter{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;margin:.5rem 0 1rem}
 form.filter input,form.filter select,form.filter button{font:inherit;padding:.3rem .5rem;border:1px solid var(--line);border-radius:.3rem;background:var(--card);color:var(--fg)}
 nav.pages{display:flex;justify-content:space-between;margin-top:1rem}
