@@ -35,7 +35,7 @@ export default defineConfig(async () => {
           },
         },
         {
-          // The same Worker with a D1 binding (miniflare's local SQLite), migrated and filled as npm run publish does.
+          // The same Worker with a D1 binding (miniflare's local SQLite), migrated and filled as npm run publish:d1 does.
           plugins: [
             cloudflareTest({
               wrangler: { configPath: "./wrangler.toml" },

@@ -1,6 +1,6 @@
 /**
  * D1 at scale (printed by npm run bench, or alone with `npm run bench -- d1`):
- * a local D1 (wrangler's, miniflare's SQLite) filled by `npm run publish`
+ * a local D1 (wrangler's, miniflare's SQLite) filled by `npm run publish:d1`
  * from 100,000 synthetic articles. It times the first full sync (no parse
  * cache) and the publish of one new article, then serves the Worker from that
  * database in workerd and measures, per feed request, the rows D1 reads and

@@ -1,5 +1,5 @@
 /**
- * Global setup of the D1 project, run in Node: the SQL `npm run publish`
+ * Global setup of the D1 project, run in Node: the SQL `npm run publish:d1`
  * would write for data/ into an empty D1, and for a synthetic corpus of
  * 3,000 articles (for the rows-read test). The tests in workerd apply them.
  */

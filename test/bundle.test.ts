@@ -69,7 +69,7 @@ describe("the content bundle", { timeout: PROCESS_TEST_TIMEOUT }, () => {
       config,
     ]);
     expect(stdout).toMatch(
-      /binds D1 as DB: wrote .* without articles; npm run publish sends data\/ to the local database npm run dev serves \(npm run publish -- --remote to Cloudflare.s\)/,
+      /binds D1 as DB: wrote .* without articles; npm run publish:d1 sends data\/ to the local database npm run dev serves \(npm run publish:d1 -- --remote to Cloudflare.s\)/,
     );
     expect(JSON.parse(readFileSync(out, "utf8"))).toEqual({
       version: "d1",

@@ -41,7 +41,7 @@ describe(
   { timeout: 4 * PROCESS_TEST_TIMEOUT },
   () => {
     it("publish says what to do while wrangler.toml binds no database", async () => {
-      const { code, stderr } = await npm("run", "publish");
+      const { code, stderr } = await npm("run", "publish:d1");
       expect(code).toBe(1);
       expect(stderr).toMatch(
         /wrangler\.toml binds no D1 database as DB: uncomment its \[\[d1_databases\]\] block \(for --local its placeholder database_id works as it is/,
@@ -57,7 +57,7 @@ describe(
       );
       writeFileSync(join(project, "wrangler.toml"), uncommented);
 
-      const early = await npm("run", "publish");
+      const early = await npm("run", "publish:d1");
       expect(early.code).toBe(1);
       expect(early.stderr).toMatch(
         /local D1 database DB has no feedloom tables yet: run npx wrangler d1 migrations apply DB --local first/,
@@ -74,7 +74,7 @@ describe(
         "--local",
       );
       expect(migrated.code, migrated.stderr).toBe(0);
-      const published = await npm("run", "publish");
+      const published = await npm("run", "publish:d1");
       expect(published.code, published.stderr).toBe(0);
       expect(published.stdout).toMatch(
         /feedloom publish: local D1 database DB: 7 added, 0 changed, 0 removed, 0 unchanged/,
@@ -90,7 +90,7 @@ describe(
         )!;
         expect(channel.children.filter((node) => node.name === "item")).toHaveLength(7);
         expect(dev.output()).toMatch(
-          /binds D1 as DB: wrote generated\/content\.txt without articles; npm run publish sends data\/ to the local database npm run dev serves/,
+          /binds D1 as DB: wrote generated\/content\.txt without articles; npm run publish:d1 sends data\/ to the local database npm run dev serves/,
         );
         // Offline, as here: no stack trace from the Request.cf download, no update notice, no telemetry banner.
         expect(dev.output()).not.toMatch(

@@ -1,5 +1,5 @@
 /**
- * `npm run publish` against a real local D1 (wrangler's, in a folder of its
+ * `npm run publish:d1` against a real local D1 (wrangler's, in a folder of its
  * own), with a local WebSub hub that records what it is told.
  */
 import { cpSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
@@ -74,7 +74,7 @@ afterAll(() => {
   rmSync(work, { recursive: true, force: true });
 });
 
-describe("npm run publish", { timeout: 2 * PROCESS_TEST_TIMEOUT }, () => {
+describe("npm run publish:d1", { timeout: 2 * PROCESS_TEST_TIMEOUT }, () => {
   it("passes on what wrangler said went wrong, whole", async () => {
     await expect(d1Query({ ...target, database: "NOPE" }, "SELECT 1")).rejects.toThrow(
       /^wrangler d1 execute failed: Couldn't find a D1 DB with the name or binding 'NOPE' in your wrangler\.toml file\.$/,

@@ -3,7 +3,7 @@
  * which feeds the deployed bundle changed, compared with the bundle deployed
  * before it (kept as generated/deployed.txt), then keeps this one for next
  * time. The first deploy announces every feed. A D1 Worker's bundle holds no
- * articles: `npm run publish` announces its changes instead.
+ * articles: `npm run publish:d1` announces its changes instead.
  */
 import { copyFileSync, existsSync, readFileSync } from "node:fs";
 import { loadConfig } from "../config.js";

@@ -56,14 +56,14 @@ async function buildBundle(
   { dir, out, config: wranglerFile }: { dir: string; out: string; config: string },
   env: Env,
 ): Promise<number> {
-  // With a D1 binding the Worker reads D1 (npm run publish fills it): the bundle stays empty, whatever data/ holds.
+  // With a D1 binding the Worker reads D1 (npm run publish:d1 fills it): the bundle stays empty, whatever data/ holds.
   if (bindsD1(readWranglerConfig(wranglerFile))) {
     const written = writeIfChanged(
       out,
       JSON.stringify({ version: "d1", articles: [], topics: [], providers: [] }),
     );
     console.log(
-      `feedloom build: ${wranglerFile} binds D1 as DB: ${written ? "wrote" : "kept"} ${out} without articles; npm run publish sends data/ to the local database npm run dev serves (npm run publish -- --remote to Cloudflare's)`,
+      `feedloom build: ${wranglerFile} binds D1 as DB: ${written ? "wrote" : "kept"} ${out} without articles; npm run publish:d1 sends data/ to the local database npm run dev serves (npm run publish:d1 -- --remote to Cloudflare's)`,
     );
     return 0;
   }

@@ -1,5 +1,5 @@
 /**
- * What `npm run publish` writes to D1: the index built from data/ against the
+ * What `npm run publish:d1` writes to D1: the index built from data/ against the
  * rows D1 holds, as SQL statements that change only what changed. One new
  * article is its own row, its topic links, the few groups it touches and
  * three meta rows, however large the database (D1 bills rows written).

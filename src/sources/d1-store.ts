@@ -1,7 +1,7 @@
 /**
  * The content store over Cloudflare D1 (schema: migrations/). Each feed page
  * is one round trip. An unfiltered page is a range of ranks (positions kept
- * by `npm run publish`), so page 900 reads `limit` rows as page 1 does; with
+ * by `npm run publish:d1`), so page 900 reads `limit` rows as page 1 does; with
  * `since` or `q` the date indexes are walked in feed order (`q`, a substring
  * of any article, reads the whole scope). Counts and newest dates come
  * precomputed from `groups` and `meta`.

@@ -1,6 +1,6 @@
 /**
  * A scheduled article on the Worker reading D1: published into the database
- * ahead of its time (as npm run publish writes it), it stays out of every
+ * ahead of its time (as npm run publish:d1 writes it), it stays out of every
  * feed, directory, count and hint until then, and is served for the first
  * request after it; the content version names it until it goes out. The
  * clock is set with vitest's fake time, which workerd's Date follows.
@@ -46,7 +46,7 @@ const topicKeys = async () =>
   ).topics.map((topic) => topic.key);
 
 beforeAll(async () => {
-  // The rows npm run publish writes for one more article: itself at the top rank, its topic link, its groups, the counts.
+  // The rows npm run publish:d1 writes for one more article: itself at the top rank, its topic link, its groups, the counts.
   await DB.batch([
     DB.prepare(
       "INSERT INTO articles (id, published, provider_key, rank, provider_rank, topic_ranks, search, data, hash) VALUES (?1, ?2, 'later.example.com', (SELECT value FROM meta WHERE key = 'articles') + 1, 1, '{\"later\":1}', 'scheduled in d1', ?3, 'h')",

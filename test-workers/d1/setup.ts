@@ -1,4 +1,4 @@
-/** Each D1 test file starts from migrated databases holding what `npm run publish` would write. */
+/** Each D1 test file starts from migrated databases holding what `npm run publish:d1` would write. */
 import { type D1Migration, applyD1Migrations } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { inject } from "vitest";
