@@ -12,7 +12,7 @@ import { formatIssue } from "../content/report.js";
 import { bundleSizeProblem, toBundle } from "../sources/bundle.js";
 import { defaultCacheDir, loadIndexFromDir, summaryLine } from "../sources/load.js";
 import { bindsD1, readWranglerConfig } from "../runtime/wrangler-config.js";
-import { type Command, type Env, dataDir, text } from "./command.js";
+import { type Command, type Env, dataDir, text, DATA } from "./command.js";
 
 /** Where the bundle goes: wrangler.toml's Text module rule and src/entry/worker.ts name it too. */
 export const BUNDLE_FILE = "generated/content.txt";
@@ -37,7 +37,7 @@ export const build: Command = {
       default: "wrangler.toml",
       description: "wrangler configuration (default ./wrangler.toml)",
     },
-    data: { type: "string", value: "DIR", description: "the articles, as the DIR argument" },
+    ...DATA,
   },
   details:
     "With a D1 binding in wrangler.toml the bundle holds no articles: publish sends them to D1.",

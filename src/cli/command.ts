@@ -56,6 +56,10 @@ export const BASE_URL: Record<string, OptionSpec> = {
       "the public address the feeds are served from (PUBLIC_URL), e.g. https://feeds.example.org/news",
   },
 };
+/** `--data DIR`: the folder of articles, for the commands that also take it as their DIR argument. */
+export const DATA: Record<string, OptionSpec> = {
+  data: { type: "string", value: "DIR", description: "the articles, as the DIR argument" },
+};
 export const LISTEN: Record<string, OptionSpec> = {
   port: {
     type: "string",

@@ -19,7 +19,7 @@ import { defaultCacheDir, loadIndexFromDir, summaryLine } from "../sources/load.
 import { announceFeedPaths } from "../publish/announce.js";
 import { type HeadersHost, headersFile } from "../publish/headers-file.js";
 import { appFile, exportSite } from "../publish/static-export.js";
-import { BASE_URL, type Command, type Env, UsageError, dataDir, text } from "./command.js";
+import { BASE_URL, type Command, type Env, UsageError, dataDir, text, DATA } from "./command.js";
 
 /** A bar on a terminal; on a log (CI), a line at each tenth. */
 function progress(): (done: number, total: number) => void {
@@ -74,7 +74,7 @@ export const exportCommand: Command = {
       default: "cloudflare",
       description: "whose _headers syntax to write: cloudflare (default) or netlify",
     },
-    data: { type: "string", value: "DIR", description: "the articles, as the DIR argument" },
+    ...DATA,
   },
   details:
     "Needs the address the files will be served from (--base-url or PUBLIC_URL): feeds name themselves and each other with absolute URLs. A second export writes only the files whose inputs changed.",

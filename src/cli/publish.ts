@@ -27,7 +27,7 @@ import { defaultCacheDir, loadIndexFromDir, summaryLine } from "../sources/load.
 import { announceChanges } from "../publish/announce.js";
 import { type D1Target, d1ExecuteStatements, d1Query } from "../publish/wrangler-d1.js";
 import { bindsD1, readWranglerConfig } from "../runtime/wrangler-config.js";
-import { type Command, type Env, UsageError, dataDir } from "./command.js";
+import { type Command, type Env, UsageError, dataDir, DATA } from "./command.js";
 
 export const publish: Command = {
   name: "publish",
@@ -53,7 +53,7 @@ export const publish: Command = {
       value: "DIR",
       description: "local state folder, as wrangler's own flag",
     },
-    data: { type: "string", value: "DIR", description: "the articles, as the DIR argument" },
+    ...DATA,
     "skip-invalid": {
       type: "boolean",
       description: "publish even when some files are invalid (they are left out)",
