@@ -84,6 +84,21 @@ const ed25519Public = () =>
   importPublicKey(`-----BEGIN PUBLIC KEY-----\n${ED25519_PUBLIC}\n-----END PUBLIC KEY-----`);
 
 /** The appendix's request, without its body: the Basic Test signs no digest. */
+/** A key that did not sign anything here: a wrong key, or the one a sender has since rotated. */
+async function anotherPublicKey(): Promise<CryptoKey> {
+  const pair = (await crypto.subtle.generateKey(
+    {
+      name: "RSASSA-PKCS1-v1_5",
+      modulusLength: 1024,
+      publicExponent: new Uint8Array([1, 0, 1]),
+      hash: "SHA-256",
+    },
+    true,
+    ["sign", "verify"],
+  )) as CryptoKeyPair;
+  return pair.publicKey;
+}
+
 const cavageBasic = (): SignedMessage => ({
   method: "POST",
   url: "https://example.com/foo?param=value&pet=dog",
@@ -120,17 +135,8 @@ describe("draft-cavage signatures", () => {
         CAVAGE_DATE + 60_000,
       ),
     ).toBe("Test");
-    const other = (await crypto.subtle.generateKey(
-      {
-        name: "RSASSA-PKCS1-v1_5",
-        modulusLength: 1024,
-        publicExponent: new Uint8Array([1, 0, 1]),
-        hash: "SHA-256",
-      },
-      true,
-      ["sign", "verify"],
-    )) as CryptoKeyPair;
-    await expect(verifyRequest(message, async () => other.publicKey, CAVAGE_DATE)).rejects.toThrow(
+    const other = await anotherPublicKey();
+    await expect(verifyRequest(message, async () => other, CAVAGE_DATE)).rejects.toThrow(
       /does not verify/,
     );
     await expect(verifyRequest(message, async () => key, CAVAGE_DATE + 3600_000)).rejects.toThrow(
@@ -144,18 +150,7 @@ describe("draft-cavage signatures", () => {
   it("asks for the key again past its cache before refusing (a rotated key)", async () => {
     const privateKey = await cavagePrivate();
     const signed = await signRequest(cavageBasic(), { id: "Test", privateKey }, CAVAGE_DATE);
-    const stale = (
-      (await crypto.subtle.generateKey(
-        {
-          name: "RSASSA-PKCS1-v1_5",
-          modulusLength: 1024,
-          publicExponent: new Uint8Array([1, 0, 1]),
-          hash: "SHA-256",
-        },
-        true,
-        ["sign", "verify"],
-      )) as CryptoKeyPair
-    ).publicKey;
+    const stale = await anotherPublicKey();
     const fresh = await cavagePublic();
     const asked: boolean[] = [];
     const found = await verifyRequest(

@@ -21,7 +21,7 @@ export class RefusedAddressError extends Error {
 }
 
 /** A public unicast address: not private, loopback, link-local, CGNAT, multicast or reserved. */
-export function isPublicAddress(address: string): boolean {
+function isPublicAddress(address: string): boolean {
   try {
     return ipaddr.process(address).range() === "unicast";
   } catch {

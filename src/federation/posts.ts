@@ -22,7 +22,7 @@ import {
   postActivity,
 } from "./vocabulary.js";
 
-export const FRESH_MS = 2 * 24 * 3600_000;
+const FRESH_MS = 2 * 24 * 3600_000;
 
 /** One activity to fan out: who posts it, and its body. */
 interface Post {

@@ -29,7 +29,7 @@ import {
 } from "./vocabulary.js";
 
 /** An activity is a few kB; Mastodon's own limit is 1 MB, ours is stricter. */
-export const INBOX_LIMIT_BYTES = 256 * 1024;
+const INBOX_LIMIT_BYTES = 256 * 1024;
 const NODEINFO_SCHEMA = "http://nodeinfo.diaspora.software/ns/schema/2.1";
 /** Documents of the content alone may be cached briefly, by anyone (and replayed by the Node server's fast path). */
 const SHORT_CACHE = "public, max-age=60";

@@ -15,7 +15,6 @@ import { type Item, type InnerList, parseDictionary } from "structured-headers";
 /** A signature dated further than this from our clock (either way) is refused: retries re-sign. */
 export const SIGNATURE_WINDOW_SECONDS = 300;
 
-const utf8 = new TextEncoder();
 const RSA = { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" } as const;
 
 export class SignatureError extends Error {
@@ -249,5 +248,3 @@ async function checkDigest(message: SignedMessage, header: "digest" | "content-d
 export async function contentDigest(body: Uint8Array): Promise<string> {
   return `sha-256=:${await sha("SHA-256", body)}:`;
 }
-
-export const encodeUtf8 = (text: string): Uint8Array => utf8.encode(text);

@@ -11,10 +11,7 @@ import { ROUTES } from "../../scheme/routes.js";
 import { HttpError } from "../errors.js";
 import type { Site } from "../site.js";
 import { html, feedSet } from "./routes.js";
-import { Layout, SubscribeBox, showDate } from "./view.js";
-
-const httpsOnly = (url: string) => (/^https:\/\//i.test(url) ? url : undefined);
-const webLink = (url: string) => (/^https?:\/\//i.test(url) ? url : undefined);
+import { Layout, SubscribeBox, safeImage, safeLink, showDate } from "./view.js";
 
 export function articleRoutes(site: Site): void {
   const { config, store } = site;
@@ -32,8 +29,8 @@ export function articleRoutes(site: Site): void {
         feedPath(provider),
         opmlPath(provider),
       );
-      const link = webLink(article.url);
-      const image = article.image && httpsOnly(article.image.url);
+      const link = safeLink(article.url);
+      const image = article.image && safeImage(article.image.url);
       const page = (
         <Layout
           title={`${article.title}: ${config.siteTitle}`}
@@ -88,7 +85,7 @@ export function articleRoutes(site: Site): void {
                 <h2 id="related">Related coverage</h2>
                 <ul>
                   {article.related.flatMap((related) => {
-                    const href = webLink(related.url);
+                    const href = safeLink(related.url);
                     return href ? (
                       <li>
                         <a href={href}>{related.title}</a>

@@ -46,8 +46,10 @@ const useSitePath = () => {
   return (path: string) => `${base}${path}`;
 };
 
-const safeLink = (url: string) => (/^https?:\/\//i.test(url) ? url : undefined);
-const safeImage = (url: string) => (/^https:\/\//i.test(url) ? url : undefined);
+/** A link a page may carry: http(s) only. */
+export const safeLink = (url: string) => (/^https?:\/\//i.test(url) ? url : undefined);
+/** An image a page may load: https only (the pages' CSP allows no other). */
+export const safeImage = (url: string) => (/^https:\/\//i.test(url) ? url : undefined);
 
 export function Layout(props: {
   title: string;
