@@ -516,7 +516,33 @@ describe("a real server process", () => {
         await until(async () =>
           output.includes("feedloom api: crawler PUT 2022-09-10-from-a-pipeline created"),
         );
+        // Refused writes are logged too: one with a wrong secret, one with an invalid article.
+        const wrong = await fetch(`${origin}/api/articles/2022-09-10-refused`, {
+          method: "PUT",
+          body: JSON.stringify(ARTICLE),
+          headers: {
+            Authorization: "Bearer not-a-secret-of-api-tokens",
+            "Content-Type": "application/json",
+          },
+        });
+        expect(wrong.status).toBe(401);
+        const invalid = await fetch(`${origin}/api/articles/2022-09-10-invalid`, {
+          method: "PUT",
+          body: JSON.stringify({ ...ARTICLE, webUrl: "not a url" }),
+          headers: {
+            Authorization: `Bearer ${SECRETS.crawler}`,
+            "Content-Type": "application/json",
+          },
+        });
+        expect(invalid.status).toBe(422);
+        await until(async () =>
+          /feedloom api: crawler PUT \/api\/articles\/2022-09-10-invalid refused 422/.test(output),
+        );
+        expect(output).toMatch(
+          /feedloom api: \(no valid token\) PUT \/api\/articles\/2022-09-10-refused refused 401/,
+        );
         expect(output).not.toContain(SECRETS.crawler);
+        expect(output).not.toContain("not-a-secret-of-api-tokens");
       } finally {
         child.kill();
       }

@@ -7,7 +7,8 @@
 import type { Context } from "hono";
 import type { ApiConfig, ApiScope } from "../config.js";
 import type { AppExtension } from "../http/app.js";
-import { HttpError } from "../http/errors.js";
+import { HttpError, clip } from "../http/errors.js";
+import { pathOf } from "../http/site.js";
 import { PRIVATE, failureDelay, sameDigest, secretDigest } from "../http/guard.js";
 import { respond } from "../http/headers.js";
 
@@ -28,6 +29,8 @@ export interface GuardOptions {
   /** The client's address, for slowing its failures (undefined: one bucket for all). */
   addressOf?: (c: Context) => string | undefined;
   now?: () => number;
+  /** Where each write's one line goes, a refused one's too: the token's name, never its secret. */
+  log?: (line: string) => void;
 }
 
 /** A refusal with what to fix, and for an invalid article every problem. */
@@ -66,7 +69,7 @@ export function refusal(error: HttpError): Response {
  * A handler wrapper: authenticates, counts a write against the token's minute, runs the handler,
  * and answers every refusal as JSON.
  */
-export function apiGuard({ config, addressOf, now = Date.now }: GuardOptions) {
+export function apiGuard({ config, addressOf, now = Date.now, log = console.log }: GuardOptions) {
   // Only digests are kept: the secrets are not held past start.
   const tokens: Promise<Token[]> = Promise.all(
     config.tokens.map(async ({ secret, ...token }) => ({
@@ -106,12 +109,18 @@ export function apiGuard({ config, addressOf, now = Date.now }: GuardOptions) {
       { bearer, refuse = refusal }: Dialect = {},
     ) =>
     async (c: Context) => {
+      let token: Token | undefined;
       try {
-        const token = await authenticated(c, bearer);
+        token = await authenticated(c, bearer);
         if (write) count(token);
         return await handler(c, token);
       } catch (error) {
         if (!(error instanceof HttpError)) throw error;
+        // A refused write is logged as an accepted one is: who (if anyone), what, and why.
+        if (write)
+          log(
+            `feedloom api: ${token?.name ?? "(no valid token)"} ${c.req.method} ${clip(pathOf(c.req.url))} refused ${error.status}: ${clip(error.message, 200)}`,
+          );
         return refuse(error);
       }
     };

@@ -46,8 +46,6 @@ import {
 export interface ApiRoutesOptions extends GuardOptions {
   /** Where articles are written: the data folder on Node. */
   files: ArticleFiles;
-  /** Where each write's one line goes: the token's name, the method, the keys and the result. */
-  log?: (line: string) => void;
 }
 
 /** A batch holds up to MAX_BATCH articles of a few kB each. */
