@@ -180,7 +180,9 @@ export async function exportFigures(sizes = [10_000, 50_000]): Promise<void> {
     "articles, output | cold: wall, peak, files | warm: wall, peak, rendered/written | Hugo RSS: wall, peak, files | Hugo full: wall, peak, files | cold / full | warm / full | cold / RSS",
   );
   for (const count of sizes) {
-    const corpus = writeCorpus(count);
+    // Four years of articles up to today, as on a live site: the new article of a warm run is the next
+    // one, not the first after years of silence (which would reopen every digest).
+    const corpus = writeCorpus(count, Date.now() - 4 * 365 * 86_400_000);
     const site = mkdtempSync(join(tmpdir(), "feedloom-export-hugo-site-"));
     try {
       const fullContent = join(site, "full-content");
