@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { FIXTURES, fixtureApp, runCli } from "./helpers.js";
+import { FIXTURES, fixtureApp, runCli, PROCESS_TEST_TIMEOUT } from "./helpers.js";
 
 const out = mkdtempSync(join(tmpdir(), "feedloom-moved-"));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
@@ -31,15 +31,19 @@ describe("moved feed URLs", () => {
     expect((await app.request(`https://feeds.example.com/news${to}`)).status).toBe(200);
   });
 
-  it("are in the export's _redirects, under the site's path, with the scheme's placeholders", async () => {
-    const exported = await runCli("export", ["--data", FIXTURES, "--out", out], {
-      PUBLIC_URL: "https://you.github.io/news",
-    });
-    expect(exported.stderr).toBe("");
-    const lines = readFileSync(join(out, "_redirects"), "utf8").split("\n");
-    expect(lines).toContain("/news/feed/ /news/feed.rss 301");
-    expect(lines).toContain("/news/topics/:key/index.xml /news/topics/:key/feed.rss 301");
-    expect(lines).toContain("/news/providers/:key/feed.xml /news/providers/:key/feed.atom 301");
-    expect(lines.filter((line) => line.endsWith(" 301"))).toHaveLength(15);
-  });
+  it(
+    "are in the export's _redirects, under the site's path, with the scheme's placeholders",
+    async () => {
+      const exported = await runCli("export", ["--data", FIXTURES, "--out", out], {
+        PUBLIC_URL: "https://you.github.io/news",
+      });
+      expect(exported.stderr).toBe("");
+      const lines = readFileSync(join(out, "_redirects"), "utf8").split("\n");
+      expect(lines).toContain("/news/feed/ /news/feed.rss 301");
+      expect(lines).toContain("/news/topics/:key/index.xml /news/topics/:key/feed.rss 301");
+      expect(lines).toContain("/news/providers/:key/feed.xml /news/providers/:key/feed.atom 301");
+      expect(lines.filter((line) => line.endsWith(" 301"))).toHaveLength(15);
+    },
+    PROCESS_TEST_TIMEOUT,
+  );
 });
