@@ -77,7 +77,11 @@ const fresh = (title: string): Article => ({
   isPublished: true,
 });
 
-const QUICK = { retryDelays: [30], giveUpAfterMs: 60_000, timeoutMs: 400, concurrency: 16 };
+/**
+ * Short waits between attempts; a timeout long enough that a server which answers is never taken for one
+ * that hangs, even on a busy machine (a timed-out attempt that was in fact received arrives twice).
+ */
+const QUICK = { retryDelays: [30], giveUpAfterMs: 60_000, timeoutMs: 3_000, concurrency: 16 };
 let servers: ReturnType<typeof followerServers>;
 let origin: string;
 let answer: (request: IncomingMessage, attempt: number) => number | "hang" = () => 202;
@@ -109,7 +113,8 @@ async function federationWithFollowers(count: number, servers: number) {
   return { federation, store, config };
 }
 
-describe("delivery", () => {
+// A hanging server costs a whole timeout: more than the default 5 s test time on a busy machine.
+describe("delivery", { timeout: 30_000 }, () => {
   it("sends one new article to 200 servers with 1,000 followers as 200 deliveries, each signed", async () => {
     servers.received.length = 0;
     answer = () => 202;
