@@ -203,7 +203,8 @@ describe("the public-only fetch", () => {
   });
 });
 
-describe("the inbox", () => {
+// 310 signed requests at the end: more than 5 s on a busy machine.
+describe("the inbox", { timeout: 30_000 }, () => {
   let app: ReturnType<typeof createApp>;
   let federation: Awaited<ReturnType<typeof testFederation>>;
   let sender: CryptoKeyPair;

@@ -153,158 +153,165 @@ afterAll(() => {
   rmSync(work, { recursive: true, force: true });
 });
 
-describe("an ActivityPub account per feed, as Fedify sees it", () => {
-  let account: Actor;
+// Each step waits on a file reload, a delivery or a scheduled time: a process test's time, not 5 s.
+describe(
+  "an ActivityPub account per feed, as Fedify sees it",
+  { timeout: PROCESS_TEST_TIMEOUT },
+  () => {
+    let account: Actor;
 
-  it("finds the topic's account by WebFinger, by its handle and by its URL", async () => {
-    const byHandle = await (
-      await fetch(
-        `${origin}/.well-known/webfinger?resource=acct:ai@127.0.0.1:${new URL(origin).port}`,
-      )
-    ).json();
-    expect(byHandle.subject).toBe(`acct:ai@${new URL(origin).host}`);
-    const jrd = await lookupWebFinger(`${origin}/topics/ai/`, { allowPrivateAddress: true });
-    const self = jrd?.links?.find((link) => link.rel === "self");
-    expect(self?.href).toBe(`${origin}/topics/ai/`);
-    const ctx = follower.federation.createContext(new URL(follower.origin), undefined);
-    const found = await ctx.lookupObject(self!.href!);
-    expect(found?.constructor.name).toBe("Service");
-    account = found as Actor;
-    expect(account.preferredUsername).toBe("ai");
-    expect((await account.getPublicKey())?.ownerId?.href).toBe(`${origin}/topics/ai/`);
-  });
-
-  it("serves the page to browsers and the actor to servers, with Vary: Accept on both", async () => {
-    const page = await fetch(`${origin}/topics/ai/`, { headers: { accept: "text/html" } });
-    expect(page.headers.get("content-type")).toMatch(/^text\/html/);
-    expect(page.headers.get("vary")).toMatch(/\bAccept\b/);
-    const actor = await fetch(`${origin}/topics/ai/`, {
-      headers: { accept: "application/activity+json" },
+    it("finds the topic's account by WebFinger, by its handle and by its URL", async () => {
+      const byHandle = await (
+        await fetch(
+          `${origin}/.well-known/webfinger?resource=acct:ai@127.0.0.1:${new URL(origin).port}`,
+        )
+      ).json();
+      expect(byHandle.subject).toBe(`acct:ai@${new URL(origin).host}`);
+      const jrd = await lookupWebFinger(`${origin}/topics/ai/`, { allowPrivateAddress: true });
+      const self = jrd?.links?.find((link) => link.rel === "self");
+      expect(self?.href).toBe(`${origin}/topics/ai/`);
+      const ctx = follower.federation.createContext(new URL(follower.origin), undefined);
+      const found = await ctx.lookupObject(self!.href!);
+      expect(found?.constructor.name).toBe("Service");
+      account = found as Actor;
+      expect(account.preferredUsername).toBe("ai");
+      expect((await account.getPublicKey())?.ownerId?.href).toBe(`${origin}/topics/ai/`);
     });
-    expect(actor.headers.get("content-type")).toMatch(/^application\/activity\+json/);
-    expect(actor.headers.get("vary")).toMatch(/\bAccept\b/);
-    expect(JSON.stringify(await actor.json())).not.toMatch(/PRIVATE KEY|"d":/);
-  });
 
-  it("accepts a signed Follow with a signed Accept that Fedify verifies", async () => {
-    // Asked once before: the count must change with the follow, not wait for the content to change.
-    expect((await (await fetch(`${origin}/ap/ai/followers`)).json()).totalItems).toBe(0);
-    const ctx = follower.federation.createContext(new URL(follower.origin), undefined);
-    await ctx.sendActivity(
-      { identifier: "alice" },
-      account,
-      new Follow({
-        id: new URL(`${follower.origin}/follows/1`),
-        actor: ctx.getActorUri("alice"),
-        object: account.id,
-      }),
-    );
-    const accept = await until(
-      () => received.find((activity) => activity.type === "Accept"),
-      "the Accept",
-    );
-    expect(accept.object).toBe(`${follower.origin}/follows/1`);
-    const followers = await (await fetch(`${origin}/ap/ai/followers`)).json();
-    expect(followers.totalItems).toBe(1);
-    expect(followers).not.toHaveProperty("orderedItems");
-    // The operator's statistics count them per account.
-    const stats = await fetch(`${origin}/stats.json`, {
-      headers: { authorization: `Bearer ${STATS_TOKEN}` },
+    it("serves the page to browsers and the actor to servers, with Vary: Accept on both", async () => {
+      const page = await fetch(`${origin}/topics/ai/`, { headers: { accept: "text/html" } });
+      expect(page.headers.get("content-type")).toMatch(/^text\/html/);
+      expect(page.headers.get("vary")).toMatch(/\bAccept\b/);
+      const actor = await fetch(`${origin}/topics/ai/`, {
+        headers: { accept: "application/activity+json" },
+      });
+      expect(actor.headers.get("content-type")).toMatch(/^application\/activity\+json/);
+      expect(actor.headers.get("vary")).toMatch(/\bAccept\b/);
+      expect(JSON.stringify(await actor.json())).not.toMatch(/PRIVATE KEY|"d":/);
     });
-    expect((await stats.json()).followers).toEqual({ ai: 1 });
-  });
 
-  it("refuses an unsigned activity with 401", async () => {
-    const response = await fetch(`${origin}/ap/inbox`, {
-      method: "POST",
-      headers: { "content-type": "application/activity+json" },
-      body: JSON.stringify({
-        type: "Follow",
-        actor: `${follower.origin}/users/alice`,
-        object: `${origin}/topics/ai/`,
-      }),
-    });
-    expect(response.status).toBe(401);
-    expect((await response.json()).error).toMatch(/not signed/);
-  });
-
-  it("posts a saved article as one Create, an edit as an Update, a removal as a Delete", async () => {
-    const file = join(data, "2026-12-02-federated.md");
-    writeFileSync(file, article("federated", "A federated story", new Date(Date.now() - 60_000)));
-    const create = await until(
-      () => received.find((activity) => activity.type === "Create"),
-      "the Create",
-    );
-    expect(create.name).toBe("A federated story");
-    expect(create.object).toMatch(new RegExp(`^${origin}/ap/ai/articles/`));
-    const post = await fetch(create.object!, { headers: { accept: "application/activity+json" } });
-    expect((await post.json()).name).toBe("A federated story");
-
-    writeFileSync(
-      file,
-      article("federated", "A federated story, corrected", new Date(Date.now() - 60_000)),
-    );
-    const update = await until(
-      () => received.find((activity) => activity.type === "Update"),
-      "the Update",
-    );
-    expect(update.name).toBe("A federated story, corrected");
-
-    unlinkSync(file);
-    const removal = await until(
-      () => received.find((activity) => activity.type === "Delete"),
-      "the Delete",
-    );
-    expect(removal.object).toBe(create.object);
-    expect(received.filter((activity) => activity.type === "Create")).toHaveLength(1);
-  });
-
-  it("posts an article sent through the publishing API, and a scheduled one at its time", async () => {
-    const put = await fetch(`${origin}/api/articles/2026-12-02-by-api`, {
-      method: "PUT",
-      headers: { authorization: `Bearer ${API_SECRET}`, "content-type": "text/markdown" },
-      body: article("by-api", "Sent by the pipeline", new Date(Date.now() - 60_000)),
-    });
-    expect(put.status).toBe(201);
-    await until(
-      () => received.find((activity) => activity.name === "Sent by the pipeline"),
-      "the API article's Create",
-    );
-
-    const at = new Date(Math.ceil((Date.now() + 3_000) / 1000) * 1000);
-    writeFileSync(
-      join(data, "2026-12-02-scheduled.md"),
-      article("scheduled", "Out at its time", at),
-    );
-    await until(
-      () => received.find((activity) => activity.name === "Out at its time"),
-      "the scheduled Create",
-    );
-    // Not a moment before its time (a second's slack: dates count in whole seconds).
-    expect(Date.now()).toBeGreaterThanOrEqual(at.getTime() - 1000);
-  });
-
-  it("ends the follow on Undo", async () => {
-    const ctx = follower.federation.createContext(new URL(follower.origin), undefined);
-    await ctx.sendActivity(
-      { identifier: "alice" },
-      account,
-      new Undo({
-        id: new URL(`${follower.origin}/follows/1#undo`),
-        actor: ctx.getActorUri("alice"),
-        object: new Follow({
+    it("accepts a signed Follow with a signed Accept that Fedify verifies", async () => {
+      // Asked once before: the count must change with the follow, not wait for the content to change.
+      expect((await (await fetch(`${origin}/ap/ai/followers`)).json()).totalItems).toBe(0);
+      const ctx = follower.federation.createContext(new URL(follower.origin), undefined);
+      await ctx.sendActivity(
+        { identifier: "alice" },
+        account,
+        new Follow({
           id: new URL(`${follower.origin}/follows/1`),
           actor: ctx.getActorUri("alice"),
           object: account.id,
         }),
-      }),
-    );
-    const deadline = Date.now() + 10_000;
-    let count = 1;
-    while (count !== 0 && Date.now() < deadline) {
-      count = (await (await fetch(`${origin}/ap/ai/followers`)).json()).totalItems;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    expect(count).toBe(0);
-  });
-});
+      );
+      const accept = await until(
+        () => received.find((activity) => activity.type === "Accept"),
+        "the Accept",
+      );
+      expect(accept.object).toBe(`${follower.origin}/follows/1`);
+      const followers = await (await fetch(`${origin}/ap/ai/followers`)).json();
+      expect(followers.totalItems).toBe(1);
+      expect(followers).not.toHaveProperty("orderedItems");
+      // The operator's statistics count them per account.
+      const stats = await fetch(`${origin}/stats.json`, {
+        headers: { authorization: `Bearer ${STATS_TOKEN}` },
+      });
+      expect((await stats.json()).followers).toEqual({ ai: 1 });
+    });
+
+    it("refuses an unsigned activity with 401", async () => {
+      const response = await fetch(`${origin}/ap/inbox`, {
+        method: "POST",
+        headers: { "content-type": "application/activity+json" },
+        body: JSON.stringify({
+          type: "Follow",
+          actor: `${follower.origin}/users/alice`,
+          object: `${origin}/topics/ai/`,
+        }),
+      });
+      expect(response.status).toBe(401);
+      expect((await response.json()).error).toMatch(/not signed/);
+    });
+
+    it("posts a saved article as one Create, an edit as an Update, a removal as a Delete", async () => {
+      const file = join(data, "2026-12-02-federated.md");
+      writeFileSync(file, article("federated", "A federated story", new Date(Date.now() - 60_000)));
+      const create = await until(
+        () => received.find((activity) => activity.type === "Create"),
+        "the Create",
+      );
+      expect(create.name).toBe("A federated story");
+      expect(create.object).toMatch(new RegExp(`^${origin}/ap/ai/articles/`));
+      const post = await fetch(create.object!, {
+        headers: { accept: "application/activity+json" },
+      });
+      expect((await post.json()).name).toBe("A federated story");
+
+      writeFileSync(
+        file,
+        article("federated", "A federated story, corrected", new Date(Date.now() - 60_000)),
+      );
+      const update = await until(
+        () => received.find((activity) => activity.type === "Update"),
+        "the Update",
+      );
+      expect(update.name).toBe("A federated story, corrected");
+
+      unlinkSync(file);
+      const removal = await until(
+        () => received.find((activity) => activity.type === "Delete"),
+        "the Delete",
+      );
+      expect(removal.object).toBe(create.object);
+      expect(received.filter((activity) => activity.type === "Create")).toHaveLength(1);
+    });
+
+    it("posts an article sent through the publishing API, and a scheduled one at its time", async () => {
+      const put = await fetch(`${origin}/api/articles/2026-12-02-by-api`, {
+        method: "PUT",
+        headers: { authorization: `Bearer ${API_SECRET}`, "content-type": "text/markdown" },
+        body: article("by-api", "Sent by the pipeline", new Date(Date.now() - 60_000)),
+      });
+      expect(put.status).toBe(201);
+      await until(
+        () => received.find((activity) => activity.name === "Sent by the pipeline"),
+        "the API article's Create",
+      );
+
+      const at = new Date(Math.ceil((Date.now() + 3_000) / 1000) * 1000);
+      writeFileSync(
+        join(data, "2026-12-02-scheduled.md"),
+        article("scheduled", "Out at its time", at),
+      );
+      await until(
+        () => received.find((activity) => activity.name === "Out at its time"),
+        "the scheduled Create",
+      );
+      // Not a moment before its time (a second's slack: dates count in whole seconds).
+      expect(Date.now()).toBeGreaterThanOrEqual(at.getTime() - 1000);
+    });
+
+    it("ends the follow on Undo", async () => {
+      const ctx = follower.federation.createContext(new URL(follower.origin), undefined);
+      await ctx.sendActivity(
+        { identifier: "alice" },
+        account,
+        new Undo({
+          id: new URL(`${follower.origin}/follows/1#undo`),
+          actor: ctx.getActorUri("alice"),
+          object: new Follow({
+            id: new URL(`${follower.origin}/follows/1`),
+            actor: ctx.getActorUri("alice"),
+            object: account.id,
+          }),
+        }),
+      );
+      const deadline = Date.now() + 10_000;
+      let count = 1;
+      while (count !== 0 && Date.now() < deadline) {
+        count = (await (await fetch(`${origin}/ap/ai/followers`)).json()).totalItems;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(count).toBe(0);
+    });
+  },
+);

@@ -18,7 +18,7 @@ import { createItemFragments } from "../src/feeds/fragments.js";
 import { createMemoryStore } from "../src/index/store.js";
 import { createNodeApp } from "../src/runtime/node-app.js";
 import { createReplay } from "../src/runtime/replay.js";
-import { FIXTURES, fixtureApp } from "./helpers.js";
+import { FIXTURES, PROCESS_TEST_TIMEOUT, fixtureApp } from "./helpers.js";
 
 interface Answer {
   status: number;
@@ -151,7 +151,7 @@ describe("the fast path, against the router", () => {
   });
 });
 
-describe("the live server's fast path", () => {
+describe("the live server's fast path", { timeout: PROCESS_TEST_TIMEOUT }, () => {
   const work = mkdtempSync(join(tmpdir(), "feedloom-replay-"));
   const data = join(work, "data");
   const TOKEN = "a-statistics-token-of-32-characters";
