@@ -59,18 +59,35 @@ export async function accountsOf(
   return accounts;
 }
 
+/** `all`, `topic ai`, `provider forbes.com`: a scope as one string. */
+const scopeKey = (scope: StoreScope) =>
+  scope.kind === "all" ? "all" : `${scope.kind} ${scope.key}`;
+
+/** Each accounts map's accounts by scope, made once: lookups by scope run per article and per request. */
+const byScope = new WeakMap<ReadonlyMap<string, Account>, Map<string, Account>>();
+
+/** The account of a feed's scope, if the feed has articles. */
+export function accountOf(
+  scope: StoreScope,
+  accounts: ReadonlyMap<string, Account>,
+): Account | undefined {
+  let index = byScope.get(accounts);
+  if (!index) {
+    index = new Map([...accounts.values()].map((account) => [scopeKey(account.scope), account]));
+    byScope.set(accounts, index);
+  }
+  return index.get(scopeKey(scope));
+}
+
 /** The accounts an article is posted by: everything, its provider, each of its topics. */
 export function accountsPosting(
   article: Article,
   accounts: ReadonlyMap<string, Account>,
 ): Account[] {
-  const topics = new Set(article.topics.map(topicKey));
-  const provider = providerKey(article.provider.domain);
-  return [...accounts.values()].filter(({ scope }) =>
-    scope.kind === "all"
-      ? true
-      : scope.kind === "provider"
-        ? scope.key === provider
-        : topics.has(scope.key),
-  );
+  const scopes: StoreScope[] = [
+    { kind: "all" },
+    { kind: "provider", key: providerKey(article.provider.domain) },
+    ...[...new Set(article.topics.map(topicKey))].map((key) => ({ kind: "topic" as const, key })),
+  ];
+  return scopes.flatMap((scope) => accountOf(scope, accounts) ?? []);
 }

@@ -15,7 +15,7 @@ import type { GroupKind, StoreScope } from "../index/store.js";
 import { ARTICLES_PER_PAGE, pageCount } from "../scheme/paging.js";
 import { articlePath } from "../scheme/paths.js";
 import { ROUTES } from "../scheme/routes.js";
-import { type Account, accountsPosting } from "./accounts.js";
+import { type Account, accountOf, accountsPosting } from "./accounts.js";
 import { type Federation, InboxError } from "./federation.js";
 import {
   ACTIVITY_JSON,
@@ -67,11 +67,7 @@ export function federationRoutes(federation: Federation): AppExtension {
         (await accounts()).get(c.req.param("handle") ?? "") ??
         problem(404, `no account ${JSON.stringify(c.req.param("handle"))} here`);
       const actorOf = async (scope: StoreScope, c: Context) => {
-        const found = [...(await accounts()).values()].find(
-          (candidate) =>
-            candidate.scope.kind === scope.kind &&
-            ("key" in scope ? "key" in candidate.scope && candidate.scope.key === scope.key : true),
-        );
+        const found = accountOf(scope, await accounts());
         if (!found) return problem(404, `no account for ${pathOf(c.req.url)}`);
         const logo = found.group?.logo?.url;
         return activityJson(
