@@ -1,7 +1,7 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 
-/** A publishing-API token of the Workers tests (test-workers/api.test.ts, d1/worker-d1.test.ts). */
+/** A publishing-API token of the Workers tests with bundled content (test-workers/api.test.ts). */
 const WORKERS_API_TOKENS = "pipeline:create,update,delete:workers-api-secret-0123456789";
 
 export default defineConfig(async () => {
@@ -45,7 +45,6 @@ export default defineConfig(async () => {
                 bindings: {
                   TEST_MIGRATIONS: migrations,
                   STATS_TOKEN: "workers-test-token-0123456789",
-                  API_TOKENS: WORKERS_API_TOKENS,
                 },
               },
             }),
@@ -53,7 +52,11 @@ export default defineConfig(async () => {
           test: {
             name: "workers-d1",
             include: ["test-workers/d1/*.test.ts"],
-            globalSetup: ["test-workers/node-responses.ts", "test-workers/d1-seed.ts"],
+            globalSetup: [
+              "test-workers/node-responses.ts",
+              "test-workers/d1-seed.ts",
+              "test-workers/hub.ts",
+            ],
             setupFiles: ["test-workers/d1/setup.ts"],
           },
         },

@@ -7,42 +7,18 @@
  * if one fails: all or nothing. The temporary files are dot-files, which the
  * folder's scan never reads as articles.
  */
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { readFile, readdir, rename, unlink, writeFile } from "node:fs/promises";
 import { join, resolve, sep } from "node:path";
-
-export interface Stored {
-  text: string;
-  etag: string;
-}
-
-/** One write of a change set: a file's new text, or its removal (`text` undefined). */
-export interface Change {
-  key: string;
-  text?: string;
-}
-
-export interface ChangeResult {
-  result: "created" | "replaced" | "unchanged" | "deleted" | "absent";
-  /** The ETag of what is stored now; none after a removal. */
-  etag?: string;
-}
-
-export interface ArticleFiles {
-  list(): Promise<{ key: string; etag: string }[]>;
-  read(key: string): Promise<Stored | undefined>;
-  /**
-   * Applies every change or none. `check` sees each change with what is stored under its key (inside
-   * the same lock, so that no other write comes between) and throws to refuse the whole set.
-   */
-  apply(
-    changes: readonly Change[],
-    check: (change: Change, stored: Stored | undefined) => void,
-  ): Promise<ChangeResult[]>;
-}
-
-export const etagOf = (text: string): string =>
-  `"${createHash("sha256").update(text).digest("base64url").slice(0, 27)}"`;
+import { fieldsOf } from "./document.js";
+import {
+  type ArticleFiles,
+  type Change,
+  type Stored,
+  etagOf,
+  isEffective,
+  resultOf,
+} from "./writes.js";
 
 export function articleFiles(dir: string): ArticleFiles {
   const root = resolve(dir);
@@ -69,36 +45,37 @@ export function articleFiles(dir: string): ArticleFiles {
     return run;
   };
 
+  const list = async () => {
+    const names = (await readdir(root)).filter(
+      (name) => name.endsWith(".md") && !name.startsWith("."),
+    );
+    const keys = names.map((name) => name.slice(0, -3)).sort();
+    return Promise.all(keys.map(async (key) => ({ key, etag: (await read(key))?.etag ?? "" })));
+  };
+
   return {
-    async list() {
-      const names = (await readdir(root)).filter(
-        (name) => name.endsWith(".md") && !name.startsWith("."),
-      );
-      const keys = names.map((name) => name.slice(0, -3)).sort();
-      return Promise.all(keys.map(async (key) => ({ key, etag: (await read(key))?.etag ?? "" })));
-    },
+    list,
     read,
+    // The folder has no index by URL: every file is read (Micropub's updates and deletes are rare).
+    async keyOfUrl(url) {
+      for (const { key } of await list()) {
+        const stored = await read(key);
+        if (stored && fieldsOf(stored.text).webUrl === url) return key;
+      }
+      return undefined;
+    },
     apply: (changes, check) =>
       locked(async () => {
         const stored = await Promise.all(changes.map((change) => read(change.key)));
         changes.forEach((change, index) => check(change, stored[index]));
         const results = changes.map((change, index) => resultOf(change, stored[index]));
-        const effective = ({ result }: ChangeResult) =>
-          result !== "unchanged" && result !== "absent";
         await commit(
-          changes.filter((_, index) => effective(results[index])),
+          changes.filter((_, index) => isEffective(results[index])),
           pathOf,
         );
         return results;
       }),
   };
-}
-
-function resultOf(change: Change, stored: Stored | undefined): ChangeResult {
-  if (change.text === undefined) return { result: stored ? "deleted" : "absent" };
-  const etag = etagOf(change.text);
-  if (!stored) return { result: "created", etag };
-  return { result: stored.text === change.text ? "unchanged" : "replaced", etag };
 }
 
 /**

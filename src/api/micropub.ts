@@ -24,7 +24,8 @@ import { slugOf } from "../content/keys.js";
 import { ROUTES } from "../scheme/routes.js";
 import { ApiError, type Token, apiGuard, json } from "./auth.js";
 import { checkedKey, fieldsOf, fileTextOf, jsonBody, mediaTypeOf } from "./document.js";
-import type { ArticleFiles, Stored } from "./folder.js";
+import type { ArticleFiles, Stored } from "./writes.js";
+import type { ApplyFor } from "./routes.js";
 import { ARTICLE_LIMIT_BYTES, permitted, tooLarge, validArticleFor } from "./rules.js";
 import { PRIVATE } from "../http/guard.js";
 import { respond } from "../http/headers.js";
@@ -33,6 +34,7 @@ type Properties = Record<string, unknown[]>;
 
 export interface MicropubContext {
   files: ArticleFiles;
+  apply: ApplyFor;
   handle: ReturnType<typeof apiGuard>;
   log: (line: string) => void;
   now: () => number;
@@ -62,7 +64,10 @@ const refuse = (error: HttpError): Response =>
 
 const badRequest = (description: string) => new ApiError(400, description);
 
-export function micropubRoutes(site: Site, { files, handle, log, now }: MicropubContext): void {
+export function micropubRoutes(
+  site: Site,
+  { files, apply, handle, log, now }: MicropubContext,
+): void {
   const dialect = { bearer: formToken, refuse };
   const limit = bodyLimit({
     maxSize: ARTICLE_LIMIT_BYTES,
@@ -76,7 +81,7 @@ export function micropubRoutes(site: Site, { files, handle, log, now }: Micropub
     const prefix = `${site.origin(c)}/api/articles/`;
     const key = url.startsWith(prefix)
       ? checkedKey(decodeURIComponent(url.slice(prefix.length)))
-      : await keyOfWebUrl(files, url);
+      : await files.keyOfUrl(url);
     const stored = key === undefined ? undefined : await files.read(key);
     if (key === undefined || !stored) throw badRequest(`url: no post at ${url.slice(0, 200)}`);
     return { key, stored };
@@ -107,10 +112,16 @@ export function micropubRoutes(site: Site, { files, handle, log, now }: Micropub
   };
 
   /** Writes one article's new text, after the same checks as a PUT; logs it. */
-  const write = async (token: Token, key: string, text: string | undefined, action: string) => {
+  const write = async (
+    c: Context,
+    token: Token,
+    key: string,
+    text: string | undefined,
+    action: string,
+  ) => {
     if (text !== undefined) validArticleFor(token, key, text);
     const change = { key, text };
-    const [{ result }] = await files.apply([change], (_, stored) =>
+    const [{ result }] = await apply(c, [change], (_, stored) =>
       permitted(token, change, stored, {}),
     );
     log(`feedloom micropub: ${token.name} ${action} ${key} ${result}`);
@@ -125,19 +136,20 @@ export function micropubRoutes(site: Site, { files, handle, log, now }: Micropub
         new Date(now()).toISOString().replace(/\.\d{3}Z$/, "Z");
       const fields = fieldsFrom(request.properties, String(published), {});
       const key = await keyFor(files, request.properties, fields);
-      const result = await write(token, key, fileTextOf(fields), "create");
+      const result = await write(c, token, key, fileTextOf(fields), "create");
       return respond(null, result === "created" ? 201 : 200, {
         ...PRIVATE,
         Location: postUrl(c, key),
       });
     }
     const { key, stored } = await postNamed(c, request.url);
-    if (request.action === "delete") await write(token, key, undefined, "delete");
+    if (request.action === "delete") await write(c, token, key, undefined, "delete");
     else {
       const fields = fieldsOf(stored.text);
       const properties = updated(propertiesOf(fields), request);
       const published = first(properties.published) ?? fields.publishedDateTime;
       await write(
+        c,
         token,
         key,
         fileTextOf(fieldsFrom(properties, String(published), fields)),
@@ -311,12 +323,4 @@ async function keyFor(
   throw badRequest(
     `mp-slug: ${day}-${slug} and 19 numbered keys after it are taken; give another mp-slug`,
   );
-}
-
-async function keyOfWebUrl(files: ArticleFiles, url: string): Promise<string | undefined> {
-  for (const { key } of await files.list()) {
-    const stored = await files.read(key);
-    if (stored && fieldsOf(stored.text).webUrl === url) return key;
-  }
-  return undefined;
 }

@@ -3,8 +3,9 @@
  * DELETE of one article by key, a list, and all-or-nothing batches, behind
  * bearer tokens with scopes. It answers the routes the URL scheme declares
  * (apiArticle, apiArticles), so without API_TOKENS they are a plain 404.
- * Where the writes land is `files` (a data folder on Node); a Worker has no
- * such place yet, and every call says so with a 503.
+ * Where the writes land is `files`: a data folder on Node, D1 on a Worker
+ * (a Worker with bundled content only has no such place, and apiUnavailable
+ * says so with a 503).
  */
 import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
@@ -32,7 +33,8 @@ import {
   jsonBody,
   mediaTypeOf,
 } from "./document.js";
-import type { ArticleFiles, Change } from "./folder.js";
+import type { StoreScope } from "../index/store.js";
+import type { ArticleFiles, Change, ChangeResult, Stored } from "./writes.js";
 import { micropubRoutes } from "./micropub.js";
 import {
   ARTICLE_LIMIT_BYTES,
@@ -44,9 +46,21 @@ import {
 } from "./rules.js";
 
 export interface ApiRoutesOptions extends GuardOptions {
-  /** Where articles are written: the data folder on Node. */
+  /** Where articles are written: the data folder on Node, D1 on a Worker. */
   files: ArticleFiles;
+  /**
+   * Told of the live feeds a write changed, where the store works them out (D1): the Worker tells
+   * the WebSub hubs after answering. On Node the live reload tells them.
+   */
+  announce?: (c: Context, scopes: StoreScope[]) => void;
 }
+
+/** A change set applied for a request; the feeds it changed are announced. */
+export type ApplyFor = (
+  c: Context,
+  changes: readonly Change[],
+  check: (change: Change, stored: Stored | undefined) => void,
+) => Promise<ChangeResult[]>;
 
 /** A batch holds up to MAX_BATCH articles of a few kB each. */
 const BATCH_LIMIT_BYTES = 8 * 1024 * 1024;
@@ -55,16 +69,24 @@ const MAX_BATCH = 1_000;
 const YIELD_EVERY = 50;
 
 export function apiRoutes(options: ApiRoutesOptions): AppExtension {
-  const { files, log = console.log } = options;
+  const { files, log = console.log, announce } = options;
   if (options.config.tokens.length === 0) return NO_API;
   const handle = apiGuard(options);
+  const apply: ApplyFor = async (c, changes, check) => {
+    const results = await files.apply(changes, check);
+    const scopes = new Map(
+      results.flatMap((result) => result.scopes ?? []).map((scope) => [scopeName(scope), scope]),
+    );
+    if (announce && scopes.size > 0) announce(c, [...scopes.values()]);
+    return results;
+  };
 
   const putOne = async (c: Context, token: Token) => {
     const key = checkedKey(c.req.param("key") ?? "");
     const text = await articleText(c);
     validArticleFor(token, key, text);
     const change = { key, text };
-    const [{ result, etag }] = await files.apply([change], (_, stored) =>
+    const [{ result, etag }] = await apply(c, [change], (_, stored) =>
       permitted(token, change, stored, preconditions(c)),
     );
     log(`feedloom api: ${token.name} PUT ${key} ${result}`);
@@ -77,7 +99,7 @@ export function apiRoutes(options: ApiRoutesOptions): AppExtension {
 
   const deleteOne = async (c: Context, token: Token) => {
     const key = checkedKey(c.req.param("key") ?? "");
-    const [{ result }] = await files.apply([{ key }], (change, stored) =>
+    const [{ result }] = await apply(c, [{ key }], (change, stored) =>
       permitted(token, change, stored, preconditions(c)),
     );
     log(`feedloom api: ${token.name} DELETE ${key} ${result}`);
@@ -120,7 +142,7 @@ export function apiRoutes(options: ApiRoutesOptions): AppExtension {
         {},
         problems,
       );
-    const results = await files.apply(changes, (change, stored) =>
+    const results = await apply(c, changes, (change, stored) =>
       permitted(token, change, stored, guards.get(change.key) ?? {}),
     );
     const summary = changes.map((change, index) => ({ key: change.key, ...results[index] }));
@@ -148,7 +170,7 @@ export function apiRoutes(options: ApiRoutesOptions): AppExtension {
       installed.write(ROUTES.apiArticle, "DELETE", articleLimit, handle(true, deleteOne));
       installed.route(ROUTES.apiArticles, handle(false, list));
       installed.write(ROUTES.apiArticles, "POST", batchLimit, handle(true, batch));
-      micropubRoutes(installed, { files, handle, log, now: options.now ?? Date.now });
+      micropubRoutes(installed, { files, apply, handle, log, now: options.now ?? Date.now });
     },
   };
 }
@@ -197,3 +219,6 @@ function batchOf(body: unknown): { changes: Change[]; guards: Map<string, Guards
   for (const item of remove) entry(item, "delete");
   return { changes, guards };
 }
+
+const scopeName = (scope: StoreScope) =>
+  scope.kind === "all" ? "all" : `${scope.kind} ${scope.key}`;

@@ -8,7 +8,7 @@ import type { ApiScope } from "../config.js";
 import { clip } from "../http/errors.js";
 import { ApiError, type Token } from "./auth.js";
 import { fieldsOf, validArticle } from "./document.js";
-import type { Change, Stored } from "./folder.js";
+import type { Change, Stored } from "./writes.js";
 
 /** One article is a few kB: what a PUT or a Micropub post may send. */
 export const ARTICLE_LIMIT_BYTES = 256 * 1024;

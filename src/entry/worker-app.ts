@@ -5,7 +5,9 @@
  * loads; the config is read from the Worker's vars on the first request (they
  * are not visible before).
  */
-import type { ExecutionContext, Hono } from "hono";
+import type { Context, ExecutionContext, Hono } from "hono";
+import { d1ArticleFiles } from "../api/d1-articles.js";
+import { apiRoutes } from "../api/routes.js";
 import { apiUnavailable } from "../api/unavailable.js";
 import { type Config, loadApiConfig, loadConfig, loadStatsConfig } from "../config.js";
 import { STORE_RETRY_AFTER_SECONDS, createApp } from "../http/app.js";
@@ -14,7 +16,12 @@ import { createLruRenderCache } from "../http/lru-render-cache.js";
 import { CONTENT_VERSION_ENV, pathOf } from "../http/site.js";
 import { currentDayKey } from "../index/digest.js";
 import { type ContentStore, createMemoryStore, scopesOf } from "../index/store.js";
-import { announceFeedPaths, closedDigestFeedPaths, feedPathsOf } from "../publish/announce.js";
+import {
+  announceChanges,
+  announceFeedPaths,
+  closedDigestFeedPaths,
+  feedPathsOf,
+} from "../publish/announce.js";
 import { type ContentBundle, indexFromBundle } from "../sources/bundle.js";
 import { type D1Like, createD1Store } from "../sources/d1-store.js";
 import { publishingTime } from "../runtime/clock.js";
@@ -99,7 +106,7 @@ export function createWorker(
           store,
           config,
           cache: renderCache,
-          extensions: [extension, publishingOn({ ...varsOf(env), ...vars }, db)],
+          extensions: [extension, publishingOn({ ...varsOf(env), ...vars }, db, config)],
         }),
       };
     }
@@ -211,13 +218,25 @@ function storeUnavailable(): Response {
 /** How often the Cron Trigger runs: wrangler.toml's `[triggers] crons` says the same (a test checks). */
 export const RELEASE_CHECK_MINUTES = 5;
 
-/** The publishing API on a Worker: it has nowhere to write yet, and says so to an authenticated caller. */
-function publishingOn(vars: Record<string, string>, db: D1Like | undefined) {
-  return apiUnavailable({
+/**
+ * The publishing API on a Worker: into D1, telling the WebSub hubs after the answer; with bundled
+ * content only, there is nowhere to write, and it says so to an authenticated caller.
+ */
+function publishingOn(vars: Record<string, string>, db: D1Like | undefined, config: Config) {
+  const guard = {
     config: loadApiConfig(vars),
-    reason: db
-      ? "publishing over HTTP to D1 is not built yet: send the articles with feedloom publish --remote"
-      : "this Worker serves a bundle it cannot write to: articles can be written over HTTP only with D1 (docs/d1.md), and publishing over HTTP to D1 is not built yet",
-    addressOf: (c) => c.req.header("cf-connecting-ip"),
+    addressOf: (c: Context) => c.req.header("cf-connecting-ip"),
+  };
+  if (!db)
+    return apiUnavailable({
+      ...guard,
+      reason:
+        "this Worker serves a bundle it cannot write to: articles can be written over HTTP only with D1 (docs/d1.md)",
+    });
+  return apiRoutes({
+    ...guard,
+    files: d1ArticleFiles(db, publishingTime(config)),
+    announce: (c, scopes) =>
+      c.executionCtx.waitUntil(announceChanges(config, scopes, "feedloom api")),
   });
 }

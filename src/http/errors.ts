@@ -7,7 +7,8 @@ export interface Suggestion {
 /** A request the service refuses, with a message saying what to fix (or, for 503, when to come back). */
 export class HttpError extends Error {
   constructor(
-    readonly status: 400 | 401 | 403 | 404 | 405 | 406 | 412 | 413 | 415 | 421 | 422 | 429 | 503,
+    readonly status:
+      400 | 401 | 403 | 404 | 405 | 406 | 409 | 412 | 413 | 415 | 421 | 422 | 429 | 503,
     message: string,
     readonly headers: Record<string, string> = {},
     /** The closest matches, for the HTML page a browser gets. */

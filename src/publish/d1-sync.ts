@@ -121,7 +121,7 @@ class StatementBuilder {
 }
 
 /** SQL text literal: quotes doubled. Text here never holds NUL (content/text.ts removes it). */
-function literal(value: string | number | null): string {
+export function literal(value: string | number | null): string {
   if (value === null) return "NULL";
   if (typeof value === "number") return String(value);
   return `'${value.replace(/'/g, "''")}'`;
@@ -162,13 +162,28 @@ function ranksOf(index: ContentIndex) {
   };
 }
 
+/** What an article's row holds besides its ranks: the same for publish and for the API on D1. */
+export interface ArticleRow {
+  data: string;
+  hash: string;
+  providerKey: string;
+  /** Its topics' keys, each once, in the article's order (the order of `topic_ranks`). */
+  topicKeys: string[];
+}
+
+export function articleRow(article: Article): ArticleRow {
+  const { file: _file, ...stored } = article;
+  const data = JSON.stringify(stored);
+  const provider = providerKey(article.provider.domain);
+  const keys = article.topics.map(topicKey);
+  const hash = sha1(`${data}\n${provider}\n${JSON.stringify(keys)}`);
+  return { data, hash, providerKey: provider, topicKeys: [...new Set(keys)] };
+}
+
 function desiredArticles(index: ContentIndex): DesiredArticle[] {
   const rankOf = ranksOf(index);
   return index.articles.map((article) => {
-    const { file: _file, ...stored } = article;
-    const data = JSON.stringify(stored);
-    const provider = providerKey(article.provider.domain);
-    const hash = sha1(`${data}\n${provider}\n${JSON.stringify(article.topics.map(topicKey))}`);
+    const { data, hash, providerKey: provider } = articleRow(article);
     return {
       article,
       data,

@@ -190,19 +190,3 @@ describe("a publish to D1", () => {
     expect(JSON.stringify(after)).not.toBe(beforeBody);
   });
 });
-
-describe("the publishing API on D1", () => {
-  it("is not built yet, and a write says so with a 503 rather than a 404", async () => {
-    const response = await worker.fetch(
-      new Request("http://localhost/api/articles/2026-12-01-x", {
-        method: "PUT",
-        headers: { Authorization: "Bearer workers-api-secret-0123456789" },
-        body: "{}",
-      }),
-    );
-    expect(response.status).toBe(503);
-    expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(
-      /feedloom publish --remote/,
-    );
-  });
-});
