@@ -10,14 +10,15 @@
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { build } from "esbuild";
+import { dirname, join, resolve } from "node:path";
 import { Miniflare } from "miniflare";
 import { type FeedQuery, type StoreScope } from "../src/index/store.js";
 import { type D1Like, pageCost, spanCost } from "../src/sources/d1-store.js";
 import { loadIndexFromDir } from "../src/sources/load.js";
 import { writeCorpus } from "./corpus.js";
 import { median } from "./stats.js";
+import { p99, perSecond } from "./api-bench.js";
+import { WORKER_FLAGS, wranglerBundle } from "./worker-bench.js";
 
 const DATABASE_ID = "00000000-0000-0000-0000-0000000000d1";
 
@@ -28,7 +29,8 @@ function publish(config: string, state: string, data: string): { ms: number; lin
     [
       "--import",
       "tsx",
-      "src/cli/publish.ts",
+      "src/cli/bin.ts",
+      "publish",
       "--local",
       "--config",
       config,
@@ -46,22 +48,12 @@ function publish(config: string, state: string, data: string): { ms: number; lin
 }
 
 /** The Worker with no bundled articles and no render cache, so it reads D1 on every request. */
-async function workerScript(dir: string): Promise<string> {
-  const out = join(dir, "worker.js");
-  await build({
-    stdin: {
-      contents: `import { createWorker } from ${JSON.stringify(resolve("src/entry/worker-app.ts"))};\nexport default createWorker(${JSON.stringify(JSON.stringify({ version: "d1", articles: [], topics: [], providers: [] }))}, { cacheRenders: false });\n`,
-      resolveDir: resolve("."),
-      loader: "ts",
-    },
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    mainFields: ["module", "main"],
-    outfile: out,
-    logLevel: "warning",
-  });
-  return out;
+function workerScript(dir: string): string {
+  const { bundleDir } = wranglerBundle(
+    dir,
+    `import { createWorker } from ${JSON.stringify(resolve("src/entry/worker-app.ts"))};\nexport default createWorker(${JSON.stringify(JSON.stringify({ version: "d1", articles: [], topics: [], providers: [] }))}, { cacheRenders: false });\n`,
+  );
+  return join(bundleDir, "worker.js");
 }
 
 export async function d1Figures(count = 100_000): Promise<void> {
@@ -96,12 +88,25 @@ export async function d1Figures(count = 100_000): Promise<void> {
       `  publish one new article (parse every file, diff, write)     ${(one.ms / 1000).toFixed(1).padStart(6)} s   ${one.line.replace(/^feedloom publish: /, "")}`,
     );
 
+    const script = workerScript(work);
     mf = new Miniflare({
       modules: true,
-      scriptPath: await workerScript(work),
-      modulesRoot: work,
+      scriptPath: script,
+      modulesRoot: dirname(script),
       compatibilityDate: "2026-04-26",
+      compatibilityFlags: WORKER_FLAGS,
       d1Databases: { DB: DATABASE_ID },
+      bindings: { API_TOKENS: `bench:create,update,delete:${API_SECRET}` },
+      // The API's one log line per write would bury the figures; anything else workerd says is shown.
+      handleRuntimeStdio: (stdout, stderr) => {
+        stdout.on("data", (chunk: Buffer) => {
+          const kept = String(chunk)
+            .split("\n")
+            .filter((line) => line !== "" && !line.startsWith("feedloom api: "));
+          if (kept.length > 0) console.log(kept.join("\n"));
+        });
+        stderr.pipe(process.stderr);
+      },
       d1Persist: join(state, "v3", "d1"),
     });
     const db = (await mf.getD1Database("DB")) as unknown as D1Like;
@@ -168,9 +173,78 @@ export async function d1Figures(count = 100_000): Promise<void> {
     console.log(
       `  daily digest of "ai" (its 30 days up to the corpus's newest article): ${span.rows} articles in the span, rows read ${span.rowsRead}`,
     );
+    await apiFigures(mf, count);
   } finally {
     await mf?.dispose();
     rmSync(data, { recursive: true, force: true });
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+const API_SECRET = "bench-d1-api-secret-of-thirty-two-chars";
+
+/**
+ * The publishing API in workerd into that D1: articles per second accepted one PUT at a time and in
+ * batches, and an uncached reader's p99 while a batch of 1,000 is applied. The articles are a
+ * pipeline's: each newer than every other, so none moves another's rank.
+ */
+async function apiFigures(mf: Miniflare, count: number): Promise<void> {
+  const base = Date.now() - 3_600_000;
+  const article = (i: number) => ({
+    key: `api-bench-${i}`,
+    article: {
+      title: `API bench ${i}`,
+      excerpt: "Sent over HTTP to the Worker.",
+      publishedDateTime: new Date(base + i * 1000).toISOString().replace(/\.\d+Z$/, "Z"),
+      webUrl: `https://api-bench.example.com/${i}`,
+      provider: { name: "API Bench", domain: "api-bench.example.com" },
+      topics: ["AI"],
+    },
+  });
+  const send = async (method: string, path: string, body: unknown) => {
+    const response = await mf.dispatchFetch(`http://127.0.0.1${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${API_SECRET}`, "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    await response.arrayBuffer();
+    if (response.status >= 300) throw new Error(`${method} ${path}: status ${response.status}`);
+  };
+  console.log(
+    `  publishing API in workerd, into D1 at ${count} articles (each new article the newest):`,
+  );
+  let next = 0;
+  let started = performance.now();
+  for (let i = 0; i < 100; i++, next++) {
+    const { key, article: fields } = article(next);
+    await send("PUT", `/api/articles/${key}`, fields);
+  }
+  console.log(
+    `    one PUT at a time: ${perSecond(100, performance.now() - started)} articles/s (100 articles)`,
+  );
+  started = performance.now();
+  for (let batch = 0; batch < 5; batch++) {
+    const put = Array.from({ length: 100 }, () => article(next++));
+    await send("POST", "/api/articles", { put });
+  }
+  console.log(
+    `    batches of 100: ${perSecond(500, performance.now() - started)} articles/s (5 batches)`,
+  );
+  const reads: number[] = [];
+  let applying = true;
+  const reader = (async () => {
+    while (applying) {
+      const at = performance.now();
+      await (await mf.dispatchFetch("http://127.0.0.1/feed.rss")).arrayBuffer();
+      reads.push(performance.now() - at);
+    }
+  })();
+  started = performance.now();
+  await send("POST", "/api/articles", { put: Array.from({ length: 1000 }, () => article(next++)) });
+  const batchMs = performance.now() - started;
+  applying = false;
+  await reader;
+  console.log(
+    `    one batch of 1000: ${batchMs.toFixed(0)} ms (${perSecond(1000, batchMs)} articles/s); an uncached /feed.rss meanwhile: p99 ${p99(reads).toFixed(1)} ms (${reads.length} reads)`,
+  );
 }

@@ -53,13 +53,28 @@ export function bundleWorker(
     },
   );
   const articles = Number(/(?:wrote|kept) .*?: (\d+) articles/.exec(build)?.[1]);
-  const dist = join(workDir, "dist");
-  // The same Worker as src/entry/worker.ts, over this content: an entry and a config of its own.
-  const entry = join(workDir, "worker.ts");
+  // The same Worker as src/entry/worker.ts, over this content.
   const imports = `import json from "./content.txt";\nimport { createWorker } from ${JSON.stringify(resolve("src/entry/worker-app.ts"))};\n`;
   const create = `createWorker(json, { cacheRenders: ${cacheRenders} })`;
   const deferred = `let worker;\nexport default { fetch(request, env, ctx) {\n  if (request.url.endsWith("/__noop")) return new Response("ok");\n  worker ??= ${create};\n  return worker.fetch(request, env, ctx);\n} };\n`;
-  writeFileSync(entry, imports + (deferStartup ? deferred : `export default ${create};\n`));
+  const bundled = wranglerBundle(
+    workDir,
+    imports + (deferStartup ? deferred : `export default ${create};\n`),
+  );
+  return { articles, ...bundled };
+}
+
+/**
+ * A Worker entry of its own (written into workDir), bundled by wrangler as a deploy would, with the
+ * repository's wrangler.toml (its compatibility date and flags): into workDir/dist, with its size.
+ */
+export function wranglerBundle(
+  workDir: string,
+  entrySource: string,
+): { totalKiB: number; gzipKiB: number; bundleDir: string } {
+  const dist = join(workDir, "dist");
+  const entry = join(workDir, "worker.ts");
+  writeFileSync(entry, entrySource);
   const config = join(workDir, "wrangler.toml");
   writeFileSync(
     config,
@@ -77,8 +92,13 @@ export function bundleWorker(
     },
   );
   const [, total, gzip] = /Total Upload: ([\d.]+) KiB \/ gzip: ([\d.]+) KiB/.exec(output) ?? [];
-  return { articles, totalKiB: Number(total), gzipKiB: Number(gzip), bundleDir: dist };
+  return { totalKiB: Number(total), gzipKiB: Number(gzip), bundleDir: dist };
 }
+
+/** The flags the Worker is deployed with (wrangler.toml): Miniflare runs it with the same. */
+export const WORKER_FLAGS = JSON.parse(
+  /^compatibility_flags = (.*)$/m.exec(readFileSync("wrangler.toml", "utf8"))![1],
+) as string[];
 
 /**
  * Child process: the Worker's start-up work (JSON.parse of the text module and
@@ -137,6 +157,7 @@ function miniflareFor(bundleDir: string): Miniflare {
     compatibilityDate: readFileSync("wrangler.toml", "utf8").match(
       /compatibility_date = "([^"]+)"/,
     )![1],
+    compatibilityFlags: WORKER_FLAGS,
   });
 }
 

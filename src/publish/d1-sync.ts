@@ -212,6 +212,15 @@ function groupStates(kind: "topic" | "provider", groups: Map<string, Group>): Gr
   });
 }
 
+/**
+ * The folder is what publish makes D1 hold: an article the API wrote (migrations/0003_api.sql)
+ * that the folder changes or lacks loses its API file with its row, so that a GET never answers
+ * a text the feeds no longer show. Rows written: none where the API never wrote the article.
+ */
+function dropApiSource(sql: StatementBuilder, id: string): void {
+  sql.delete("article_sources", "article_id", id, 0);
+}
+
 export function planSync(index: ContentIndex, current: D1State): SyncPlan {
   const sql = new StatementBuilder();
   const scopes = new Map<string, StoreScope>();
@@ -242,6 +251,7 @@ export function planSync(index: ContentIndex, current: D1State): SyncPlan {
     } else if (before) {
       changed++;
       touch(before.provider_key, topicKeysOf(before));
+      dropApiSource(sql, state.id);
     } else {
       added++;
     }
@@ -279,6 +289,7 @@ export function planSync(index: ContentIndex, current: D1State): SyncPlan {
     touch(row.provider_key, topicKeys);
     sql.delete("article_topics", "article_id", row.id, topicKeys.length);
     sql.delete("articles", "id", row.id);
+    dropApiSource(sql, row.id);
   }
 
   const groupKey = (group: Pick<GroupState, "kind" | "key">) => `${group.kind} ${group.key}`;

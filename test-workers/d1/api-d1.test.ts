@@ -12,7 +12,7 @@ import { d1ArticleFiles } from "../../src/api/d1-articles.js";
 import type { Article } from "../../src/content/article.js";
 import { createWorker } from "../../src/entry/worker-app.js";
 import { buildIndex } from "../../src/index/index.js";
-import { stateOf } from "../../src/publish/d1-sync.js";
+import { type D1State, STATE_QUERIES, planSync, stateOf } from "../../src/publish/d1-sync.js";
 import type { D1Like, D1StatementLike } from "../../src/sources/d1-store.js";
 
 const { DB } = env as unknown as { DB: D1Like };
@@ -358,5 +358,24 @@ describe("WebSub, from the Worker on D1", () => {
     );
     expect(await send("later", fields({ publishedDateTime: "2031-01-01T00:00:00Z" }))).toBe(201);
     expect((await received()).slice(heard)).toHaveLength(1);
+  });
+});
+
+describe("a publish after the API wrote", () => {
+  it("makes D1 what the folder holds: an API article the folder lacks goes, with its file", async () => {
+    expect((await call("PUT", "/api/articles/not-in-the-folder", fields())).status).toBe(201);
+    const [articles, groups, meta] = await DB.batch<Record<string, string>>(
+      Object.values(STATE_QUERIES).map((sql) => DB.prepare(sql)),
+    );
+    const current = {
+      articles: articles.results,
+      groups: groups.results,
+      meta: Object.fromEntries(meta.results.map((row) => [row.key, row.value])),
+    } as unknown as D1State;
+    const plan = planSync(buildIndex([]), current);
+    await DB.batch(plan.statements.map((sql) => DB.prepare(sql)));
+    expect((await call("GET", "/api/articles/not-in-the-folder")).status).toBe(404);
+    expect(await DB.prepare("SELECT COUNT(*) AS n FROM article_sources").first()).toEqual({ n: 0 });
+    expect(await itemTitles("/feed.json")).toEqual([]);
   });
 });
