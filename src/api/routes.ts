@@ -33,8 +33,8 @@ import {
   jsonBody,
   mediaTypeOf,
 } from "./document.js";
-import type { StoreScope } from "../index/store.js";
-import type { ArticleFiles, Change, ChangeResult, Stored } from "./writes.js";
+import { type StoreScope, scopeKey } from "../index/store.js";
+import type { ApplyFor, ArticleFiles, Change } from "./writes.js";
 import { micropubRoutes } from "./micropub.js";
 import {
   ARTICLE_LIMIT_BYTES,
@@ -55,13 +55,6 @@ export interface ApiRoutesOptions extends GuardOptions {
   announce?: (c: Context, scopes: StoreScope[]) => void;
 }
 
-/** A change set applied for a request; the feeds it changed are announced. */
-export type ApplyFor = (
-  c: Context,
-  changes: readonly Change[],
-  check: (change: Change, stored: Stored | undefined) => void,
-) => Promise<ChangeResult[]>;
-
 /** A batch holds up to MAX_BATCH articles of a few kB each. */
 const BATCH_LIMIT_BYTES = 8 * 1024 * 1024;
 const MAX_BATCH = 1_000;
@@ -75,7 +68,7 @@ export function apiRoutes(options: ApiRoutesOptions): AppExtension {
   const apply: ApplyFor = async (c, changes, check) => {
     const results = await files.apply(changes, check);
     const scopes = new Map(
-      results.flatMap((result) => result.scopes ?? []).map((scope) => [scopeName(scope), scope]),
+      results.flatMap((result) => result.scopes ?? []).map((scope) => [scopeKey(scope), scope]),
     );
     if (announce && scopes.size > 0) announce(c, [...scopes.values()]);
     return results;
@@ -219,6 +212,3 @@ function batchOf(body: unknown): { changes: Change[]; guards: Map<string, Guards
   for (const item of remove) entry(item, "delete");
   return { changes, guards };
 }
-
-const scopeName = (scope: StoreScope) =>
-  scope.kind === "all" ? "all" : `${scope.kind} ${scope.key}`;

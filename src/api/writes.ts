@@ -4,6 +4,7 @@
  * folder on Node (folder.ts) and D1 on a Worker (d1-articles.ts).
  */
 import { createHash } from "node:crypto";
+import type { Context } from "hono";
 import type { StoreScope } from "../index/store.js";
 
 export interface Stored {
@@ -57,3 +58,10 @@ export function resultOf(change: Change, stored: Stored | undefined): ChangeResu
 /** A change that writes something: not a replace with the same text, nor a delete of nothing. */
 export const isEffective = ({ result }: ChangeResult): boolean =>
   result !== "unchanged" && result !== "absent";
+
+/** A change set applied for a request (the API's and Micropub's); the feeds it changed are announced. */
+export type ApplyFor = (
+  c: Context,
+  changes: readonly Change[],
+  check: (change: Change, stored: Stored | undefined) => void,
+) => Promise<ChangeResult[]>;

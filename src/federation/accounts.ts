@@ -8,7 +8,7 @@
  */
 import type { Article } from "../content/article.js";
 import { providerKey, topicKey } from "../content/keys.js";
-import type { ContentStore, GroupInfo, StoreScope } from "../index/store.js";
+import { type ContentStore, type GroupInfo, type StoreScope, scopeKey } from "../index/store.js";
 
 /** The feed of everything's handle. */
 export const EVERYTHING_HANDLE = "feed";
@@ -58,10 +58,6 @@ export async function accountsOf(
       claim({ scope: { kind, key: group.key }, name: group.name, group }, handleOf(group.key));
   return accounts;
 }
-
-/** `all`, `topic ai`, `provider forbes.com`: a scope as one string. */
-const scopeKey = (scope: StoreScope) =>
-  scope.kind === "all" ? "all" : `${scope.kind} ${scope.key}`;
 
 /** Each accounts map's accounts by scope, made once: lookups by scope run per article and per request. */
 const byScope = new WeakMap<ReadonlyMap<string, Account>, Map<string, Account>>();

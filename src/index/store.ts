@@ -82,6 +82,10 @@ export function addScopes(
   for (const key of topicKeys) scopes.set(`topic ${key}`, { kind: "topic", key });
 }
 
+/** `all`, `topic ai`, `provider forbes.com`: a scope as one string, as addScopes keys them. */
+export const scopeKey = (scope: StoreScope): string =>
+  scope.kind === "all" ? "all" : `${scope.kind} ${scope.key}`;
+
 /** The feeds these articles are in. */
 export function scopesOf(articles: Iterable<Article>): StoreScope[] {
   const scopes = new Map<string, StoreScope>();
