@@ -20,6 +20,7 @@ import { topicKey, urlUrn } from "../content/keys.js";
 import { type StoreScope, addScopes, searchText } from "../index/store.js";
 import { articleRow } from "../publish/d1-sync.js";
 import type { D1Like } from "../sources/d1-store.js";
+import { clip } from "../http/errors.js";
 import { ApiError } from "./auth.js";
 import { validArticle } from "./document.js";
 import {
@@ -95,7 +96,7 @@ export function d1ArticleFiles(db: D1Like, { now }: D1ArticleFilesOptions): Arti
         .first<{ key: string }>();
       return row?.key;
     },
-    async apply(changes, check) {
+    async apply(changes, check, by = "") {
       for (let attempt = 1; ; attempt++) {
         const articles = new Map(
           changes.flatMap((change) =>
@@ -110,7 +111,9 @@ export function d1ArticleFiles(db: D1Like, { now }: D1ArticleFilesOptions): Arti
         const results = changes.map((change, index) => resultOf(change, stored[index]));
         const effective = changes.filter((_, index) => isEffective(results[index]));
         if (effective.length === 0) return results;
-        const plan = await planWrites(db, effective, articles, snapshot, now());
+        const at = now();
+        const plan = await planWrites(db, effective, articles, snapshot, at);
+        plan.statements.push(...recordOf(by, at, changes, results));
         try {
           await db.batch(plan.statements.map(({ sql, values }) => db.prepare(sql).bind(...values)));
         } catch (error) {
@@ -129,6 +132,43 @@ export function d1ArticleFiles(db: D1Like, { now }: D1ArticleFilesOptions): Arti
       }
     },
   };
+}
+
+/** How many of the last writes D1 keeps for /stats/. */
+export const WRITES_KEPT = 100;
+
+/** The write's line in api_writes, in its own transaction, and the lines past the newest WRITES_KEPT gone. */
+function recordOf(
+  by: string,
+  at: number,
+  changes: readonly Change[],
+  results: readonly ChangeResult[],
+): Statement[] {
+  const summary = changes.map((change, index) => `${change.key} ${results[index].result}`);
+  return [
+    {
+      sql: "INSERT INTO api_writes (at, token, summary) VALUES (?1, ?2, ?3)",
+      values: [
+        new Date(at).toISOString().replace(/\.\d{3}Z$/, "Z"),
+        by,
+        clip(summary.join(", "), 400),
+      ],
+    },
+    {
+      sql: `DELETE FROM api_writes WHERE id <= (SELECT MAX(id) FROM api_writes) - ${WRITES_KEPT}`,
+      values: [],
+    },
+  ];
+}
+
+/** The newest writes first, as /stats/ lists them. */
+export async function recentWrites(
+  db: D1Like,
+): Promise<{ at: string; token: string; summary: string }[]> {
+  const { results } = await db
+    .prepare(`SELECT at, token, summary FROM api_writes ORDER BY id DESC LIMIT ${WRITES_KEPT}`)
+    .all<{ at: string; token: string; summary: string }>();
+  return results;
 }
 
 /** The guard statement's failure: a version row is already there, because another write changed it. */

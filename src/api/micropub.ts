@@ -120,7 +120,7 @@ export function micropubRoutes(
   ) => {
     if (text !== undefined) validArticleFor(token, key, text);
     const change = { key, text };
-    const [{ result }] = await apply(c, [change], (_, stored) =>
+    const [{ result }] = await apply(c, token.name, [change], (_, stored) =>
       permitted(token, change, stored, {}),
     );
     log(`feedloom micropub: ${token.name} ${action} ${key} ${result}`);

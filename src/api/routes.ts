@@ -65,8 +65,8 @@ export function apiRoutes(options: ApiRoutesOptions): AppExtension {
   const { files, log = console.log, announce } = options;
   if (options.config.tokens.length === 0) return NO_API;
   const handle = apiGuard(options);
-  const apply: ApplyFor = async (c, changes, check) => {
-    const results = await files.apply(changes, check);
+  const apply: ApplyFor = async (c, by, changes, check) => {
+    const results = await files.apply(changes, check, by);
     const scopes = new Map(
       results.flatMap((result) => result.scopes ?? []).map((scope) => [scopeKey(scope), scope]),
     );
@@ -79,7 +79,7 @@ export function apiRoutes(options: ApiRoutesOptions): AppExtension {
     const text = await articleText(c);
     validArticleFor(token, key, text);
     const change = { key, text };
-    const [{ result, etag }] = await apply(c, [change], (_, stored) =>
+    const [{ result, etag }] = await apply(c, token.name, [change], (_, stored) =>
       permitted(token, change, stored, preconditions(c)),
     );
     log(`feedloom api: ${token.name} PUT ${key} ${result}`);
@@ -92,7 +92,7 @@ export function apiRoutes(options: ApiRoutesOptions): AppExtension {
 
   const deleteOne = async (c: Context, token: Token) => {
     const key = checkedKey(c.req.param("key") ?? "");
-    const [{ result }] = await apply(c, [{ key }], (change, stored) =>
+    const [{ result }] = await apply(c, token.name, [{ key }], (change, stored) =>
       permitted(token, change, stored, preconditions(c)),
     );
     log(`feedloom api: ${token.name} DELETE ${key} ${result}`);
@@ -135,7 +135,7 @@ export function apiRoutes(options: ApiRoutesOptions): AppExtension {
         {},
         problems,
       );
-    const results = await apply(c, changes, (change, stored) =>
+    const results = await apply(c, token.name, changes, (change, stored) =>
       permitted(token, change, stored, guards.get(change.key) ?? {}),
     );
     const summary = changes.map((change, index) => ({ key: change.key, ...results[index] }));

@@ -41,6 +41,8 @@ export interface ArticleFiles {
   apply(
     changes: readonly Change[],
     check: (change: Change, stored: Stored | undefined) => void,
+    /** The token's name, for the store's own record of writes (D1 keeps the last ones; on Node the log is the record). */
+    by?: string,
   ): Promise<ChangeResult[]>;
 }
 
@@ -62,6 +64,7 @@ export const isEffective = ({ result }: ChangeResult): boolean =>
 /** A change set applied for a request (the API's and Micropub's); the feeds it changed are announced. */
 export type ApplyFor = (
   c: Context,
+  by: string,
   changes: readonly Change[],
   check: (change: Change, stored: Stored | undefined) => void,
 ) => Promise<ChangeResult[]>;

@@ -6,7 +6,7 @@
  * are not visible before).
  */
 import type { Context, ExecutionContext, Hono } from "hono";
-import { d1ArticleFiles } from "../api/d1-articles.js";
+import { d1ArticleFiles, recentWrites } from "../api/d1-articles.js";
 import { apiRoutes } from "../api/routes.js";
 import { apiUnavailable } from "../api/unavailable.js";
 import { type Config, loadApiConfig, loadConfig, loadStatsConfig } from "../config.js";
@@ -92,10 +92,15 @@ export function createWorker(
       // Subscriber statistics (STATS_TOKEN, a secret) live in D1; without it they are off, and /stats/ says why.
       const stats = loadStatsConfig(varsOf(env));
       const statsStore = stats.token && db ? createStatsStore(d1Database(db), stats) : undefined;
+      const publishingVars = { ...varsOf(env), ...vars };
       const extension = statsRoutes({
         token: stats.token,
         store: statsStore,
         addressOf: (c) => c.req.header("cf-connecting-ip"),
+        // The API's last writes, kept in D1 beside the articles.
+        ...(db && loadApiConfig(publishingVars).tokens.length > 0
+          ? { writes: () => recentWrites(db) }
+          : {}),
       });
       const counter = statsStore ? createStatsCounter(statsStore, config.basePath) : undefined;
       serving = {
@@ -106,7 +111,7 @@ export function createWorker(
           store,
           config,
           cache: renderCache,
-          extensions: [extension, publishingOn({ ...varsOf(env), ...vars }, db, config)],
+          extensions: [extension, publishingOn(publishingVars, db, config)],
         }),
       };
     }

@@ -21,6 +21,13 @@ import { ROUTES } from "../scheme/routes.js";
 import { addDays, dayOf } from "./clients.js";
 import type { FeedStats, StatsStore } from "./store.js";
 
+/** One write through the publishing API: when, by which token, each key with its result. */
+export interface ApiWrite {
+  at: string;
+  token: string;
+  summary: string;
+}
+
 export interface StatsRoutesOptions {
   /** STATS_TOKEN; undefined: no routes. */
   token?: string;
@@ -32,6 +39,8 @@ export interface StatsRoutesOptions {
   now?: () => number;
   /** Fediverse followers per account handle, when federation is on (docs/federation.md). */
   followers?: () => ReadonlyMap<string, number>;
+  /** The last writes through the publishing API, newest first, where the store keeps them (D1). */
+  writes?: () => Promise<ApiWrite[]>;
 }
 
 const COOKIE = "feedloom_stats";
@@ -54,7 +63,7 @@ async function hmac(key: CryptoKey, text: string): Promise<Uint8Array> {
 const FORM_LIMIT_BYTES = 4096;
 
 export function statsRoutes(options: StatsRoutesOptions): AppExtension {
-  const { token, store, addressOf = () => undefined, now = Date.now, followers } = options;
+  const { token, store, addressOf = () => undefined, now = Date.now, followers, writes } = options;
   if (token === undefined) return { install: () => {} };
   // Secrets are compared as HMACs under a key of this process: equal lengths, and a comparison that does not stop early.
   const compareKey = crypto.subtle.generateKey({ name: "HMAC", hash: "SHA-256" }, false, [
@@ -172,6 +181,7 @@ export function statsRoutes(options: StatsRoutesOptions): AppExtension {
               base={config.basePath}
             />
             {followers ? <FollowersView followers={followers()} /> : null}
+            {writes ? <WritesView writes={await writes()} /> : null}
           </>,
           200,
         );
@@ -193,6 +203,7 @@ export function statsRoutes(options: StatsRoutesOptions): AppExtension {
         const report = {
           feeds: await store.report(today),
           ...(followers ? { followers: Object.fromEntries(followers()) } : {}),
+          ...(writes ? { writes: await writes() } : {}),
         };
         return respond(`${JSON.stringify(report)}\n`, 200, JSON_TYPE);
       });
@@ -402,5 +413,39 @@ function Chart(props: { feed: FeedStats; today: string }) {
         </text>
       )}
     </svg>
+  );
+}
+
+/** The publishing API's last writes, newest first: the token's name, never its secret. */
+function WritesView(props: { writes: ApiWrite[] }) {
+  return (
+    <section aria-labelledby="writes">
+      <h2 id="writes">Publishing API</h2>
+      {props.writes.length === 0 ? (
+        <p>Nothing has been written through the API yet.</p>
+      ) : (
+        <div class="table-wrap">
+          <table>
+            <caption>The last writes, newest first.</caption>
+            <thead>
+              <tr>
+                <th scope="col">When (UTC)</th>
+                <th scope="col">Token</th>
+                <th scope="col">Articles</th>
+              </tr>
+            </thead>
+            <tbody>
+              {props.writes.map((write) => (
+                <tr>
+                  <td>{write.at.replace("T", " ").replace("Z", "")}</td>
+                  <th scope="row">{write.token}</th>
+                  <td>{write.summary}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
   );
 }

@@ -18,6 +18,7 @@ import type { D1Like, D1StatementLike } from "../../src/sources/d1-store.js";
 const { DB } = env as unknown as { DB: D1Like };
 const SECRET = "workers-d1-api-secret-0123456789";
 const API_TOKENS = `pipeline:create,update,delete:${SECRET}`;
+const STATS_TOKEN = "workers-d1-stats-token-0123456789";
 const NO_BUNDLE = JSON.stringify({ version: "d1", articles: [], topics: [], providers: [] });
 
 /** The Worker on D1 with the API on (API_TOKENS), and what it left to do after answering. */
@@ -30,7 +31,7 @@ function workerWith(vars: Record<string, string> = {}) {
     props: {},
   } as unknown as Parameters<typeof site.fetch>[2];
   return {
-    fetch: (request: Request) => site.fetch(request, { DB, API_TOKENS }, ctx),
+    fetch: (request: Request) => site.fetch(request, { DB, API_TOKENS, STATS_TOKEN }, ctx),
     settled: () => Promise.all(waiting),
   };
 }
@@ -358,6 +359,41 @@ describe("WebSub, from the Worker on D1", () => {
     );
     expect(await send("later", fields({ publishedDateTime: "2031-01-01T00:00:00Z" }))).toBe(201);
     expect((await received()).slice(heard)).toHaveLength(1);
+  });
+});
+
+describe("the record of writes", () => {
+  it("keeps the last 100 writes, each with its token and keys, and /stats/ lists them", async () => {
+    const files = d1ArticleFiles(DB, { now: () => Date.now() });
+    for (let n = 0; n < 101; n++)
+      await files.apply(
+        [{ key: `recorded-${n}`, text: `---\n${JSON.stringify(fields())}\n---\n` }],
+        () => undefined,
+        "loop",
+      );
+    expect(await DB.prepare("SELECT COUNT(*) AS n FROM api_writes").first()).toEqual({ n: 100 });
+    expect((await call("DELETE", "/api/articles/recorded-0")).status).toBe(204);
+    const stats = await worker.fetch(
+      new Request("http://localhost/stats.json", {
+        headers: { Authorization: `Bearer ${STATS_TOKEN}` },
+      }),
+    );
+    const { writes } = (await stats.json()) as {
+      writes: { at: string; token: string; summary: string }[];
+    };
+    expect(writes).toHaveLength(100);
+    expect(writes[0]).toEqual({
+      at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
+      token: "pipeline",
+      summary: "recorded-0 deleted",
+    });
+    expect(writes[1]).toMatchObject({ token: "loop", summary: "recorded-100 created" });
+    const page = await worker.fetch(
+      new Request("http://localhost/stats/", {
+        headers: { Authorization: `Bearer ${STATS_TOKEN}` },
+      }),
+    );
+    expect(await page.text()).toContain('<th scope="row">pipeline</th><td>recorded-0 deleted</td>');
   });
 });
 
