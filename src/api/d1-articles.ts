@@ -22,7 +22,7 @@ import { articleRow } from "../publish/d1-sync.js";
 import type { D1Like } from "../sources/d1-store.js";
 import { clip } from "../http/errors.js";
 import { ApiError } from "./auth.js";
-import { validArticle } from "./document.js";
+import { parserLoaded, validArticle } from "./document.js";
 import {
   type ArticleFiles,
   type Change,
@@ -97,6 +97,7 @@ export function d1ArticleFiles(db: D1Like, { now }: D1ArticleFilesOptions): Arti
       return row?.key;
     },
     async apply(changes, check, by = "") {
+      await parserLoaded();
       for (let attempt = 1; ; attempt++) {
         const articles = new Map(
           changes.flatMap((change) =>

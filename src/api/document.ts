@@ -6,11 +6,27 @@
  * same `field: reason` problems.
  */
 import type { Context } from "hono";
-import { CORE_SCHEMA, dump } from "js-yaml";
+import type * as Yaml from "js-yaml";
 import type { Article } from "../content/article.js";
-import { frontMatterOf, parseArticleFile } from "../content/parse.js";
+import type * as Parse from "../content/parse.js";
 import { HttpError, clip } from "../http/errors.js";
 import { ApiError, type Problem } from "./auth.js";
+
+/**
+ * The article parser (gray-matter, valibot) and js-yaml, loaded at the API's first call rather than
+ * at start: a Worker that is never written to never loads them, and its start-up stays as small as
+ * test/worker-graph.test.ts keeps it. Every API handler awaits this before it reads an article.
+ */
+let loaded: { parse: typeof Parse; yaml: typeof Yaml } | undefined;
+export async function parserLoaded(): Promise<void> {
+  if (loaded) return;
+  const [parse, yaml] = await Promise.all([import("../content/parse.js"), import("js-yaml")]);
+  loaded = { parse, yaml };
+}
+function parser(): NonNullable<typeof loaded> {
+  if (!loaded) throw new Error("the article parser is not loaded yet: await parserLoaded() first");
+  return loaded;
+}
 
 /** Letters, digits, `.`, `_` and `-`, from a letter or digit: no separator, no dot-file, no `..`. */
 const KEY = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
@@ -44,12 +60,13 @@ export function fileTextOf(fields: unknown): string {
       400,
       "an article in JSON is an object of front-matter fields (docs/articles.md)",
     );
+  const { dump, CORE_SCHEMA } = parser().yaml;
   return `---\n${dump(fields, { schema: CORE_SCHEMA, lineWidth: -1, noRefs: true })}---\n`;
 }
 
 /** The article a file text gives, or InvalidArticle with every error (warnings are returned with it). */
 export function validArticle(key: string, text: string): { article: Article; warnings: Problem[] } {
-  const parsed = parseArticleFile(`${key}.md`, text);
+  const parsed = parser().parse.parseArticleFile(`${key}.md`, text);
   const problems = (severity: string) =>
     parsed.issues
       .filter((issue) => issue.severity === severity)
@@ -60,7 +77,8 @@ export function validArticle(key: string, text: string): { article: Article; war
 }
 
 /** A stored file's front matter, as GET returns it in JSON: read as the parser reads it. */
-export const fieldsOf = frontMatterOf;
+export const fieldsOf = (text: string): Record<string, unknown> =>
+  parser().parse.frontMatterOf(text);
 
 /** The body's media type, without parameters: `application/json`. */
 export const mediaTypeOf = (c: Context): string =>

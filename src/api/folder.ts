@@ -10,7 +10,7 @@
 import { randomBytes } from "node:crypto";
 import { readFile, readdir, rename, unlink, writeFile } from "node:fs/promises";
 import { join, resolve, sep } from "node:path";
-import { fieldsOf } from "./document.js";
+import { fieldsOf, parserLoaded } from "./document.js";
 import {
   type ArticleFiles,
   type Change,
@@ -58,6 +58,7 @@ export function articleFiles(dir: string): ArticleFiles {
     read,
     // The folder has no index by URL: every file is read (Micropub's updates and deletes are rare).
     async keyOfUrl(url) {
+      await parserLoaded();
       for (const { key } of await list()) {
         const stored = await read(key);
         if (stored && fieldsOf(stored.text).webUrl === url) return key;

@@ -32,6 +32,7 @@ import {
   fileTextOf,
   jsonBody,
   mediaTypeOf,
+  parserLoaded,
 } from "./document.js";
 import { type StoreScope, scopeKey } from "../index/store.js";
 import type { ApplyFor, ArticleFiles, Change } from "./writes.js";
@@ -64,7 +65,17 @@ const YIELD_EVERY = 50;
 export function apiRoutes(options: ApiRoutesOptions): AppExtension {
   const { files, log = console.log, announce } = options;
   if (options.config.tokens.length === 0) return NO_API;
-  const handle = apiGuard(options);
+  const guard = apiGuard(options);
+  // Every handler may read an article: the parser is loaded before the first one runs.
+  const handle: typeof guard = (write, handler, dialect) =>
+    guard(
+      write,
+      async (c, token) => {
+        await parserLoaded();
+        return handler(c, token);
+      },
+      dialect,
+    );
   const apply: ApplyFor = async (c, by, changes, check) => {
     const results = await files.apply(changes, check, by);
     const scopes = new Map(
