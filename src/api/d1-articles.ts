@@ -98,14 +98,14 @@ export function d1ArticleFiles(db: D1Like, { now }: D1ArticleFilesOptions): Arti
     },
     async apply(changes, check, by = "") {
       await parserLoaded();
+      const articles = new Map(
+        changes.flatMap((change) =>
+          change.text === undefined
+            ? []
+            : [[change.key, validArticle(change.key, change.text).article] as const],
+        ),
+      );
       for (let attempt = 1; ; attempt++) {
-        const articles = new Map(
-          changes.flatMap((change) =>
-            change.text === undefined
-              ? []
-              : [[change.key, validArticle(change.key, change.text).article] as const],
-          ),
-        );
         const snapshot = await readSnapshot(db, changes, articles);
         const stored = changes.map((change) => snapshot.sources.get(change.key));
         changes.forEach((change, index) => check(change, stored[index]));
@@ -136,9 +136,9 @@ export function d1ArticleFiles(db: D1Like, { now }: D1ArticleFilesOptions): Arti
 }
 
 /** How many of the last writes D1 keeps for /stats/. */
-export const WRITES_KEPT = 100;
+const WRITES_KEPT = 100;
 
-/** The write's line in api_writes, in its own transaction, and the lines past the newest WRITES_KEPT gone. */
+/** The change set's line in api_writes, in its own transaction, and the lines past the newest WRITES_KEPT gone. */
 function recordOf(
   by: string,
   at: number,
@@ -221,11 +221,7 @@ async function readSnapshot(
     ]),
   ];
   const [rows, owners] = await Promise.all([
-    rowsWhereIn<{ id: string; published: string; provider_key: string; data: string }>(
-      db,
-      "SELECT id, published, provider_key, data FROM articles WHERE id",
-      ids,
-    ),
+    rowsWhereIn<{ id: string; data: string }>(db, "SELECT id, data FROM articles WHERE id", ids),
     rowsWhereIn<{ key: string; article_id: string }>(
       db,
       "SELECT key, article_id FROM article_sources WHERE article_id",
