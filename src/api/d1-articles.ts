@@ -18,7 +18,7 @@ import type { Article } from "../content/article.js";
 import { mostUsedSpelling } from "../index/index.js";
 import { topicKey, urlUrn } from "../content/keys.js";
 import { type StoreScope, addScopes, searchText } from "../index/store.js";
-import { articleRow } from "../publish/d1-sync.js";
+import { articleKeys, articleRow } from "../publish/d1-sync.js";
 import type { D1Like } from "../sources/d1-store.js";
 import { clip } from "../http/errors.js";
 import { ApiError } from "./auth.js";
@@ -255,7 +255,7 @@ async function readSnapshot(
 }
 
 function placedOf(article: Pick<Article, "id" | "published" | "provider" | "topics">): Placed {
-  const { providerKey, topicKeys } = articleRow(article as Article);
+  const { providerKey, topicKeys } = articleKeys(article);
   return {
     id: article.id,
     published: article.published,
@@ -318,28 +318,14 @@ async function planWrites(
     if (Date.parse(row.published) <= at) addScopes(into, row.providerKey, row.topicKeys);
   };
 
-  const remove = (row: Placed) => {
-    const position = [row.published, row.id];
-    add("DELETE FROM article_topics WHERE article_id = ?1", row.id);
-    add("DELETE FROM articles WHERE id = ?1", row.id);
+  /** Every article newer than the row moves by `step` in each of the row's scopes. */
+  const shift = (row: Placed, step: 1 | -1) => {
     add(
-      `UPDATE articles SET rank = rank - 1, provider_rank = provider_rank - (provider_key = ?3) WHERE ${NEWER()}`,
-      ...position,
+      `UPDATE articles SET rank = rank + ${step}, provider_rank = provider_rank + ${step} * (provider_key = ?3) WHERE ${NEWER()}`,
+      row.published,
+      row.id,
       row.providerKey,
     );
-    shiftTopics(row, -1);
-    add(
-      "UPDATE groups SET count = count - 1 WHERE (kind = 'provider' AND key = ?1) OR (kind = 'topic' AND key IN (SELECT value FROM json_each(?2)))",
-      row.providerKey,
-      JSON.stringify(row.topicKeys),
-    );
-    touch("provider", row.providerKey, row.providerName, -1, row.hasLogo);
-    for (const key of row.topicKeys) touch("topic", key, row.topicNames.get(key)!, -1);
-    articleCount--;
-  };
-
-  /** Every newer article of each of the row's topics moves by `step`, in article_topics and in its topic_ranks. */
-  const shiftTopics = (row: Placed, step: 1 | -1) => {
     if (row.topicKeys.length === 0) return;
     add(
       `UPDATE article_topics SET rank = rank + ${step} WHERE topic_key IN (SELECT value FROM json_each(?3)) AND ${NEWER("article_id")}`,
@@ -354,17 +340,30 @@ async function planWrites(
         row.id,
       );
   };
+  /** What the row changes in its groups' spellings and logos (for groupFixes) and in the article count. */
+  const touchGroups = (row: Placed, step: 1 | -1) => {
+    touch("provider", row.providerKey, row.providerName, step, row.hasLogo);
+    for (const key of row.topicKeys) touch("topic", key, row.topicNames.get(key)!, step);
+    articleCount += step;
+  };
+
+  const remove = (row: Placed) => {
+    add("DELETE FROM article_topics WHERE article_id = ?1", row.id);
+    add("DELETE FROM articles WHERE id = ?1", row.id);
+    shift(row, -1);
+    add(
+      "UPDATE groups SET count = count - 1 WHERE (kind = 'provider' AND key = ?1) OR (kind = 'topic' AND key IN (SELECT value FROM json_each(?2)))",
+      row.providerKey,
+      JSON.stringify(row.topicKeys),
+    );
+    touchGroups(row, -1);
+  };
 
   const insert = (article: Article): Placed => {
     const row = placedOf(article);
     const { data, hash } = articleRow(article);
     const position = [row.published, row.id];
-    add(
-      `UPDATE articles SET rank = rank + 1, provider_rank = provider_rank + (provider_key = ?3) WHERE ${NEWER()}`,
-      ...position,
-      row.providerKey,
-    );
-    shiftTopics(row, 1);
+    shift(row, 1);
     for (const key of row.topicKeys)
       add(
         `INSERT INTO article_topics (topic_key, published, article_id, rank) VALUES (?3, ?1, ?2, COALESCE((SELECT rank FROM article_topics WHERE topic_key = ?3 AND ${OLDER("article_id")}), 0) + 1)`,
@@ -400,9 +399,7 @@ async function planWrites(
         row.topicNames.get(key),
         row.published,
       );
-    touch("provider", row.providerKey, row.providerName, 1, row.hasLogo);
-    for (const key of row.topicKeys) touch("topic", key, row.topicNames.get(key)!, 1);
-    articleCount++;
+    touchGroups(row, 1);
     rows.set(row.id, row);
     return row;
   };

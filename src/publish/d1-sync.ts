@@ -171,13 +171,24 @@ export interface ArticleRow {
   topicKeys: string[];
 }
 
+/** Its provider's key and its topics' keys, each once, in the article's order. */
+export function articleKeys(
+  article: Pick<Article, "provider" | "topics">,
+): Pick<ArticleRow, "providerKey" | "topicKeys"> {
+  return {
+    providerKey: providerKey(article.provider.domain),
+    topicKeys: [...new Set(article.topics.map(topicKey))],
+  };
+}
+
 export function articleRow(article: Article): ArticleRow {
   const { file: _file, ...stored } = article;
   const data = JSON.stringify(stored);
-  const provider = providerKey(article.provider.domain);
-  const keys = article.topics.map(topicKey);
-  const hash = sha1(`${data}\n${provider}\n${JSON.stringify(keys)}`);
-  return { data, hash, providerKey: provider, topicKeys: [...new Set(keys)] };
+  const keys = articleKeys(article);
+  const hash = sha1(
+    `${data}\n${keys.providerKey}\n${JSON.stringify(article.topics.map(topicKey))}`,
+  );
+  return { data, hash, ...keys };
 }
 
 function desiredArticles(index: ContentIndex): DesiredArticle[] {
