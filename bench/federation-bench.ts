@@ -11,6 +11,7 @@ import { loadConfig } from "../src/config.js";
 import type { Article } from "../src/content/article.js";
 import { DELIVERY_POLICY } from "../src/federation/delivery.js";
 import { type Federation, ephemeralFederation } from "../src/federation/federation.js";
+import type { FederationState } from "../src/federation/state.js";
 import { publicOnlyFetch } from "../src/federation/node-fetch.js";
 import { createMemoryStore } from "../src/index/store.js";
 import { buildIndex } from "../src/index/index.js";
@@ -20,7 +21,7 @@ const SERVERS = 200;
 const ARTICLES = 10;
 
 /** Federation as the bench's servers install it: in memory, delivering anywhere (loopback included). */
-export function benchFederation(): Promise<Federation> {
+export function benchFederation(): Promise<Federation<FederationState>> {
   return ephemeralFederation({
     config: { ...loadConfig({}), publicUrl: "https://feeds.example.org" },
     fetcher: publicOnlyFetch({ allowInsecure: true }),

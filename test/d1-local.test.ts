@@ -11,7 +11,7 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
-import { copyWorkerProject, startDev } from "./dev-project.js";
+import { copyWorkerProject, startDev, uncommentD1Block } from "./dev-project.js";
 import { PROCESS_TEST_TIMEOUT, freePort, parseXmlStrict } from "./helpers.js";
 
 const project = copyWorkerProject("feedloom-d1-local-");
@@ -26,13 +26,6 @@ const npm = (...args: string[]) =>
       stderr: error.stderr,
     }),
   );
-
-/** The wrangler.toml lines between the block's header comment and the next blank line, uncommented. */
-function uncommentD1Block(toml: string): string {
-  return toml.replace(/^# (\[\[d1_databases\]\]\n(?:# .*\n)+)/m, (block) =>
-    block.replace(/^# /gm, ""),
-  );
-}
 
 afterAll(() => rmSync(project, { recursive: true, force: true }));
 

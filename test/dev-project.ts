@@ -22,15 +22,26 @@ export function copyWorkerProject(prefix: string): string {
   return project;
 }
 
+/** The wrangler.toml lines between the block's header comment and the next blank line, uncommented. */
+export function uncommentD1Block(toml: string): string {
+  return toml.replace(/^# (\[\[d1_databases\]\]\n(?:# .*\n)+)/m, (block) =>
+    block.replace(/^# /gm, ""),
+  );
+}
+
 export interface DevServer {
   /** Everything it printed so far. */
   output(): string;
   stop(): Promise<void>;
 }
 
-/** `npm run dev -- --port PORT` in `project`, once it says Ready; stopped by its process group. */
-export async function startDev(project: string, port: number): Promise<DevServer> {
-  const dev: ChildProcess = spawn("npm", ["run", "dev", "--", "--port", String(port)], {
+/** `npm run dev -- --port PORT …args` in `project`, once it says Ready; stopped by its process group. */
+export async function startDev(
+  project: string,
+  port: number,
+  args: readonly string[] = [],
+): Promise<DevServer> {
+  const dev: ChildProcess = spawn("npm", ["run", "dev", "--", "--port", String(port), ...args], {
     cwd: project,
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],

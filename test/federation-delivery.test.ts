@@ -124,7 +124,7 @@ describe("delivery", { timeout: 30_000 }, () => {
     await federation.deliverer.idle();
     expect(servers.received).toHaveLength(200);
     expect(new Set(servers.received.map((one) => one.path)).size).toBe(200);
-    const key = await importPublicKey(federation.options.keys.publicKeyPem);
+    const key = await importPublicKey((await federation.options.keys()).publicKeyPem);
     const first = servers.received[0];
     const keyId = await verifyRequest(
       {

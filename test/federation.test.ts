@@ -10,114 +10,21 @@ import { type Server, createServer } from "node:http";
 import { mkdtempSync, rmSync, unlinkSync, writeFileSync, cpSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  Accept,
-  Create,
-  Delete,
-  Endpoints,
-  Follow,
-  MemoryKvStore,
-  Person,
-  Undo,
-  Update,
-  createFederation,
-  generateCryptoKeyPair,
-  lookupWebFinger,
-  type Actor,
-} from "@fedify/fedify";
-import { type ServerType, serve } from "@hono/node-server";
+import { Follow, Undo, lookupWebFinger, type Actor } from "@fedify/fedify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config.js";
 import { type LiveSite, startLiveSite } from "../src/entry/live-site.js";
+import { federatedArticle, followerServer } from "./fedify-follower.js";
 import { FIXTURES, PROCESS_TEST_TIMEOUT, freePort } from "./helpers.js";
 
 const work = mkdtempSync(join(tmpdir(), "feedloom-federation-"));
 const data = join(work, "data");
-
-function listen(
-  fetch: (request: Request) => Response | Promise<Response>,
-  port: number,
-): Promise<ServerType> {
-  return new Promise((resolve) => {
-    const server = serve({ fetch, port, hostname: "127.0.0.1" }, () => resolve(server));
-  });
-}
 
 /** The live server as `feedloom serve` runs it: its fast path in front of the app. */
 function listenLive(site: LiveSite, port: number): Promise<Server> {
   return new Promise((resolve) => {
     const server = createServer(site.listener).listen(port, "127.0.0.1", () => resolve(server));
   });
-}
-
-/** What the follower's server received, as Fedify parsed and verified it. */
-const received: { type: string; id: string; object?: string; name?: string }[] = [];
-
-async function followerServer(port: number) {
-  const federation = createFederation<void>({ kv: new MemoryKvStore(), allowPrivateAddress: true });
-  const keys = await generateCryptoKeyPair("RSASSA-PKCS1-v1_5");
-  federation
-    .setActorDispatcher("/users/{identifier}", async (ctx, identifier) =>
-      identifier !== "alice"
-        ? null
-        : new Person({
-            id: ctx.getActorUri(identifier),
-            preferredUsername: identifier,
-            inbox: ctx.getInboxUri(identifier),
-            endpoints: new Endpoints({ sharedInbox: ctx.getInboxUri() }),
-            publicKey: (await ctx.getActorKeyPairs(identifier))[0].cryptographicKey,
-          }),
-    )
-    .setKeyPairsDispatcher(async () => [keys]);
-  const record =
-    (type: string) => async (_: unknown, activity: Accept | Create | Update | Delete) => {
-      const object = await activity.getObject().catch(() => null);
-      received.push({
-        type,
-        id: activity.id!.href,
-        ...(activity.objectId ? { object: activity.objectId.href } : {}),
-        ...(object && "name" in object && object.name ? { name: String(object.name) } : {}),
-      });
-    };
-  federation
-    .setInboxListeners("/users/{identifier}/inbox", "/inbox")
-    .on(Accept, record("Accept"))
-    .on(Create, record("Create"))
-    .on(Update, record("Update"))
-    .on(Delete, record("Delete"));
-  const server = await listen(
-    (request) => federation.fetch(request, { contextData: undefined }),
-    port,
-  );
-  return { federation, server, origin: `http://127.0.0.1:${port}` };
-}
-
-function article(slug: string, title: string, date: Date): string {
-  return [
-    "---",
-    `title: ${JSON.stringify(title)}`,
-    `excerpt: "Posted to the fediverse."`,
-    `publishedDateTime: ${date.toISOString().replace(/\.\d+Z$/, "Z")}`,
-    `webUrl: "https://wire.example.com/${slug}"`,
-    "provider:",
-    "  name: Wire",
-    "  domain: wire.example.com",
-    "topics:",
-    "  - AI",
-    "---",
-    "",
-  ].join("\n");
-}
-
-async function until<T>(find: () => T | undefined, what: string, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const found = find();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline)
-      throw new Error(`waited ${ms} ms for ${what}; received: ${JSON.stringify(received)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 const STATS_TOKEN = "a-statistics-token-of-32-characters";
@@ -203,8 +110,8 @@ describe(
           object: account.id,
         }),
       );
-      const accept = await until(
-        () => received.find((activity) => activity.type === "Accept"),
+      const accept = await follower.until(
+        () => follower.received.find((activity) => activity.type === "Accept"),
         "the Accept",
       );
       expect(accept.object).toBe(`${follower.origin}/follows/1`);
@@ -234,9 +141,12 @@ describe(
 
     it("posts a saved article as one Create, an edit as an Update, a removal as a Delete", async () => {
       const file = join(data, "2026-12-02-federated.md");
-      writeFileSync(file, article("federated", "A federated story", new Date(Date.now() - 60_000)));
-      const create = await until(
-        () => received.find((activity) => activity.type === "Create"),
+      writeFileSync(
+        file,
+        federatedArticle("federated", "A federated story", new Date(Date.now() - 60_000)),
+      );
+      const create = await follower.until(
+        () => follower.received.find((activity) => activity.type === "Create"),
         "the Create",
       );
       expect(create.name).toBe("A federated story");
@@ -248,42 +158,46 @@ describe(
 
       writeFileSync(
         file,
-        article("federated", "A federated story, corrected", new Date(Date.now() - 60_000)),
+        federatedArticle(
+          "federated",
+          "A federated story, corrected",
+          new Date(Date.now() - 60_000),
+        ),
       );
-      const update = await until(
-        () => received.find((activity) => activity.type === "Update"),
+      const update = await follower.until(
+        () => follower.received.find((activity) => activity.type === "Update"),
         "the Update",
       );
       expect(update.name).toBe("A federated story, corrected");
 
       unlinkSync(file);
-      const removal = await until(
-        () => received.find((activity) => activity.type === "Delete"),
+      const removal = await follower.until(
+        () => follower.received.find((activity) => activity.type === "Delete"),
         "the Delete",
       );
       expect(removal.object).toBe(create.object);
-      expect(received.filter((activity) => activity.type === "Create")).toHaveLength(1);
+      expect(follower.received.filter((activity) => activity.type === "Create")).toHaveLength(1);
     });
 
     it("posts an article sent through the publishing API, and a scheduled one at its time", async () => {
       const put = await fetch(`${origin}/api/articles/2026-12-02-by-api`, {
         method: "PUT",
         headers: { authorization: `Bearer ${API_SECRET}`, "content-type": "text/markdown" },
-        body: article("by-api", "Sent by the pipeline", new Date(Date.now() - 60_000)),
+        body: federatedArticle("by-api", "Sent by the pipeline", new Date(Date.now() - 60_000)),
       });
       expect(put.status).toBe(201);
-      await until(
-        () => received.find((activity) => activity.name === "Sent by the pipeline"),
+      await follower.until(
+        () => follower.received.find((activity) => activity.name === "Sent by the pipeline"),
         "the API article's Create",
       );
 
       const at = new Date(Math.ceil((Date.now() + 3_000) / 1000) * 1000);
       writeFileSync(
         join(data, "2026-12-02-scheduled.md"),
-        article("scheduled", "Out at its time", at),
+        federatedArticle("scheduled", "Out at its time", at),
       );
-      await until(
-        () => received.find((activity) => activity.name === "Out at its time"),
+      await follower.until(
+        () => follower.received.find((activity) => activity.name === "Out at its time"),
         "the scheduled Create",
       );
       // Not a moment before its time (a second's slack: dates count in whole seconds).

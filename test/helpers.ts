@@ -15,6 +15,7 @@ import {
   ephemeralFederation,
 } from "../src/federation/federation.js";
 import type { ParsedFile } from "../src/content/parse.js";
+import type { FederationState } from "../src/federation/state.js";
 import { buildIndex } from "../src/index/index.js";
 import { createApp } from "../src/http/app.js";
 import { createMemoryStore } from "../src/index/store.js";
@@ -190,7 +191,7 @@ export async function freePort(): Promise<number> {
 export function testFederation(
   config: Config,
   options: Partial<Pick<FederationOptions, "fetcher" | "policy" | "now" | "log">> = {},
-): Promise<Federation> {
+): Promise<Federation<FederationState>> {
   return ephemeralFederation({
     config: { ...config, publicUrl: config.publicUrl ?? "https://example.com" },
     fetcher: async (url) => Promise.reject(new Error(`no fetch in this test: ${url}`)),

@@ -19,7 +19,7 @@ import { mostUsedSpelling } from "../index/index.js";
 import { topicKey, urlUrn } from "../content/keys.js";
 import { type StoreScope, addScopes, searchText } from "../index/store.js";
 import { articleKeys, articleRow } from "../publish/d1-sync.js";
-import type { D1Like } from "../sources/d1-store.js";
+import { type D1Like, rowsWhereIn } from "../sources/d1-store.js";
 import { clip } from "../http/errors.js";
 import { ApiError } from "./auth.js";
 import { parserLoaded, validArticle } from "./document.js";
@@ -34,11 +34,9 @@ import {
 } from "./writes.js";
 
 /**
- * D1 takes 100 bound parameters per query; lists of keys are read in chunks below that. Numbers
- * are written into the SQL rather than bound: D1 binds a JavaScript number as a REAL, and a rank
- * of 3.0 would make topic_ranks `{"ai":3.0}`, which publish would take for a changed row.
+ * Numbers are written into the SQL rather than bound: D1 binds a JavaScript number as a REAL, and
+ * a rank of 3.0 would make topic_ranks `{"ai":3.0}`, which publish would take for a changed row.
  */
-const KEYS_PER_QUERY = 90;
 /** A change set that keeps meeting concurrent writes gives up after this many tries, with a 503. */
 const ATTEMPTS = 5;
 
@@ -175,24 +173,6 @@ export async function recentWrites(
 /** The guard statement's failure: a version row is already there, because another write changed it. */
 const isStale = (error: unknown) =>
   /UNIQUE constraint failed: meta\.key/.test(String((error as Error)?.message ?? error));
-
-const chunks = <T>(items: readonly T[]): T[][] =>
-  Array.from({ length: Math.ceil(items.length / KEYS_PER_QUERY) }, (_, i) =>
-    items.slice(i * KEYS_PER_QUERY, (i + 1) * KEYS_PER_QUERY),
-  );
-const placeholders = (count: number) =>
-  Array.from({ length: count }, (_, i) => `?${i + 1}`).join(", ");
-
-/** Every row in `select … WHERE column IN (values)`, read in chunks in one batch (one transaction). */
-async function rowsWhereIn<T>(db: D1Like, select: string, values: readonly string[]): Promise<T[]> {
-  if (values.length === 0) return [];
-  const results = await db.batch<T>(
-    chunks(values).map((chunk) =>
-      db.prepare(`${select} IN (${placeholders(chunk.length)})`).bind(...chunk),
-    ),
-  );
-  return results.flatMap((result) => result.results);
-}
 
 /** What the checks and the plan read: the keys' sources, the rows they replace, their owners and groups. */
 async function readSnapshot(

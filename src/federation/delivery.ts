@@ -40,6 +40,39 @@ export interface Deliverer {
 
 const retryable = (status: number) => status >= 500 || status === 429 || status === 408;
 
+/** One attempt of a delivery: "" when delivered, else what went wrong ("refused: …" when retrying is pointless). */
+export async function attemptDelivery(
+  send: Send,
+  delivery: Delivery,
+  policy: DeliveryPolicy,
+): Promise<string> {
+  try {
+    const status = await send(delivery, AbortSignal.timeout(policy.timeoutMs));
+    return status < 300 ? "" : retryable(status) ? `HTTP ${status}` : `refused: HTTP ${status}`;
+  } catch (error) {
+    return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  }
+}
+
+/** The delivery's next attempt after `outcome`, or undefined when it is done: delivered, refused or given up (logged). */
+export function nextAttempt(
+  delivery: Delivery,
+  outcome: string,
+  { policy, now, log }: { policy: DeliveryPolicy; now: number; log: (line: string) => void },
+): Delivery | undefined {
+  if (outcome === "") return undefined;
+  const attempts = delivery.attempts + 1;
+  if (outcome.startsWith("refused") || now - delivery.firstAt >= policy.giveUpAfterMs) {
+    log(
+      `feedloom federation: gave up delivering ${delivery.id} to ${delivery.inbox} after ${attempts} attempt${attempts === 1 ? "" : "s"}: ${outcome}`,
+    );
+    return undefined;
+  }
+  const wait = policy.retryDelays[Math.min(attempts - 1, policy.retryDelays.length - 1)];
+  return { ...delivery, attempts, nextAt: now + wait };
+}
+
+/** Node's deliverer: the in-memory queue, attempted as soon as queued, retried on timers. */
 export function createDeliverer(options: {
   state: FederationState;
   send: Send;
@@ -55,31 +88,11 @@ export function createDeliverer(options: {
 
   const attempt = async (delivery: Delivery) => {
     inFlight.add(delivery.id);
-    let outcome: string;
-    try {
-      const status = await send(delivery, AbortSignal.timeout(policy.timeoutMs));
-      outcome =
-        status < 300 ? "" : retryable(status) ? `HTTP ${status}` : `refused: HTTP ${status}`;
-    } catch (error) {
-      outcome = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    }
+    const outcome = await attemptDelivery(send, delivery, policy);
     inFlight.delete(delivery.id);
-    if (!closed) settle(delivery, outcome);
+    if (!closed)
+      state.settle(delivery.id, nextAttempt(delivery, outcome, { policy, now: now(), log }));
     kick();
-  };
-
-  const settle = (delivery: Delivery, outcome: string) => {
-    if (outcome === "") return state.settle(delivery.id);
-    const attempts = delivery.attempts + 1;
-    const at = now();
-    if (outcome.startsWith("refused") || at - delivery.firstAt >= policy.giveUpAfterMs) {
-      log(
-        `feedloom federation: gave up delivering ${delivery.id} to ${delivery.inbox} after ${attempts} attempt${attempts === 1 ? "" : "s"}: ${outcome}`,
-      );
-      return state.settle(delivery.id);
-    }
-    const wait = policy.retryDelays[Math.min(attempts - 1, policy.retryDelays.length - 1)];
-    state.settle(delivery.id, { ...delivery, attempts, nextAt: at + wait });
   };
 
   const kick = () => {

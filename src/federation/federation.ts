@@ -4,24 +4,35 @@
  * inbox's handling of verified activities, and what is delivered when the
  * live articles change. Routes are in routes.ts; Node's wiring in node.ts.
  */
-import type { Config, FederationConfig } from "../config.js";
+import { type Config, ConfigError, type FederationConfig } from "../config.js";
 import type { Article } from "../content/article.js";
 import type { ContentStore } from "../index/store.js";
 import { type Account, accountsOf } from "./accounts.js";
-import { type Deliverer, type DeliveryPolicy, createDeliverer } from "./delivery.js";
+import { type Deliverer, type DeliveryPolicy, type Send, createDeliverer } from "./delivery.js";
 import { postChanges } from "./posts.js";
 import { type Fetcher, GoneError, RemoteDocuments } from "./remote.js";
 import { type SignedMessage, SignatureError, signRequest, verifyRequest } from "./signatures.js";
 import { type KeyPair, keyPairOf, makeKeys } from "./keys.js";
-import { EMPTY_STATE, FederationState } from "./state.js";
+import { EMPTY_STATE, type FederationStore, FederationState } from "./state.js";
 import { ACTIVITY_JSON, FederationUrls, type Json, acceptActivity } from "./vocabulary.js";
 
-export interface FederationOptions {
+/** What a deliverer is made of: how to send one, and when to try again. */
+export interface DelivererParts {
+  send: Send;
+  now: () => number;
+  log: (line: string) => void;
+  policy?: DeliveryPolicy;
+}
+
+export interface FederationOptions<S extends FederationStore = FederationStore> {
   config: Config & { publicUrl: string };
   settings: FederationConfig;
-  state: FederationState;
-  keys: KeyPair;
+  state: S;
+  /** The key pair every account signs with: read (or made) once, when first needed. */
+  keys: () => Promise<KeyPair>;
   fetcher: Fetcher;
+  /** How queued deliveries go out: Node's on timers from memory (the default for a FederationState), a Worker's from D1. */
+  deliverer: (parts: DelivererParts) => Deliverer;
   now?: () => number;
   log?: (line: string) => void;
   policy?: DeliveryPolicy;
@@ -40,7 +51,7 @@ export class InboxError extends Error {
 /** Activities accepted per sending server and minute. */
 const SENDER_LIMIT_PER_MINUTE = 300;
 
-export class Federation {
+export class Federation<S extends FederationStore = FederationStore> {
   readonly urls: FederationUrls;
   readonly remote: RemoteDocuments;
   readonly deliverer: Deliverer;
@@ -49,8 +60,8 @@ export class Federation {
   private readonly accountsByVersion = new Map<string, Promise<Map<string, Account>>>();
   private readonly senders = new Map<string, { minute: number; count: number }>();
 
-  constructor(readonly options: FederationOptions) {
-    const { config, state, keys, fetcher } = options;
+  constructor(readonly options: FederationOptions<S>) {
+    const { config, keys, fetcher } = options;
     this.now = options.now ?? Date.now;
     this.log = options.log ?? console.log;
     this.urls = new FederationUrls(config.publicUrl);
@@ -58,11 +69,10 @@ export class Federation {
     // Fetches are signed as the feed of everything (servers in secure mode answer only signed ones).
     this.remote = new RemoteDocuments(
       fetcher,
-      async () => ({ id: this.urls.key(everything), privateKey: keys.privateKey }),
+      async () => ({ id: this.urls.key(everything), privateKey: (await keys()).privateKey }),
       this.now,
     );
-    this.deliverer = createDeliverer({
-      state,
+    this.deliverer = options.deliverer({
       now: this.now,
       ...(options.policy ? { policy: options.policy } : {}),
       log: (line) => this.log(line),
@@ -70,7 +80,7 @@ export class Federation {
         const body = new TextEncoder().encode(delivery.body);
         const headers = await signRequest(
           { method: "POST", url: delivery.inbox, headers: { "content-type": ACTIVITY_JSON }, body },
-          { id: delivery.keyId, privateKey: keys.privateKey },
+          { id: delivery.keyId, privateKey: (await keys()).privateKey },
           this.now(),
         );
         const response = await fetcher(delivery.inbox, { method: "POST", headers, body, signal });
@@ -106,7 +116,11 @@ export class Federation {
   };
 
   /** Tells followers what changed in the live articles (newest first, none scheduled); returns the deliveries queued. */
-  async publish(store: ContentStore, live: readonly Article[]): Promise<number> {
+  async publish(
+    this: Federation<FederationState>,
+    store: ContentStore,
+    live: readonly Article[],
+  ): Promise<number> {
     const deliveries = await postChanges({
       state: this.options.state,
       live,
@@ -143,7 +157,7 @@ export class Federation {
         activity.type === "Delete" &&
         idOf(activity.object) === actor
       ) {
-        this.options.state.dropActor(actor);
+        await this.options.state.dropActor(actor);
         return;
       }
       if (error instanceof SignatureError) throw new InboxError(401, error.message);
@@ -166,10 +180,10 @@ export class Federation {
     if (activity.type === "Undo" && typeof activity.object === "object") {
       const follow = activity.object as Json;
       const account = await this.accountAt(idOf(follow.object), store);
-      if (follow.type === "Follow" && account) state.unfollow(account.handle, actor);
+      if (follow.type === "Follow" && account) await state.unfollow(account.handle, actor);
       return;
     }
-    if (activity.type === "Delete" && idOf(activity.object) === actor) state.dropActor(actor);
+    if (activity.type === "Delete" && idOf(activity.object) === actor) await state.dropActor(actor);
   }
 
   private async follow(activity: Json, actor: string, store: ContentStore): Promise<void> {
@@ -185,7 +199,7 @@ export class Federation {
       throw new InboxError(400, `the follower's actor cannot be fetched: ${error.message}`);
     });
     const { state } = this.options;
-    state.follow({
+    await state.follow({
       account: account.handle,
       actor,
       inbox: remote.inbox,
@@ -194,7 +208,7 @@ export class Federation {
       since: new Date(this.now()).toISOString(),
     });
     const accept = acceptActivity(this.urls.actor(account), activity, followId);
-    state.enqueue([
+    await state.enqueue([
       {
         id: `${String(accept.id)} ${remote.inbox}`,
         inbox: remote.inbox,
@@ -234,17 +248,37 @@ export class Federation {
   }
 }
 
+/** Refuses a preview (drafts must never reach followers), and warns when the address rules are lifted. */
+export function checkFederation(config: Config, settings: FederationConfig): void {
+  if (config.includeUnpublished)
+    throw new ConfigError(
+      "FEDERATION=on is refused in a preview (INCLUDE_UNPUBLISHED): drafts must never be posted to followers",
+    );
+  if (settings.allowInsecure)
+    console.warn(
+      "feedloom federation: FEDERATION_ALLOW_INSECURE is on: fetches and deliveries may go over plain http and to private and loopback addresses. This is for tests on one machine; never run a public server so",
+    );
+}
+
+/** Node's deliverer, over the state in memory. */
+export const memoryDeliverer = (state: FederationState) => (parts: DelivererParts) =>
+  createDeliverer({ state, ...parts });
+
 /** Federation that keeps its state in memory, with a key pair of its own: for tests and the bench. */
 export async function ephemeralFederation(
-  options: Omit<FederationOptions, "state" | "keys" | "settings"> & {
+  options: Omit<FederationOptions<FederationState>, "state" | "keys" | "settings" | "deliverer"> & {
     settings?: Partial<FederationConfig>;
   },
-): Promise<Federation> {
+): Promise<Federation<FederationState>> {
+  const state = new FederationState(structuredClone(EMPTY_STATE), () => {});
+  const keys = makeKeys().then(keyPairOf);
+  await keys;
   return new Federation({
     ...options,
     settings: { enabled: true, allowInsecure: false, blockedDomains: [], ...options.settings },
-    state: new FederationState(structuredClone(EMPTY_STATE), () => {}),
-    keys: await keyPairOf(await makeKeys()),
+    state,
+    deliverer: memoryDeliverer(state),
+    keys: () => keys,
   });
 }
 

@@ -12,7 +12,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Config, ConfigError, type FederationConfig } from "../config.js";
 import type { DeliveryPolicy } from "./delivery.js";
-import { Federation } from "./federation.js";
+import { Federation, checkFederation, memoryDeliverer } from "./federation.js";
 import { type KeyPair, type StoredKeys, keyPairOf, makeKeys } from "./keys.js";
 import { publicOnlyFetch } from "./node-fetch.js";
 import { EMPTY_STATE, FederationState, type StateData } from "./state.js";
@@ -20,7 +20,7 @@ import { EMPTY_STATE, FederationState, type StateData } from "./state.js";
 const WRITE_DELAY_MS = 1_000;
 
 export interface NodeFederation {
-  federation: Federation;
+  federation: Federation<FederationState>;
   /** Writes what is not yet on disk, and stops delivering. */
   close(): void;
 }
@@ -35,14 +35,7 @@ export async function nodeFederation(options: {
 }): Promise<NodeFederation | undefined> {
   const { config, settings, stateDir } = options;
   if (!settings.enabled || !config.publicUrl) return undefined;
-  if (config.includeUnpublished)
-    throw new ConfigError(
-      "FEDERATION=on is refused in a preview (INCLUDE_UNPUBLISHED): drafts must never be posted to followers",
-    );
-  if (settings.allowInsecure)
-    console.warn(
-      "feedloom federation: FEDERATION_ALLOW_INSECURE is on: fetches and deliveries may go over plain http and to private and loopback addresses. This is for tests on one machine; never run a public server so",
-    );
+  checkFederation(config, settings);
   mkdirSync(stateDir, { recursive: true });
   const keys = await keyPair(join(stateDir, "federation-key.json"));
   const file = join(stateDir, "federation.json");
@@ -58,7 +51,8 @@ export async function nodeFederation(options: {
     config: { ...config, publicUrl: config.publicUrl },
     settings,
     state,
-    keys,
+    deliverer: memoryDeliverer(state),
+    keys: () => Promise.resolve(keys),
     fetcher: publicOnlyFetch({ allowInsecure: settings.allowInsecure }),
     ...(options.now ? { now: options.now } : {}),
     ...(options.policy ? { policy: options.policy } : {}),

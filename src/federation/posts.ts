@@ -13,7 +13,7 @@
  */
 import type { Article } from "../content/article.js";
 import { type Account, accountsPosting } from "./accounts.js";
-import type { Delivery, FederationState } from "./state.js";
+import type { Delivery, FederationState, Follower } from "./state.js";
 import {
   type FederationUrls,
   PUBLIC,
@@ -22,10 +22,10 @@ import {
   postActivity,
 } from "./vocabulary.js";
 
-const FRESH_MS = 2 * 24 * 3600_000;
+export const FRESH_MS = 2 * 24 * 3600_000;
 
 /** One activity to fan out: who posts it, and its body. */
-interface Post {
+export interface Post {
   account: Account;
   kind: PostKind;
   activity: Record<string, unknown>;
@@ -60,17 +60,27 @@ const uuidOf = (article: Article) => article.id.slice("urn:uuid:".length);
 const entryOf = (version: string, accounts: Account[]) =>
   [version, ...accounts.map((account) => account.handle)].join(" ");
 
-export async function postChanges(options: {
-  state: FederationState;
+/** What followers are to be told: the posts, and what each article's record becomes. */
+export interface PostPlan {
+  posts: Post[];
+  /** The record of each article of `live`: its version and the accounts that posted it. */
+  posted: Map<string, string>;
+}
+
+/**
+ * Compares `live` with `before`, the record of what followers heard (null: federation sees the
+ * articles for the first time, and only records them). An article of `before` that is not in
+ * `live` was removed. Node passes every live article and the whole record; D1 passes the
+ * articles that changed or are new, and their records only (federation/d1.ts).
+ */
+export async function planPosts(options: {
+  before: ReadonlyMap<string, string> | null;
   live: readonly Article[];
   accounts: ReadonlyMap<string, Account>;
   urls: FederationUrls;
   now: number;
-  /** Followers on these domains are skipped. */
-  blocked: (url: string) => boolean;
-}): Promise<Delivery[]> {
-  const { state, live, accounts, urls, now } = options;
-  const before = state.posted;
+}): Promise<PostPlan> {
+  const { before, live, accounts, urls, now } = options;
   const posted = new Map<string, string>();
   const posts: Post[] = [];
   const seen = new Set<string>();
@@ -120,8 +130,25 @@ export async function postChanges(options: {
       });
     }
   }
+  return { posts, posted };
+}
+
+/** Node's round: every live article against the whole record, kept in memory. */
+export async function postChanges(options: {
+  state: FederationState;
+  live: readonly Article[];
+  accounts: ReadonlyMap<string, Account>;
+  urls: FederationUrls;
+  now: number;
+  /** Followers on these domains are skipped. */
+  blocked: (url: string) => boolean;
+}): Promise<Delivery[]> {
+  const { state, urls, now } = options;
+  const { posts, posted } = await planPosts({ ...options, before: state.posted ?? null });
   state.setPosted(posted);
-  return posts.flatMap((post) => deliveriesOf(post, state, urls, options.blocked, now));
+  return posts.flatMap((post) =>
+    deliveriesOf(post, state.followersOf(post.account.handle), urls, options.blocked, now),
+  );
 }
 
 /** An account whose feed has no article left (its last was removed): its Delete still comes from its actor, whose key is the same. */
@@ -129,16 +156,16 @@ function gone(handle: string): Account {
   return { handle, scope: { kind: "topic", key: handle }, name: handle };
 }
 
-function deliveriesOf(
+/** A post's deliveries: one to each follower server's shared inbox (or the follower's own inbox when it has none). */
+export function deliveriesOf(
   post: Post,
-  state: FederationState,
+  followers: readonly Follower[],
   urls: FederationUrls,
   blocked: (url: string) => boolean,
   now: number,
 ): Delivery[] {
   const inboxes = new Set(
-    state
-      .followersOf(post.account.handle)
+    followers
       .filter((follower) => !blocked(follower.actor))
       .map((follower) => follower.sharedInbox ?? follower.inbox),
   );

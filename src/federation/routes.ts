@@ -16,6 +16,7 @@ import { ARTICLES_PER_PAGE, pageCount } from "../scheme/paging.js";
 import { articlePath } from "../scheme/paths.js";
 import { ROUTES } from "../scheme/routes.js";
 import { type Account, accountOf, accountsPosting } from "./accounts.js";
+import { acceptsActivity } from "./negotiation.js";
 import { type Federation, InboxError } from "./federation.js";
 import {
   ACTIVITY_JSON,
@@ -40,10 +41,7 @@ const SHORT_CACHE = "public, max-age=60";
 const STATE_CACHE = "max-age=60";
 
 /** What a fediverse server asks for: ActivityStreams JSON (either media type). */
-export function wantsActivity(c: Context): boolean {
-  const accept = c.req.header("accept") ?? "";
-  return accept.includes(ACTIVITY_JSON) || accept.includes("application/ld+json");
-}
+export const wantsActivity = (c: Context): boolean => acceptsActivity(c.req.header("accept"));
 
 const activityJson = (document: Json, status = 200, headers: Record<string, string> = {}) =>
   respond(JSON.stringify(document), status, {
@@ -77,7 +75,7 @@ export function federationRoutes(federation: Federation): AppExtension {
                 ? site.config.siteDescription
                 : `News about ${found.name}, from ${site.config.siteTitle}.`,
             ...(logo && /^https:/.test(logo) ? { icon: logo } : {}),
-            publicKeyPem: federation.options.keys.publicKeyPem,
+            publicKeyPem: (await federation.options.keys()).publicKeyPem,
           }),
           200,
           { Vary: "Accept" },
@@ -138,7 +136,7 @@ export function federationRoutes(federation: Federation): AppExtension {
           withContext({
             id: urls.followers(found),
             type: "OrderedCollection",
-            totalItems: federation.options.state.followersOf(found.handle).length,
+            totalItems: await federation.options.state.followerCount(found.handle),
           }),
           200,
           { "Cache-Control": STATE_CACHE },

@@ -1,9 +1,11 @@
 /**
  * What federation remembers: who follows which account, what followers were
- * told of each article (its version), and the deliveries still to make. Held
- * in memory; `persist` hears of each change (on Node, one
- * JSON file under STATE_DIR, written through a rename: federation/node.ts).
- * A follower list is never served: the followers collection gives a count.
+ * told of each article (its version), and the deliveries still to make. On
+ * Node it is held in memory (FederationState); `persist` hears of each change
+ * (one JSON file under STATE_DIR, written through a rename: federation/node.ts).
+ * On a Worker it is in D1 (federation/d1.ts). Both answer FederationStore,
+ * what the inbox and the routes need. A follower list is never served: the
+ * followers collection gives a count.
  */
 
 export interface Follower {
@@ -39,9 +41,24 @@ export interface StateData {
   queue: Delivery[];
 }
 
+type Awaitable<T> = T | Promise<T>;
+
+/** What the inbox and the routes ask of the state, wherever it is kept. */
+export interface FederationStore {
+  /** A follow, replacing the same actor's earlier follow of that account. */
+  follow(follower: Follower): Awaitable<void>;
+  unfollow(account: string, actor: string): Awaitable<boolean>;
+  dropActor(actor: string): Awaitable<boolean>;
+  followerCount(account: string): Awaitable<number>;
+  /** Followers per account handle. */
+  counts(): Awaitable<Map<string, number>>;
+  /** Queues deliveries; one already queued (the same activity and inbox) is kept as it is. */
+  enqueue(deliveries: Iterable<Delivery>): Awaitable<void>;
+}
+
 export const EMPTY_STATE: StateData = { followers: [], posted: null, queue: [] };
 
-export class FederationState {
+export class FederationState implements FederationStore {
   private followers: Follower[];
   posted: Map<string, string> | undefined;
   readonly queue: Map<string, Delivery>;
@@ -56,7 +73,6 @@ export class FederationState {
     this.queue = new Map(data.queue.map((delivery) => [delivery.id, delivery]));
   }
 
-  /** A follow, replacing the same actor's earlier follow of that account. */
   follow(follower: Follower): void {
     this.followers = this.followers.filter(
       (known) => !(known.account === follower.account && known.actor === follower.actor),
@@ -65,12 +81,10 @@ export class FederationState {
     this.changed();
   }
 
-  /** Ends the actor's follow of `account`; true when there was one. */
   unfollow(account: string, actor: string): boolean {
     return this.dropWhere((known) => known.account === account && known.actor === actor);
   }
 
-  /** Forgets every follow of an actor that was deleted. */
   dropActor(actor: string): boolean {
     return this.dropWhere((known) => known.actor === actor);
   }
@@ -79,7 +93,10 @@ export class FederationState {
     return this.followers.filter((follower) => follower.account === account);
   }
 
-  /** Followers per account handle. */
+  followerCount(account: string): number {
+    return this.followersOf(account).length;
+  }
+
   counts(): Map<string, number> {
     const counts = new Map<string, number>();
     for (const { account } of this.followers) counts.set(account, (counts.get(account) ?? 0) + 1);

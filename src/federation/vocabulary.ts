@@ -11,7 +11,9 @@ import { FORMAT_LABELS } from "../http/pages/view.js";
 import { FORMATS, FORMAT_NAMES, articlePath, feedPath, pagePath } from "../scheme/paths.js";
 import type { Account } from "./accounts.js";
 
-export const ACTIVITY_JSON = "application/activity+json";
+import { ACTIVITY_JSON } from "./negotiation.js";
+
+export { ACTIVITY_JSON };
 export const PUBLIC = "https://www.w3.org/ns/activitystreams#Public";
 const CONTEXT = ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"];
 /** The terms Mastodon reads beyond ActivityStreams: profile fields and the discoverable flags. */

@@ -30,8 +30,33 @@ export interface D1Like {
 }
 export interface D1StatementLike {
   bind(...values: unknown[]): D1StatementLike;
-  all<T = unknown>(): Promise<{ results: T[]; meta?: { rows_read?: number } }>;
+  all<T = unknown>(): Promise<{ results: T[]; meta?: { rows_read?: number; changes?: number } }>;
   first<T = unknown>(): Promise<T | null>;
+}
+
+/** D1 takes 100 bound parameters per query; lists of keys are read in chunks below that. */
+const KEYS_PER_QUERY = 90;
+
+export const chunks = <T>(items: readonly T[], size = KEYS_PER_QUERY): T[][] =>
+  Array.from({ length: Math.ceil(items.length / size) }, (_, i) =>
+    items.slice(i * size, (i + 1) * size),
+  );
+const placeholders = (count: number) =>
+  Array.from({ length: count }, (_, i) => `?${i + 1}`).join(", ");
+
+/** Every row in `select … WHERE column IN (values)`, read in chunks in one batch (one transaction). */
+export async function rowsWhereIn<T>(
+  db: D1Like,
+  select: string,
+  values: readonly string[],
+): Promise<T[]> {
+  if (values.length === 0) return [];
+  const results = await db.batch<T>(
+    chunks(values).map((chunk) =>
+      db.prepare(`${select} IN (${placeholders(chunk.length)})`).bind(...chunk),
+    ),
+  );
+  return results.flatMap((result) => result.results);
 }
 
 interface GroupRow {

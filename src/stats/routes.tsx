@@ -38,7 +38,7 @@ export interface StatsRoutesOptions {
   /** The instant "today" is taken from (ms). */
   now?: () => number;
   /** Fediverse followers per account handle, when federation is on (docs/federation.md). */
-  followers?: () => ReadonlyMap<string, number>;
+  followers?: () => ReadonlyMap<string, number> | Promise<ReadonlyMap<string, number>>;
   /** The last writes through the publishing API, newest first, where the store keeps them (D1). */
   writes?: () => Promise<ApiWrite[]>;
 }
@@ -180,7 +180,7 @@ export function statsRoutes(options: StatsRoutesOptions): AppExtension {
               today={today}
               base={config.basePath}
             />
-            {followers ? <FollowersView followers={followers()} /> : null}
+            {followers ? <FollowersView followers={await followers()} /> : null}
             {writes ? <WritesView writes={await writes()} /> : null}
           </>,
           200,
@@ -202,7 +202,7 @@ export function statsRoutes(options: StatsRoutesOptions): AppExtension {
         await store.maintain(today);
         const report = {
           feeds: await store.report(today),
-          ...(followers ? { followers: Object.fromEntries(followers()) } : {}),
+          ...(followers ? { followers: Object.fromEntries(await followers()) } : {}),
           ...(writes ? { writes: await writes() } : {}),
         };
         return respond(`${JSON.stringify(report)}\n`, 200, JSON_TYPE);
