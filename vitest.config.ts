@@ -56,6 +56,7 @@ export default defineConfig(async () => {
               "test-workers/node-responses.ts",
               "test-workers/d1-seed.ts",
               "test-workers/hub.ts",
+              "test-workers/inboxes.ts",
             ],
             setupFiles: ["test-workers/d1/setup.ts"],
           },

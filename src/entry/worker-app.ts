@@ -9,7 +9,18 @@ import type { Context, ExecutionContext, Hono } from "hono";
 import { d1ArticleFiles, recentWrites } from "../api/d1-articles.js";
 import { apiRoutes } from "../api/routes.js";
 import { apiUnavailable } from "../api/unavailable.js";
-import { type Config, loadApiConfig, loadConfig, loadStatsConfig } from "../config.js";
+import {
+  type Config,
+  ConfigError,
+  type FederationConfig,
+  loadApiConfig,
+  loadConfig,
+  loadFederationConfig,
+  loadStatsConfig,
+} from "../config.js";
+import { acceptsActivity } from "../federation/negotiation.js";
+import type { WorkerFederation } from "../federation/workers.js";
+import type { AppExtension } from "../http/app.js";
 import { STORE_RETRY_AFTER_SECONDS, createApp } from "../http/app.js";
 import { respond } from "../http/headers.js";
 import { createLruRenderCache } from "../http/lru-render-cache.js";
@@ -32,7 +43,7 @@ import { type StatsCounter, createStatsCounter } from "../stats/counter.js";
 import { d1Database } from "../stats/d1.js";
 import { statsRoutes } from "../stats/routes.js";
 import { createStatsStore } from "../stats/store.js";
-import { patternMatcher, patternsWhere } from "../scheme/routes.js";
+import { ROUTES, patternMatcher, patternsWhere } from "../scheme/routes.js";
 
 type Env = Record<string, unknown>;
 
@@ -40,6 +51,7 @@ type Env = Record<string, unknown>;
 const isGuarded = patternMatcher(patternsWhere("guarded"));
 /** What never changes once it exists (complete archives, hashed assets), as the URL scheme marks it. */
 const isImmutable = patternMatcher(patternsWhere("immutable"));
+const isInbox = patternMatcher(ROUTES.inbox.patterns.map((pattern) => pattern.path));
 
 /** The string vars, set ones only: what loadConfig reads. */
 function varsOf(env: Env): Record<string, string> {
@@ -80,51 +92,78 @@ export function createWorker(
     typeof caches === "undefined" ? undefined : (caches as unknown as { default?: Cache }).default;
   const lastGood = createLastGood({ cache: edgeCache });
   let serving:
-    { app: Hono; store: ContentStore; config: Config; counter?: StatsCounter } | undefined;
+    | Promise<{
+        app: Hono;
+        store: ContentStore;
+        config: Config;
+        counter?: StatsCounter;
+        federating?: WorkerFederation;
+      }>
+    | undefined;
+  /** The content version this isolate last started a round of posts for (federation). */
+  let roundVersion: string | undefined;
   /** Built on the first event: the vars (and the DB binding) are not visible before. */
-  const servingFor = (env: Env) => {
-    if (!serving) {
-      // Cloudflare routes a request to this Worker by its host, so the host is trusted unless ALLOWED_HOSTS says otherwise.
-      const loaded = loadConfig({ ALLOWED_HOSTS: "*", ...varsOf(env), ...vars });
-      const config = basePath === undefined ? loaded : mountedAt(loaded, basePath);
-      const db = env[database] as D1Like | undefined;
-      const store = db ? createD1Store(db, publishingTime(config)) : bundleStore;
-      // Subscriber statistics (STATS_TOKEN, a secret) live in D1; without it they are off, and /stats/ says why.
-      const stats = loadStatsConfig(varsOf(env));
-      const statsStore = stats.token && db ? createStatsStore(d1Database(db), stats) : undefined;
-      const publishingVars = { ...varsOf(env), ...vars };
-      const extension = statsRoutes({
-        token: stats.token,
-        store: statsStore,
-        addressOf: (c) => c.req.header("cf-connecting-ip"),
-        // The API's last writes, kept in D1 beside the articles.
-        ...(db && loadApiConfig(publishingVars).tokens.length > 0
-          ? { writes: () => recentWrites(db) }
-          : {}),
-      });
-      const counter = statsStore ? createStatsCounter(statsStore, config.basePath) : undefined;
-      serving = {
+  const servingFor = (env: Env) =>
+    (serving ??= build(env).catch((error: unknown) => {
+      // A wrong setting fails every request until it is fixed, and is read again by each.
+      serving = undefined;
+      throw error;
+    }));
+  const build = async (env: Env) => {
+    // Cloudflare routes a request to this Worker by its host, so the host is trusted unless ALLOWED_HOSTS says otherwise.
+    const loaded = loadConfig({ ALLOWED_HOSTS: "*", ...varsOf(env), ...vars });
+    const config = basePath === undefined ? loaded : mountedAt(loaded, basePath);
+    const db = env[database] as D1Like | undefined;
+    const store = db ? createD1Store(db, publishingTime(config)) : bundleStore;
+    // Subscriber statistics (STATS_TOKEN, a secret) live in D1; without it they are off, and /stats/ says why.
+    const stats = loadStatsConfig(varsOf(env));
+    const statsStore = stats.token && db ? createStatsStore(d1Database(db), stats) : undefined;
+    const publishingVars = { ...varsOf(env), ...vars };
+    // ActivityPub accounts, when FEDERATION=on: followers, keys and deliveries in D1 (docs/federation.md).
+    const federation = await federationOn(db, config, loadFederationConfig(publishingVars, config));
+    const federating = federation?.federating;
+    const extension = statsRoutes({
+      token: stats.token,
+      store: statsStore,
+      addressOf: (c) => c.req.header("cf-connecting-ip"),
+      // The API's last writes, kept in D1 beside the articles.
+      ...(db && loadApiConfig(publishingVars).tokens.length > 0
+        ? { writes: () => recentWrites(db) }
+        : {}),
+      ...(federating ? { followers: () => federating.federation.options.state.counts() } : {}),
+    });
+    const counter = statsStore ? createStatsCounter(statsStore, config.basePath) : undefined;
+    return {
+      store,
+      config,
+      counter,
+      ...(federating ? { federating } : {}),
+      app: createApp({
         store,
         config,
-        counter,
-        app: createApp({
-          store,
-          config,
-          cache: renderCache,
-          extensions: [extension, publishingOn(publishingVars, db, config)],
-        }),
-      };
-    }
-    return serving;
+        cache: renderCache,
+        extensions: [
+          extension,
+          publishingOn(publishingVars, db, config, federating && (() => federating.round(store))),
+          ...(federation ? [federation.routes] : []),
+        ],
+      }),
+    };
   };
   return {
     async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
-      const { app, store, config, counter } = servingFor(env);
+      const { app, store, config, counter, federating } = await servingFor(env);
       const waitUntil = (promise: Promise<unknown>) => ctx.waitUntil(promise);
       const path = pathOf(request.url);
-      // The operator's statistics: never from or into a cache, never kept as a last good answer.
+      // The operator's statistics, the API, the inboxes: never from or into a cache, never kept as a last good answer.
       const route = path.startsWith(config.basePath) ? path.slice(config.basePath.length) : "";
-      if (isGuarded(route)) return app.fetch(request, env, ctx);
+      if (isGuarded(route)) {
+        const response = await app.fetch(request, env, ctx);
+        // A follow's Accept goes out now, after the answer.
+        if (federating && request.method === "POST" && isInbox(route))
+          waitUntil(federating.deliver().catch(federationFailed));
+        return response;
+      }
       // Their edge-cache key names no content version, only what would change their bytes (FEED_LIMIT):
       // a publish does not render them again, and a hit asks the store nothing.
       if (isImmutable(route)) {
@@ -146,8 +185,17 @@ export function createWorker(
         );
         return (await lastGood.recall(request)) ?? storeUnavailable();
       }
+      // A version this isolate has not seen: followers hear of what changed (after publish, or a scheduled time).
+      if (federating && version !== roundVersion) {
+        roundVersion = version;
+        waitUntil(federating.round(store).catch(federationFailed));
+      }
       // The app gets the version too, so that it does not read it again.
       const appEnv = { ...env, [CONTENT_VERSION_ENV]: version };
+      // An actor or a post, asked for on a page's URL: the Cache API keeps one answer per URL and
+      // ignores Vary: Accept, so these skip it (and the last good answers, which would mix them too).
+      if (federating && acceptsActivity(request.headers.get("accept")))
+        return app.fetch(request, appEnv, ctx);
       // Digests, and the pages that link them, change when a day closes, with no new content: edge-cache keys name the day.
       const edgeVersion = `${version}@${currentDayKey(store.instant(), config.digestTimeZone)}`;
       const response = await withEdgeCache(
@@ -189,7 +237,9 @@ export function createWorker(
       env: Env,
       ctx: Pick<ExecutionContext, "waitUntil">,
     ): Promise<void> {
-      const { store, config } = servingFor(env);
+      const { store, config, federating } = await servingFor(env);
+      // Followers hear of what went out, and deliveries due for a retry are made.
+      if (federating) ctx.waitUntil(federating.round(store).catch(federationFailed));
       // Nothing to tell without a hub: no reads either (on D1 they would count every 5 minutes).
       if (config.websubHubs.length === 0) return;
       const from = controller.scheduledTime - RELEASE_CHECK_MINUTES * 60_000;
@@ -227,7 +277,12 @@ export const RELEASE_CHECK_MINUTES = 5;
  * The publishing API on a Worker: into D1, telling the WebSub hubs after the answer; with bundled
  * content only, there is nowhere to write, and it says so to an authenticated caller.
  */
-function publishingOn(vars: Record<string, string>, db: D1Like | undefined, config: Config) {
+function publishingOn(
+  vars: Record<string, string>,
+  db: D1Like | undefined,
+  config: Config,
+  federate?: () => Promise<void>,
+) {
   const guard = {
     config: loadApiConfig(vars),
     addressOf: (c: Context) => c.req.header("cf-connecting-ip"),
@@ -241,7 +296,39 @@ function publishingOn(vars: Record<string, string>, db: D1Like | undefined, conf
   return apiRoutes({
     ...guard,
     files: d1ArticleFiles(db, publishingTime(config)),
-    announce: (c, scopes) =>
-      c.executionCtx.waitUntil(announceChanges(config, scopes, "feedloom api")),
+    announce: (c, scopes) => {
+      c.executionCtx.waitUntil(announceChanges(config, scopes, "feedloom api"));
+      if (federate) c.executionCtx.waitUntil(federate().catch(federationFailed));
+    },
   });
 }
+
+/**
+ * Federation on a Worker keeps its state in D1; with bundled content it has nowhere to. Its
+ * modules (and the signature library) load only when it is on: a Worker without it starts
+ * without them, as test/worker-graph.test.ts keeps it.
+ */
+async function federationOn(
+  db: D1Like | undefined,
+  config: Config,
+  settings: FederationConfig,
+): Promise<{ federating: WorkerFederation; routes: AppExtension } | undefined> {
+  if (!settings.enabled || !config.publicUrl) return undefined;
+  if (!db)
+    throw new ConfigError(
+      "FEDERATION=on on a Worker needs D1 (the DB binding): followers, keys and deliveries are kept there (docs/federation.md)",
+    );
+  const [{ workerFederation }, { federationRoutes }] = await Promise.all([
+    import("../federation/workers.js"),
+    import("../federation/routes.js"),
+  ]);
+  const federating = workerFederation({
+    db,
+    config: { ...config, publicUrl: config.publicUrl },
+    settings,
+  });
+  return { federating, routes: federationRoutes(federating.federation) };
+}
+
+const federationFailed = (error: unknown) =>
+  console.warn("feedloom federation: telling followers failed:", error);
