@@ -7,6 +7,8 @@
  */
 import { afterEach, describe, expect, inject, it, vi } from "vitest";
 import type { Article } from "../src/content/article.js";
+import { Hono } from "hono";
+import { feedloom } from "../src/entry/feedloom-worker.js";
 import { RELEASE_CHECK_MINUTES, createWorker } from "../src/entry/worker-app.js";
 import { buildIndex } from "../src/index/index.js";
 import { edgeCacheKey } from "../src/runtime/edge-cache.js";
@@ -122,5 +124,22 @@ describe("the Cron Trigger", () => {
         .flatMap((path) => [`${path}.atom`, `${path}.json`, `${path}.rss`])
         .sort(),
     );
+  });
+
+  it("runs for feedloom() mounted in an app of one's own, under PUBLIC_URL's path", async () => {
+    const news = feedloom({ content: JSON.stringify(bundle) });
+    new Hono().route("/news", news);
+    const hub = inject("hubUrl");
+    const received = async () => (await (await fetch(hub)).json()) as string[][];
+    const before = (await received()).length;
+    await news.scheduled(
+      { scheduledTime: Date.parse(DUE) },
+      { ...env, WEBSUB_HUBS: hub, PUBLIC_URL: "https://example.org/news" },
+      ctx,
+    );
+    await Promise.all(pending.splice(0));
+    const urls = (await received()).slice(before).flat();
+    expect(urls).toContain("https://example.org/news/topics/later/feed.rss");
+    expect(urls.every((url) => url.startsWith("https://example.org/news/"))).toBe(true);
   });
 });

@@ -99,13 +99,14 @@ describe("the repository", () => {
     expect(devPort).not.toBe("8787"); // the Node server's default PORT
   });
 
-  it("runs the Cron Trigger as often as the Worker's release slots assume", async () => {
-    const { RELEASE_CHECK_MINUTES } = await import("../src/entry/worker-app.js");
-    const crons = /^\[triggers\]\ncrons = (\[.*\])$/m.exec(
-      readFileSync("wrangler.toml", "utf8"),
-    )?.[1];
-    expect(JSON.parse(crons!)).toEqual([`*/${RELEASE_CHECK_MINUTES} * * * *`]);
-  });
+  it.each(["wrangler.toml", "templates/worker/wrangler.toml"])(
+    "%s runs the Cron Trigger as often as the Worker's release slots assume",
+    async (file) => {
+      const { RELEASE_CHECK_MINUTES } = await import("../src/entry/worker-app.js");
+      const crons = /^\[triggers\]\ncrons = (\[.*\])$/m.exec(readFileSync(file, "utf8"))?.[1];
+      expect(JSON.parse(crons!)).toEqual([`*/${RELEASE_CHECK_MINUTES} * * * *`]);
+    },
+  );
 
   it("names in wrangler.toml the content file the build writes", async () => {
     const defaultOut = (await import("../src/cli/build.js")).BUNDLE_FILE;

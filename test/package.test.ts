@@ -249,7 +249,7 @@ describe("the packed package in a new project", { timeout: 2 * PROCESS_TEST_TIME
       expect(written.code, written.stderr).toBe(0);
       expect(written.stdout).toMatch(/npm install\n {2}npx wrangler dev/);
       expect(readFileSync(join(worker, "src", "index.ts"), "utf8")).toContain(
-        'app.route("/news", feedloom({ content }));',
+        'app.route("/news", news);',
       );
       // The workerd the project pins supports the date the repository's own Worker uses.
       const dateOf = (file: string) =>

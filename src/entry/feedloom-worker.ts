@@ -5,7 +5,8 @@
  * bundle `feedloom build` writes, or over D1 once `feedloom publish` moved
  * the articles there. A Worker has no folder to read or watch, so the
  * content arrives as the bundle's text; the D1 binding, like the Worker's
- * vars, is read from each request's env.
+ * vars, is read from each request's env. Its `scheduled` is the handler for
+ * the Worker's Cron Trigger, as the repository's own Worker has.
  */
 import type { Hono } from "hono";
 import { ConfigError, loadApiConfig, loadConfig } from "../config.js";
@@ -27,7 +28,18 @@ export interface WorkerFeedloomOptions extends SiteOptions {
 
 const WORKER_OPTIONS = { content: "string", database: "string" } as const;
 
-export function feedloom(options: WorkerFeedloomOptions): Hono {
+type Scheduled = ReturnType<typeof createWorker>["scheduled"];
+
+/** The mountable app, and the Cron Trigger's handler: `export default { fetch: app.fetch, scheduled: news.scheduled }`. */
+export type MountedFeedloom = Hono & {
+  /**
+   * Tells the WebSub hubs of scheduled articles that went out and of closed digests, and (with
+   * FEDERATION=on) followers of what changed; needs PUBLIC_URL, whose path must be the mount path.
+   */
+  scheduled: Scheduled;
+};
+
+export function feedloom(options: WorkerFeedloomOptions): MountedFeedloom {
   const vars = optionsToEnv(options, WORKER_OPTIONS);
   if (typeof options.content !== "string")
     throw new ConfigError(
@@ -36,7 +48,7 @@ export function feedloom(options: WorkerFeedloomOptions): Hono {
   // Checked now, so that a wrong option fails at start-up; the Worker's own vars join on the first request.
   const checked = withOptionNames(() => loadConfig(vars));
   withOptionNames(() => loadApiConfig(vars));
-  return mountable((basePath) => {
+  const app = mountable((basePath) => {
     mountedAt(checked, basePath);
     const worker = createWorker(options.content, {
       vars,
@@ -45,4 +57,13 @@ export function feedloom(options: WorkerFeedloomOptions): Hono {
     });
     return (request, c) => worker.fetch(request, c.env, c.executionCtx);
   });
+  // A cron event comes with no request to take the mount path from: PUBLIC_URL's path is it.
+  let cron: ReturnType<typeof createWorker> | undefined;
+  const scheduled: Scheduled = (controller, env, ctx) =>
+    (cron ??= createWorker(options.content, { vars, database: options.database })).scheduled(
+      controller,
+      env,
+      ctx,
+    );
+  return Object.assign(app, { scheduled });
 }
