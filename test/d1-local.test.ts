@@ -53,20 +53,14 @@ describe(
       const early = await npm("run", "publish:d1");
       expect(early.code).toBe(1);
       expect(early.stderr).toMatch(
-        /local D1 database DB has no feedloom tables yet: run npx wrangler d1 migrations apply DB --local first/,
+        /local D1 database DB has no feedloom tables yet: run npm run migrate:d1 -- --local \(npx wrangler d1 migrations apply DB --local\) first/,
       );
 
-      const migrated = await npm(
-        "exec",
-        "--",
-        "wrangler",
-        "d1",
-        "migrations",
-        "apply",
-        "DB",
-        "--local",
-      );
+      const migrated = await npm("run", "migrate:d1", "--", "--local");
       expect(migrated.code, migrated.stderr).toBe(0);
+      expect(migrated.stdout).toMatch(/0004_federation\.sql/);
+      // The guide's command prints no banner: no update notice, as npm run dev prints none.
+      expect(`${migrated.stdout}${migrated.stderr}`).not.toMatch(/update available|⛅️/);
       const published = await npm("run", "publish:d1");
       expect(published.code, published.stderr).toBe(0);
       expect(published.stdout).toMatch(

@@ -31,7 +31,7 @@ let follower: Awaited<ReturnType<typeof followerServer>>;
 beforeAll(async () => {
   const toml = join(project, "wrangler.toml");
   writeFileSync(toml, uncommentD1Block(readFileSync(toml, "utf8")));
-  await npm("exec", "--", "wrangler", "d1", "migrations", "apply", "DB", "--local");
+  await npm("run", "migrate:d1", "--", "--local");
   await npm("run", "publish:d1");
   const port = await freePort();
   origin = `http://127.0.0.1:${port}`;

@@ -85,7 +85,7 @@ describe("npm run publish:d1", { timeout: 2 * PROCESS_TEST_TIMEOUT }, () => {
     const failure = await publish().catch((error) => error);
     expect(failure.code).toBe(1);
     expect(failure.stderr).toMatch(
-      /has no feedloom tables yet: run npx wrangler d1 migrations apply DB --local first/,
+      /has no feedloom tables yet: run npm run migrate:d1 -- --local \(npx wrangler d1 migrations apply DB --local\) first/,
     );
   });
 

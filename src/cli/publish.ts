@@ -75,6 +75,13 @@ interface PublishValues {
   "dry-run"?: boolean;
 }
 
+/** How to create the tables: the project's script (DB, as init writes it), or wrangler's command it runs. */
+function migrateCommand(target: D1Target): string {
+  const where = target.remote ? "--remote" : "--local";
+  const wrangler = `npx wrangler d1 migrations apply ${target.database} ${where}`;
+  return target.database === "DB" ? `npm run migrate:d1 -- ${where} (${wrangler})` : wrangler;
+}
+
 async function publishFolder(values: PublishValues, dir: string, env: Env): Promise<number> {
   if (values.local && values.remote) throw new UsageError("give --local or --remote, not both");
   const target: D1Target = {
@@ -87,7 +94,7 @@ async function publishFolder(values: PublishValues, dir: string, env: Env): Prom
   const configFile = values.config ?? "wrangler.toml";
   if (!bindsD1(readWranglerConfig(configFile), target.database)) {
     throw new ConfigError(
-      `${configFile} binds no D1 database as ${target.database}: uncomment its [[d1_databases]] block (for --local its placeholder database_id works as it is; for --remote paste the id that npx wrangler d1 create feedloom printed), then run npx wrangler d1 migrations apply ${target.database} ${target.remote ? "--remote" : "--local"}`,
+      `${configFile} binds no D1 database as ${target.database}: uncomment its [[d1_databases]] block (for --local its placeholder database_id works as it is; for --remote paste the id that npx wrangler d1 create feedloom printed), then run ${migrateCommand(target)}`,
     );
   }
   const config = loadConfig(env);
@@ -124,7 +131,7 @@ async function publishFolder(values: PublishValues, dir: string, env: Env): Prom
     const message = error instanceof Error ? error.message : String(error);
     if (/no such table/i.test(message)) {
       throw new ConfigError(
-        `${where} has no feedloom tables yet: run npx wrangler d1 migrations apply ${target.database} ${target.remote ? "--remote" : "--local"} first`,
+        `${where} has no feedloom tables yet: run ${migrateCommand(target)} first`,
       );
     }
     throw new ConfigError(`cannot read ${where}: ${message}`);
