@@ -9,6 +9,8 @@ import { topicKey } from "../src/content/keys.js";
 import { buildIndex } from "../src/index/index.js";
 import { createMemoryStore } from "../src/index/store.js";
 import type { Article } from "../src/content/article.js";
+import { type Post, planPosts } from "../src/federation/posts.js";
+import { FederationUrls } from "../src/federation/vocabulary.js";
 
 /** Mastodon's username pattern (app/models/account.rb, USERNAME_RE), anchored. */
 const MASTODON_USERNAME = /^[a-z0-9_]+([a-z0-9_.-]+[a-z0-9_]+)?$/i;
@@ -72,5 +74,66 @@ describe("handles", () => {
       key: "wire.example.com",
     });
     for (const handle of accounts.keys()) expect(handle).toMatch(MASTODON_USERNAME);
+  });
+});
+
+describe("posts from an account whose feed has lost its last article", () => {
+  const urls = new FederationUrls("https://feeds.example.org");
+  const accountsFor = (articles: Article[]) =>
+    accountsOf(createMemoryStore(buildIndex(articles), "v", { now: () => Date.now() }), "Feeds");
+  const actorsOf = (posts: Post[], kind: string) =>
+    Object.fromEntries(
+      posts
+        .filter((post) => post.kind === kind)
+        .map((post) => [post.account.handle, post.activity.actor]),
+    );
+  // A provider and a topic whose handles are not their keys' paths.
+  const only = article(7, ["हिन्दी"], "only.example.com");
+  const now = Date.parse(only.published) + 60_000;
+
+  it("deletes the post from the actor that created it, for a provider and for a folded topic", async () => {
+    const created = await planPosts({
+      before: new Map(),
+      live: [only],
+      accounts: await accountsFor([only]),
+      urls,
+      now,
+    });
+    const creators = actorsOf(created.posts, "Create");
+    expect(Object.keys(creators)).toHaveLength(3);
+    expect(creators["only.example.com"]).toBe(
+      "https://feeds.example.org/providers/only.example.com/",
+    );
+    const removed = await planPosts({
+      before: created.posted,
+      live: [],
+      accounts: await accountsFor([article(8, ["AI"])]),
+      urls,
+      now,
+    });
+    expect(actorsOf(removed.posts, "Delete")).toEqual(creators);
+  });
+
+  it("deletes it from a topic's actor when the topic is dropped from the article and its feed is gone", async () => {
+    const created = await planPosts({
+      before: new Map(),
+      live: [only],
+      accounts: await accountsFor([only]),
+      urls,
+      now,
+    });
+    const retagged = { ...only, topics: ["AI"] };
+    const edited = await planPosts({
+      before: created.posted,
+      live: [retagged],
+      accounts: await accountsFor([retagged]),
+      urls,
+      now,
+    });
+    const topic = handleOf(topicKey("हिन्दी"));
+    expect(actorsOf(edited.posts, "Delete")).toEqual({
+      [topic]: actorsOf(created.posts, "Create")[topic],
+    });
+    expect(Object.keys(actorsOf(edited.posts, "Create"))).toEqual(["ai"]);
   });
 });

@@ -12,6 +12,7 @@
  * older than FRESH_MS is recorded without a post too (a backfill of old news).
  */
 import type { Article } from "../content/article.js";
+import type { StoreScope } from "../index/store.js";
 import { type Account, accountsPosting } from "./accounts.js";
 import type { Delivery, FederationState, Follower } from "./state.js";
 import {
@@ -58,7 +59,37 @@ const uuidOf = (article: Article) => article.id.slice("urn:uuid:".length);
 
 /** The posted record's entry: the version, then the handles of the accounts that posted it. */
 const entryOf = (version: string, accounts: Account[]) =>
-  [version, ...accounts.map((account) => account.handle)].join(" ");
+  [version, ...accounts.map(tokenOf)].join(" ");
+
+/**
+ * A posting account as the record names it: its handle and its feed (`ai/topic/ai`,
+ * `forbes.com/provider/forbes.com`, `feed/all/`), so that an account whose feed has since lost
+ * its last article still posts the Delete from its own actor, whose key followers know.
+ */
+const tokenOf = (account: Account) =>
+  [
+    account.handle,
+    account.scope.kind,
+    account.scope.kind === "all" ? "" : encodeURIComponent(account.scope.key),
+  ].join("/");
+
+/** The accounts a record names: live ones by handle, the rest rebuilt from the feed it records. */
+function recordedAccounts(
+  tokens: readonly string[],
+  accounts: ReadonlyMap<string, Account>,
+): Account[] {
+  return tokens.map((token) => {
+    const [handle, kind, key = ""] = token.split("/");
+    const scope: StoreScope =
+      kind === "all"
+        ? { kind: "all" }
+        : kind === "provider"
+          ? { kind: "provider", key: decodeURIComponent(key) }
+          : // A record of an older version names the handle alone: a topic's, most often.
+            { kind: "topic", key: kind === undefined ? handle : decodeURIComponent(key) };
+    return accounts.get(handle) ?? { handle, scope, name: handle };
+  });
+}
 
 /** What followers are to be told: the posts, and what each article's record becomes. */
 export interface PostPlan {
@@ -91,7 +122,9 @@ export async function planPosts(options: {
     const posting = accountsPosting(article, accounts);
     posted.set(id, entryOf(version, posting));
     if (!before) continue;
-    const [previous, ...handles] = before.get(id)?.split(" ") ?? [];
+    const [previous, ...tokens] = before.get(id)?.split(" ") ?? [];
+    const recorded = recordedAccounts(tokens, accounts);
+    const handles = recorded.map((account) => account.handle);
     if (previous === undefined && now - Date.parse(article.published) > FRESH_MS) continue;
     const post = (account: Account, kind: PostKind) =>
       posts.push({
@@ -107,18 +140,15 @@ export async function planPosts(options: {
     for (const account of posting)
       if (!handles.includes(account.handle)) post(account, "Create");
       else if (previous !== version) post(account, "Update");
-    for (const handle of handles) {
-      const account = accounts.get(handle);
-      if (account && !posting.includes(account)) post(account, "Delete");
-    }
+    for (const account of recorded)
+      if (!posting.some((one) => one.handle === account.handle)) post(account, "Delete");
   }
   for (const [id, entry] of before ?? []) {
     if (seen.has(id)) continue;
-    const [version, ...handles] = entry.split(" ");
-    for (const handle of handles) {
-      const account = accounts.get(handle) ?? gone(handle);
+    const [version, ...tokens] = entry.split(" ");
+    for (const account of recordedAccounts(tokens, accounts)) {
       const object = {
-        id: `${urls.publicUrl}/ap/${encodeURIComponent(handle)}/articles/${id}`,
+        id: `${urls.publicUrl}/ap/${encodeURIComponent(account.handle)}/articles/${id}`,
         attributedTo: urls.actor(account),
         to: [PUBLIC],
         cc: [urls.followers(account)],
@@ -149,11 +179,6 @@ export async function postChanges(options: {
   return posts.flatMap((post) =>
     deliveriesOf(post, state.followersOf(post.account.handle), urls, options.blocked, now),
   );
-}
-
-/** An account whose feed has no article left (its last was removed): its Delete still comes from its actor, whose key is the same. */
-function gone(handle: string): Account {
-  return { handle, scope: { kind: "topic", key: handle }, name: handle };
 }
 
 /** A post's deliveries: one to each follower server's shared inbox (or the follower's own inbox when it has none). */
