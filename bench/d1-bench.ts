@@ -8,6 +8,8 @@
  * without its render cache), against a preflight that reads only the version.
  */
 import { execFileSync } from "node:child_process";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -89,26 +91,7 @@ export async function d1Figures(count = 100_000): Promise<void> {
     );
 
     const script = workerScript(work);
-    mf = new Miniflare({
-      modules: true,
-      scriptPath: script,
-      modulesRoot: dirname(script),
-      compatibilityDate: "2026-04-26",
-      compatibilityFlags: WORKER_FLAGS,
-      d1Databases: { DB: DATABASE_ID },
-      bindings: { API_TOKENS: `bench:create,update,delete:${API_SECRET}` },
-      // The API's one log line per write would bury the figures; anything else workerd says is shown.
-      handleRuntimeStdio: (stdout, stderr) => {
-        stdout.on("data", (chunk: Buffer) => {
-          const kept = String(chunk)
-            .split("\n")
-            .filter((line) => line !== "" && !line.startsWith("feedloom api: "));
-          if (kept.length > 0) console.log(kept.join("\n"));
-        });
-        stderr.pipe(process.stderr);
-      },
-      d1Persist: join(state, "v3", "d1"),
-    });
+    mf = workerOnD1(script, state);
     const db = (await mf.getD1Database("DB")) as unknown as D1Like;
     const { index } = await loadIndexFromDir(data, { includeUnpublished: false, now: Date.now() });
     const smallProvider = [...index.providers.values()].find(
@@ -174,6 +157,9 @@ export async function d1Figures(count = 100_000): Promise<void> {
       `  daily digest of "ai" (its 30 days up to the corpus's newest article): ${span.rows} articles in the span, rows read ${span.rowsRead}`,
     );
     await apiFigures(mf, count);
+    await mf.dispose();
+    mf = workerOnD1(script, state, FEDERATING);
+    await federationFigures(mf);
   } finally {
     await mf?.dispose();
     rmSync(data, { recursive: true, force: true });
@@ -182,6 +168,41 @@ export async function d1Figures(count = 100_000): Promise<void> {
 }
 
 const API_SECRET = "bench-d1-api-secret-of-thirty-two-chars";
+const FEDERATING = {
+  FEDERATION: "on",
+  PUBLIC_URL: "https://feeds.example.org",
+  FEDERATION_ALLOW_INSECURE: "true",
+};
+
+/** The Worker in workerd over the bench's local D1, with the API on and `vars`. */
+function workerOnD1(script: string, state: string, vars: Record<string, string> = {}): Miniflare {
+  return new Miniflare({
+    modules: true,
+    scriptPath: script,
+    modulesRoot: dirname(script),
+    compatibilityDate: "2026-04-26",
+    compatibilityFlags: WORKER_FLAGS,
+    d1Databases: { DB: DATABASE_ID },
+    bindings: { API_TOKENS: `bench:create,update,delete:${API_SECRET}`, ...vars },
+    // The API's one log line per write would bury the figures, and the insecure-federation warning
+    // is the bench's own choice; anything else workerd says is shown.
+    handleRuntimeStdio: (stdout, stderr) => {
+      const shown = (chunk: Buffer) =>
+        String(chunk)
+          .split("\n")
+          .filter(
+            (line) =>
+              line !== "" &&
+              !line.startsWith("feedloom api: ") &&
+              !line.includes("FEDERATION_ALLOW_INSECURE"),
+          )
+          .join("\n");
+      stdout.on("data", (chunk: Buffer) => shown(chunk) && console.log(shown(chunk)));
+      stderr.on("data", (chunk: Buffer) => shown(chunk) && console.error(shown(chunk)));
+    },
+    d1Persist: join(state, "v3", "d1"),
+  });
+}
 
 /**
  * The publishing API in workerd into that D1: articles per second accepted one PUT at a time and in
@@ -247,4 +268,73 @@ async function apiFigures(mf: Miniflare, count: number): Promise<void> {
   console.log(
     `    one batch of 1000: ${batchMs.toFixed(0)} ms (${perSecond(1000, batchMs)} articles/s); an uncached /feed.rss meanwhile: p99 ${p99(reads).toFixed(1)} ms (${reads.length} reads)`,
   );
+}
+
+/**
+ * Federation in workerd on that D1: 1,000 followers of @ai on 200 servers (one local node:http
+ * server answering 202, each path prefix one server), then one new article through the API. Timed
+ * from the PUT to the 200th signed delivery: the round that finds the article, the queue, and the
+ * deliveries, all in the PUT's waitUntil.
+ */
+async function federationFigures(mf: Miniflare): Promise<void> {
+  let received = 0;
+  const server = createServer((request, response) => {
+    request.resume();
+    request.on("end", () => {
+      received++;
+      response.writeHead(202).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  try {
+    const db = (await mf.getD1Database("DB")) as unknown as D1Like;
+    // The first request starts federation: it records what is live, and posts none of it.
+    await (await mf.dispatchFetch("http://127.0.0.1/feed.rss")).arrayBuffer();
+    await until(
+      async () => !!(await db.prepare("SELECT 1 FROM fed_meta WHERE key = 'round'").first()),
+    );
+    const followers = Array.from({ length: FOLLOWERS }, (_, n) => {
+      const at = `${origin}/s${n % SERVERS}`;
+      return db
+        .prepare(
+          "INSERT INTO fed_followers (account, actor, inbox, shared_inbox, follow, since) VALUES ('ai', ?1, ?2, ?3, ?4, '2026-12-01T00:00:00Z')",
+        )
+        .bind(`${at}/users/${n}`, `${at}/users/${n}/inbox`, `${at}/inbox`, `${at}/follows/${n}`);
+    });
+    await db.batch(followers);
+    const started = performance.now();
+    const response = await mf.dispatchFetch("http://127.0.0.1/api/articles/federated-bench", {
+      method: "PUT",
+      headers: { Authorization: `Bearer ${API_SECRET}`, "Content-Type": "application/json" },
+      body: JSON.stringify({
+        title: "Federated from the edge",
+        excerpt: "Sent over HTTP, posted to the fediverse.",
+        publishedDateTime: new Date(Date.now() - 60_000).toISOString().replace(/\.\d+Z$/, "Z"),
+        webUrl: "https://federation-bench.example.com/1",
+        provider: { name: "Federation Bench", domain: "federation-bench.example.com" },
+        topics: ["AI"],
+      }),
+    });
+    await response.arrayBuffer();
+    if (response.status !== 201) throw new Error(`PUT: status ${response.status}`);
+    await until(async () => received >= SERVERS);
+    const ms = performance.now() - started;
+    console.log(
+      `  federation in workerd: one new article to ${FOLLOWERS} followers on ${SERVERS} servers: ${received} signed deliveries ${ms.toFixed(0)} ms after the PUT (${perSecond(SERVERS, ms)} deliveries/s, round and queue included)`,
+    );
+  } finally {
+    server.close();
+  }
+}
+
+const FOLLOWERS = 1_000;
+const SERVERS = 200;
+
+async function until(done: () => Promise<boolean>, ms = 60_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error(`waited ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
