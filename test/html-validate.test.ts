@@ -16,7 +16,7 @@ import {
 const PAGES = [
   "/",
   "/topics/",
-  "/providers/?sort=name&q=e",
+  "/providers/?sort=count&q=e",
   "/topics/ai/",
   "/providers/hostile.example.org/",
   "/digest/daily/2026-11-02/",

@@ -127,16 +127,31 @@ describe("topic and provider pages", () => {
 
 describe("the directories", () => {
   it("filter by name and sort, without JavaScript (a GET form)", async () => {
-    const { body } = await page("/providers/?sort=name&q=wire");
+    const { body } = await page("/providers/?sort=newest&q=wire");
     expect(body).toContain('<form class="filter" method="get" action="/providers/" role="search">');
     expect(
       [...body.matchAll(/<td><a href="\/providers\/([^/]+)\/">/g)].map((match) => match[1]),
     ).toEqual(["example-wire.com"]);
     expect((await page("/providers/?sort=random")).response.status).toBe(400);
-    expect((await page("/providers/?q=Wire&sort=count")).response.headers.get("location")).toBe(
+    expect((await page("/providers/?q=Wire&sort=name")).response.headers.get("location")).toBe(
       "/providers/?q=wire",
     );
+    expect((await page("/providers/?q=Wire&sort=count")).response.headers.get("location")).toBe(
+      "/providers/?sort=count&q=wire",
+    );
     expect((await page("/providers/?page=1")).response.headers.get("location")).toBe("/providers/");
+  });
+
+  it("list by name on their own pages, so that one new article rewrites one of them", async () => {
+    const names = (body: string) =>
+      [...body.matchAll(/<td><a href="\/providers\/[^/]+\/">([^<]+)<\/a>/g)].map(
+        (match) => match[1],
+      );
+    const byName = names((await page("/providers/")).body);
+    expect(byName.length).toBeGreaterThan(1);
+    expect(byName).toEqual([...byName].sort((a, b) => a.localeCompare(b, "en")));
+    const byCount = names((await page("/providers/?sort=count")).body);
+    expect([...byCount].sort()).toEqual([...byName].sort());
   });
 });
 

@@ -40,8 +40,14 @@ export const PAGE_CSP =
   "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' https:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 const HTML_TYPE = "text/html; charset=utf-8";
 const HOME_PROVIDERS = 20;
-const SORTS = { count: "most articles", newest: "newest article", name: "name" } as const;
+const SORTS = { name: "name", count: "most articles", newest: "newest article" } as const;
 type Sort = keyof typeof SORTS;
+/**
+ * The order of the directory's own pages (/providers/page/2/, exported): by name, so that a new
+ * article rewrites the one page its provider is on, where by count it would move the provider
+ * past every other with its old count, and rewrite each page between.
+ */
+const DEFAULT_SORT: Sort = "name";
 
 /**
  * What a browser gets for an address that is no route (404): a page of the
@@ -267,18 +273,18 @@ export function pageRoutes(site: Site): void {
     /** The directory; its plain pages (default order, no filter) have paths, `/topics/page/2/`, like the feeds. */
     const directory = (c: Context, pathPage?: number) => {
       const params = paramsOf(c);
-      const sort = (params.get("sort") ?? "count") as Sort;
+      const sort = (params.get("sort") ?? DEFAULT_SORT) as Sort;
       if (!(sort in SORTS))
         throw new HttpError(400, `sort: must be one of ${Object.keys(SORTS).join(", ")}`);
       const filter = (params.get("q") ?? "").trim().toLowerCase();
       if (filter.length > 100) throw new HttpError(400, "q: must be at most 100 characters");
       const page = pathPage ?? pageNumber(params);
       const href = (to: number) =>
-        sort === "count" && !filter
+        sort === DEFAULT_SORT && !filter
           ? to > 1
             ? `/${segment}/page/${to}/`
             : `/${segment}/`
-          : `/${segment}/?${new URLSearchParams({ ...(sort !== "count" ? { sort } : {}), ...(filter ? { q: filter } : {}), ...(to > 1 ? { page: String(to) } : {}) })}`;
+          : `/${segment}/?${new URLSearchParams({ ...(sort !== DEFAULT_SORT ? { sort } : {}), ...(filter ? { q: filter } : {}), ...(to > 1 ? { page: String(to) } : {}) })}`;
       const redirect = site.redirectUnlessAt(c, href(page));
       if (redirect) return redirect;
       const key = `/${segment}/?${new URLSearchParams({ sort, q: filter, page: String(page) })}`;
