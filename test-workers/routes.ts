@@ -41,7 +41,7 @@ export async function everyRoute(store: ContentStore, config: Config): Promise<s
     "/topics/ai/feed/archive/2.json",
     "/topics/no-such-topic/feed.rss",
     "/feed.rss?limit=0",
-    "/providers/?sort=name&q=e",
+    "/providers/?sort=count&q=e",
     "/topics/no-such-topic/",
     "/feeds.opml?format=json",
     "/providers.opml?format=atom",
