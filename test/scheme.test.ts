@@ -118,6 +118,8 @@ describe("the URL scheme", () => {
       "/api/articles/:key",
       "/api/articles",
       "/micropub",
+      "/auth",
+      "/token",
       "/ap/:handle/inbox",
       "/ap/inbox",
     ]);
@@ -130,6 +132,8 @@ describe("the URL scheme", () => {
       [{ path: "/api/articles/:key", data: {} }],
       [{ path: "/api/articles", data: {} }],
       [{ path: "/micropub", data: {} }],
+      [{ path: "/auth", data: {} }],
+      [{ path: "/token", data: {} }],
       [
         { path: "/ap/:handle/inbox", data: {} },
         { path: "/ap/inbox", data: {} },

@@ -17,6 +17,8 @@ export interface Token {
   scopes: readonly ApiScope[];
   providers?: readonly string[];
   digest: Uint8Array;
+  /** Signs what IndieAuth issues for this token (codes and access tokens): derived from its secret, never served. */
+  grantKey: CryptoKey;
 }
 
 export interface Problem {
@@ -69,26 +71,75 @@ export function refusal(error: HttpError): Response {
  * A handler wrapper: authenticates, counts a write against the token's minute, runs the handler,
  * and answers every refusal as JSON.
  */
-export function apiGuard({ config, addressOf, now = Date.now, log = console.log }: GuardOptions) {
-  // Only digests are kept: the secrets are not held past start.
+/** An access token IndieAuth issued starts so (src/api/indieauth.tsx); a secret of API_TOKENS never does. */
+export const ISSUED_PREFIX = "fl1";
+
+/** The tokens of API_TOKENS, known by digests alone: the secrets are not held past start. */
+export interface TokenKeeper {
+  /** The token whose secret this is; every token is compared, so the time does not say which. */
+  bySecret(secret: string): Promise<Token | undefined>;
+  /** The tokens by name, for what IndieAuth issued in one's name. */
+  byName(name: string): Promise<Token | undefined>;
+}
+
+export function tokenKeeper(config: ApiConfig): TokenKeeper {
   const tokens: Promise<Token[]> = Promise.all(
     config.tokens.map(async ({ secret, ...token }) => ({
       ...token,
       digest: await secretDigest(secret),
+      grantKey: await crypto.subtle.importKey(
+        "raw",
+        await secretDigest(`feedloom indieauth\0${secret}`),
+        { name: "HMAC", hash: "SHA-256" },
+        false,
+        ["sign", "verify"],
+      ),
     })),
   );
+  return {
+    async bySecret(secret) {
+      const digest = await secretDigest(secret);
+      const matched = (await tokens).filter((token) => sameDigest(token.digest, digest));
+      return matched.length === 1 ? matched[0] : undefined;
+    },
+    byName: async (name) => (await tokens).find((token) => token.name === name),
+  };
+}
+
+/** Reads an access token IndieAuth issued (none here: see indieauth.tsx), given the keeper. */
+export type IssuedReader = (
+  bearer: string,
+  keeper: TokenKeeper,
+  now: number,
+) => Promise<Token | undefined>;
+
+export function apiGuard({
+  config,
+  addressOf,
+  now = Date.now,
+  log = console.log,
+  keeper = tokenKeeper(config),
+  issued,
+}: GuardOptions & { keeper?: TokenKeeper; issued?: IssuedReader }) {
   const delay = failureDelay(now);
   const writes = new Map<string, { window: number; count: number }>();
 
   const authenticated = async (c: Context, elsewhere?: Dialect["bearer"]): Promise<Token> => {
     const header = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "")?.[1];
     const bearer = header ?? (await elsewhere?.(c));
-    const digest = await secretDigest(bearer ?? "");
-    // Every token is compared, found or not: the time does not say which one matched.
-    const matched = (await tokens).filter((token) => sameDigest(token.digest, digest));
-    if (bearer !== undefined && matched.length === 1) return matched[0];
+    const found =
+      bearer === undefined
+        ? undefined
+        : bearer.startsWith(`${ISSUED_PREFIX}.`)
+          ? await issued?.(bearer, keeper, now())
+          : await keeper.bySecret(bearer);
+    if (found) return found;
     if (bearer !== undefined) await delay(addressOf?.(c) ?? "unknown");
-    throw new ApiError(401, "send Authorization: Bearer <a secret of API_TOKENS>", CHALLENGE);
+    throw new ApiError(
+      401,
+      "send Authorization: Bearer <a secret of API_TOKENS, or a token IndieAuth issued>",
+      CHALLENGE,
+    );
   };
   /** A fixed window per token and minute: a batch counts once. */
   const count = (token: Token) => {

@@ -22,7 +22,9 @@ import {
   apiGuard,
   json,
   refusal,
+  tokenKeeper,
 } from "./auth.js";
+import { indieauthRoutes, readIssued } from "./indieauth.js";
 import { type Site, pathOf } from "../http/site.js";
 import { ROUTES } from "../scheme/routes.js";
 import {
@@ -65,7 +67,9 @@ const YIELD_EVERY = 50;
 export function apiRoutes(options: ApiRoutesOptions): AppExtension {
   const { files, log = console.log, announce } = options;
   if (options.config.tokens.length === 0) return NO_API;
-  const guard = apiGuard(options);
+  const keeper = tokenKeeper(options.config);
+  // A Micropub client's token comes from IndieAuth, signed with its API token's key.
+  const guard = apiGuard({ ...options, keeper, issued: readIssued });
   // Every handler may read an article: the parser is loaded before the first one runs.
   const handle: typeof guard = (write, handler, dialect) =>
     guard(
@@ -159,7 +163,13 @@ export function apiRoutes(options: ApiRoutesOptions): AppExtension {
   const list = async () => json({ articles: await files.list() }, 200);
 
   return {
-    advertises: [{ rel: "micropub", path: "/micropub" }],
+    advertises: [
+      { rel: "micropub", path: "/micropub" },
+      { rel: "indieauth-metadata", path: "/.well-known/oauth-authorization-server" },
+      // What clients written before the metadata document look for.
+      { rel: "authorization_endpoint", path: "/auth" },
+      { rel: "token_endpoint", path: "/token" },
+    ],
     install(installed: Site) {
       const articleLimit = bodyLimit({
         maxSize: ARTICLE_LIMIT_BYTES,
@@ -175,6 +185,11 @@ export function apiRoutes(options: ApiRoutesOptions): AppExtension {
       installed.route(ROUTES.apiArticles, handle(false, list));
       installed.write(ROUTES.apiArticles, "POST", batchLimit, handle(true, batch));
       micropubRoutes(installed, { files, apply, handle, log, now: options.now ?? Date.now });
+      indieauthRoutes(installed, {
+        keeper,
+        ...(options.addressOf ? { addressOf: options.addressOf } : {}),
+        ...(options.now ? { now: options.now } : {}),
+      });
     },
   };
 }

@@ -24,7 +24,7 @@ export const PRIVATE = {
 };
 
 /** SHA-256 of a secret: what is kept of it, and what comparisons read. */
-export async function secretDigest(secret: string): Promise<Uint8Array> {
+export async function secretDigest(secret: string): Promise<Uint8Array<ArrayBuffer>> {
   return new Uint8Array(await crypto.subtle.digest("SHA-256", utf8.encode(secret)));
 }
 

@@ -336,6 +336,14 @@ export const ROUTES = {
   apiArticles: route({ patterns: one("/api/articles"), writes: ["POST"], guarded: true }),
   /** Micropub over the same articles (src/api/micropub.ts): GET for q=config and q=source, POST for the rest. */
   micropub: route({ patterns: one("/micropub"), writes: ["POST"], guarded: true }),
+  /**
+   * IndieAuth (src/api/indieauth.tsx), how Micropub clients get a token: the server's metadata,
+   * the authorization endpoint (a consent page and its form; a code redeemed for the profile
+   * alone), and the token endpoint.
+   */
+  indieauthMetadata: route({ patterns: one("/.well-known/oauth-authorization-server") }),
+  indieauthAuthorize: route({ patterns: one("/auth"), writes: ["POST"], guarded: true }),
+  indieauthToken: route({ patterns: one("/token"), writes: ["POST"], guarded: true }),
 
   /**
    * ActivityPub, with FEDERATION=on (docs/federation.md): how servers find the accounts, their
