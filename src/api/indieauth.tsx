@@ -31,6 +31,7 @@ import type { Child } from "hono/jsx";
 import { API_SCOPES, type ApiScope, type Config } from "../config.js";
 import { failureDelay, PRIVATE } from "../http/guard.js";
 import { respond } from "../http/headers.js";
+import { PAGE_CSP } from "../http/pages/routes.js";
 import { Layout } from "../http/pages/view.js";
 import type { Site } from "../http/site.js";
 import { ROUTES } from "../scheme/routes.js";
@@ -328,7 +329,10 @@ function page(config: Config, status: number, body: Child, redirect?: URL): Resp
     {
       ...PRIVATE,
       "Content-Type": "text/html; charset=utf-8",
-      "Content-Security-Policy": `default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action ${formTargets}; frame-ancestors 'none'`,
+      "Content-Security-Policy": PAGE_CSP.replace(
+        "form-action 'self'",
+        `form-action ${formTargets}`,
+      ),
     },
   );
 }
