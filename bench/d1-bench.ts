@@ -8,8 +8,6 @@
  * without its render cache), against a preflight that reads only the version.
  */
 import { execFileSync } from "node:child_process";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -21,6 +19,7 @@ import { writeCorpus } from "./corpus.js";
 import { median } from "./stats.js";
 import { p99, perSecond } from "./api-bench.js";
 import { WORKER_FLAGS, wranglerBundle } from "./worker-bench.js";
+import { countingInboxes } from "./federation-bench.js";
 
 const DATABASE_ID = "00000000-0000-0000-0000-0000000000d1";
 
@@ -277,16 +276,8 @@ async function apiFigures(mf: Miniflare, count: number): Promise<void> {
  * deliveries, all in the PUT's waitUntil.
  */
 async function federationFigures(mf: Miniflare): Promise<void> {
-  let received = 0;
-  const server = createServer((request, response) => {
-    request.resume();
-    request.on("end", () => {
-      received++;
-      response.writeHead(202).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const inboxes = await countingInboxes();
+  const { origin } = inboxes;
   try {
     const db = (await mf.getD1Database("DB")) as unknown as D1Like;
     // The first request starts federation: it records what is live, and posts none of it.
@@ -318,13 +309,13 @@ async function federationFigures(mf: Miniflare): Promise<void> {
     });
     await response.arrayBuffer();
     if (response.status !== 201) throw new Error(`PUT: status ${response.status}`);
-    await until(async () => received >= SERVERS);
+    await until(async () => inboxes.received() >= SERVERS);
     const ms = performance.now() - started;
     console.log(
-      `  federation in workerd: one new article to ${FOLLOWERS} followers on ${SERVERS} servers: ${received} signed deliveries ${ms.toFixed(0)} ms after the PUT (${perSecond(SERVERS, ms)} deliveries/s, round and queue included)`,
+      `  federation in workerd: one new article to ${FOLLOWERS} followers on ${SERVERS} servers: ${inboxes.received()} signed deliveries ${ms.toFixed(0)} ms after the PUT (${perSecond(SERVERS, ms)} deliveries/s, round and queue included)`,
     );
   } finally {
-    server.close();
+    inboxes.close();
   }
 }
 

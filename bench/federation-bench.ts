@@ -42,7 +42,12 @@ const articleAt = (n: number): Article => ({
   isPublished: true,
 });
 
-export async function deliveryFigures(): Promise<void> {
+/** Follower servers: one local node:http server answering 202, each path prefix one server; it counts the POSTs. */
+export async function countingInboxes(): Promise<{
+  origin: string;
+  received: () => number;
+  close: () => void;
+}> {
   let received = 0;
   const server = createServer((request, response) => {
     request.resume();
@@ -52,7 +57,16 @@ export async function deliveryFigures(): Promise<void> {
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    received: () => received,
+    close: () => server.close(),
+  };
+}
+
+export async function deliveryFigures(): Promise<void> {
+  const inboxes = await countingInboxes();
+  const { origin } = inboxes;
   try {
     const federation = await benchFederation();
     const store = createMemoryStore(buildIndex([]), "bench", { now: Date.now });
@@ -77,9 +91,9 @@ export async function deliveryFigures(): Promise<void> {
     const seconds = (performance.now() - started) / 1000;
     federation.close();
     console.log(
-      `\nfederation: ${ARTICLES} new articles to ${FOLLOWERS} followers on ${SERVERS} servers: ${queued} deliveries (${received} received) in ${seconds.toFixed(2)} s: ${(received / seconds).toFixed(0)} deliveries/s, signed one by one, ${DELIVERY_POLICY.concurrency} in flight`,
+      `\nfederation: ${ARTICLES} new articles to ${FOLLOWERS} followers on ${SERVERS} servers: ${queued} deliveries (${inboxes.received()} received) in ${seconds.toFixed(2)} s: ${(inboxes.received() / seconds).toFixed(0)} deliveries/s, signed one by one, ${DELIVERY_POLICY.concurrency} in flight`,
     );
   } finally {
-    server.close();
+    inboxes.close();
   }
 }

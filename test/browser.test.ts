@@ -4,19 +4,13 @@
  * and a 320 px phone. Skipped, saying so, where Chromium is not installed
  * (.ci/run installs Debian's package).
  */
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import type { Hono } from "hono";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkFeed } from "../src/feeds/check.js";
-import { contextFor, hasChromium, launchChromium, serveApp } from "./browser.js";
+import { axeViolations, contextFor, hasChromium, launchChromium, serveApp } from "./browser.js";
 import { DIGEST_FIXTURES, PROCESS_TEST_TIMEOUT, fixtureApp } from "./helpers.js";
 
-const AXE_SOURCE = readFileSync(
-  createRequire(import.meta.url).resolve("axe-core/axe.min.js"),
-  "utf8",
-);
 /** No page at all: the not-found page a browser gets there is checked like every other page. */
 const NOT_FOUND = "/no/such/page/";
 /** A topic that does not exist: the same page, with what was wrong and the closest topic as a link. */
@@ -136,20 +130,7 @@ describe.skipIf(!hasChromium && !process.env.CI)(
         for (const path of PAGES) {
           // axe is injected as a script, which the page CSP (rightly) refuses: bypassed for this audit only.
           const { page, close } = await open(path, { bypassCSP: true, colorScheme });
-          await page.addScriptTag({ content: AXE_SOURCE });
-          const violations = await page.evaluate(async () => {
-            const result = await (
-              window as unknown as {
-                axe: {
-                  run(): Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }>;
-                };
-              }
-            ).axe.run();
-            return result.violations.map(
-              (violation) =>
-                `${violation.id}: ${violation.nodes.map((node) => node.target.join(" ")).join(", ")}`,
-            );
-          });
+          const violations = await axeViolations(page);
           expect(violations, `${path} (${colorScheme})`).toEqual([]);
           await close();
         }

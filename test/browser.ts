@@ -5,7 +5,8 @@
  * a grey placeholder, since this machine reaches no network: nothing a page
  * asks for fails for reasons of the machine.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { once } from "node:events";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
@@ -14,6 +15,7 @@ import {
   type Browser,
   type BrowserContext,
   type BrowserContextOptions,
+  type Page,
   chromium,
 } from "playwright-core";
 
@@ -66,4 +68,28 @@ export async function contextFor(
     (route) => route.fulfill({ status: 200, contentType: "image/png", body: PLACEHOLDER }),
   );
   return context;
+}
+
+const AXE_SOURCE = readFileSync(
+  createRequire(import.meta.url).resolve("axe-core/axe.min.js"),
+  "utf8",
+);
+
+/**
+ * axe-core's violations on the page, one line each (rule and elements). axe is injected as a
+ * script, which the pages' CSP (rightly) refuses: open the page with `bypassCSP` for the audit.
+ */
+export async function axeViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ content: AXE_SOURCE });
+  return page.evaluate(async () => {
+    const result = await (
+      window as unknown as {
+        axe: { run(): Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> };
+      }
+    ).axe.run();
+    return result.violations.map(
+      (violation) =>
+        `${violation.id}: ${violation.nodes.map((node) => node.target.join(" ")).join(", ")}`,
+    );
+  });
 }

@@ -90,15 +90,12 @@ describe("posts from an account whose feed has lost its last article", () => {
   // A provider and a topic whose handles are not their keys' paths.
   const only = article(7, ["हिन्दी"], "only.example.com");
   const now = Date.parse(only.published) + 60_000;
+  /** The article posted to its three accounts' followers. */
+  const posted = async () =>
+    planPosts({ before: new Map(), live: [only], accounts: await accountsFor([only]), urls, now });
 
   it("deletes the post from the actor that created it, for a provider and for a folded topic", async () => {
-    const created = await planPosts({
-      before: new Map(),
-      live: [only],
-      accounts: await accountsFor([only]),
-      urls,
-      now,
-    });
+    const created = await posted();
     const creators = actorsOf(created.posts, "Create");
     expect(Object.keys(creators)).toHaveLength(3);
     expect(creators["only.example.com"]).toBe(
@@ -115,13 +112,7 @@ describe("posts from an account whose feed has lost its last article", () => {
   });
 
   it("deletes it from a topic's actor when the topic is dropped from the article and its feed is gone", async () => {
-    const created = await planPosts({
-      before: new Map(),
-      live: [only],
-      accounts: await accountsFor([only]),
-      urls,
-      now,
-    });
+    const created = await posted();
     const retagged = { ...only, topics: ["AI"] };
     const edited = await planPosts({
       before: created.posted,

@@ -11,7 +11,7 @@ import { execFile } from "node:child_process";
 import { readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { Follow, Undo, lookupWebFinger, type Actor } from "@fedify/fedify";
+import { lookupWebFinger, type Actor } from "@fedify/fedify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DevServer, copyWorkerProject, startDev, uncommentD1Block } from "./dev-project.js";
 import { federatedArticle, followerServer } from "./fedify-follower.js";
@@ -98,16 +98,7 @@ describe(
     });
 
     it("accepts a signed Follow with a signed Accept that Fedify verifies", async () => {
-      const ctx = follower.federation.createContext(new URL(follower.origin), undefined);
-      await ctx.sendActivity(
-        { identifier: "alice" },
-        account,
-        new Follow({
-          id: new URL(`${follower.origin}/follows/1`),
-          actor: ctx.getActorUri("alice"),
-          object: account.id,
-        }),
-      );
+      await follower.follow(account);
       const accept = await follower.until(
         () => follower.received.find((activity) => activity.type === "Accept"),
         "the Accept",
@@ -180,20 +171,7 @@ describe(
     });
 
     it("ends the follow on Undo", async () => {
-      const ctx = follower.federation.createContext(new URL(follower.origin), undefined);
-      await ctx.sendActivity(
-        { identifier: "alice" },
-        account,
-        new Undo({
-          id: new URL(`${follower.origin}/follows/1#undo`),
-          actor: ctx.getActorUri("alice"),
-          object: new Follow({
-            id: new URL(`${follower.origin}/follows/1`),
-            actor: ctx.getActorUri("alice"),
-            object: account.id,
-          }),
-        }),
-      );
+      await follower.follow(account, true);
       expect((await (await fetch(`${origin}/ap/ai/followers`)).json()).totalItems).toBe(0);
     });
   },

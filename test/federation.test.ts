@@ -10,7 +10,7 @@ import { type Server, createServer } from "node:http";
 import { mkdtempSync, rmSync, unlinkSync, writeFileSync, cpSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Follow, Undo, lookupWebFinger, type Actor } from "@fedify/fedify";
+import { lookupWebFinger, type Actor } from "@fedify/fedify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config.js";
 import { type LiveSite, startLiveSite } from "../src/entry/live-site.js";
@@ -100,16 +100,7 @@ describe(
     it("accepts a signed Follow with a signed Accept that Fedify verifies", async () => {
       // Asked once before: the count must change with the follow, not wait for the content to change.
       expect((await (await fetch(`${origin}/ap/ai/followers`)).json()).totalItems).toBe(0);
-      const ctx = follower.federation.createContext(new URL(follower.origin), undefined);
-      await ctx.sendActivity(
-        { identifier: "alice" },
-        account,
-        new Follow({
-          id: new URL(`${follower.origin}/follows/1`),
-          actor: ctx.getActorUri("alice"),
-          object: account.id,
-        }),
-      );
+      await follower.follow(account);
       const accept = await follower.until(
         () => follower.received.find((activity) => activity.type === "Accept"),
         "the Accept",
@@ -205,20 +196,7 @@ describe(
     });
 
     it("ends the follow on Undo", async () => {
-      const ctx = follower.federation.createContext(new URL(follower.origin), undefined);
-      await ctx.sendActivity(
-        { identifier: "alice" },
-        account,
-        new Undo({
-          id: new URL(`${follower.origin}/follows/1#undo`),
-          actor: ctx.getActorUri("alice"),
-          object: new Follow({
-            id: new URL(`${follower.origin}/follows/1`),
-            actor: ctx.getActorUri("alice"),
-            object: account.id,
-          }),
-        }),
-      );
+      await follower.follow(account, true);
       const deadline = Date.now() + 10_000;
       let count = 1;
       while (count !== 0 && Date.now() < deadline) {

@@ -6,11 +6,14 @@
  */
 import {
   Accept,
+  type Actor,
   Create,
   Delete,
   Endpoints,
+  Follow,
   MemoryKvStore,
   Person,
+  Undo,
   Update,
   createFederation,
   generateCryptoKeyPair,
@@ -82,7 +85,26 @@ export async function followerServer(port: number) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
-  return { federation, server, origin: `http://127.0.0.1:${port}`, received, until };
+  const origin = `http://127.0.0.1:${port}`;
+  const followOf = (account: Actor, actor: URL) =>
+    new Follow({ id: new URL(`${origin}/follows/1`), actor, object: account.id });
+  /** alice follows `account`, or (undo) stops: the activity signed and sent by Fedify. */
+  async function follow(account: Actor, undo = false) {
+    const ctx = federation.createContext(new URL(origin), undefined);
+    const actor = ctx.getActorUri("alice");
+    await ctx.sendActivity(
+      { identifier: "alice" },
+      account,
+      undo
+        ? new Undo({
+            id: new URL(`${origin}/follows/1#undo`),
+            actor,
+            object: followOf(account, actor),
+          })
+        : followOf(account, actor),
+    );
+  }
+  return { federation, server, origin, received, until, follow };
 }
 
 /** An article file in topic AI from provider Wire, dated `date`. */

@@ -5,21 +5,16 @@
  * which Chromium allows only because the page's CSP names that one origin
  * beside this site in form-action. Skipped where Chromium is missing.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createRequire } from "node:module";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config.js";
 import { type LiveSite, startLiveSite } from "../src/entry/live-site.js";
-import { contextFor, hasChromium, launchChromium, serveApp } from "./browser.js";
+import { axeViolations, contextFor, hasChromium, launchChromium, serveApp } from "./browser.js";
 import { FIXTURES, PROCESS_TEST_TIMEOUT } from "./helpers.js";
 
-const AXE_SOURCE = readFileSync(
-  createRequire(import.meta.url).resolve("axe-core/axe.min.js"),
-  "utf8",
-);
 const SECRET = "indieauth-browser-secret-thirty-two";
 const CLIENT = "https://quill.example.net/";
 
@@ -99,20 +94,7 @@ describe.skipIf(!hasChromium && !process.env.CI)(
       });
       const page = await context.newPage();
       await page.goto(consentUrl());
-      await page.addScriptTag({ content: AXE_SOURCE });
-      const violations = await page.evaluate(async () => {
-        const result = await (
-          window as unknown as {
-            axe: {
-              run(): Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }>;
-            };
-          }
-        ).axe.run();
-        return result.violations.map(
-          (violation) =>
-            `${violation.id}: ${violation.nodes.map((node) => node.target.join(" ")).join(", ")}`,
-        );
-      });
+      const violations = await axeViolations(page);
       expect(violations).toEqual([]);
       await context.close();
     });

@@ -4,8 +4,7 @@
  * its server-drawn SVG charts, with no console error under the pages' CSP and
  * no axe-core violation in light or dark. Skipped where Chromium is missing.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createRequire } from "node:module";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
@@ -15,13 +14,9 @@ import { createStatsCounter } from "../src/stats/counter.js";
 import { statsRoutes } from "../src/stats/routes.js";
 import { openSqliteFile, statsMigrations } from "../src/stats/sqlite-file.js";
 import { createStatsStore } from "../src/stats/store.js";
-import { contextFor, hasChromium, launchChromium, serveApp } from "./browser.js";
+import { axeViolations, contextFor, hasChromium, launchChromium, serveApp } from "./browser.js";
 import { PROCESS_TEST_TIMEOUT, fixtureApp } from "./helpers.js";
 
-const AXE_SOURCE = readFileSync(
-  createRequire(import.meta.url).resolve("axe-core/axe.min.js"),
-  "utf8",
-);
 const TOKEN = "browser-test-token-0123456789";
 
 describe.skipIf(!hasChromium && !process.env.CI)(
@@ -159,20 +154,7 @@ describe.skipIf(!hasChromium && !process.env.CI)(
           const page = await context.newPage();
           if (signedIn) await page.setExtraHTTPHeaders({ Authorization: `Bearer ${TOKEN}` });
           await page.goto(`${server.origin}/stats/`);
-          await page.addScriptTag({ content: AXE_SOURCE });
-          const violations = await page.evaluate(async () => {
-            const result = await (
-              window as unknown as {
-                axe: {
-                  run(): Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }>;
-                };
-              }
-            ).axe.run();
-            return result.violations.map(
-              (violation) =>
-                `${violation.id}: ${violation.nodes.map((node) => node.target.join(" ")).join(", ")}`,
-            );
-          });
+          const violations = await axeViolations(page);
           expect(violations, `signed in: ${signedIn}`).toEqual([]);
           await page.close();
         }

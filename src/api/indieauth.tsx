@@ -31,8 +31,8 @@ import type { Child } from "hono/jsx";
 import { API_SCOPES, type ApiScope, type Config } from "../config.js";
 import { failureDelay, PRIVATE } from "../http/guard.js";
 import { respond } from "../http/headers.js";
-import { PAGE_CSP } from "../http/pages/routes.js";
-import { Layout } from "../http/pages/view.js";
+import { base64url } from "../http/render-cache.js";
+import { PAGE_CSP, privatePage } from "../http/pages/routes.js";
 import type { Site } from "../http/site.js";
 import { ROUTES } from "../scheme/routes.js";
 import { ISSUED_PREFIX, type IssuedReader, type Token, type TokenKeeper } from "./auth.js";
@@ -60,18 +60,13 @@ interface Grant {
 }
 
 const utf8 = new TextEncoder();
-const toBase64url = (bytes: Uint8Array) =>
-  btoa(Array.from(bytes, (byte) => String.fromCharCode(byte)).join(""))
-    .replace(/\+/g, "-")
-    .replace(/\//g, "_")
-    .replace(/=+$/, "");
 const fromBase64url = (text: string) =>
   Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/")), (char) => char.charCodeAt(0));
 
 async function seal(prefix: string, grant: Grant, token: Token): Promise<string> {
-  const signed = `${prefix}.${toBase64url(utf8.encode(JSON.stringify(grant)))}`;
+  const signed = `${prefix}.${base64url(utf8.encode(JSON.stringify(grant)))}`;
   const mac = await crypto.subtle.sign("HMAC", token.grantKey, utf8.encode(signed));
-  return `${signed}.${toBase64url(new Uint8Array(mac))}`;
+  return `${signed}.${base64url(new Uint8Array(mac))}`;
 }
 
 /** The grant sealed in `text` with its token, if the signature holds; whether it is still good is the caller's to check. */
@@ -157,7 +152,7 @@ const oauthError = (status: number, error: string, description: string) =>
   respond(`${JSON.stringify({ error, error_description: description })}\n`, status, JSON_HEADERS);
 
 async function s256(verifier: string): Promise<string> {
-  return toBase64url(new Uint8Array(await crypto.subtle.digest("SHA-256", utf8.encode(verifier))));
+  return base64url(new Uint8Array(await crypto.subtle.digest("SHA-256", utf8.encode(verifier))));
 }
 
 export interface IndieAuthOptions {
@@ -312,29 +307,20 @@ export function indieauthRoutes(site: Site, options: IndieAuthOptions): void {
 
 /** A page of the site, private, whose form may go only here and to `redirect`. */
 function page(config: Config, status: number, body: Child, redirect?: URL): Response {
-  const formTargets = redirect ? `'self' ${redirect.origin}` : "'self'";
-  return respond(
-    `<!DOCTYPE html>${(
-      <Layout
-        title={`Sign in to publish: ${config.siteTitle}`}
-        description="A publishing client asks to write to this site."
-        site={config.siteTitle}
-        base={config.basePath}
-        feeds={[]}
-      >
-        {body}
-      </Layout>
-    ).toString()}\n`,
+  return privatePage(config, {
+    title: "Sign in to publish",
+    description: "A publishing client asks to write to this site.",
+    body,
     status,
-    {
-      ...PRIVATE,
-      "Content-Type": "text/html; charset=utf-8",
-      "Content-Security-Policy": PAGE_CSP.replace(
-        "form-action 'self'",
-        `form-action ${formTargets}`,
-      ),
-    },
-  );
+    headers: redirect
+      ? {
+          "Content-Security-Policy": PAGE_CSP.replace(
+            "form-action 'self'",
+            `form-action 'self' ${redirect.origin}`,
+          ),
+        }
+      : {},
+  });
 }
 
 function problemPage(config: Config, message: string): Response {

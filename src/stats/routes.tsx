@@ -12,8 +12,8 @@ import type { AppExtension } from "../http/app.js";
 import { PRIVATE, failureDelay } from "../http/guard.js";
 import { respond } from "../http/headers.js";
 import { base64url } from "../http/render-cache.js";
-import { PAGE_CSP } from "../http/pages/routes.js";
-import { FORMAT_LABELS, Layout } from "../http/pages/view.js";
+import { privatePage } from "../http/pages/routes.js";
+import { FORMAT_LABELS } from "../http/pages/view.js";
 import type { ContentStore, GroupKind } from "../index/store.js";
 import type { FeedFormat } from "../scheme/paths.js";
 import type { Site } from "../http/site.js";
@@ -45,11 +45,6 @@ export interface StatsRoutesOptions {
 
 const COOKIE = "feedloom_stats";
 const CHART_DAYS = 90;
-const HTML = {
-  ...PRIVATE,
-  "Content-Type": "text/html; charset=utf-8",
-  "Content-Security-Policy": PAGE_CSP,
-};
 const JSON_TYPE = { ...PRIVATE, "Content-Type": "application/json; charset=utf-8" };
 const CHALLENGE = { "WWW-Authenticate": 'Bearer realm="feedloom statistics"' };
 
@@ -110,21 +105,13 @@ export function statsRoutes(options: StatsRoutesOptions): AppExtension {
         status: number,
         headers: Record<string, string> = {},
       ) =>
-        respond(
-          `<!DOCTYPE html>${(
-            <Layout
-              title={`${title}: ${config.siteTitle}`}
-              description="Subscriber statistics of this site's feeds, for its operator."
-              site={config.siteTitle}
-              base={config.basePath}
-              feeds={[]}
-            >
-              {body}
-            </Layout>
-          ).toString()}\n`,
+        privatePage(config, {
+          title,
+          description: "Subscriber statistics of this site's feeds, for its operator.",
+          body,
           status,
-          { ...HTML, ...headers },
-        );
+          headers,
+        });
       const signIn = (status: number, message?: string) =>
         page(
           "Sign in",

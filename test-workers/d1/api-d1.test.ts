@@ -10,7 +10,7 @@ import { inject } from "vitest";
 import { beforeAll, describe, expect, it } from "vitest";
 import { d1ArticleFiles } from "../../src/api/d1-articles.js";
 import type { Article } from "../../src/content/article.js";
-import { createWorker } from "../../src/entry/worker-app.js";
+import { workerOnD1 } from "./worker-on-d1.js";
 import { buildIndex } from "../../src/index/index.js";
 import { type D1State, STATE_QUERIES, planSync, stateOf } from "../../src/publish/d1-sync.js";
 import type { D1Like, D1StatementLike } from "../../src/sources/d1-store.js";
@@ -19,22 +19,10 @@ const { DB } = env as unknown as { DB: D1Like };
 const SECRET = "workers-d1-api-secret-0123456789";
 const API_TOKENS = `pipeline:create,update,delete:${SECRET}`;
 const STATS_TOKEN = "workers-d1-stats-token-0123456789";
-const NO_BUNDLE = JSON.stringify({ version: "d1", articles: [], topics: [], providers: [] });
 
 /** The Worker on D1 with the API on (API_TOKENS), and what it left to do after answering. */
-function workerWith(vars: Record<string, string> = {}) {
-  const site = createWorker(NO_BUNDLE, { vars });
-  const waiting: Promise<unknown>[] = [];
-  const ctx = {
-    waitUntil: (promise: Promise<unknown>) => waiting.push(promise),
-    passThroughOnException: () => undefined,
-    props: {},
-  } as unknown as Parameters<typeof site.fetch>[2];
-  return {
-    fetch: (request: Request) => site.fetch(request, { DB, API_TOKENS, STATS_TOKEN }, ctx),
-    settled: () => Promise.all(waiting),
-  };
-}
+const workerWith = (vars: Record<string, string> = {}) =>
+  workerOnD1({ DB, API_TOKENS, STATS_TOKEN }, vars);
 const worker = workerWith();
 
 const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>

@@ -15,7 +15,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { type Config, loadConfig } from "../../src/config.js";
-import { createWorker } from "../../src/entry/worker-app.js";
+import { workerOnD1 } from "./worker-on-d1.js";
 import { d1Deliverer } from "../../src/federation/d1-rounds.js";
 import { d1FederationStore } from "../../src/federation/d1-state.js";
 import type { DeliveryPolicy } from "../../src/federation/delivery.js";
@@ -29,29 +29,13 @@ const { DB } = env as unknown as { DB: D1Like };
 const SECRET = "workers-d1-federation-secret-0123";
 const API_TOKENS = `pipeline:create,update,delete:${SECRET}`;
 const PUBLIC_URL = "https://feeds.example.com";
-const NO_BUNDLE = JSON.stringify({ version: "d1", articles: [], topics: [], providers: [] });
 const inboxes = inject("inboxesUrl");
 const FEDERATING = { FEDERATION: "on", PUBLIC_URL, FEDERATION_ALLOW_INSECURE: "true" };
 const SETTINGS = { enabled: true, allowInsecure: true, blockedDomains: [] };
 const config = loadConfig({ PUBLIC_URL }) as Config & { publicUrl: string };
 const content = createD1Store(DB, publishingTime(config));
 
-/** The Worker on D1 with `vars`, and a way to wait for what it left to do after answering. */
-function workerWith(vars: Record<string, string>) {
-  const site = createWorker(NO_BUNDLE, { vars });
-  const waiting: Promise<unknown>[] = [];
-  const ctx = {
-    waitUntil: (promise: Promise<unknown>) => waiting.push(promise),
-    passThroughOnException: () => undefined,
-    props: {},
-  } as unknown as Parameters<typeof site.fetch>[2];
-  return {
-    fetch: (request: Request) => site.fetch(request, { DB, API_TOKENS }, ctx),
-    async settled() {
-      for (let done = 0; done < waiting.length; done = waiting.length) await Promise.all(waiting);
-    },
-  };
-}
+const workerWith = (vars: Record<string, string>) => workerOnD1({ DB, API_TOKENS }, vars);
 
 const received = async (prefix: string): Promise<InboxRecord[]> =>
   ((await (await fetch(`${inboxes}/received`)).json()) as InboxRecord[]).filter((record) =>

@@ -5,6 +5,7 @@
  * so that browsers' and readers' feed discovery finds them.
  */
 import type { Context } from "hono";
+import type { Child } from "hono/jsx";
 import { EPOCH } from "../../feeds/model.js";
 import {
   ARTICLES_PER_PAGE,
@@ -15,7 +16,9 @@ import {
 import { archivePagePath, feedPath, pagePath, SEGMENT } from "../../scheme/paths.js";
 import type { GroupInfo, GroupKind } from "../../index/store.js";
 import { ROUTES } from "../../scheme/routes.js";
+import type { Config } from "../../config.js";
 import { HttpError } from "../errors.js";
+import { PRIVATE } from "../guard.js";
 import { respond } from "../headers.js";
 import { findGroup } from "../groups.js";
 import { jsonSummary } from "../directories.js";
@@ -39,6 +42,39 @@ import { digestFeedSets, recentDigestDays } from "../digest-links.js";
 export const PAGE_CSP =
   "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' https:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 const HTML_TYPE = "text/html; charset=utf-8";
+
+/** An operator's page (the statistics, IndieAuth's consent): the site's layout, never cached or indexed. */
+export function privatePage(
+  config: Config,
+  page: {
+    title: string;
+    description: string;
+    body: Child;
+    status: number;
+    headers?: Record<string, string>;
+  },
+): Response {
+  return respond(
+    `<!DOCTYPE html>${(
+      <Layout
+        title={`${page.title}: ${config.siteTitle}`}
+        description={page.description}
+        site={config.siteTitle}
+        base={config.basePath}
+        feeds={[]}
+      >
+        {page.body}
+      </Layout>
+    ).toString()}\n`,
+    page.status,
+    {
+      ...PRIVATE,
+      "Content-Type": HTML_TYPE,
+      "Content-Security-Policy": PAGE_CSP,
+      ...page.headers,
+    },
+  );
+}
 const HOME_PROVIDERS = 20;
 const SORTS = { name: "name", count: "most articles", newest: "newest article" } as const;
 type Sort = keyof typeof SORTS;
