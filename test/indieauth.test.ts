@@ -14,7 +14,7 @@ import * as oauth from "oauth4webapi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config.js";
 import { type LiveSite, startLiveSite } from "../src/entry/live-site.js";
-import { FIXTURES } from "./helpers.js";
+import { FIXTURES, PROCESS_TEST_TIMEOUT } from "./helpers.js";
 
 const ORIGIN = "https://feeds.example.com";
 const SECRET = "indieauth-secret-of-thirty-two-chars";
@@ -31,7 +31,8 @@ async function start(tokens: string): Promise<LiveSite> {
     config: loadConfig({ PUBLIC_URL: ORIGIN }),
     env: {
       API_TOKENS: tokens,
-      DATA_WATCH: "false",
+      // Watched, as a server is: a post goes live in a new app, which must still know the codes used.
+      DATA_RESCAN_SECONDS: "1",
       STATE_DIR: join(work, "state"),
       FEEDLOOM_CACHE_DIR: "off",
     },
@@ -52,6 +53,14 @@ afterAll(() => {
 const through = () => ({
   [oauth.customFetch]: async (url: string, init: RequestInit) => site.fetch(new Request(url, init)),
 });
+async function until(done: () => Promise<boolean>, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error(`waited ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 const client: oauth.Client = { client_id: CLIENT, token_endpoint_auth_method: "none" };
 
 async function discover(): Promise<oauth.AuthorizationServer> {
@@ -136,7 +145,7 @@ const micropubPost = (token: string, name: string) =>
     }),
   );
 
-describe("IndieAuth", () => {
+describe("IndieAuth", { timeout: PROCESS_TEST_TIMEOUT }, () => {
   it("is found from the home page and its metadata, as the client requires", async () => {
     const home = await (
       await site.fetch(new Request(`${ORIGIN}/`, { headers: { Accept: "text/html" } }))
@@ -164,6 +173,12 @@ describe("IndieAuth", () => {
     expect(tokens.access_token).toMatch(/^fl1\./);
     const created = await micropubPost(tokens.access_token, "Posted with an IndieAuth token");
     expect(created.status).toBe(201);
+    // The post went live: the server built a new app around it, which must not forget the code was used.
+    await until(async () =>
+      (await (await site.fetch(new Request(`${ORIGIN}/feed.json`))).text()).includes(
+        "Posted with an IndieAuth token",
+      ),
+    );
     // The code was good once.
     const again = await redeem(as, params, verifier);
     expect(again.status).toBe(400);

@@ -25,7 +25,7 @@
  *   kind under the signature), and a token expires after 90 days.
  * - Nothing of a request reaches a page unescaped: every value is JSX text.
  */
-import type { Context } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { Child } from "hono/jsx";
 import { API_SCOPES, type ApiScope, type Config } from "../config.js";
@@ -161,9 +161,12 @@ export interface IndieAuthOptions {
   now?: () => number;
 }
 
-export function indieauthRoutes(site: Site, options: IndieAuthOptions): void {
+/**
+ * The routes' installer. What must outlive an app (the codes redeemed, the failures slowed) is
+ * made here, once: the Node server installs the routes again into each app a reload builds.
+ */
+export function indieauthRoutes(options: IndieAuthOptions): (site: Site) => void {
   const { keeper, addressOf = () => undefined, now = Date.now } = options;
-  const { config } = site;
   const delay = failureDelay(now);
   /** Codes redeemed, until they would expire anyway. */
   const redeemed = new Map<string, number>();
@@ -171,6 +174,25 @@ export function indieauthRoutes(site: Site, options: IndieAuthOptions): void {
     maxSize: FORM_LIMIT_BYTES,
     onError: () => oauthError(413, "invalid_request", "the form must be at most 16 kB"),
   });
+  return (site) => installIndieauth(site, { keeper, now, delay, redeemed, formLimit, addressOf });
+}
+
+function installIndieauth(
+  site: Site,
+  {
+    keeper,
+    now,
+    delay,
+    redeemed,
+    formLimit,
+    addressOf,
+  }: Required<IndieAuthOptions> & {
+    delay: (address: string) => Promise<void>;
+    redeemed: Map<string, number>;
+    formLimit: MiddlewareHandler;
+  },
+): void {
+  const { config } = site;
   const me = (c: Context) => `${site.origin(c)}/`;
 
   site.route(ROUTES.indieauthMetadata, (c) => {

@@ -70,6 +70,11 @@ export function apiRoutes(options: ApiRoutesOptions): AppExtension {
   const keeper = tokenKeeper(options.config);
   // A Micropub client's token comes from IndieAuth, signed with its API token's key.
   const guard = apiGuard({ ...options, keeper, issued: readIssued });
+  const indieauth = indieauthRoutes({
+    keeper,
+    ...(options.addressOf ? { addressOf: options.addressOf } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  });
   // Every handler may read an article: the parser is loaded before the first one runs.
   const handle: typeof guard = (write, handler, dialect) =>
     guard(
@@ -185,11 +190,7 @@ export function apiRoutes(options: ApiRoutesOptions): AppExtension {
       installed.route(ROUTES.apiArticles, handle(false, list));
       installed.write(ROUTES.apiArticles, "POST", batchLimit, handle(true, batch));
       micropubRoutes(installed, { files, apply, handle, log, now: options.now ?? Date.now });
-      indieauthRoutes(installed, {
-        keeper,
-        ...(options.addressOf ? { addressOf: options.addressOf } : {}),
-        ...(options.now ? { now: options.now } : {}),
-      });
+      indieauth(installed);
     },
   };
 }
