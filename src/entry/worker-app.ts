@@ -10,6 +10,7 @@ import { d1ArticleFiles, recentWrites } from "../api/d1-articles.js";
 import { apiRoutes } from "../api/routes.js";
 import { apiUnavailable } from "../api/unavailable.js";
 import {
+  type ApiConfig,
   type Config,
   ConfigError,
   type FederationConfig,
@@ -119,6 +120,8 @@ export function createWorker(
     const stats = loadStatsConfig(varsOf(env));
     const statsStore = stats.token && db ? createStatsStore(d1Database(db), stats) : undefined;
     const publishingVars = { ...varsOf(env), ...vars };
+    // API_TOKENS, read once: the statistics list the API's writes, and the API checks its tokens.
+    const apiConfig = loadApiConfig(publishingVars);
     // ActivityPub accounts, when FEDERATION=on: followers, keys and deliveries in D1 (docs/federation.md).
     const federation = await federationOn(db, config, loadFederationConfig(publishingVars, config));
     const federating = federation?.federating;
@@ -127,9 +130,7 @@ export function createWorker(
       store: statsStore,
       addressOf: (c) => c.req.header("cf-connecting-ip"),
       // The API's last writes, kept in D1 beside the articles.
-      ...(db && loadApiConfig(publishingVars).tokens.length > 0
-        ? { writes: () => recentWrites(db) }
-        : {}),
+      ...(db && apiConfig.tokens.length > 0 ? { writes: () => recentWrites(db) } : {}),
       ...(federating ? { followers: () => federating.federation.options.state.counts() } : {}),
     });
     const counter = statsStore ? createStatsCounter(statsStore, config.basePath) : undefined;
@@ -144,7 +145,7 @@ export function createWorker(
         cache: renderCache,
         extensions: [
           extension,
-          publishingOn(publishingVars, db, config, federating && (() => federating.round(store))),
+          publishingOn(apiConfig, db, config, federating && (() => federating.round(store))),
           ...(federation ? [federation.routes] : []),
         ],
       }),
@@ -278,13 +279,13 @@ export const RELEASE_CHECK_MINUTES = 5;
  * content only, there is nowhere to write, and it says so to an authenticated caller.
  */
 function publishingOn(
-  vars: Record<string, string>,
+  apiConfig: ApiConfig,
   db: D1Like | undefined,
   config: Config,
   federate?: () => Promise<void>,
 ) {
   const guard = {
-    config: loadApiConfig(vars),
+    config: apiConfig,
     addressOf: (c: Context) => c.req.header("cf-connecting-ip"),
   };
   if (!db)
