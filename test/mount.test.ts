@@ -3,6 +3,9 @@
  * /ai and /space, each with its own folder, and a route of the app's own.
  * (test/package.test.ts does the same from the packed tarball, over HTTP.)
  */
+import { once } from "node:events";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
 import { feedloom } from "../src/entry/feedloom.js";
@@ -53,5 +56,43 @@ describe("feedloom() mounted twice in one app", () => {
     expect(named.headers.get("location")).toBe("/ai/topics/ai/feed.rss");
     const missing = await app.request("http://127.0.0.1/space/topics/no-such-topic/feed.rss");
     expect(missing.status).toBe(404);
+  });
+});
+
+describe("feedloom() mounted, served with its fast path", () => {
+  it("sends a feed it answered before again ahead of the app's middleware, and leaves the rest to the app", async () => {
+    const news = feedloom({ articles: FIXTURES, watch: false, siteTitle: "News" });
+    const app = new Hono();
+    let seen = 0;
+    app.use("*", async (_, next) => {
+      seen++;
+      await next();
+    });
+    app.get("/hello", (c) => c.text("hello"));
+    app.route("/news", news);
+    const server = createServer(news.listener(app.fetch)).listen(0, "127.0.0.1");
+    await once(server, "listening");
+    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const get = async (path: string, headers: Record<string, string> = {}) => {
+        const response = await fetch(`${origin}${path}`, { headers });
+        return { response, body: await response.text() };
+      };
+      const first = await get("/news/feed.rss");
+      expect([first.response.status, seen]).toEqual([200, 1]);
+      const again = await get("/news/feed.rss");
+      // Replayed: the same status, validators and bytes, and the app's middleware never ran.
+      expect([again.response.status, seen]).toEqual([200, 1]);
+      expect(again.response.headers.get("etag")).toBe(first.response.headers.get("etag"));
+      expect(again.body).toBe(first.body);
+      // The app's own routes, and a request with a cookie, always reach the app.
+      expect((await get("/hello")).body).toBe("hello");
+      expect((await get("/hello")).body).toBe("hello");
+      expect(seen).toBe(3);
+      expect((await get("/news/feed.rss", { cookie: "session=1" })).body).toBe(first.body);
+      expect(seen).toBe(4);
+    } finally {
+      server.close();
+    }
   });
 });

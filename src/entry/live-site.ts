@@ -22,7 +22,7 @@ import { formatIssue } from "../content/report.js";
 import { createItemFragments } from "../feeds/fragments.js";
 import { currentPeriod } from "../index/digest.js";
 import { type MemoryStore, createMemoryStore, publishedCutoff, scopesOf } from "../index/store.js";
-import { contentTag, createReplay } from "../runtime/replay.js";
+import { type Replay, contentTag, createReplay } from "../runtime/replay.js";
 import { nodeFederation } from "../federation/node.js";
 import { federationRoutes } from "../federation/routes.js";
 import { announceChanges, announceFeedPaths, closedDigestFeedPaths } from "../publish/announce.js";
@@ -45,6 +45,10 @@ export interface LiveSite {
   fetch(request: Request, env?: unknown): Response | Promise<Response>;
   /** A node:http listener for it: the fast path (runtime/replay.ts) in front of the app. */
   listener: RequestListener;
+  /** That fast path, for a listener of someone else's app that mounts this one (feedloom()'s). */
+  replay: Replay;
+  /** The tag an answer made now is kept under (the content version and digest day). */
+  replayTag: () => string;
   /** What the log says about watching and counting, once the server listens at `url`. */
   describe(url: string): string[];
   /** Stops watching and timers, and writes what is kept (the parse cache, the statistics). */
@@ -219,8 +223,9 @@ export async function startLiveSite({
     : undefined;
 
   const fetch = countingFetch(statistics, (request, env) => current.app.fetch(request, env));
+  const replayTag = contentTag(() => current.store, clock, config.digestTimeZone);
   const replay = createReplay({
-    tag: contentTag(() => current.store, clock, config.digestTimeZone),
+    tag: replayTag,
     ...(statistics
       ? {
           observe: (incoming, status) => statistics.observeReplay(incoming, status),
@@ -231,6 +236,8 @@ export async function startLiveSite({
     config,
     fetch,
     listener: replay.listener(fetch),
+    replay,
+    replayTag,
     describe(url) {
       const lines: string[] = [];
       if (statistics)
