@@ -196,8 +196,8 @@ async function followersByAccount(
 /**
  * A Worker's deliverer: `deliver()` claims what is due, a few at a time, attempts each, and
  * settles it (done, or its next attempt), until nothing is due or its time is up; `idle()` is the
- * same, for tests. `kick()` does nothing: a delivery started outside a waitUntil could be cut off, so the Worker calls
- * `deliver()` itself, inside one.
+ * same, for tests. `kick()` does nothing: a delivery started outside a waitUntil could be cut
+ * off, so the Worker calls `deliver()` itself, inside one.
  */
 export function d1Deliverer(
   state: D1FederationStore,
