@@ -256,6 +256,40 @@ describe("IndieAuth", { timeout: PROCESS_TEST_TIMEOUT }, () => {
     expect((await redeem(as, params, verifier)).status).toBe(200);
   });
 
+  it("takes a client_id as the client wrote it, at both ends (no trailing slash)", async () => {
+    const verifier = oauth.generateRandomCodeVerifier();
+    const fields = {
+      client_id: "https://quill.example.net",
+      redirect_uri: REDIRECT,
+    };
+    const url = new URL(`${ORIGIN}/auth`);
+    for (const [name, value] of Object.entries({
+      response_type: "code",
+      ...fields,
+      state: "s",
+      code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: "S256",
+      scope: "create",
+    }))
+      url.searchParams.set(name, value);
+    const approved = await consent(url, SECRET);
+    const code = new URL(approved.headers.get("location")!).searchParams.get("code")!;
+    const redeemed = await site.fetch(
+      new Request(`${ORIGIN}/token`, {
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({
+          grant_type: "authorization_code",
+          code,
+          ...fields,
+          code_verifier: verifier,
+        }).toString(),
+      }),
+    );
+    expect(redeemed.status).toBe(200);
+    expect((await redeemed.json()).scope).toBe("create");
+  });
+
   it("sends a code only back to the client's own host", async () => {
     const as = await discover();
     const { url } = await authorization(as, "create");

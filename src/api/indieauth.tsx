@@ -148,6 +148,15 @@ function authorizationRequest(params: URLSearchParams): Request {
   };
 }
 
+/** A URL as the code records it (`https://app.example` is `https://app.example/`), or undefined. */
+function urlOf(text: string | null): string | undefined {
+  try {
+    return text ? new URL(text).href : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 const oauthError = (status: number, error: string, description: string) =>
   respond(`${JSON.stringify({ error, error_description: description })}\n`, status, JSON_HEADERS);
 
@@ -282,7 +291,10 @@ function installIndieauth(
     const at = now();
     if (!grant || grant.kind !== "code" || grant.expires < at || redeemed.has(grant.id))
       return oauthError(400, "invalid_grant", "the code is unknown, expired or already used");
-    if (grant.client !== form.get("client_id") || grant.redirect !== form.get("redirect_uri"))
+    if (
+      grant.client !== urlOf(form.get("client_id")) ||
+      grant.redirect !== urlOf(form.get("redirect_uri"))
+    )
       return oauthError(400, "invalid_grant", "client_id and redirect_uri must be the code's");
     if ((await s256(form.get("code_verifier") ?? "")) !== grant.challenge)
       return oauthError(400, "invalid_grant", "code_verifier does not match the code_challenge");
