@@ -3,7 +3,7 @@
  * each `hub.mode=publish` POST, and answers GET /received with what it got,
  * so a test inside workerd can see what the Worker told it.
  */
-import { createServer } from "node:http";
+import { type IncomingMessage, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { TestProject } from "vitest/node";
 
@@ -13,6 +13,13 @@ declare module "vitest" {
   }
 }
 
+/** A request's whole body, as text (the Workers' global setups' servers read small forms and JSON). */
+export async function bodyOf(request: IncomingMessage): Promise<string> {
+  let body = "";
+  for await (const chunk of request) body += chunk;
+  return body;
+}
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const received: string[][] = [];
   const server = createServer((request, response) => {
@@ -20,9 +27,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       response.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify(received));
       return;
     }
-    let body = "";
-    request.on("data", (chunk) => (body += chunk));
-    request.on("end", () => {
+    void bodyOf(request).then((body) => {
       const form = new URLSearchParams(body);
       if (form.get("hub.mode") === "publish") received.push(form.getAll("hub.url"));
       response.writeHead(204).end();

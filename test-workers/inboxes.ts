@@ -8,6 +8,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { TestProject } from "vitest/node";
+import { bodyOf } from "./hub.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -28,9 +29,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       response.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify(received));
       return;
     }
-    let body = "";
-    request.on("data", (chunk) => (body += chunk));
-    request.on("end", () => {
+    void bodyOf(request).then((body) => {
       const path = request.url ?? "/";
       const failures = Number(/^\/fail-(\d+)\//.exec(path)?.[1] ?? 0);
       const earlier = received.filter((record) => record.path === path).length;

@@ -72,13 +72,13 @@ async function discover(): Promise<oauth.AuthorizationServer> {
 }
 
 /** The client's authorization URL, and what it keeps to finish. */
-async function authorization(as: oauth.AuthorizationServer, scope: string) {
+async function authorization(as: oauth.AuthorizationServer, scope: string, clientId = CLIENT) {
   const verifier = oauth.generateRandomCodeVerifier();
   const state = oauth.generateRandomState();
   const url = new URL(as.authorization_endpoint!);
   for (const [name, value] of Object.entries({
     response_type: "code",
-    client_id: CLIENT,
+    client_id: clientId,
     redirect_uri: REDIRECT,
     state,
     code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
@@ -126,6 +126,16 @@ const redeem = async (as: oauth.AuthorizationServer, params: URLSearchParams, ve
     REDIRECT,
     verifier,
     through(),
+  );
+
+/** A POST to the token endpoint with these fields, as a client that does not use oauth4webapi sends it. */
+const tokenPost = (fields: Record<string, string>) =>
+  site.fetch(
+    new Request(`${ORIGIN}/token`, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ grant_type: "authorization_code", ...fields }).toString(),
+    }),
   );
 
 const micropubPost = (token: string, name: string) =>
@@ -228,20 +238,13 @@ describe("IndieAuth", { timeout: PROCESS_TEST_TIMEOUT }, () => {
     expect((await wrongVerifier.json()).error).toBe("invalid_grant");
     const code = params.get("code")!;
     const redemption = (fields: Record<string, string>) =>
-      site.fetch(
-        new Request(`${ORIGIN}/token`, {
-          method: "POST",
-          headers: { "Content-Type": "application/x-www-form-urlencoded" },
-          body: new URLSearchParams({
-            grant_type: "authorization_code",
-            code,
-            client_id: CLIENT,
-            redirect_uri: REDIRECT,
-            code_verifier: verifier,
-            ...fields,
-          }).toString(),
-        }),
-      );
+      tokenPost({
+        code,
+        client_id: CLIENT,
+        redirect_uri: REDIRECT,
+        code_verifier: verifier,
+        ...fields,
+      });
     const [prefix, payload, mac] = code.split(".");
     const widened = JSON.parse(Buffer.from(payload, "base64url").toString());
     widened.scopes = ["create", "update", "delete"];
@@ -257,35 +260,16 @@ describe("IndieAuth", { timeout: PROCESS_TEST_TIMEOUT }, () => {
   });
 
   it("takes a client_id as the client wrote it, at both ends (no trailing slash)", async () => {
-    const verifier = oauth.generateRandomCodeVerifier();
-    const fields = {
-      client_id: "https://quill.example.net",
-      redirect_uri: REDIRECT,
-    };
-    const url = new URL(`${ORIGIN}/auth`);
-    for (const [name, value] of Object.entries({
-      response_type: "code",
-      ...fields,
-      state: "s",
-      code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: "S256",
-      scope: "create",
-    }))
-      url.searchParams.set(name, value);
+    const clientId = "https://quill.example.net";
+    const { url, verifier } = await authorization(await discover(), "create", clientId);
     const approved = await consent(url, SECRET);
     const code = new URL(approved.headers.get("location")!).searchParams.get("code")!;
-    const redeemed = await site.fetch(
-      new Request(`${ORIGIN}/token`, {
-        method: "POST",
-        headers: { "Content-Type": "application/x-www-form-urlencoded" },
-        body: new URLSearchParams({
-          grant_type: "authorization_code",
-          code,
-          ...fields,
-          code_verifier: verifier,
-        }).toString(),
-      }),
-    );
+    const redeemed = await tokenPost({
+      code,
+      client_id: clientId,
+      redirect_uri: REDIRECT,
+      code_verifier: verifier,
+    });
     expect(redeemed.status).toBe(200);
     expect((await redeemed.json()).scope).toBe("create");
   });
