@@ -345,7 +345,7 @@ async function crawl(fetched: string, linkOrigin: string, start: string) {
     const path = queue.shift()!;
     if (seen.has(path)) continue;
     seen.add(path);
-    const response = await fetch(`${fetched}${path}`, { redirect: "manual" });
+    const response = await fetchAsAReader(`${fetched}${path}`);
     expect(response.status, path).toBeLessThan(400);
     const body = await response.text();
     for (const link of linksIn(body, linkOrigin, response.headers.get("location"))) {
@@ -354,6 +354,21 @@ async function crawl(fetched: string, linkOrigin: string, start: string) {
     }
   }
   return { seen, outside };
+}
+
+/**
+ * A GET as a feed reader makes it: a 503 with Retry-After (the Node server sheds renders while
+ * rendering has taken its share of the time, as on a busy machine) is asked again after the wait,
+ * three times at most; every other answer is the answer.
+ */
+async function fetchAsAReader(url: string): Promise<Response> {
+  for (let attempt = 1; ; attempt++) {
+    const response = await fetch(url, { redirect: "manual" });
+    const wait = Number(response.headers.get("retry-after"));
+    if (response.status !== 503 || !wait || attempt > 3) return response;
+    await response.body?.cancel();
+    await new Promise((resolve) => setTimeout(resolve, wait * 1000));
+  }
 }
 
 /** Every same-origin link of a page, feed, OPML file or sitemap, as a path with its query. */

@@ -136,7 +136,8 @@ beforeAll(async () => {
   );
 });
 
-describe("federation on D1", () => {
+// A thousand follows written one by one and a round over them: more than the default 5 s on a busy machine.
+describe("federation on D1", { timeout: 30_000 }, () => {
   it("queues one new article for 200 servers with 1,000 followers as 200 deliveries of one activity", async () => {
     await follow("ai", 1000, (i) => `/fan/s${i % 200}`);
     const site = workerWith(FEDERATING);
