@@ -7,41 +7,39 @@
 import { ConfigError } from "../config.js";
 import { DataDirError } from "../sources/fs-source.js";
 import { GENERATOR } from "../feeds/model.js";
-import { announceDeploy } from "./announce-deploy.js";
-import { build } from "./build.js";
-import { check } from "./check.js";
 import { type Command, type Env, UsageError, helpText, parseCommandArgs } from "./command.js";
-import { exportCommand } from "./export.js";
-import { demo } from "./demo.js";
-import { init } from "./init.js";
-import { newArticle } from "./new.js";
-import { publish } from "./publish.js";
-import { serve } from "./serve.js";
-import { validate } from "./validate.js";
 
-const COMMANDS: readonly Command[] = [
-  serve,
-  exportCommand,
-  validate,
-  check,
-  publish,
-  build,
-  init,
-  newArticle,
-  demo,
-];
+/**
+ * Each command's module, loaded when that command runs: a start pays only for its own
+ * libraries (an export loaded the server's HTTP client, SQLite and feed checker, about half a
+ * second on this machine, before it began). The overview loads them all.
+ */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  serve: async () => (await import("./serve.js")).serve,
+  export: async () => (await import("./export.js")).exportCommand,
+  validate: async () => (await import("./validate.js")).validate,
+  check: async () => (await import("./check.js")).check,
+  publish: async () => (await import("./publish.js")).publish,
+  build: async () => (await import("./build.js")).build,
+  init: async () => (await import("./init.js")).init,
+  new: async () => (await import("./new.js")).newArticle,
+  demo: async () => (await import("./demo.js")).demo,
+};
 /** Run by npm scripts, not shown in the help. */
-const INTERNAL: readonly Command[] = [announceDeploy];
+const INTERNAL: Record<string, () => Promise<Command>> = {
+  "announce-deploy": async () => (await import("./announce-deploy.js")).announceDeploy,
+};
 
-function overview(): string {
-  const width = Math.max(...COMMANDS.map((command) => command.name.length)) + 2;
+async function overview(): Promise<string> {
+  const commands = await Promise.all(Object.values(COMMANDS).map((load) => load()));
+  const width = Math.max(...commands.map((command) => command.name.length)) + 2;
   return [
     "Usage: feedloom COMMAND [options]",
     "",
     "Publishes a folder of news articles as RSS, Atom and JSON feeds.",
     "",
     "Commands:",
-    ...COMMANDS.map((command) => `  ${command.name.padEnd(width)}${command.summary}`),
+    ...commands.map((command) => `  ${command.name.padEnd(width)}${command.summary}`),
     "",
     "Options:",
     "  -h, --help     show this help (feedloom COMMAND --help for a command's)",
@@ -49,6 +47,12 @@ function overview(): string {
     "",
   ].join("\n");
 }
+
+/** The command named (own keys only: `feedloom constructor` is no command). */
+const loaderOf = (name: string | undefined) =>
+  name === undefined
+    ? undefined
+    : [COMMANDS, INTERNAL].find((table) => Object.hasOwn(table, name))?.[name];
 
 /** A data folder that cannot be read is a usage error for validate, whose exit 1 means invalid files. */
 const USER_ERRORS_EXIT: Record<string, number> = { validate: 2 };
@@ -60,16 +64,17 @@ export async function main(argv: string[], env: Env): Promise<number> {
     return 0;
   }
   if (name === "--help" || name === "-h" || name === "help") {
-    process.stdout.write(overview());
+    process.stdout.write(await overview());
     return 0;
   }
-  const command = [...COMMANDS, ...INTERNAL].find((candidate) => candidate.name === name);
-  if (!command) {
+  const load = loaderOf(name);
+  if (!load) {
     process.stderr.write(
-      `${name === undefined ? "feedloom: give a command" : `feedloom: no command ${JSON.stringify(name)}`}\n\n${overview()}`,
+      `${name === undefined ? "feedloom: give a command" : `feedloom: no command ${JSON.stringify(name)}`}\n\n${await overview()}`,
     );
     return 2;
   }
+  const command = await load();
   const prefix = `feedloom ${command.name}`;
   try {
     const input = parseCommandArgs(command, rest, env);
