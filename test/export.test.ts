@@ -388,6 +388,38 @@ describe("npm run export", { timeout: 2 * PROCESS_TEST_TIMEOUT }, () => {
     expect(clean.size).toBeGreaterThan(filesUnder(site).length);
   });
 
+  it("renders on two threads the very bytes it renders on one", async () => {
+    const corpus = join(work, "threads");
+    mkdirSync(corpus);
+    for (const { name, text } of syntheticArticles(1_000, { seed: 5 }))
+      writeFileSync(join(corpus, name), text);
+    const exportWith = (threads: string) =>
+      runCli("export", ["--data", corpus, "--out", join(work, `threads-${threads}`)], {
+        PUBLIC_URL: "https://feeds.example.com",
+        FEEDLOOM_EXPORT_THREADS: threads,
+      });
+    const [two, one] = [await exportWith("2"), await exportWith("1")];
+    expect(two.stdout).toMatch(/ on 2 threads\n/);
+    expect(one.stdout).toMatch(/ on 1 thread\n/);
+    const files = filesUnder(join(work, "threads-1"));
+    expect(files.length).toBeGreaterThan(900);
+    expect(filesUnder(join(work, "threads-2"))).toEqual(files);
+    for (const file of files)
+      expect(
+        readFileSync(join(work, "threads-2", file)).equals(
+          readFileSync(join(work, "threads-1", file)),
+        ),
+        file,
+      ).toBe(true);
+    const wrong = await exportWith("many").catch(
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(wrong).toMatchObject({ code: 2 });
+    expect((wrong as { stderr: string }).stderr).toContain(
+      "FEEDLOOM_EXPORT_THREADS must be 1 or 2",
+    );
+  });
+
   it("after one new article in 1,000, renders and writes a few dozen files, and renders nothing it need not", async () => {
     const corpus = join(work, "thousand");
     const site = join(work, "thousand-site");

@@ -5,11 +5,20 @@
  * of the user's mounts feedloom() at /news/ beside a route of its own.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { syntheticArticles } from "../src/content/synthetic.js";
 import { FIXTURES, PROCESS_TEST_TIMEOUT, freePort } from "./helpers.js";
 
 const run = promisify(execFile);
@@ -21,7 +30,11 @@ const children: ChildProcess[] = [];
 
 /** The CLI as a user runs it, with its exit code, output included on failure. */
 function feedloom(...args: string[]) {
-  return run(bin, args, { cwd: project }).then(
+  return feedloomWith({}, ...args);
+}
+
+function feedloomWith(env: Record<string, string>, ...args: string[]) {
+  return run(bin, args, { cwd: project, env: { ...process.env, ...env } }).then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
     (error: { code: number; stdout: string; stderr: string }) => error,
   );
@@ -113,6 +126,8 @@ describe("the packed package in a new project", { timeout: 2 * PROCESS_TEST_TIME
     expect(readdirSync(join(project, "node_modules"))).not.toContain("wrangler");
     const files = readdirSync(join(project, "node_modules", "feedloom"), { recursive: true });
     expect(files).toContain("dist/cli.mjs");
+    // The export's second thread runs from its own entry.
+    expect(files).toContain("dist/export-worker.mjs");
     expect(files).toContain(join("dist", "types", "src", "entry", "feedloom.d.ts"));
     expect(files.filter((file) => String(file).startsWith("src"))).toEqual([]);
   });
@@ -188,6 +203,39 @@ describe("the packed package in a new project", { timeout: 2 * PROCESS_TEST_TIME
       const live = Buffer.from(await (await fetch(`${origin}${path}`)).arrayBuffer());
       expect(live.equals(readFileSync(join(out, file))), path).toBe(true);
     }
+  });
+
+  it("exports a thousand articles on two threads, the same bytes as on one", async () => {
+    const many = join(root, "many");
+    mkdirSync(many);
+    for (const { name, text } of syntheticArticles(1_000, { seed: 7 }))
+      writeFileSync(join(many, name), text);
+    const exportOn = async (threads: string) => {
+      const out = join(root, `many-${threads}`);
+      const env = { FEEDLOOM_EXPORT_THREADS: threads, FEEDLOOM_CACHE_DIR: "off" };
+      const result = await feedloomWith(
+        env,
+        "export",
+        many,
+        "--out",
+        out,
+        "--base-url",
+        "https://feeds.example.com",
+      );
+      expect(result.code, result.stderr).toBe(0);
+      return { out, stdout: result.stdout };
+    };
+    const [two, one] = [await exportOn("2"), await exportOn("1")];
+    expect(two.stdout).toMatch(/ on 2 threads\n/);
+    expect(one.stdout).toMatch(/ on 1 thread\n/);
+    const files = readdirSync(one.out, { recursive: true, encoding: "utf8" }).sort();
+    expect(readdirSync(two.out, { recursive: true, encoding: "utf8" }).sort()).toEqual(files);
+    const differing = files.filter(
+      (file) =>
+        statSync(join(one.out, file)).isFile() &&
+        !readFileSync(join(one.out, file)).equals(readFileSync(join(two.out, file))),
+    );
+    expect(differing).toEqual([]);
   });
 
   it("mounts at /news/ in the user's own Hono app: every link stays under /news/ and answers", async () => {

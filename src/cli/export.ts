@@ -6,18 +6,17 @@
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Config, PREVIEW_WARNING, loadConfig } from "../config.js";
 import { formatIssue } from "../content/report.js";
-import { createItemFragments } from "../feeds/fragments.js";
-import { createApp } from "../http/app.js";
 import { everyStaticUrl, movedFeedRedirects } from "../scheme/routes.js";
 import { SITE_ASSETS } from "../http/assets.js";
-import { createMemoryStore } from "../index/store.js";
 import { defaultCacheDir, loadIndexFromDir, summaryLine } from "../sources/load.js";
 import { announceFeedPaths } from "../publish/announce.js";
 import { type HeadersHost, headersFile } from "../publish/headers-file.js";
+import { exportApp, exportHelper } from "../publish/export-threads.js";
 import { appFile, exportSite } from "../publish/static-export.js";
 import { BASE_URL, type Command, type Env, UsageError, dataDir, text, DATA } from "./command.js";
 
@@ -117,17 +116,8 @@ async function exportFolder(
     console.warn(`feedloom export: ${formatIssue(issue)}`);
   console.log(summaryLine(result, dir));
   if (config.includeUnpublished) console.warn(PREVIEW_WARNING);
-  const store = createMemoryStore(result.index, result.version, {
-    now: () => now,
-    showScheduled: config.includeUnpublished,
-  });
-  // Files carry no ETag (the static host makes its own): hashing 170 MB at 10k articles for a header nobody receives is skipped.
-  const app = createApp({
-    store,
-    config,
-    etag: () => '"export"',
-    itemFragments: createItemFragments(),
-  });
+  const inputs = { index: result.index, version: result.version, config, now };
+  const { store, app } = exportApp(inputs);
   const started = performance.now();
   const urls = await everyStaticUrl(
     store,
@@ -181,11 +171,12 @@ async function exportFolder(
       ),
     salt: exportSalt(config, values.headers),
     fingerprints: result.articleHashes,
+    helper: helperThreads(env) ? () => exportHelper({ ...inputs, out: values.out }) : undefined,
     onProgress: progress(),
   });
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   console.log(
-    `feedloom export: ${values.out}: ${summary.files} files: ${summary.rendered} rendered (${(summary.bytes / 1024 / 1024).toFixed(1)} MB), ${summary.written} written, ${summary.unchanged} unchanged, ${summary.removed} removed, in ${seconds} s`,
+    `feedloom export: ${values.out}: ${summary.files} files: ${summary.rendered} rendered (${(summary.bytes / 1024 / 1024).toFixed(1)} MB), ${summary.written} written, ${summary.unchanged} unchanged, ${summary.removed} removed, in ${seconds} s on ${summary.threads} thread${summary.threads === 1 ? "" : "s"}`,
   );
   // The first page of each feed whose file changed, digests included (a run after a day closes changes them): what WebSub hubs hear about.
   const changedFeeds = summary.writtenUrls.filter((url) =>
@@ -201,6 +192,20 @@ async function exportFolder(
       `feedloom export: next scheduled article due ${next.published} (${result.scheduled.length} scheduled): export again then to publish it`,
     );
   return 0;
+}
+
+/**
+ * Whether a second thread may render (FEEDLOOM_EXPORT_THREADS: 2, or 1 for one thread; unset, when
+ * the machine has a second core). It holds its own copy of the index, so it costs memory.
+ */
+function helperThreads(env: Env): boolean {
+  const value = env.FEEDLOOM_EXPORT_THREADS?.trim();
+  if (value === undefined || value === "") return availableParallelism() > 1;
+  if (value !== "1" && value !== "2")
+    throw new UsageError(
+      `FEEDLOOM_EXPORT_THREADS must be 1 or 2 (threads that render), not ${JSON.stringify(value)}`,
+    );
+  return value === "2";
 }
 
 /** `_redirects`: each moved-feed URL of the scheme, a 301 to our feed (`:key` is a placeholder on both hosts). */

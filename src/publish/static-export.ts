@@ -28,7 +28,7 @@ import { dirname, join, sep } from "node:path";
 /** Where exports before the record kept their list of files: inside the site, which published it. Read once, then removed. */
 const LEGACY_MANIFEST = ".feedloom-export.json";
 /** Requests in flight at once: while one awaits (the store, a file), others render. */
-const IN_FLIGHT = 8;
+export const IN_FLIGHT = 8;
 
 export interface ExportSummary {
   /** URLs whose files were written: new or changed bytes. */
@@ -41,6 +41,8 @@ export interface ExportSummary {
   removed: number;
   /** Bytes of the files rendered. */
   bytes: number;
+  /** Threads that rendered: 2 when a helper took part. */
+  threads: number;
 }
 
 interface App {
@@ -139,6 +141,53 @@ function inputFingerprints(
       .digest("base64url");
 }
 
+/** What became of a rendered file: written (new or changed bytes) or left as it was, and how it was left on disk. */
+export interface Produced {
+  written: boolean;
+  size: number;
+  mtimeMs: number;
+  bytes: number;
+}
+
+/**
+ * Puts a rendered file in place, written only when its bytes differ from what is there (`fresh`: the
+ * folder was empty, so nothing is). `folders` remembers the folders made, across calls.
+ */
+export function produceFile(
+  path: string,
+  bytes: Uint8Array,
+  fresh: boolean,
+  folders: Set<string>,
+): Produced {
+  const onDisk = fresh ? undefined : statSync(path, { throwIfNoEntry: false });
+  if (onDisk?.size === bytes.byteLength && Buffer.compare(readFileSync(path), bytes) === 0)
+    return { written: false, size: onDisk.size, mtimeMs: onDisk.mtimeMs, bytes: bytes.byteLength };
+  const folder = dirname(path);
+  if (!folders.has(folder)) {
+    mkdirSync(folder, { recursive: true });
+    folders.add(folder);
+  }
+  writeFileSync(path, bytes);
+  const { size, mtimeMs } = statSync(path);
+  return { written: true, size, mtimeMs, bytes: bytes.byteLength };
+}
+
+/**
+ * A thread that renders and writes some of an export's app files: it takes positions in `urls`
+ * from the shared counter `next` (as this thread does), and reports each file it produced.
+ */
+export interface ExportHelper {
+  produce(
+    urls: readonly string[],
+    next: Int32Array,
+    fresh: boolean,
+    onProduced: (position: number, produced: Produced) => void,
+  ): Promise<void>;
+}
+
+/** Files at least this many to render before a helper is asked: below it, starting one costs more than it saves. */
+export const HELPER_THRESHOLD = 500;
+
 export async function exportSite(options: {
   files: readonly ExportFile[];
   out: string;
@@ -148,6 +197,8 @@ export async function exportSite(options: {
   salt: string;
   /** Fingerprints the caller has already, by object (articles: their file's content hash); the others are hashed. */
   fingerprints?: WeakMap<object, string>;
+  /** Another thread for the app files, when at least HELPER_THRESHOLD files are to be rendered. */
+  helper?: () => ExportHelper;
   onProgress?: (done: number, total: number) => void;
 }): Promise<ExportSummary> {
   const {
@@ -172,48 +223,32 @@ export async function exportSite(options: {
     unchanged: 0,
     removed: 0,
     bytes: 0,
+    threads: 1,
   };
-  const folders = new Set<string>();
-  let next = 0;
   let done = 0;
-  const exportOne = async ({ file, url, inputs, render }: ExportFile) => {
-    const fingerprint = fingerprintOf(inputs);
-    const path = join(out, file);
-    const onDisk = fresh ? undefined : statSync(path, { throwIfNoEntry: false });
-    if (
-      previous.salt === salt &&
-      onDisk &&
-      previous.files[file] === recorded(fingerprint, onDisk)
-    ) {
-      current.files[file] = previous.files[file];
+  const progressed = () => onProgress?.(++done, files.length);
+  const toRender: { file: ExportFile; fingerprint: string }[] = [];
+  for (const file of files) {
+    const fingerprint = fingerprintOf(file.inputs);
+    const onDisk = fresh ? undefined : statSync(join(out, file.file), { throwIfNoEntry: false });
+    const before = previous.files[file.file];
+    if (previous.salt === salt && onDisk && before === recorded(fingerprint, onDisk)) {
+      current.files[file.file] = before;
       summary.unchanged++;
-      return;
-    }
-    const bytes = await render();
+      progressed();
+    } else toRender.push({ file, fingerprint });
+  }
+  const record = ({ file, fingerprint }: (typeof toRender)[number], produced: Produced) => {
+    current.files[file.file] = recorded(fingerprint, produced);
     summary.rendered++;
-    summary.bytes += bytes.byteLength;
-    if (onDisk?.size === bytes.byteLength && Buffer.compare(readFileSync(path), bytes) === 0) {
-      current.files[file] = recorded(fingerprint, onDisk);
-      summary.unchanged++;
-      return;
-    }
-    const folder = dirname(path);
-    if (!folders.has(folder)) {
-      mkdirSync(folder, { recursive: true });
-      folders.add(folder);
-    }
-    writeFileSync(path, bytes);
-    current.files[file] = recorded(fingerprint, statSync(path));
-    summary.written++;
-    if (url) summary.writtenUrls.push(url);
+    summary.bytes += produced.bytes;
+    if (produced.written) {
+      summary.written++;
+      if (file.url) summary.writtenUrls.push(file.url);
+    } else summary.unchanged++;
+    progressed();
   };
-  const worker = async () => {
-    while (next < files.length) {
-      await exportOne(files[next++]);
-      onProgress?.(++done, files.length);
-    }
-  };
-  await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+  await renderAll(toRender, out, fresh, record, options.helper, summary);
   summary.writtenUrls.sort();
   for (const file of Object.keys(previous.files)) {
     if (file in current.files) continue;
@@ -221,14 +256,56 @@ export async function exportSite(options: {
     removeEmptyParents(out, dirname(join(out, file)));
     summary.removed++;
   }
-  if (recordPath) {
-    const text = `${JSON.stringify({ salt, files: Object.fromEntries(Object.entries(current.files).sort(([a], [b]) => (a < b ? -1 : 1))) })}\n`;
-    if (!existsSync(recordPath) || readFileSync(recordPath, "utf8") !== text) {
-      mkdirSync(dirname(recordPath), { recursive: true });
-      writeFileSync(recordPath, text);
-    }
-  }
+  if (recordPath) writeRecord(recordPath, current);
   return summary;
+}
+
+/**
+ * Renders and places the files: the app's from one queue that this thread and the helper (when
+ * there are enough of them) both take from, so that neither waits while the other has work; then
+ * the others (the host's files), here.
+ */
+async function renderAll<T extends { file: ExportFile }>(
+  toRender: readonly T[],
+  out: string,
+  fresh: boolean,
+  record: (entry: T, produced: Produced) => void,
+  helper: (() => ExportHelper) | undefined,
+  summary: ExportSummary,
+): Promise<void> {
+  const appFiles = toRender.filter((entry) => entry.file.url !== undefined);
+  const next = new Int32Array(new SharedArrayBuffer(4));
+  const folders = new Set<string>();
+  const produceHere = async (entry: T) =>
+    record(
+      entry,
+      produceFile(join(out, entry.file.file), await entry.file.render(), fresh, folders),
+    );
+  const here = async () => {
+    for (let position; (position = Atomics.add(next, 0, 1)) < appFiles.length;)
+      await produceHere(appFiles[position]);
+  };
+  const work = Array.from({ length: IN_FLIGHT }, here);
+  if (helper && appFiles.length >= HELPER_THRESHOLD) {
+    summary.threads = 2;
+    const urls = appFiles.map((entry) => entry.file.url!);
+    work.push(
+      helper().produce(urls, next, fresh, (position, produced) =>
+        record(appFiles[position], produced),
+      ),
+    );
+  }
+  await Promise.all(work);
+  for (const entry of toRender) if (entry.file.url === undefined) await produceHere(entry);
+}
+
+/** The record, rewritten only when it changed, its files in order so that the same export writes the same bytes. */
+function writeRecord(recordPath: string, current: ExportRecord): void {
+  const files = Object.entries(current.files).sort(([a], [b]) => (a < b ? -1 : 1));
+  const text = `${JSON.stringify({ salt: current.salt, files: Object.fromEntries(files) })}\n`;
+  if (existsSync(recordPath) && readFileSync(recordPath, "utf8") === text) return;
+  mkdirSync(dirname(recordPath), { recursive: true });
+  writeFileSync(recordPath, text);
 }
 
 /** The last run's record; else, once, the file list an older export left in the site (then removed from it). */
