@@ -393,6 +393,8 @@ describe("npm run export", { timeout: 2 * PROCESS_TEST_TIMEOUT }, () => {
     mkdirSync(corpus);
     for (const { name, text } of syntheticArticles(1_000, { seed: 5 }))
       writeFileSync(join(corpus, name), text);
+    // Parsed by either thread, a broken file is reported all the same.
+    writeFileSync(join(corpus, "2021-01-01-broken.md"), "---\nexcerpt: no title\n---\n");
     const exportWith = (threads: string) =>
       runCli("export", ["--data", corpus, "--out", join(work, `threads-${threads}`)], {
         PUBLIC_URL: "https://feeds.example.com",
@@ -401,6 +403,8 @@ describe("npm run export", { timeout: 2 * PROCESS_TEST_TIMEOUT }, () => {
     const [two, one] = [await exportWith("2"), await exportWith("1")];
     expect(two.stdout).toMatch(/ on 2 threads\n/);
     expect(one.stdout).toMatch(/ on 1 thread\n/);
+    expect(two.stderr).toMatch(/2021-01-01-broken\.md: title: /);
+    expect(two.stderr).toBe(one.stderr);
     const files = filesUnder(join(work, "threads-1"));
     expect(files.length).toBeGreaterThan(900);
     expect(filesUnder(join(work, "threads-2"))).toEqual(files);

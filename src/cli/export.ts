@@ -16,7 +16,7 @@ import { SITE_ASSETS } from "../http/assets.js";
 import { defaultCacheDir, loadIndexFromDir, summaryLine } from "../sources/load.js";
 import { announceFeedPaths } from "../publish/announce.js";
 import { type HeadersHost, headersFile } from "../publish/headers-file.js";
-import { exportApp, exportHelper } from "../publish/export-threads.js";
+import { exportApp, exportThread } from "../publish/export-threads.js";
 import { appFile, exportSite } from "../publish/static-export.js";
 import { BASE_URL, type Command, type Env, UsageError, dataDir, text, DATA } from "./command.js";
 
@@ -101,16 +101,34 @@ async function exportFolder(
     throw new UsageError(
       "export needs the address the files will be served from: --base-url https://you.github.io/feeds (or PUBLIC_URL), since feeds link to themselves with absolute URLs",
     );
-  const dir = values.dir;
   // One instant for the whole export, so that every file shows the same articles.
   const now = Date.now();
   // The parse cache and the export's record live together, outside the site.
   const cacheDir = defaultCacheDir(env);
+  const thread = helperThreads(env) ? exportThread() : undefined;
+  try {
+    return await exportWith(values, config, { now, cacheDir, thread });
+  } finally {
+    await thread?.close();
+  }
+}
+
+async function exportWith(
+  values: { dir: string; out: string; headers: string },
+  config: Config,
+  {
+    now,
+    cacheDir,
+    thread,
+  }: { now: number; cacheDir?: string; thread?: ReturnType<typeof exportThread> },
+): Promise<number> {
+  const dir = values.dir;
   const result = await loadIndexFromDir(dir, {
     includeUnpublished: config.includeUnpublished,
     now,
     showScheduled: config.includeUnpublished,
     cacheDir,
+    parseElsewhere: thread?.parse,
   });
   for (const issue of result.issues.filter((item) => item.severity === "error"))
     console.warn(`feedloom export: ${formatIssue(issue)}`);
@@ -171,7 +189,7 @@ async function exportFolder(
       ),
     salt: exportSalt(config, values.headers),
     fingerprints: result.articleHashes,
-    helper: helperThreads(env) ? () => exportHelper({ ...inputs, out: values.out }) : undefined,
+    helper: thread && (() => thread.helper({ ...inputs, out: values.out })),
     onProgress: progress(),
   });
   const seconds = ((performance.now() - started) / 1000).toFixed(1);

@@ -1,6 +1,7 @@
 /**
- * The export on both cores: a worker thread (export-worker.ts) renders and writes app files from
- * the same queue as the main thread. Rendering is the export's work, and one thread does it at a
+ * The export on both cores: a worker thread (export-worker.ts) parses half the files while the
+ * main thread parses the other half, then renders and writes app files from the same queue as the
+ * main thread. Rendering is the export's work, and one thread does it at a
  * time; the worker gets the index by structured clone (articles shared between groups stay shared)
  * and builds the same app from it, so that a file is byte for byte what the main thread renders.
  */
@@ -10,6 +11,7 @@ import { createItemFragments } from "../feeds/fragments.js";
 import { createApp } from "../http/app.js";
 import type { ContentIndex } from "../index/index.js";
 import { createMemoryStore } from "../index/store.js";
+import type { ParseElsewhere, ParsedRead } from "../sources/fs-source.js";
 import type { ExportHelper, Produced } from "./static-export.js";
 
 /** What the export renders through: the app over the index at one instant. */
@@ -35,49 +37,87 @@ export function exportApp({ index, version, config, now }: ExportInputs) {
   return { store, app };
 }
 
-/** What the worker is told when it starts, and then what to do. */
+/** What the helper renders with, and where it writes. */
 export interface HelperStart extends ExportInputs {
   out: string;
 }
-export interface HelperTask {
-  urls: readonly string[];
-  next: Int32Array;
-  fresh: boolean;
-}
+
+/** What the helper is asked, one task at a time: files to parse (while loading), then files to render. */
+export type HelperTask =
+  | { kind: "parse"; dir: string; names: readonly string[]; counter: Int32Array }
+  | {
+      kind: "render";
+      start: HelperStart;
+      urls: readonly string[];
+      next: Int32Array;
+      fresh: boolean;
+    };
+
 export type HelperReport =
-  { position: number; produced: Produced } | { done: true } | { error: string };
+  | { kind: "parsed"; reads: Map<string, ParsedRead> }
+  | { kind: "produced"; position: number; produced: Produced }
+  | { kind: "done" }
+  | { kind: "error"; error: string };
 
 /**
  * The worker's entry. In the package, esbuild writes it beside this module's chunk. Run from the
  * sources (tsx, as the tests do), a worker does not inherit tsx's loader (privatenumber/tsx#354),
  * so it registers it before it imports the entry.
  */
-function startWorker(workerData: HelperStart): Worker {
+function startWorker(): Worker {
   if (!import.meta.url.endsWith(".ts"))
-    return new Worker(new URL("./export-worker.mjs", import.meta.url), { workerData });
+    return new Worker(new URL("./export-worker.mjs", import.meta.url));
   const entry = JSON.stringify(new URL("./export-worker.ts", import.meta.url).href);
   return new Worker(
     `import("tsx/esm/api").then(({ register }) => { register(); return import(${entry}); });`,
-    { eval: true, workerData },
+    { eval: true },
   );
 }
 
-/** A helper thread, started now: it loads and builds its app while this thread begins rendering. */
-export function exportHelper(start: HelperStart): ExportHelper {
-  const worker = startWorker(start);
-  return {
-    produce: (urls, next, fresh, onProduced) =>
-      new Promise<void>((resolve, reject) => {
-        worker.on("message", (report: HelperReport) => {
-          if ("position" in report) onProduced(report.position, report.produced);
-          else if ("done" in report) resolve();
-          else reject(new Error(`export helper thread: ${report.error}`));
-        });
-        worker.on("error", reject);
-        worker.on("exit", (code) =>
-          reject(new Error(`export helper thread: stopped (exit code ${code}) before its files`)),
-        );
-        worker.postMessage({ urls, next, fresh } satisfies HelperTask);
-      }).finally(() => void worker.terminate()),
+/**
+ * The export's second thread, started the first time it is asked for something (a warm export
+ * asks nothing). `close` must be called at the end: a started worker keeps the process alive.
+ */
+export function exportThread() {
+  let worker: Worker | undefined;
+  const ask = <T>(
+    task: HelperTask,
+    onReport: (report: HelperReport, resolve: (value: T) => void) => void,
+  ) => {
+    const thread = (worker ??= startWorker());
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each event's listener takes its own argument
+    let listeners: [string, (value: any) => void][] = [];
+    return new Promise<T>((resolve, reject) => {
+      listeners = [
+        [
+          "message",
+          (report: HelperReport) =>
+            report.kind === "error"
+              ? reject(new Error(`export helper thread: ${report.error}`))
+              : onReport(report, resolve),
+        ],
+        ["error", reject],
+        [
+          "exit",
+          (code: number) => reject(new Error(`export helper thread: stopped (exit code ${code})`)),
+        ],
+      ];
+      for (const [event, listener] of listeners) thread.on(event, listener);
+      thread.postMessage(task);
+    }).finally(() => {
+      for (const [event, listener] of listeners) thread.off(event, listener);
+    });
   };
+  const parse: ParseElsewhere = (dir, names, counter) =>
+    ask({ kind: "parse", dir, names, counter }, (report, resolve) => {
+      if (report.kind === "parsed") resolve(report.reads);
+    });
+  const helper = (start: HelperStart): ExportHelper => ({
+    produce: (urls, next, fresh, onProduced) =>
+      ask<void>({ kind: "render", start, urls, next, fresh }, (report, resolve) => {
+        if (report.kind === "produced") onProduced(report.position, report.produced);
+        else if (report.kind === "done") resolve();
+      }),
+  });
+  return { parse, helper, close: async () => void (await worker?.terminate()) };
 }

@@ -1,34 +1,42 @@
-/** The export's helper thread (export-threads.ts): renders and writes the app files it takes from the shared queue. */
+/**
+ * The export's helper thread (export-threads.ts): parses the files it is given, then renders and
+ * writes the app files it takes from the shared queue. The renderer loads only for that second
+ * task, so that parsing starts as soon as the parser has loaded.
+ */
 import { join } from "node:path";
-import { parentPort, workerData } from "node:worker_threads";
-import {
-  exportApp,
-  type HelperReport,
-  type HelperStart,
-  type HelperTask,
-} from "./export-threads.js";
-import { IN_FLIGHT, appFile, fileForUrl, produceFile } from "./static-export.js";
+import { parentPort } from "node:worker_threads";
+import { readAndParse } from "../sources/fs-source.js";
+import type { HelperReport, HelperTask } from "./export-threads.js";
 
-const start = workerData as HelperStart;
-const { app } = exportApp(start);
 const report = (message: HelperReport) => parentPort!.postMessage(message);
 
-parentPort!.once("message", async ({ urls, next, fresh }: HelperTask) => {
+async function render({ start, urls, next, fresh }: Extract<HelperTask, { kind: "render" }>) {
+  const [{ exportApp }, { IN_FLIGHT, appFile, fileForUrl, produceFile }] = await Promise.all([
+    import("./export-threads.js"),
+    import("./static-export.js"),
+  ]);
+  const { app } = exportApp(start);
   const folders = new Set<string>();
   const take = async () => {
     for (let position; (position = Atomics.add(next, 0, 1)) < urls.length;) {
       const url = urls[position];
       const bytes = await appFile(app, start.config.publicUrl!, url, []).render();
-      report({
-        position,
-        produced: produceFile(join(start.out, fileForUrl(url)), bytes, fresh, folders),
-      });
+      const produced = produceFile(join(start.out, fileForUrl(url)), bytes, fresh, folders);
+      report({ kind: "produced", position, produced });
     }
   };
+  await Promise.all(Array.from({ length: IN_FLIGHT }, take));
+}
+
+parentPort!.on("message", async (task: HelperTask) => {
   try {
-    await Promise.all(Array.from({ length: IN_FLIGHT }, take));
-    report({ done: true });
+    if (task.kind === "parse")
+      report({ kind: "parsed", reads: readAndParse(task.dir, task.names, task.counter) });
+    else {
+      await render(task);
+      report({ kind: "done" });
+    }
   } catch (error) {
-    report({ error: error instanceof Error ? error.message : String(error) });
+    report({ kind: "error", error: error instanceof Error ? error.message : String(error) });
   }
 });

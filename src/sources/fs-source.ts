@@ -6,6 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import {
+  type Stats,
   existsSync,
   mkdirSync,
   readFileSync,
@@ -84,6 +85,74 @@ interface KnownFile {
   lastValid?: { article: ParsedFile["article"]; hash: string };
 }
 
+/** A file's bytes as read: when, how many, their hash, and their parse (asked only for bytes not parsed before). */
+interface FileRead {
+  readAtMs: number;
+  size: number;
+  hash: string;
+  parse(): CachedParse;
+}
+
+/** A file read and parsed by another thread (an export's helper), as it sends it back. */
+export interface ParsedRead extends Omit<FileRead, "parse"> {
+  parsed: CachedParse;
+}
+
+/**
+ * Reads and parses files of `dir` elsewhere, taking positions in `names` from the shared `counter`
+ * (as the scan does), until none is left; a file gone by then is left out of the answer.
+ */
+export type ParseElsewhere = (
+  dir: string,
+  names: readonly string[],
+  counter: Int32Array,
+) => Promise<Map<string, ParsedRead>>;
+
+/** Files to parse at least this many before half go elsewhere: a thread's start costs about as much as parsing a thousand. */
+const PARSE_ELSEWHERE_MIN = 1_000;
+
+/** One file of `dir` read now, or undefined when it is gone. */
+function readFile(dir: string, name: string): FileRead | undefined {
+  const readAtMs = Date.now();
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(join(dir, name));
+  } catch {
+    return undefined;
+  }
+  const hash = createHash("sha1").update(bytes).digest("base64url");
+  return {
+    readAtMs,
+    size: bytes.byteLength,
+    hash,
+    parse: () => {
+      const { file: _file, ...result } = parseArticleBytes(name, bytes);
+      return result;
+    },
+  };
+}
+
+/** What another thread does for ParseElsewhere: each file read, hashed and parsed. */
+export function readAndParse(
+  dir: string,
+  names: readonly string[],
+  counter: Int32Array,
+): Map<string, ParsedRead> {
+  const reads = new Map<string, ParsedRead>();
+  for (let position; (position = Atomics.add(counter, 0, 1)) < names.length;) {
+    const name = names[position];
+    const read = readFile(dir, name);
+    if (read)
+      reads.set(name, {
+        readAtMs: read.readAtMs,
+        size: read.size,
+        hash: read.hash,
+        parsed: read.parse(),
+      });
+  }
+  return reads;
+}
+
 /**
  * A data folder read again and again (the Node server watches it): a file is
  * read only when its size or modification time moved, and parsed only when
@@ -101,11 +170,14 @@ export class ArticleFolder {
   /** Files read and parsed since the cache was last written: what a start without a new write would redo. */
   private unsaved = { reads: 0, parses: 0 };
 
+  private readonly parseElsewhere?: ParseElsewhere;
+
   constructor(
     readonly dir: string,
-    options: { cacheDir?: string } = {},
+    options: { cacheDir?: string; parseElsewhere?: ParseElsewhere } = {},
   ) {
     this.cachePath = options.cacheDir ? join(options.cacheDir, "parsed-articles.json") : undefined;
+    this.parseElsewhere = options.parseElsewhere;
   }
 
   async scan(): Promise<FolderScan> {
@@ -124,17 +196,12 @@ export class ArticleFolder {
     let changed = !this.scanned || this.known.size !== names.length;
     this.scanned = true;
     let unsettled = 0;
-    const next = new Map<string, KnownFile>();
-    // One file at a time: parsing, not I/O, is the cost, and 50k concurrent reads would exhaust file handles.
+    const found = new Map<string, KnownFile>();
+    const toRead: { name: string; stat: Stats; before?: KnownFile }[] = [];
     for (const name of names) {
-      const path = join(this.dir, name);
       const before = this.known.get(name);
-      let stat;
-      try {
-        stat = statSync(path);
-      } catch {
-        continue; // removed between the listing and now
-      }
+      const stat = statSync(join(this.dir, name), { throwIfNoEntry: false });
+      if (!stat) continue; // removed between the listing and now
       // Git's "racily clean" rule: file systems keep modification times in coarse ticks, so a rewrite of the
       // same size right after a read can keep the same time; only a time clearly before the read vouches.
       if (
@@ -142,44 +209,70 @@ export class ArticleFolder {
         before.mtimeMs === stat.mtimeMs &&
         before.size === stat.size &&
         before.mtimeMs < before.readAtMs - MTIME_TICK_MS
-      ) {
-        next.set(name, before);
-        continue;
-      }
-      const readAtMs = Date.now();
+      )
+        found.set(name, before);
+      else toRead.push({ name, stat, before });
+    }
+    const settle = ({ name, stat, before }: (typeof toRead)[number], read?: FileRead) => {
+      if (!read) return; // removed since the listing
       this.cacheDirty = true; // the read time is new
       this.unsaved.reads++;
-      let bytes: Buffer;
-      try {
-        bytes = readFileSync(path);
-      } catch {
-        continue;
-      }
-      if (bytes.byteLength !== stat.size) unsettled++; // still being written: what was read is parsed, and read again next scan
-      const hash = createHash("sha1").update(bytes).digest("base64url");
-      if (before && before.hash === hash && before.size === bytes.byteLength) {
-        next.set(name, { ...before, mtimeMs: stat.mtimeMs, readAtMs });
-        continue;
+      if (read.size !== stat.size) unsettled++; // still being written: what was read is parsed, and read again next scan
+      if (before && before.hash === read.hash && before.size === read.size) {
+        found.set(name, { ...before, mtimeMs: stat.mtimeMs, readAtMs: read.readAtMs });
+        return;
       }
       changed = true;
-      let entry = this.parses.get(hash);
+      let entry = this.parses.get(read.hash);
       if (entry === undefined) {
-        const { file: _file, ...result } = parseArticleBytes(name, bytes);
-        this.parses.set(hash, (entry = result));
+        this.parses.set(read.hash, (entry = read.parse()));
         this.cacheDirty = true;
         this.unsaved.parses++;
       }
       const parsed = withFileName(entry, name);
-      const lastValid = parsed.article ? { article: parsed.article, hash } : before?.lastValid;
-      next.set(name, {
+      const lastValid = parsed.article
+        ? { article: parsed.article, hash: read.hash }
+        : before?.lastValid;
+      found.set(name, {
         mtimeMs: stat.mtimeMs,
-        size: bytes.byteLength === stat.size ? stat.size : -1,
-        readAtMs,
-        hash,
+        size: read.size === stat.size ? stat.size : -1,
+        readAtMs: read.readAtMs,
+        hash: read.hash,
         parsed,
         ...(lastValid ? { lastValid } : {}),
       });
+    };
+    // Many files to parse and another thread to share them with: both take the next file from one
+    // counter, so that neither waits while the other has work (the other starts later).
+    const counter = new Int32Array(new SharedArrayBuffer(4));
+    const away =
+      this.parseElsewhere && toRead.length >= PARSE_ELSEWHERE_MIN
+        ? this.parseElsewhere(
+            this.dir,
+            toRead.map((file) => file.name),
+            counter,
+          )
+        : undefined;
+    const here = new Set<number>();
+    // One file at a time: parsing, not I/O, is the cost, and 50k concurrent reads would exhaust file handles.
+    for (let position; (position = Atomics.add(counter, 0, 1)) < toRead.length;) {
+      here.add(position);
+      settle(toRead[position], readFile(this.dir, toRead[position].name));
     }
+    if (away) {
+      const reads = await away;
+      toRead.forEach((file, position) => {
+        if (here.has(position)) return;
+        const read = reads.get(file.name);
+        settle(file, read && { ...read, parse: () => read.parsed });
+      });
+    }
+    // In file-name order, as the listing.
+    const next = new Map(
+      names.flatMap((name): [string, KnownFile][] =>
+        found.has(name) ? [[name, found.get(name)!]] : [],
+      ),
+    );
     for (const name of this.known.keys()) if (!next.has(name)) changed = true;
     this.known = next;
     // Parses of bytes no file holds any more are dropped, so memory follows the folder.

@@ -4,7 +4,7 @@ import type { Article } from "../content/article.js";
 import type { ContentIssue } from "../content/report.js";
 import { scheduledArticles } from "../index/dates.js";
 import { buildIndex, type ContentIndex } from "../index/index.js";
-import { ArticleFolder, DataDirError, type FolderScan } from "./fs-source.js";
+import { ArticleFolder, DataDirError, type FolderScan, type ParseElsewhere } from "./fs-source.js";
 
 export interface LoadResult {
   index: ContentIndex;
@@ -40,9 +40,9 @@ export function defaultCacheDir(env: Record<string, string | undefined>): string
  */
 export async function loadIndexFromDir(
   dir: string,
-  options: LoadOptions & { cacheDir?: string },
+  options: LoadOptions & { cacheDir?: string; parseElsewhere?: ParseElsewhere },
 ): Promise<LoadResult> {
-  const folder = new ArticleFolder(dir, { cacheDir: options.cacheDir });
+  const folder = new ArticleFolder(dir, options);
   const result = indexScan(await folder.scan(), dir, options);
   folder.saveCache();
   return result;
