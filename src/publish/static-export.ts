@@ -186,7 +186,7 @@ export interface ExportHelper {
 }
 
 /** Files at least this many to render before a helper is asked: below it, starting one costs more than it saves. */
-export const HELPER_THRESHOLD = 500;
+const HELPER_THRESHOLD = 500;
 
 export async function exportSite(options: {
   files: readonly ExportFile[];
