@@ -196,7 +196,8 @@ describe("archived feeds (RFC 5005 §4)", () => {
   });
 });
 
-describe("archives stay put", () => {
+// Each test renders every archive of 400 articles, several times over: seconds on a busy machine.
+describe("archives stay put", { timeout: 30_000 }, () => {
   const work = mkdtempSync(join(tmpdir(), "feedloom-archives-"));
   afterAll(() => rmSync(work, { recursive: true, force: true }));
   const corpus = syntheticArticles(400, { seed: 7 });

@@ -350,7 +350,8 @@ describe("WebSub, from the Worker on D1", () => {
   });
 });
 
-describe("the record of writes", () => {
+// 101 writes to local D1, each its own batch: seconds on a busy machine.
+describe("the record of writes", { timeout: 30_000 }, () => {
   it("keeps the last 100 writes, each with its token and keys, and /stats/ lists them", async () => {
     const files = d1ArticleFiles(DB, { now: () => Date.now() });
     for (let n = 0; n < 101; n++)
