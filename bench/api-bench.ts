@@ -9,10 +9,10 @@
  *               in the feed (written, then reloaded into the index)
  * The same calls in workerd, into D1 at 100k articles, are d1-bench.ts's.
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { once } from "node:events";
+import { execFileSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import { writeCorpus } from "./corpus.js";
+import { startServe } from "./serve.js";
 
 const SECRET = "bench-api-secret-of-thirty-two-chars";
 const AUTH = { Authorization: `Bearer ${SECRET}`, "Content-Type": "application/json" };
@@ -34,33 +34,6 @@ function article(i: number) {
   };
 }
 const keyOf = (i: number) => `2023-07-01-api-bench-${i}`;
-
-async function start(dir: string): Promise<{ child: ChildProcess; origin: string }> {
-  const child = spawn(process.execPath, ["dist/cli.mjs", "serve"], {
-    env: {
-      ...process.env,
-      PORT: "0",
-      DATA_DIR: dir,
-      DATA_RESCAN_SECONDS: "0",
-      API_TOKENS: `bench:create,update,delete:${SECRET}`,
-      API_RATE_LIMIT: "1000000",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let log = "";
-  child.stderr!.on("data", (chunk) => (log += chunk));
-  const port = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on("data", (chunk) => {
-      log += chunk;
-      const match = /serving http:\/\/127\.0\.0\.1:(\d+)\//.exec(log);
-      if (match && log.includes("watching ")) resolve(match[1]);
-    });
-    child.once("exit", (code) => reject(new Error(`server exited with ${code}: ${log}`)));
-  });
-  // The API's one line per write is the log's; the bench does not read it.
-  child.stdout!.resume();
-  return { child, origin: `http://127.0.0.1:${port}` };
-}
 
 async function send(origin: string, path: string, method: string, body: unknown): Promise<void> {
   const response = await fetch(`${origin}${path}`, {
@@ -99,7 +72,10 @@ export async function apiFigures(count = 10_000): Promise<void> {
   execFileSync("npm", ["run", "--silent", "build:server"]);
   console.log(`\npublishing API on Node (dist/cli.mjs serve, ${count} articles, over HTTP):`);
   const dir = writeCorpus(count);
-  const server = await start(dir);
+  const server = await startServe(dir, {
+    API_TOKENS: `bench:create,update,delete:${SECRET}`,
+    API_RATE_LIMIT: "1000000",
+  });
   try {
     const { origin } = server;
     let started = performance.now();
@@ -145,8 +121,7 @@ export async function apiFigures(count = 10_000): Promise<void> {
       `  cached /feed.rss p99: ${p99(idle).toFixed(1)} ms alone (${idle.length} reads), ${p99(busy).toFixed(1)} ms from that batch's sending until it is in the feed (${busy.length} reads)`,
     );
   } finally {
-    server.child.kill();
-    await once(server.child, "exit");
+    await server.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }

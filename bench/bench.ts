@@ -13,11 +13,12 @@
  *   stats: requests/s of a cached feed with subscriber counting on and off, wrk side by side
  *   federation: deliveries per second to 200 follower servers, and a cached feed with federation on and off
  *   export: a cold and a warm (one new article) static export at 10k and 50k, against Hugo when it is installed (export-bench.ts)
+ *   scale: at 10k and 100k on Node, start-up cold and warm, memory, one feed's render, a cold and a one-article export (scale-bench.ts)
  *   live: a file's write to its appearance in /feed.rss at 10k and 50k, reload time, memory over 200 reloads (live-bench.ts)
  *   api: articles per second the publishing API accepts, one at a time and in batches, and a cached
  *        reader's p99 while a batch of 1,000 is applied (api-bench.ts)
  *   digest: an uncached daily digest at 10k articles, on Node and in workerd
- * `npm run bench -- load`, `-- live [count]`, `-- misses`, `-- flood`, `-- digest`, `-- d1 [count]`, `-- embed`, `-- stats`, `-- federation` or `-- export [count]` runs only that part.
+ * `npm run bench -- load`, `-- live [count]`, `-- misses`, `-- flood`, `-- digest`, `-- d1 [count]`, `-- embed`, `-- stats`, `-- federation`, `-- export [count]` or `-- scale [count]` runs only that part.
  */
 import autocannon from "autocannon";
 import { execFileSync, spawn } from "node:child_process";
@@ -41,6 +42,7 @@ import { embedFigures } from "./embed-bench.js";
 import { exportFigures } from "./export-bench.js";
 import { liveFigures } from "./live-bench.js";
 import { apiFigures } from "./api-bench.js";
+import { scaleFigures } from "./scale-bench.js";
 import { deliveryFigures } from "./federation-bench.js";
 import { floodFigure, hasWrk, missLoadFigure } from "./miss-load.js";
 import {
@@ -489,6 +491,8 @@ async function main(): Promise<void> {
   if (process.argv[2] === "api") return apiFigures();
   if (process.argv[2] === "export")
     return exportFigures(process.argv[3] ? [Number(process.argv[3])] : undefined);
+  if (process.argv[2] === "scale")
+    return scaleFigures(process.argv[3] ? Number(process.argv[3]) : undefined);
   console.log(`feedloom bench on node ${process.version}; each row is a fresh process\n`);
   console.log(
     "load+index: cold = every file parsed; warm = a restart with the parse cache (files read and hashed, none re-parsed)\n",
@@ -537,6 +541,7 @@ async function main(): Promise<void> {
   await d1Figures();
   await embedFigures();
   await exportFigures();
+  await scaleFigures();
   await apiFigures();
 }
 

@@ -30,7 +30,7 @@ import { loadIndexFromDir } from "../src/sources/load.js";
 import { writeCorpus } from "./corpus.js";
 import { median } from "./stats.js";
 
-function timed(command: string, args: string[], env: Record<string, string> = {}): Run {
+export function timed(command: string, args: string[], env: Record<string, string> = {}): Run {
   const run = spawnSync("/usr/bin/time", ["-f", "%e %M", command, ...args], {
     encoding: "utf8",
     env: { ...process.env, ...env },
@@ -40,7 +40,7 @@ function timed(command: string, args: string[], env: Record<string, string> = {}
   return { seconds, peakMb: kilobytes / 1024, stdout: run.stdout };
 }
 
-const countFiles = (dir: string) =>
+export const countFiles = (dir: string) =>
   readdirSync(dir, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile())
     .length;
 
@@ -105,7 +105,7 @@ function fullPeerContent(corpus: string, content: string): void {
   }
 }
 
-interface Run {
+export interface Run {
   seconds: number;
   peakMb: number;
   stdout: string;
@@ -131,7 +131,7 @@ function places(): { name: string; root: string }[] {
 }
 
 /** One article newer than every other, written into the corpus for a warm run (and removed after it). */
-function addNewestArticle(corpus: string, round: number): string {
+export function addNewestArticle(corpus: string, round: number): string {
   const file = join(corpus, `2099-01-0${round + 1}-warm-${round}.md`);
   const template = readFileSync(
     join(
@@ -155,7 +155,7 @@ function addNewestArticle(corpus: string, round: number): string {
 }
 
 /** The export's summary line: files rendered and written. */
-function exportSummary(stdout: string): { rendered: number; written: number } {
+export function exportSummary(stdout: string): { rendered: number; written: number } {
   const match = /: (\d+) rendered .*?, (\d+) written/.exec(stdout);
   if (!match) throw new Error(`no summary in the export's output: ${stdout.slice(-300)}`);
   return { rendered: Number(match[1]), written: Number(match[2]) };

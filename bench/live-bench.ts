@@ -6,11 +6,11 @@
  *   reload: the server's own figure, from its log line (scan, parse, index)
  *   memory: resident memory after the 1st and the 200th reload at 10k (target: within 10 %)
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { once } from "node:events";
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeCorpus } from "./corpus.js";
+import { memoryMb, startServe } from "./serve.js";
 import { median } from "./stats.js";
 
 const WRITES = 9;
@@ -20,26 +20,6 @@ function articleText(i: number): string {
   // Newer than any synthetic article, so it tops /feed.rss.
   const date = new Date(Date.UTC(2023, 6, 1) + i * 60_000).toISOString().replace(/\.\d+Z$/, "Z");
   return `---\ntitle: "Live bench ${i}"\nexcerpt: "Written while the server runs."\npublishedDateTime: ${date}\nwebUrl: "https://live-bench.example.com/${i}"\nprovider:\n  name: Live Bench\n  domain: live-bench.example.com\ntopics:\n  - AI\n---\n`;
-}
-
-async function start(
-  dir: string,
-): Promise<{ child: ChildProcess; origin: string; log: () => string }> {
-  const child = spawn(process.execPath, ["dist/cli.mjs", "serve"], {
-    env: { ...process.env, PORT: "0", DATA_DIR: dir, DATA_RESCAN_SECONDS: "0" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let log = "";
-  child.stdout!.on("data", (chunk) => (log += chunk));
-  child.stderr!.on("data", (chunk) => (log += chunk));
-  const port = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on("data", () => {
-      const match = /serving http:\/\/127\.0\.0\.1:(\d+)\//.exec(log);
-      if (match && log.includes("watching ")) resolve(match[1]);
-    });
-    child.once("exit", (code) => reject(new Error(`server exited with ${code}: ${log}`)));
-  });
-  return { child, origin: `http://127.0.0.1:${port}`, log: () => log };
 }
 
 /** Milliseconds from the write to the first /feed.rss that holds the article (polled back to back). */
@@ -56,9 +36,6 @@ async function writeToLive(origin: string, dir: string, i: number): Promise<numb
 
 const reloadTimes = (log: string) =>
   [...log.matchAll(/^feedloom: reload: .*; (\d+) ms$/gm)].map((match) => Number(match[1]));
-const rssMb = (pid: number) =>
-  Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) / 1024;
-
 async function waitForReloads(log: () => string, count: number): Promise<void> {
   while (reloadTimes(log()).length < count) await new Promise((resolve) => setTimeout(resolve, 5));
 }
@@ -73,7 +50,7 @@ export async function liveFigures(sizes = [10_000, 50_000]): Promise<void> {
   );
   for (const count of sizes) {
     const dir = writeCorpus(count);
-    const server = await start(dir);
+    const server = await startServe(dir);
     try {
       await fetch(`${server.origin}/feed.rss`); // a first render, as a live server has had
       const times: number[] = [];
@@ -96,19 +73,18 @@ export async function liveFigures(sizes = [10_000, 50_000]): Promise<void> {
         const base = reloadTimes(server.log()).length;
         writeFileSync(join(dir, "2023-07-01-churn.md"), articleText(100_000));
         await waitForReloads(server.log, base + 1);
-        const first = rssMb(server.child.pid!);
+        const first = memoryMb(server.child.pid!);
         for (let i = 1; i < RELOADS; i++) {
           writeFileSync(join(dir, "2023-07-01-churn.md"), articleText(100_000 + i));
           await waitForReloads(server.log, base + 1 + i);
         }
-        const last = rssMb(server.child.pid!);
+        const last = memoryMb(server.child.pid!);
         console.log(
           `  memory at 10k: ${first.toFixed(0)} MB after the 1st reload, ${last.toFixed(0)} MB after the ${RELOADS}th (${(((last - first) / first) * 100).toFixed(1)} %; target within 10 %)`,
         );
       }
     } finally {
-      server.child.kill("SIGTERM");
-      await once(server.child, "exit");
+      await server.stop();
       rmSync(dir, { recursive: true, force: true });
     }
   }
