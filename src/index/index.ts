@@ -59,7 +59,9 @@ function mergedTopicIssues(topics: Map<string, Group>): ContentIssue[] {
     const seen = new Set([topicFold(group.name)]);
     for (const article of [...group.articles].reverse()) {
       for (const name of article.topics) {
-        if (topicKey(name) !== group.key || seen.has(topicFold(name))) continue;
+        // The group's own spelling folds as it does: most names are that, and folding one is not cheap.
+        if (name === group.name || topicKey(name) !== group.key || seen.has(topicFold(name)))
+          continue;
         seen.add(topicFold(name));
         issues.push({
           file: article.file,

@@ -31,7 +31,7 @@ async function render({ start, urls, next, fresh }: Extract<HelperTask, { kind: 
 parentPort!.on("message", async (task: HelperTask) => {
   try {
     if (task.kind === "parse")
-      report({ kind: "parsed", reads: readAndParse(task.dir, task.names, task.counter) });
+      report({ kind: "parsed", reads: await readAndParse(task.dir, task.names, task.counter) });
     else {
       await render(task);
       report({ kind: "done" });

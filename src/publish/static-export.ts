@@ -78,7 +78,7 @@ export function fileForUrl(path: string): string {
   const segments = path
     .split("/")
     .slice(1)
-    .map((segment) => decodeURIComponent(segment));
+    .map((segment) => (segment.includes("%") ? decodeURIComponent(segment) : segment));
   if (
     segments.some(
       (segment) =>
