@@ -12,7 +12,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { readArticleDir } from "../src/sources/fs-source.js";
 import { FIXTURES } from "./helpers.js";
 
@@ -105,6 +105,44 @@ describe("the parse cache", () => {
       ).toBe("Edited once more");
     }
     expect(readFileSync(join(cacheDir, "parsed-articles.json")).equals(cache)).toBe(true);
+  });
+
+  it("loads the parser only for bytes the cache has not parsed", async () => {
+    const data = join(work, "lazy-parser");
+    const cacheDir = join(work, "lazy-parser-cache");
+    cpSync(FIXTURES, data, { recursive: true });
+    let loads = 0;
+    // Each start a fresh copy of the modules, as each process has, and a count of the parser's loads.
+    const start = async () => {
+      vi.resetModules();
+      vi.doMock("../src/content/parse.js", async (original) => {
+        loads++;
+        return original();
+      });
+      const { readArticleDir: read } = await import("../src/sources/fs-source.js");
+      return read(data, { cacheDir });
+    };
+    try {
+      const first = await start();
+      expect(loads).toBe(1);
+      expect(await start()).toEqual(first);
+      expect(loads).toBe(1);
+      writeFileSync(
+        join(data, "2099-01-01-new.md"),
+        readFileSync(join(data, "2022-10-18-same-time-tie-breaker.md"), "utf8").replace(
+          /^title: .*$/m,
+          "title: A new one",
+        ),
+      );
+      const withNew = await start();
+      expect(loads).toBe(2);
+      expect(withNew.find((file) => file.file === "2099-01-01-new.md")?.article?.title).toBe(
+        "A new one",
+      );
+    } finally {
+      vi.doUnmock("../src/content/parse.js");
+      vi.resetModules();
+    }
   });
 
   it("survives a corrupt cache file by parsing again", async () => {
