@@ -40,7 +40,7 @@ export function timed(command: string, args: string[], env: Record<string, strin
   return { seconds, peakMb: kilobytes / 1024, stdout: run.stdout };
 }
 
-export const countFiles = (dir: string) =>
+const countFiles = (dir: string) =>
   readdirSync(dir, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile())
     .length;
 
@@ -154,11 +154,15 @@ export function addNewestArticle(corpus: string, round: number): string {
   return file;
 }
 
-/** The export's summary line: files rendered and written. */
-export function exportSummary(stdout: string): { rendered: number; written: number } {
-  const match = /: (\d+) rendered .*?, (\d+) written/.exec(stdout);
+/** The export's summary line: its files, and those rendered and written. */
+export function exportSummary(stdout: string): {
+  files: number;
+  rendered: number;
+  written: number;
+} {
+  const match = /: (\d+) files: (\d+) rendered .*?, (\d+) written/.exec(stdout);
   if (!match) throw new Error(`no summary in the export's output: ${stdout.slice(-300)}`);
-  return { rendered: Number(match[1]), written: Number(match[2]) };
+  return { files: Number(match[1]), rendered: Number(match[2]), written: Number(match[3]) };
 }
 
 export async function exportFigures(sizes = [10_000, 50_000]): Promise<void> {

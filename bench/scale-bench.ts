@@ -87,7 +87,7 @@ async function figuresAt(count: number): Promise<Figures> {
       feeds: renders.length,
       exportS: exported.seconds,
       exportPeakMb: exported.peakMb,
-      files: Number(/: (\d+) files: /.exec(exported.stdout)?.[1] ?? Number.NaN),
+      files: exportSummary(exported.stdout).files,
       oneArticleS: again.seconds,
       oneArticlePeakMb: again.peakMb,
       written: exportSummary(again.stdout).written,
