@@ -39,10 +39,11 @@ beforeAll(async () => {
   hub.server.listen(0, "127.0.0.1");
   await once(hub.server, "listening");
 });
+// Several exported sites of a thousand articles: removing them took over 10 s with both cores busy.
 afterAll(() => {
   hub.server.close();
   rmSync(work, { recursive: true, force: true });
-});
+}, PROCESS_TEST_TIMEOUT);
 cpSync(FIXTURES, data, { recursive: true });
 
 // The export's record (what it rendered from what) lives in the cache folder, outside the site.
