@@ -5,7 +5,7 @@
  * change with a generous limit (a busy machine is slow); how fast a change
  * goes live is measured by `npm run bench -- live`, not here.
  */
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { once } from "node:events";
 import {
@@ -22,6 +22,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FIXTURES, PROCESS_TEST_TIMEOUT, recordingHub } from "./helpers.js";
+import { type Served, startServe } from "./serve.js";
 
 const work = mkdtempSync(join(tmpdir(), "feedloom-live-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -51,39 +52,9 @@ function article(
   ].join("\n");
 }
 
-interface Server {
-  origin: string;
-  child: ChildProcess;
-  output: () => string;
-  stop: () => Promise<void>;
-}
-
-async function startServer(data: string, env: Record<string, string> = {}): Promise<Server> {
-  const child = spawn(process.execPath, ["dist/cli.mjs", "serve"], {
-    env: { ...process.env, PORT: "0", DATA_DIR: data, FEEDLOOM_CACHE_DIR: "off", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout!.on("data", (chunk) => (output += chunk));
-  child.stderr!.on("data", (chunk) => (output += chunk));
-  const port = await new Promise<string>((resolve, reject) => {
-    const check = () => {
-      const match = /serving http:\/\/127\.0\.0\.1:(\d+)\//.exec(output);
-      if (match && /watching /.test(output)) resolve(match[1]);
-    };
-    child.stdout!.on("data", check);
-    child.once("exit", (code) => reject(new Error(`server exited with ${code}: ${output}`)));
-  });
-  return {
-    origin: `http://127.0.0.1:${port}`,
-    child,
-    output: () => output,
-    stop: async () => {
-      child.kill("SIGTERM");
-      await once(child, "exit");
-    },
-  };
-}
+/** The server with no parse cache, so that every start reads the folder as it is. */
+const startServer = (data: string, env: Record<string, string> = {}) =>
+  startServe(data, { FEEDLOOM_CACHE_DIR: "off", ...env });
 
 /** Polls until `check` passes, for at most `limitMs`; returns how long it took. */
 async function eventually(check: () => Promise<boolean>, limitMs = 10_000): Promise<number> {
@@ -108,7 +79,7 @@ const reloadLines = (output: string) =>
 
 describe("live publishing on Node", { timeout: 4 * PROCESS_TEST_TIMEOUT }, () => {
   let data: string;
-  let server: Server;
+  let server: Served;
   const hub = recordingHub();
   beforeAll(async () => {
     hub.server.listen(0, "127.0.0.1");
@@ -134,7 +105,7 @@ describe("live publishing on Node", { timeout: 4 * PROCESS_TEST_TIMEOUT }, () =>
     expect(await titlesOf(server.origin, "/topics/live-topic/feed.json")).toEqual([
       "Live article first",
     ]);
-    expect(reloadLines(server.output()).at(-1)).toMatch(
+    expect(reloadLines(server.log()).at(-1)).toMatch(
       /^feedloom: reload: 1 added, 0 changed, 0 removed; 0 problems; \d+ published, 0 scheduled; \d+ ms$/,
     );
     await eventually(async () => hub.posts.length > 0);
@@ -165,7 +136,7 @@ describe("live publishing on Node", { timeout: 4 * PROCESS_TEST_TIMEOUT }, () =>
     });
     expect(after.status).toBe(200);
     expect(after.headers.get("etag")).not.toBe(oldTag);
-    expect(reloadLines(server.output()).at(-1)).toMatch(/: 0 added, 1 changed, 0 removed;/);
+    expect(reloadLines(server.log()).at(-1)).toMatch(/: 0 added, 1 changed, 0 removed;/);
   });
 
   it("takes an editor's save through a temporary file and a rename", async () => {
@@ -187,23 +158,21 @@ describe("live publishing on Node", { timeout: 4 * PROCESS_TEST_TIMEOUT }, () =>
     );
     await eventually(async () =>
       /2024-05-02-second\.md: publishedDateTime: .*the last valid version stays live until the file is fixed or deleted/.test(
-        server.output(),
+        server.log(),
       ),
     );
     expect(await titlesOf(server.origin)).toContain("Live article second");
-    expect(reloadLines(server.output()).at(-1)).toMatch(
-      /: 0 added, 0 changed, 0 removed; 1 problem;/,
-    );
+    expect(reloadLines(server.log()).at(-1)).toMatch(/: 0 added, 0 changed, 0 removed; 1 problem;/);
     unlinkSync(file);
     await eventually(async () => !(await titlesOf(server.origin)).includes("Live article second"));
-    expect(reloadLines(server.output()).at(-1)).toMatch(/: 0 added, 0 changed, 1 removed;/);
+    expect(reloadLines(server.log()).at(-1)).toMatch(/: 0 added, 0 changed, 1 removed;/);
   });
 
   it("makes one reload or a few of 300 files copied at once, not 300", async () => {
     const burst = join(work, "burst");
     rmSync(burst, { recursive: true, force: true });
     cpSync(data, burst, { recursive: true });
-    const reloadsBefore = reloadLines(server.output()).length;
+    const reloadsBefore = reloadLines(server.log()).length;
     const staged = join(work, "staged");
     rmSync(staged, { recursive: true, force: true });
     cpSync(FIXTURES, staged, { recursive: true });
@@ -219,7 +188,7 @@ describe("live publishing on Node", { timeout: 4 * PROCESS_TEST_TIMEOUT }, () =>
         (await (await fetch(`${server.origin}/topics.json`)).text()).includes('"key":"burst"') &&
         (await topicCount(server.origin, "burst")) === 300,
     );
-    const reloads = reloadLines(server.output()).length - reloadsBefore;
+    const reloads = reloadLines(server.log()).length - reloadsBefore;
     expect(reloads).toBeGreaterThanOrEqual(1);
     expect(reloads).toBeLessThanOrEqual(3);
   });
@@ -248,7 +217,7 @@ describe("live publishing on Node", { timeout: 4 * PROCESS_TEST_TIMEOUT }, () =>
       }
     };
     const clients = [poll(), poll()];
-    const reloadsBefore = reloadLines(server.output()).length;
+    const reloadsBefore = reloadLines(server.log()).length;
     try {
       for (let i = 0; i < 100; i++) {
         writeFileSync(
@@ -262,7 +231,7 @@ describe("live publishing on Node", { timeout: 4 * PROCESS_TEST_TIMEOUT }, () =>
       done = true;
       await Promise.all(clients);
     }
-    expect(reloadLines(server.output()).length - reloadsBefore).toBeGreaterThanOrEqual(100);
+    expect(reloadLines(server.log()).length - reloadsBefore).toBeGreaterThanOrEqual(100);
     expect(polls).toBeGreaterThan(100);
     expect(errors).toEqual([]);
   });
@@ -274,7 +243,7 @@ describe("live publishing on Node", { timeout: 4 * PROCESS_TEST_TIMEOUT }, () =>
     try {
       await eventually(async () =>
         /reload of .* failed, the last good set stays live: the data folder .* does not exist/.test(
-          server.output(),
+          server.log(),
         ),
       );
       expect((await fetch(`${server.origin}/feed.rss`)).status).toBe(200);
@@ -313,7 +282,7 @@ describe("scheduled articles on Node", { timeout: 2 * PROCESS_TEST_TIMEOUT }, ()
       ALLOWED_HOSTS: "*",
     });
     try {
-      expect(server.output()).toMatch(/1 scheduled \(next /);
+      expect(server.log()).toMatch(/1 scheduled \(next /);
       expect(await titlesOf(server.origin)).not.toContain("Live article scheduled");
       expect((await fetch(`${server.origin}/topics/scheduled-topic/feed.rss`)).status).toBe(404);
       expect(await (await fetch(`${server.origin}/sitemap.xml`)).text()).not.toContain(
@@ -331,7 +300,7 @@ describe("scheduled articles on Node", { timeout: 2 * PROCESS_TEST_TIMEOUT }, ()
       await eventually(async () =>
         hub.posts.flat().some((url) => url.endsWith("/topics/scheduled-topic/feed.rss")),
       );
-      expect(server.output()).toMatch(/1 scheduled article went out: 2026-01-01-scheduled\.md/);
+      expect(server.log()).toMatch(/1 scheduled article went out: 2026-01-01-scheduled\.md/);
     } finally {
       await server.stop();
       hub.server.close();
@@ -345,7 +314,7 @@ describe("DATA_WATCH=poll", { timeout: 2 * PROCESS_TEST_TIMEOUT }, () => {
     cpSync(FIXTURES, data, { recursive: true });
     const server = await startServer(data, { DATA_WATCH: "poll", DATA_RESCAN_SECONDS: "1" });
     try {
-      expect(server.output()).toMatch(/changes go live at the next rescan \(a rescan every 1 s\)/);
+      expect(server.log()).toMatch(/changes go live at the next rescan \(a rescan every 1 s\)/);
       writeFileSync(join(data, "2024-05-01-polled.md"), article("polled"));
       await eventually(async () => (await titlesOf(server.origin)).includes("Live article polled"));
     } finally {
