@@ -21,7 +21,7 @@ import { once } from "node:events";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { syntheticArticles } from "../src/content/synthetic.js";
 import { checkFeed } from "../src/feeds/check.js";
-import { fileForUrl } from "../src/publish/static-export.js";
+import { fileForUrl, sharedQueue } from "../src/publish/static-export.js";
 import {
   FIXTURES,
   PROCESS_TEST_TIMEOUT,
@@ -476,5 +476,35 @@ describe("npm run export", { timeout: 2 * PROCESS_TEST_TIMEOUT }, () => {
     );
     expect(fileForUrl("/feed/archive/2.rss")).toBe("feed/archive/2.rss");
     expect(() => fileForUrl("/topics/%2E%2E/")).toThrow(/not a path that can be a file/);
+  });
+
+  it("shares one queue between two threads from opposite ends: every position once, each end in order", () => {
+    const taken = new Int32Array(new SharedArrayBuffer(4));
+    const front = sharedQueue(taken, 7, "front");
+    const back = sharedQueue(taken, 7, "back");
+    const seen: [string, number | undefined][] = [];
+    for (const [name, take] of [
+      ["f", front],
+      ["f", front],
+      ["b", back],
+      ["f", front],
+      ["b", back],
+      ["b", back],
+      ["b", back],
+      ["f", front],
+      ["b", back],
+    ] as const)
+      seen.push([name, take()]);
+    expect(seen).toEqual([
+      ["f", 0],
+      ["f", 1],
+      ["b", 6],
+      ["f", 2],
+      ["b", 5],
+      ["b", 4],
+      ["b", 3],
+      ["f", undefined],
+      ["b", undefined],
+    ]);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * The export on both cores: a worker thread (export-worker.ts) parses half the files while the
- * main thread parses the other half, then renders and writes app files from the same queue as the
- * main thread. Rendering is the export's work, and one thread does it at a
+ * main thread parses the other half, then renders and writes app files from the other end of the
+ * main thread's queue. Rendering is the export's work, and one thread does it at a
  * time; the worker gets the index by structured clone (articles shared between groups stay shared)
  * and builds the same app from it, so that a file is byte for byte what the main thread renders.
  */

@@ -1,6 +1,6 @@
 /**
  * The export's helper thread (export-threads.ts): parses the files it is given, then renders and
- * writes the app files it takes from the shared queue. The renderer loads only for that second
+ * writes the app files it takes from the back of the shared queue. The renderer loads only for that second
  * task, so that parsing starts as soon as the parser has loaded.
  */
 import { join } from "node:path";
@@ -11,14 +11,13 @@ import type { HelperReport, HelperTask } from "./export-threads.js";
 const report = (message: HelperReport) => parentPort!.postMessage(message);
 
 async function render({ start, urls, next, fresh }: Extract<HelperTask, { kind: "render" }>) {
-  const [{ exportApp }, { IN_FLIGHT, appFile, fileForUrl, produceFile }] = await Promise.all([
-    import("./export-threads.js"),
-    import("./static-export.js"),
-  ]);
+  const [{ exportApp }, { IN_FLIGHT, appFile, fileForUrl, produceFile, sharedQueue }] =
+    await Promise.all([import("./export-threads.js"), import("./static-export.js")]);
   const { app } = exportApp(start);
   const folders = new Set<string>();
+  const fromBack = sharedQueue(next, urls.length, "back");
   const take = async () => {
-    for (let position; (position = Atomics.add(next, 0, 1)) < urls.length;) {
+    for (let position; (position = fromBack()) !== undefined;) {
       const url = urls[position];
       const bytes = await appFile(app, start.config.publicUrl!, url, []).render();
       const produced = produceFile(join(start.out, fileForUrl(url)), bytes, fresh, folders);
