@@ -28,16 +28,17 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadIndexFromDir } from "../src/sources/load.js";
 import { writeCorpus } from "./corpus.js";
-import { median } from "./stats.js";
+import { median, stealMeter, stealRange } from "./stats.js";
 
 export function timed(command: string, args: string[], env: Record<string, string> = {}): Run {
+  const steal = stealMeter();
   const run = spawnSync("/usr/bin/time", ["-f", "%e %M", command, ...args], {
     encoding: "utf8",
     env: { ...process.env, ...env },
   });
   if (run.status !== 0) throw new Error(`${command} failed: ${run.stderr.slice(-500)}`);
   const [seconds, kilobytes] = run.stderr.trim().split("\n").pop()!.split(" ").map(Number);
-  return { seconds, peakMb: kilobytes / 1024, stdout: run.stdout };
+  return { seconds, peakMb: kilobytes / 1024, stdout: run.stdout, steal: steal() };
 }
 
 const countFiles = (dir: string) =>
@@ -109,6 +110,8 @@ export interface Run {
   seconds: number;
   peakMb: number;
   stdout: string;
+  /** The share of the machine's CPU time its host gave to others during the run (see stealMeter). */
+  steal?: number;
 }
 
 const shown = (runs: Run[], files: number) =>
@@ -259,7 +262,7 @@ export async function exportFigures(sizes = [10_000, 50_000]): Promise<void> {
               withHugo ? shown(full, fullFiles) : "".padStart(23),
               ratio(cold, full).padStart(11),
               ratio(warm, full).padStart(11),
-              `${ratio(cold, hugo).padStart(10)}  (median of ${rounds})`,
+              `${ratio(cold, hugo).padStart(10)}  (median of ${rounds}; ${stealRange([...cold, ...warm, ...hugo, ...full].map((run) => run.steal))})`,
             ].join(" | "),
           );
         } finally {
