@@ -1,7 +1,7 @@
 /**
  * The export's helper thread (export-threads.ts): parses the files it is given, then renders and
- * writes the app files it takes from the back of the shared queue. The renderer loads only for that second
- * task, so that parsing starts as soon as the parser has loaded.
+ * writes the app files it takes from the back of the shared queue. The renderer loads only for
+ * that second task, so that parsing starts as soon as the parser has loaded.
  */
 import { join } from "node:path";
 import { parentPort } from "node:worker_threads";

@@ -284,8 +284,8 @@ export async function exportSite(options: {
 
 /**
  * Renders and places the files: the app's from one queue that this thread and the helper (when
- * there are enough of them) both take from, at opposite ends, so that neither waits while the other has work; then
- * the others (the host's files), here.
+ * there are enough of them) take from at opposite ends, so that neither waits while the other has
+ * work; then the others (the host's files), here.
  */
 async function renderAll<T extends { file: ExportFile }>(
   toRender: readonly T[],
