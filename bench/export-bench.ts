@@ -121,6 +121,12 @@ const shown = (runs: Run[], files: number) =>
     .toFixed(0)
     .padStart(4)} MB, ${String(files).padStart(5)}`;
 
+/** "median of 3", with the host's steal during those runs where /proc/stat tells it. */
+function runsNote(rounds: number, runs: Run[]): string {
+  const steal = stealRange(runs.map((run) => run.steal));
+  return steal ? `median of ${rounds}; ${steal}` : `median of ${rounds}`;
+}
+
 /**
  * Where the output goes: the temporary folder (a disk here), and, when there
  * is one, /dev/shm (memory), which shows the work without the disk's share.
@@ -262,7 +268,7 @@ export async function exportFigures(sizes = [10_000, 50_000]): Promise<void> {
               withHugo ? shown(full, fullFiles) : "".padStart(23),
               ratio(cold, full).padStart(11),
               ratio(warm, full).padStart(11),
-              `${ratio(cold, hugo).padStart(10)}  (median of ${rounds}; ${stealRange([...cold, ...warm, ...hugo, ...full].map((run) => run.steal))})`,
+              `${ratio(cold, hugo).padStart(10)}  (${runsNote(rounds, [...cold, ...warm, ...hugo, ...full])})`,
             ].join(" | "),
           );
         } finally {

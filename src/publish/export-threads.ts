@@ -1,9 +1,10 @@
 /**
  * The export on both cores: a worker thread (export-worker.ts) parses half the files while the
- * main thread parses the other half, then renders and writes app files from the other end of the
- * main thread's queue. Rendering is the export's work, and one thread does it at a
- * time; the worker gets the index by structured clone (articles shared between groups stay shared)
- * and builds the same app from it, so that a file is byte for byte what the main thread renders.
+ * main thread parses the other half, then both render and write: the main thread takes files
+ * from the front of one shared queue and the worker from its back, so neither waits for the
+ * other. The worker gets the index by structured clone (articles shared between groups stay
+ * shared) and builds the same app from it, so that a file is byte for byte what the main thread
+ * renders.
  */
 import { Worker } from "node:worker_threads";
 import type { Config } from "../config.js";
