@@ -1,7 +1,7 @@
 /**
  * The export's helper thread (export-threads.ts): parses the files it is given, then renders and
- * writes the app files it takes from the back of the shared queue. The renderer loads only for
- * that second task, so that parsing starts as soon as the parser has loaded.
+ * writes the app files it takes from the back of the shared queue. The renderer loads only once
+ * parsing is done, so that parsing starts as soon as the parser has loaded.
  */
 import { join } from "node:path";
 import { parentPort } from "node:worker_threads";
@@ -10,9 +10,14 @@ import type { HelperReport, HelperTask } from "./export-threads.js";
 
 const report = (message: HelperReport) => parentPort!.postMessage(message);
 
+let renderer: Promise<[typeof import("./export-threads.js"), typeof import("./static-export.js")]>;
+/** The renderer, loaded once: asked for as soon as parsing is done, it loads while the main thread builds the index. */
+const loadRenderer = () =>
+  (renderer ??= Promise.all([import("./export-threads.js"), import("./static-export.js")]));
+
 async function render({ start, urls, next, fresh }: Extract<HelperTask, { kind: "render" }>) {
   const [{ exportApp }, { IN_FLIGHT, appFile, fileForUrl, produceFile, sharedQueue }] =
-    await Promise.all([import("./export-threads.js"), import("./static-export.js")]);
+    await loadRenderer();
   const { app } = exportApp(start);
   const folders = new Set<string>();
   const fromBack = sharedQueue(next, urls.length, "back");
@@ -29,9 +34,10 @@ async function render({ start, urls, next, fresh }: Extract<HelperTask, { kind: 
 
 parentPort!.on("message", async (task: HelperTask) => {
   try {
-    if (task.kind === "parse")
+    if (task.kind === "parse") {
       report({ kind: "parsed", reads: await readAndParse(task.dir, task.names, task.counter) });
-    else {
+      void loadRenderer();
+    } else {
       await render(task);
       report({ kind: "done" });
     }
