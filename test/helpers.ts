@@ -145,15 +145,20 @@ export function parseWithFeedParser(xml: string) {
 
 const execFileAsync = promisify(execFile);
 
-/** Runs `feedloom COMMAND` from source as `npm run` would, with the parse cache off unless the caller sets it. */
+/** A test that starts a Node process (tsx compiles on start): seconds on a busy machine, not milliseconds. */
+export const PROCESS_TEST_TIMEOUT = 60_000;
+
+/**
+ * Runs `feedloom COMMAND` from source as `npm run` would, with the parse cache off unless the caller sets it.
+ * A child that hangs is stopped well before the test's own timeout, so that the failure carries
+ * what it wrote to stderr (execFile puts it in the error's message) instead of a bare timeout.
+ */
 export function runCli(command: string, args: string[] = [], env: Record<string, string> = {}) {
   return execFileAsync(process.execPath, ["--import", "tsx", "src/cli/bin.ts", command, ...args], {
     env: { ...process.env, FEEDLOOM_CACHE_DIR: "off", ...env },
+    timeout: PROCESS_TEST_TIMEOUT / 2,
   });
 }
-
-/** A test that starts a Node process (tsx compiles on start): seconds on a busy machine, not milliseconds. */
-export const PROCESS_TEST_TIMEOUT = 60_000;
 
 /** A hub that records each POST's hub.url values, answering with `status`. */
 export function recordingHub() {
