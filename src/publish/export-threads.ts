@@ -56,7 +56,7 @@ export type HelperTask =
 
 export type HelperReport =
   | { kind: "parsed"; reads: Map<string, ParsedRead> }
-  | { kind: "produced"; position: number; produced: Produced }
+  | { kind: "produced"; files: [position: number, produced: Produced][] }
   | { kind: "done" }
   | { kind: "error"; error: string };
 
@@ -116,7 +116,8 @@ export function exportThread() {
   const helper = (start: HelperStart): ExportHelper => ({
     produce: (urls, next, fresh, onProduced) =>
       ask<void>({ kind: "render", start, urls, next, fresh }, (report, resolve) => {
-        if (report.kind === "produced") onProduced(report.position, report.produced);
+        if (report.kind === "produced")
+          for (const [position, produced] of report.files) onProduced(position, produced);
         else if (report.kind === "done") resolve();
       }),
   });
