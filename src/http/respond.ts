@@ -20,21 +20,19 @@ interface Payload {
 }
 
 interface VariantEntry {
-  notModified: Record<string, string>;
+  /** The 304's headers, made the first time one is sent: most bodies (every one an export renders) never send one. */
+  notModified?: Record<string, string>;
   payload?: Payload;
   pending?: Promise<Payload>;
 }
 
 const variantMemo = new WeakMap<Rendered, Map<Variant, VariantEntry>>();
 
-function variantEntry(rendered: Rendered, variant: Variant, maxAge: number): VariantEntry {
+function variantEntry(rendered: Rendered, variant: Variant): VariantEntry {
   let variants = variantMemo.get(rendered);
   if (!variants) variantMemo.set(rendered, (variants = new Map()));
   let entry = variants.get(variant);
-  if (!entry) {
-    entry = { notModified: withStandardHeaders(validatorHeaders(rendered, variant, maxAge)) };
-    variants.set(variant, entry);
-  }
+  if (!entry) variants.set(variant, (entry = {}));
   return entry;
 }
 
@@ -80,9 +78,14 @@ export async function sendRendered(
   compressor?: Compressor,
 ): Promise<Response> {
   const variant = pickEncoding(c.req.header("accept-encoding"), compressor);
-  const entry = variantEntry(rendered, variant, maxAge);
+  const entry = variantEntry(rendered, variant);
   if (isNotModified(c.req.raw.headers, rendered.etag, rendered.lastModified))
-    return new Response(null, { status: 304, headers: entry.notModified });
+    return new Response(null, {
+      status: 304,
+      headers: (entry.notModified ??= withStandardHeaders(
+        validatorHeaders(rendered, variant, maxAge),
+      )),
+    });
   let payload = entry.payload;
   if (!payload) {
     entry.pending ??= preparePayload(rendered, variant, maxAge, compressor).then(
