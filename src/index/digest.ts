@@ -35,7 +35,26 @@ function localMidnight(year: number, month: number, day: number, timeZone: strin
   return new TZDate(year, month - 1, day, 0, 0, 0, timeZone).getTime();
 }
 
+/** Periods found, by kind, zone and first day: every digest page asks for its own and the current one, and each costs time-zone arithmetic. */
+const periodMemo = new Map<string, Period>();
+
 function periodFrom(
+  kind: DigestKind,
+  year: number,
+  month: number,
+  day: number,
+  timeZone: string,
+): Period {
+  const memoKey = `${kind} ${timeZone} ${year} ${month} ${day}`;
+  let period = periodMemo.get(memoKey);
+  if (!period) {
+    if (periodMemo.size >= 1024) periodMemo.clear();
+    periodMemo.set(memoKey, (period = findPeriod(kind, year, month, day, timeZone)));
+  }
+  return period;
+}
+
+function findPeriod(
   kind: DigestKind,
   year: number,
   month: number,
@@ -68,25 +87,26 @@ function isoWeekKey(year: number, month: number, day: number): string {
   return `${weekYear}-W${pad(week)}`;
 }
 
+/** The last period found to hold an instant, per kind and zone: every request asks, and a period lasts a day or a week. */
+const currentPeriods = new Map<string, Period>();
+
 /** The period that holds `now` (still open). */
 export function currentPeriod(kind: DigestKind, now: number, timeZone: string): Period {
+  const memoKey = `${kind} ${timeZone}`;
+  const known = currentPeriods.get(memoKey);
+  if (known && now >= known.start && now < known.end) return known;
   const local = new TZDate(now, timeZone);
   const [year, month, day] = [local.getFullYear(), local.getMonth() + 1, local.getDate()];
   const back = kind === "daily" ? 0 : (local.getDay() + 6) % 7; // days since Monday
-  return periodFrom(kind, year, month, day - back, timeZone);
+  const period = periodFrom(kind, year, month, day - back, timeZone);
+  if (currentPeriods.size >= 64) currentPeriods.clear();
+  currentPeriods.set(memoKey, period);
+  return period;
 }
 
-/** The last current day found per zone: every request asks, and a day lasts a day. */
-const currentDays = new Map<string, Period>();
-
-/** The key of the day that holds `now` (`2026-11-28`), remembered until it closes: what cache keys carry. */
-export function currentDayKey(now: number, timeZone: string): string {
-  const known = currentDays.get(timeZone);
-  if (known && now >= known.start && now < known.end) return known.key;
-  const day = currentPeriod("daily", now, timeZone);
-  currentDays.set(timeZone, day);
-  return day.key;
-}
+/** The key of the day that holds `now` (`2026-11-28`): what cache keys carry. */
+export const currentDayKey = (now: number, timeZone: string): string =>
+  currentPeriod("daily", now, timeZone).key;
 
 /** Closed periods found, by kind, zone, count and day: they change only at midnight, and each costs time-zone arithmetic. */
 const closedMemo = new Map<string, Period[]>();
