@@ -218,6 +218,49 @@ describe("the content boundary", { timeout: 30_000 }, () => {
   });
 });
 
+/** What parseHttpUrl must give, straight from the WHATWG parser (its definition, without the shortcut for URLs already normal). */
+function whatwgHttpUrl(value: string): string | undefined {
+  const url = URL.parse(value.trim().replace(/&(?:#0*38|amp);/gi, "&"));
+  if (!url || (url.protocol !== "http:" && url.protocol !== "https:") || url.hostname === "")
+    return undefined;
+  return url.href;
+}
+
+describe("URLs in front matter", () => {
+  it("come out as the WHATWG parser serialises them, however near to normal they are", () => {
+    // Pieces chosen to sit on each edge of the shortcut: case, IPv4-like and punycode hosts, ports,
+    // dot segments, escapes, fragments, entities, characters a query or path would escape.
+    const piece = fc.constantFrom(
+      ...["a", "Z", "0", "9", "-", ".", "..", "/", "_", "~", "%2e", "%zz", "?", "=", "&", "#"],
+      ...["&amp;", "&#038;", ":", ":443", "@", "'", " ", "\t", "xn--", "xn--zz", "0x7f", "é"],
+    );
+    const part = fc.array(piece, { maxLength: 8 }).map((pieces) => pieces.join(""));
+    const host = fc.oneof(
+      fc.constantFrom(
+        "example.com",
+        "www.example-wire.com",
+        "1.2.3",
+        "0x7f.1",
+        "a.b.",
+        "EXAMPLE.org",
+      ),
+      part,
+    );
+    fc.assert(
+      fc.property(
+        fc.constantFrom("https://", "http://", "HTTP://", "ftp://", " https://"),
+        host,
+        part,
+        (scheme, hostname, path) => {
+          const value = `${scheme}${hostname}/${path}`;
+          expect(parseHttpUrl(value)).toBe(whatwgHttpUrl(value));
+        },
+      ),
+      { numRuns: 5_000 },
+    );
+  });
+});
+
 describe("the feed checker", () => {
   it("finds what breaks feeds, so a pass means something", () => {
     const article = articleOf({
