@@ -262,19 +262,26 @@ export async function exportSite(options: {
   };
   let done = 0;
   const progressed = () => onProgress?.(++done, files.length);
-  const toRender: { file: ExportFile; fingerprint: string }[] = [];
+  // Into an empty folder, or under a new salt, every file renders: fingerprints can wait until each
+  // is recorded, so that the helper thread starts rendering sooner (0.1 s at 10k articles).
+  const everyFileRenders = fresh || previous.salt !== salt;
+  const toRender: { file: ExportFile; fingerprint?: string }[] = [];
   for (const file of files) {
+    if (everyFileRenders) {
+      toRender.push({ file });
+      continue;
+    }
     const fingerprint = fingerprintOf(file.inputs);
-    const onDisk = fresh ? undefined : statSync(join(out, file.file), { throwIfNoEntry: false });
+    const onDisk = statSync(join(out, file.file), { throwIfNoEntry: false });
     const before = previous.files[file.file];
-    if (previous.salt === salt && onDisk && before === recorded(fingerprint, onDisk)) {
+    if (onDisk && before === recorded(fingerprint, onDisk)) {
       current.files[file.file] = before;
       summary.unchanged++;
       progressed();
     } else toRender.push({ file, fingerprint });
   }
   const record = ({ file, fingerprint }: (typeof toRender)[number], produced: Produced) => {
-    current.files[file.file] = recorded(fingerprint, produced);
+    current.files[file.file] = recorded(fingerprint ?? fingerprintOf(file.inputs), produced);
     summary.rendered++;
     summary.bytes += produced.bytes;
     if (produced.written) {
