@@ -85,7 +85,8 @@ export const HttpUrl = v.pipe(
 const LogoUrl = v.pipe(
   v.string("must be a URL in quotes"),
   v.rawTransform(({ dataset, addIssue, NEVER }) => {
-    const url = parseHttpUrl(dataset.value) ?? parseSitePath(dataset.value);
+    // The path first: a logo is most often one (`/assets/…`), and the URL parser throws on it, which is slow.
+    const url = parseSitePath(dataset.value) ?? parseHttpUrl(dataset.value);
     if (url === undefined) {
       addIssue({
         message: `must be an absolute http(s) URL or a path starting with /, got ${JSON.stringify(dataset.value.slice(0, 80))}`,
