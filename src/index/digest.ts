@@ -87,7 +87,11 @@ function isoWeekKey(year: number, month: number, day: number): string {
   return `${weekYear}-W${pad(week)}`;
 }
 
-/** The last period found to hold an instant, per kind and zone: every request asks, and a period lasts a day or a week. */
+/**
+ * The latest period found to hold an instant, per kind and zone: every request asks about now (the
+ * server's fast path, for its cache key), and a period lasts a day or a week. An earlier instant
+ * (a digest page asks about the end of its own period) is answered without replacing it.
+ */
 const currentPeriods = new Map<string, Period>();
 
 /** The period that holds `now` (still open). */
@@ -99,6 +103,7 @@ export function currentPeriod(kind: DigestKind, now: number, timeZone: string): 
   const [year, month, day] = [local.getFullYear(), local.getMonth() + 1, local.getDate()];
   const back = kind === "daily" ? 0 : (local.getDay() + 6) % 7; // days since Monday
   const period = periodFrom(kind, year, month, day - back, timeZone);
+  if (known && period.start < known.start) return period;
   if (currentPeriods.size >= 64) currentPeriods.clear();
   currentPeriods.set(memoKey, period);
   return period;
