@@ -49,7 +49,7 @@ function parseSitePath(value: string): string | undefined {
   const trimmed = value.trim();
   if (!trimmed.startsWith("/") || trimmed.startsWith("//")) return undefined;
   // Already normal (the usual /assets/images/... case): skip the URL parser, which dominates load time.
-  if (/^(?:\/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)+$/.test(trimmed) && !/\/\.\.?(?:\/|$)/.test(trimmed))
+  if (/^(?:\/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)+$/.test(trimmed) && !DOT_SEGMENT.test(trimmed))
     return trimmed;
   const url = new URL(decodeUrlAmpersands(trimmed), "https://site.invalid");
   return url.pathname + url.search;
